@@ -1,0 +1,96 @@
+"""Rapport: customer-orientation training and mystery shopping for service companies."""
+
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app import config as config_module
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def get_locale() -> str:
+    """The person's chosen language, else the session's, else the browser's best match."""
+    from flask import current_app, has_request_context
+
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # WAL lets readers run beside a writer; the busy timeout waits instead of failing at once.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+        # SQLite's own lower() only knows ASCII; Cyrillic names must compare case-insensitively too.
+        dbapi_connection.create_function(
+            "lower", 1, lambda s: s.lower() if isinstance(s, str) else s, deterministic=True
+        )
+
+
+def create_app(config: dict | type | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_module.pick_config())
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    config_module.finalise(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    from app.core import permissions
+
+    # Registered before CSRFProtect so that a refused role is answered before any CSRF check.
+    app.before_request(permissions.enforce_access)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=get_locale)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+
+    from app import models  # noqa: F401 - registers every model with the metadata
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from app.people.models import User
+
+        try:
+            return db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+
+    from app.audit import bp as audit_bp
+    from app.auth import bp as auth_bp
+    from app.main import bp as main_bp
+    from app.people import bp as people_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(audit_bp)
+
+    from app import errors, security, templating
+
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+
+    from app import cli
+
+    cli.register(app)
+    return app

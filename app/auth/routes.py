@@ -1,0 +1,113 @@
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import bp, services
+from app.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, ResetPasswordForm
+from app.core.errors import DomainError
+from app.core.permissions import allow
+from app.extensions import db, limiter
+from app.people.services import change_password
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site relative paths are followed after sign-in or a language switch."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def _account_key() -> str:
+    return "account:" + (request.form.get("email") or "").strip().lower()
+
+
+def _login_failed(response) -> bool:
+    # A successful sign-in redirects; only failed attempts count against the account limit.
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow(public=True)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], scope="login-address")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_login_failed,
+    scope="login-account",
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Wrong email or password, or the account is deactivated."))
+        else:
+            session.clear()
+            login_user(user)
+            if user.locale:
+                session["lang"] = user.locale
+            db.session.commit()
+            return redirect(safe_next(form.next.data, url_for("main.dashboard")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@allow()
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow()
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as err:
+            form.current_password.errors.append(err.message)
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("main.dashboard"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@allow(public=True)
+def reset(token: str):
+    user = services.user_for_reset_token(token)
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(user, form.new_password.data)
+        db.session.commit()
+        flash(_("Your password is set. Sign in with it now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, user=user)
+
+
+@bp.route("/language", methods=["POST"])
+@allow(public=True)
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            current_user.locale = form.lang.data
+            db.session.commit()
+    return redirect(safe_next(form.next.data, url_for("main.index")))

@@ -1,0 +1,72 @@
+"""Sign-in, one-time password-reset tokens."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.core import audit
+from app.core.audit import utcnow
+from app.extensions import db
+from app.people.models import User
+from app.people.services import normalise_email
+
+_dummy_hash: str | None = None
+
+
+def _spend_hash_time(password: str) -> None:
+    """Check against a throwaway hash, so an unknown email costs as much time as a wrong password."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = generate_password_hash("not-a-password", method="scrypt")
+    check_password_hash(_dummy_hash, password)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None."""
+    user = db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        _spend_hash_time(password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _fingerprint(user: User) -> str:
+    # Tied to the current password hash: once the password changes, the token is spent.
+    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
+
+
+def make_reset_token(actor, user: User) -> str:
+    """A one-time token for setting a new password (valid until used or expired)."""
+    audit.record(actor, "user.reset_link", "user", user.id)
+    return _serializer().dumps({"uid": user.id, "fp": _fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The user a still-valid, unused token was issued for, or None."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not user.is_active or data.get("fp") != _fingerprint(user):
+        return None
+    return user
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """Set a new password through a reset link (which is then spent)."""
+    user.set_password(new_password)
+    audit.record(user, "user.password_reset", "user", user.id)
+    db.session.flush()

@@ -1,0 +1,54 @@
+from flask import abort, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.core.audit import AuditEntry
+from app.core.permissions import Role, allow
+from app.extensions import db
+from app.main import bp
+from app.people.models import Department, User
+
+# The dashboard a person lands on is that of their most powerful role.
+ROLE_ORDER = (Role.ADMIN, Role.HR, Role.TRAINER, Role.SHOPPER, Role.EMPLOYEE)
+
+
+@bp.route("/")
+@allow(public=True)
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/dashboard")
+@allow()
+def dashboard():
+    for role in ROLE_ORDER:
+        if current_user.has_role(role):
+            return redirect(url_for("main.role_dashboard", role=role.value))
+    return render_template("main/no_role.html")
+
+
+@bp.route("/dashboard/<role>")
+@allow()
+def role_dashboard(role: str):
+    if role not in {r.value for r in Role}:
+        abort(404)
+    if not current_user.has_role(role):
+        abort(403)
+    context: dict = {}
+    if role in (Role.HR, Role.ADMIN):
+        context["people_count"] = db.session.scalar(select(func.count(User.id)).where(User.active.is_(True)))
+        context["department_count"] = db.session.scalar(
+            select(func.count(Department.id)).where(Department.archived_at.is_(None))
+        )
+        context["recent"] = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(5)).all()
+    other_roles = [r for r in ROLE_ORDER if current_user.has_role(r) and r.value != role]
+    return render_template(f"main/dashboard_{role}.html", role=role, other_roles=other_roles, **context)
+
+
+@bp.route("/healthz")
+@allow(public=True)
+def healthz():
+    db.session.execute(select(1))
+    return {"status": "ok"}

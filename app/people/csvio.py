@@ -1,0 +1,236 @@
+"""People CSV import (validate everything, then write all or nothing) and export.
+
+Columns: ``email,name,department,roles``; ``department`` is a path such as
+``Москва/Тверская/Касса`` (created as needed), ``roles`` are separated by ``;``.
+Files may be UTF-8 with or without a BOM and separated by ``,`` or ``;``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.core.errors import DomainError
+from app.core.permissions import ALL_ROLES, Role
+from app.extensions import db
+from app.people import services
+from app.people.models import PATH_SEPARATOR, User
+
+COLUMNS = ("email", "name", "department", "roles")
+ROLE_SPLIT = re.compile(r"[;,|]")
+FORMULA_START = ("=", "+", "-", "@")
+
+
+@dataclass
+class RowPlan:
+    line: int
+    email: str
+    name: str
+    department: str
+    roles: list[str]
+    status: str = "create"  # create | update | unchanged | error
+    errors: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    rows: list[RowPlan] = field(default_factory=list)
+    file_errors: list[tuple[int, str]] = field(default_factory=list)
+    new_departments: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not any(r.errors for r in self.rows)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    def errors(self) -> list[tuple[int, str]]:
+        """Every problem as (line, message), in file order."""
+        out = list(self.file_errors)
+        for row in self.rows:
+            out.extend((row.line, msg) for msg in row.errors)
+        return sorted(out)
+
+
+def decode(data: bytes) -> str:
+    """Text of an uploaded file; raises DomainError if it is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DomainError(_("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”.")) from exc
+
+
+def _unneutralise(value: str) -> str:
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
+        return value[1:]
+    return value
+
+
+def _neutralise(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _normal_path(path: str) -> str:
+    return PATH_SEPARATOR.join(p.strip() for p in path.split(PATH_SEPARATOR)).lower()
+
+
+def plan_import(text: str, actor=None) -> ImportPlan:
+    """Validate a whole people CSV against the database; writes nothing."""
+    plan = ImportPlan()
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        plan.file_errors.append((1, _("The file is empty.")))
+        return plan
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower().lstrip("\ufeff") for h in next(reader)]
+    except csv.Error as exc:
+        plan.file_errors.append((1, _("Cannot read the header: %(error)s", error=str(exc))))
+        return plan
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        plan.file_errors.append(
+            (
+                1,
+                _(
+                    "Missing column(s): %(cols)s. Expected: %(expected)s.",
+                    cols=", ".join(missing),
+                    expected=",".join(COLUMNS),
+                ),
+            )
+        )
+        return plan
+    index = {c: header.index(c) for c in COLUMNS}
+
+    raw_rows: list[tuple[int, list[str]]] = []
+    line = 2
+    try:
+        for cells in reader:
+            raw_rows.append((line, cells))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        plan.file_errors.append((line, _("Cannot read this line: %(error)s", error=str(exc))))
+        return plan
+
+    seen: dict[str, int] = {}
+    valid_roles = {r.value for r in ALL_ROLES}
+    for line, cells in raw_rows:
+        if not any(c.strip() for c in cells):
+            continue
+        padded = cells + [""] * (len(header) - len(cells))
+        value = {col: _unneutralise(padded[index[col]].strip()) for col in COLUMNS}
+        row = RowPlan(
+            line=line,
+            email=services.normalise_email(value["email"]),
+            name=value["name"],
+            department=value["department"],
+            roles=[r.strip().lower() for r in ROLE_SPLIT.split(value["roles"]) if r.strip()],
+        )
+        plan.rows.append(row)
+        if len(cells) > len(header):
+            row.errors.append(_("This line has more cells than the header."))
+        if not row.email:
+            row.errors.append(_("The email is empty."))
+        else:
+            try:
+                validate_email(row.email, check_deliverability=False)
+            except EmailNotValidError:
+                row.errors.append(_("“%(email)s” is not a valid email address.", email=row.email))
+            if row.email in seen:
+                row.errors.append(_("Duplicate email: already on line %(line)d.", line=seen[row.email]))
+            else:
+                seen[row.email] = line
+        if not row.name:
+            row.errors.append(_("The name is empty."))
+        if row.department and any(not p.strip() for p in row.department.split(PATH_SEPARATOR)):
+            row.errors.append(_("The department path “%(path)s” has an empty level.", path=row.department))
+        for role in row.roles:
+            if role not in valid_roles:
+                row.errors.append(
+                    _("Unknown role “%(role)s” (known: %(known)s).", role=role, known=", ".join(sorted(valid_roles)))
+                )
+
+    _compare_with_database(plan, actor)
+    return plan
+
+
+def _compare_with_database(plan: ImportPlan, actor) -> None:
+    emails = [r.email for r in plan.rows if r.email]
+    existing: dict[str, User] = {}
+    for start in range(0, len(emails), 500):
+        chunk = emails[start : start + 500]
+        for user in db.session.scalars(select(User).where(User.email.in_(chunk))):
+            existing[user.email] = user
+    paths = {_normal_path(dept.path): dept for dept, _ in services.flatten(services.load_tree())}
+    new_paths: dict[str, str] = {}
+    for row in plan.rows:
+        if row.department and _normal_path(row.department) not in paths:
+            new_paths.setdefault(_normal_path(row.department), row.department)
+        if row.errors:
+            row.status = "error"
+            continue
+        user = existing.get(row.email)
+        wanted_roles = set(row.roles)
+        if user is None:
+            row.status = "create"
+            wanted_roles = wanted_roles or {Role.EMPLOYEE.value}
+            if Role.ADMIN in wanted_roles and actor is not None and not actor.has_role(Role.ADMIN):
+                row.errors.append(_("Only an administrator can grant the admin role."))
+            continue
+        current_path = user.department.path if user.department else ""
+        if user.name != row.name:
+            row.changes.append(_("name: %(old)s → %(new)s", old=user.name, new=row.name))
+        if _normal_path(current_path) != _normal_path(row.department):
+            row.changes.append(_("department: %(old)s → %(new)s", old=current_path or "—", new=row.department or "—"))
+        if wanted_roles and wanted_roles != user.role_names:
+            row.changes.append(
+                _("roles: %(old)s → %(new)s", old=";".join(sorted(user.role_names)), new=";".join(sorted(wanted_roles)))
+            )
+            if (Role.ADMIN in wanted_roles) != (Role.ADMIN in user.role_names) and (
+                actor is not None and not actor.has_role(Role.ADMIN)
+            ):
+                row.errors.append(_("Only an administrator can grant or remove the admin role."))
+        row.status = "update" if row.changes else "unchanged"
+    for row in plan.rows:
+        if row.errors:
+            row.status = "error"
+    plan.new_departments = sorted(new_paths.values())
+
+
+def apply_import(plan: ImportPlan, actor=None) -> dict[str, int]:
+    """Write a validated plan; raises DomainError if the plan has any error (nothing is written)."""
+    if not plan.ok:
+        raise DomainError(_("The file has errors; nothing was imported."))
+    cache: dict = {}
+    for row in plan.rows:
+        if row.status not in ("create", "update"):
+            continue
+        dept = services.ensure_path(actor, row.department, cache) if row.department else None
+        if row.status == "create":
+            services.create_user(actor, row.email, row.name, dept, row.roles)
+        else:
+            user = db.session.scalars(select(User).where(User.email == row.email)).one()
+            services.update_user(actor, user, row.email, row.name, dept, row.roles or user.role_names)
+    return {"created": plan.count("create"), "updated": plan.count("update"), "unchanged": plan.count("unchanged")}
+
+
+def export_csv() -> str:
+    """All people as CSV text in the import format (round-trips through plan_import)."""
+    services.load_tree()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for user in db.session.scalars(select(User).order_by(User.email)):
+        dept = user.department.path if user.department else ""
+        writer.writerow([_neutralise(v) for v in (user.email, user.name, dept, ";".join(sorted(user.role_names)))])
+    return out.getvalue()

@@ -1,0 +1,55 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.core.permissions import ALL_ROLES
+
+NO_DEPARTMENT = 0
+
+
+def role_choices():
+    from app.templating import ROLE_LABELS
+
+    return [(r.value, ROLE_LABELS[r]) for r in ALL_ROLES]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class DepartmentForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    parent = SelectField(_l("Part of"), coerce=int)
+    submit = SubmitField(_l("Save"))
+
+
+class PersonForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    department = SelectField(_l("Department"), coerce=int)
+    roles = MultiCheckboxField(_l("Roles"), validators=[DataRequired(message=_l("Choose at least one role."))])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles.choices = role_choices()
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired()])
+    submit = SubmitField(_l("Check the file"))
+
+
+class ImportConfirmForm(FlaskForm):
+    text = TextAreaField(validators=[DataRequired()])
+    submit = SubmitField(_l("Import"))
+
+
+class ActionForm(FlaskForm):
+    """An empty form: a CSRF-protected button for POST actions."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -1,0 +1,121 @@
+"""People, their roles and the department tree."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.core.audit import utcnow
+from app.core.permissions import Role
+from app.extensions import db
+
+PATH_SEPARATOR = "/"
+
+
+class Department(db.Model):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    parent: Mapped[Department | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Department]] = relationship(back_populates="parent", order_by="Department.name")
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    def ancestors(self) -> list[Department]:
+        """From the root down to the parent (walks the loaded tree)."""
+        chain: list[Department] = []
+        node = self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+    @property
+    def path(self) -> str:
+        return PATH_SEPARATOR.join([d.name for d in self.ancestors()] + [self.name])
+
+    def snapshot(self) -> dict:
+        return {"name": self.name, "parent_id": self.parent_id, "archived": self.archived}
+
+    def __repr__(self) -> str:
+        return f"<Department {self.id} {self.name!r}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("email"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    department: Mapped[Department | None] = relationship()
+    roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role)
+
+    # Flask-Login refuses to sign in a user whose is_active is False.
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    @property
+    def role_names(self) -> set[str]:
+        return {r.role for r in self.roles}
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return bool({str(r) for r in roles} & self.role_names)
+
+    def set_roles(self, roles) -> None:
+        wanted = {str(r) for r in roles}
+        self.roles[:] = [r for r in self.roles if r.role in wanted]
+        for role in sorted(wanted - self.role_names):
+            self.roles.append(UserRole(role=role))
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def short_name(self) -> str:
+        """First name and initial, the only way shoppers see staff."""
+        parts = self.name.split()
+        if len(parts) < 2:
+            return self.name
+        return f"{parts[0]} {parts[1][0]}."
+
+    def snapshot(self) -> dict:
+        return {
+            "email": self.email,
+            "name": self.name,
+            "department_id": self.department_id,
+            "active": self.active,
+            "roles": sorted(self.role_names),
+        }
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

@@ -1,0 +1,233 @@
+"""People and department operations: every change goes through here and into the audit log."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.core import audit
+from app.core.audit import utcnow
+from app.core.errors import DomainError
+from app.core.permissions import Role
+from app.extensions import db
+from app.people.models import PATH_SEPARATOR, Department, User
+
+
+# ---------------------------------------------------------------- departments
+def load_tree() -> list[Department]:
+    """All departments in one query with parent/children linked in memory; returns the roots."""
+    depts = db.session.scalars(select(Department).order_by(Department.name)).all()
+    by_parent: dict[int | None, list[Department]] = {}
+    for dept in depts:
+        by_parent.setdefault(dept.parent_id, []).append(dept)
+    for dept in depts:
+        # Fill the collection from what is loaded so walking the tree issues no more queries.
+        set_committed_value(dept, "children", by_parent.get(dept.id, []))
+    return by_parent.get(None, [])
+
+
+def flatten(roots: list[Department]) -> list[tuple[Department, int]]:
+    """Depth-first list of (department, depth)."""
+    out: list[tuple[Department, int]] = []
+
+    def walk(node: Department, depth: int) -> None:
+        out.append((node, depth))
+        for child in node.children:
+            walk(child, depth + 1)
+
+    for root in roots:
+        walk(root, 0)
+    return out
+
+
+def department_choices(include_archived: bool = False) -> list[tuple[int, str]]:
+    """(id, full path) pairs for select fields, in tree order."""
+    return [(dept.id, dept.path) for dept, _depth in flatten(load_tree()) if include_archived or not dept.archived]
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_l("A department needs a name."), field="name")
+    if PATH_SEPARATOR in name:
+        raise DomainError(_l("A department name cannot contain “/”."), field="name")
+    return name
+
+
+def _check_sibling_unique(name: str, parent_id: int | None, exclude_id: int | None = None) -> None:
+    stmt = select(Department.id).where(
+        func.lower(Department.name) == name.lower(),
+        Department.parent_id.is_(None) if parent_id is None else Department.parent_id == parent_id,
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Department.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        raise DomainError(_l("There is already a department with this name here."), field="name")
+
+
+def create_department(actor, name: str, parent: Department | None) -> Department:
+    """Create a department under ``parent``; raises DomainError on a bad or duplicate name."""
+    name = _check_name(name)
+    if parent is not None and parent.archived:
+        raise DomainError(_l("Cannot add a department under an archived one."), field="parent")
+    _check_sibling_unique(name, parent.id if parent else None)
+    dept = Department(name=name, parent=parent)
+    db.session.add(dept)
+    db.session.flush()
+    audit.record(actor, "department.create", "department", dept.id, None, dept.snapshot())
+    return dept
+
+
+def update_department(actor, dept: Department, name: str, parent: Department | None) -> Department:
+    """Rename and/or move a department; raises DomainError on a cycle or a duplicate name."""
+    name = _check_name(name)
+    if parent is not None:
+        node = parent
+        while node is not None:
+            if node.id == dept.id:
+                raise DomainError(_l("A department cannot be moved under itself."), field="parent")
+            node = node.parent
+    _check_sibling_unique(name, parent.id if parent else None, exclude_id=dept.id)
+    before = dept.snapshot()
+    dept.name = name
+    dept.parent = parent
+    db.session.flush()
+    b, a = audit.diff(before, dept.snapshot())
+    if a:
+        audit.record(actor, "department.update", "department", dept.id, b, a)
+    return dept
+
+
+def set_department_archived(actor, dept: Department, archived: bool) -> None:
+    """Archive (with its subtree) or restore a department; people and history stay."""
+    if archived:
+        nodes = [n for n, _ in flatten([dept])]
+        for node in nodes:
+            if not node.archived:
+                node.archived_at = utcnow()
+        audit.record(actor, "department.archive", "department", dept.id, {"archived": False}, {"archived": True})
+    else:
+        if dept.parent is not None and dept.parent.archived:
+            raise DomainError(_l("Restore the parent department first."))
+        dept.archived_at = None
+        audit.record(actor, "department.restore", "department", dept.id, {"archived": True}, {"archived": False})
+    db.session.flush()
+
+
+def ensure_path(actor, path: str, cache: dict[str, Department] | None = None) -> Department:
+    """The department at ``Region/Branch/Team``, creating missing levels."""
+    parts = [p.strip() for p in path.split(PATH_SEPARATOR)]
+    parent: Department | None = None
+    key = ""
+    for part in parts:
+        key = f"{key}{PATH_SEPARATOR}{part.lower()}"
+        if cache is not None and key in cache:
+            parent = cache[key]
+            continue
+        stmt = select(Department).where(
+            func.lower(Department.name) == part.lower(),
+            Department.parent_id.is_(None) if parent is None else Department.parent_id == parent.id,
+        )
+        found = db.session.scalars(stmt).first()
+        if found is None:
+            found = create_department(actor, part, parent)
+        parent = found
+        if cache is not None:
+            cache[key] = found
+    assert parent is not None
+    return parent
+
+
+# ---------------------------------------------------------------- people
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def email_taken(email: str, exclude_id: int | None = None) -> bool:
+    stmt = select(User.id).where(User.email == normalise_email(email))
+    if exclude_id is not None:
+        stmt = stmt.where(User.id != exclude_id)
+    return db.session.scalar(stmt) is not None
+
+
+def check_role_grant(actor, old: set[str], new: set[str]) -> None:
+    """Only an admin may grant or take away the admin role."""
+    if (Role.ADMIN in old) != (Role.ADMIN in new) and not actor.has_role(Role.ADMIN):
+        raise DomainError(_l("Only an administrator can grant or remove the admin role."), field="roles")
+
+
+def create_user(
+    actor,
+    email: str,
+    name: str,
+    department: Department | None,
+    roles,
+    password: str | None = None,
+) -> User:
+    """Create a person; raises DomainError if the email is taken or a role may not be granted."""
+    email = normalise_email(email)
+    if email_taken(email):
+        raise DomainError(_l("Someone with this email already exists."), field="email")
+    roles = {str(r) for r in roles} or {Role.EMPLOYEE.value}
+    if actor is not None:
+        check_role_grant(actor, set(), roles)
+    user = User(email=email, name=name.strip(), department=department, active=True)
+    user.set_roles(roles)
+    if password:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", "user", user.id, None, user.snapshot())
+    return user
+
+
+def update_user(actor, user: User, email: str, name: str, department: Department | None, roles) -> User:
+    """Edit a person's details and roles; raises DomainError on a taken email or a forbidden role change."""
+    email = normalise_email(email)
+    if email_taken(email, exclude_id=user.id):
+        raise DomainError(_l("Someone with this email already exists."), field="email")
+    roles = {str(r) for r in roles}
+    if not roles:
+        raise DomainError(_l("A person needs at least one role."), field="roles")
+    check_role_grant(actor, user.role_names, roles)
+    if actor is not None and actor.id == user.id and Role.ADMIN in user.role_names and Role.ADMIN not in roles:
+        raise DomainError(_l("You cannot remove your own admin role."), field="roles")
+    before = user.snapshot()
+    user.email = email
+    user.name = name.strip()
+    user.department = department
+    user.set_roles(roles)
+    db.session.flush()
+    b, a = audit.diff(before, user.snapshot())
+    if a:
+        action = "user.roles" if set(a) == {"roles"} else "user.update"
+        audit.record(actor, action, "user", user.id, b, a)
+    return user
+
+
+def set_user_active(actor, user: User, active: bool) -> None:
+    """Deactivate (sign-in blocked, history kept) or reactivate a person."""
+    if actor is not None and actor.id == user.id and not active:
+        raise DomainError(_l("You cannot deactivate yourself."))
+    if user.active == active:
+        return
+    user.active = active
+    db.session.flush()
+    audit.record(
+        actor,
+        "user.activate" if active else "user.deactivate",
+        "user",
+        user.id,
+        {"active": not active},
+        {"active": active},
+    )
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change one's own password; raises DomainError if the current one is wrong."""
+    if not user.check_password(current):
+        raise DomainError(_l("The current password is not right."), field="current_password")
+    user.set_password(new)
+    db.session.flush()
+    audit.record(user, "user.password", "user", user.id)

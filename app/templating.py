@@ -1,0 +1,66 @@
+"""Template helpers: navigation per role, dates in the reader's time zone, the language switcher."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.core.permissions import Role
+
+# (endpoint, label, roles that see it); an empty tuple means every signed-in person.
+NAV = [
+    ("main.dashboard", _l("Dashboard"), ()),
+    ("people.people", _l("People"), (Role.HR, Role.ADMIN)),
+    ("people.departments", _l("Departments"), (Role.HR, Role.ADMIN)),
+    ("audit.log", _l("Audit log"), (Role.HR, Role.ADMIN)),
+]
+
+ROLE_LABELS = {
+    Role.EMPLOYEE: _l("Employee"),
+    Role.TRAINER: _l("Trainer"),
+    Role.SHOPPER: _l("Mystery shopper"),
+    Role.HR: _l("HR"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+def nav_items() -> list[tuple[str, str, bool]]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, label, roles in NAV:
+        if roles and not current_user.has_role(*roles):
+            continue
+        items.append((url_for(endpoint), str(label), request.endpoint == endpoint))
+    return items
+
+
+def local_dt(value: datetime | None, fmt: str = "medium") -> str:
+    """A UTC timestamp from the database shown in the display time zone."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    return format_datetime(value.astimezone(zone).replace(tzinfo=None), fmt)
+
+
+def register(app) -> None:
+    app.jinja_env.filters["local_dt"] = local_dt
+
+    @app.context_processor
+    def inject():
+        from app.auth.forms import LanguageForm
+
+        lang_form = LanguageForm(formdata=None, lang=str(get_locale()), next=request.full_path.rstrip("?"))
+        return {
+            "nav_items": nav_items,
+            "lang_form": lang_form,
+            "current_lang": str(get_locale()),
+            "role_labels": ROLE_LABELS,
+        }

@@ -1,0 +1,98 @@
+"""Every route × every role: a route without a declared, expected access rule fails here."""
+
+import pytest
+from flask import url_for
+
+from app import create_app
+from app.config import TestingConfig
+
+ANON = "anonymous"
+ROLES = [ANON, "employee", "trainer", "shopper", "hr", "admin"]
+EVERYONE = set(ROLES)
+SIGNED_IN = EVERYONE - {ANON}
+MANAGERS = {"hr", "admin"}
+
+# endpoint -> who may use it. Add a line here for every new route.
+EXPECTED = {
+    "main.index": EVERYONE,
+    "main.healthz": EVERYONE,
+    "auth.login": EVERYONE,
+    "auth.reset": EVERYONE,
+    "auth.language": EVERYONE,
+    "auth.logout": SIGNED_IN,
+    "auth.password": SIGNED_IN,
+    "main.dashboard": SIGNED_IN,
+    "main.role_dashboard": SIGNED_IN,
+    "people.departments": MANAGERS,
+    "people.department_new": MANAGERS,
+    "people.department_edit": MANAGERS,
+    "people.department_archive": MANAGERS,
+    "people.people": MANAGERS,
+    "people.person_new": MANAGERS,
+    "people.person_edit": MANAGERS,
+    "people.person_toggle_active": MANAGERS,
+    "people.person_reset_link": MANAGERS,
+    "people.people_import": MANAGERS,
+    "people.people_import_confirm": MANAGERS,
+    "people.people_export": MANAGERS,
+    "audit.log": MANAGERS,
+}
+
+
+def _rules():
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+
+
+RULES = _rules()
+
+
+def test_every_route_has_a_declared_rule_and_an_expectation():
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    for rule in RULES:
+        view = app.view_functions[rule.endpoint]
+        assert hasattr(view, "access_rule"), f"{rule.endpoint} has no @allow(...) rule"
+        assert rule.endpoint in EXPECTED, f"{rule.endpoint} is missing from the access matrix test"
+
+
+def test_a_route_without_a_rule_is_refused():
+    app = create_app(
+        {
+            **{k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()},
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        }
+    )
+
+    @app.route("/forgotten")
+    def forgotten():
+        return "should never be served"
+
+    assert app.test_client().get("/forgotten").status_code == 403
+
+
+def _url(app, rule, role: str) -> str:
+    # A role dashboard is only its holder's: ask each person for their own.
+    values = {arg: ((role if role != ANON else "employee") if arg == "role" else 1) for arg in rule.arguments}
+    values = {k: ("tok" if k == "token" else v) for k, v in values.items()}
+    with app.test_request_context():
+        return url_for(rule.endpoint, **values)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.endpoint}")
+def test_role_access_matrix(app, client, auth, make_user, rule, role):
+    if role != ANON:
+        make_user(role, email=f"{role}@example.com")
+        auth.login(f"{role}@example.com")
+    method = "GET" if "GET" in rule.methods else "POST"
+    url = _url(app, rule, role)
+    response = client.open(url, method=method)
+    allowed = role in EXPECTED[rule.endpoint]
+    if allowed:
+        assert response.status_code not in (401, 403), f"{role} refused at {url}"
+        if role == ANON:
+            assert "/login?next=" not in response.headers.get("Location", "")
+    elif role == ANON:
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    else:
+        assert response.status_code == 403, f"{role} got {response.status_code} at {url}"

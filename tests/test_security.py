@@ -1,0 +1,69 @@
+import pytest
+
+from app import create_app
+
+
+def test_security_headers_and_csp(client):
+    r = client.get("/login")
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_have_no_inline_scripts(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert "<script>" not in html and "onclick=" not in html and "onchange=" not in html
+
+
+def test_session_cookie_flags(client, auth, make_user):
+    make_user("employee", email="e@example.com")
+    cookie = auth.login("e@example.com").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_production_cookie_is_secure_and_secret_is_required(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app({"SECRET_KEY": "from-env", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_demo_is_refused_in_production(make_app):
+    app = make_app(ENV_NAME="production")
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 1 and "production" in result.output
+
+
+def test_error_pages_html_and_json(client):
+    r = client.get("/no-such-page")
+    assert r.status_code == 404 and "text/html" in r.content_type
+    r = client.get("/api/no-such-thing")
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == 404
+
+
+def test_404_page_in_russian(client):
+    r = client.get("/no-such-page", headers={"Accept-Language": "ru"})
+    assert "Такой страницы нет" in r.get_data(as_text=True)
+
+
+def test_500_rolls_back_and_shows_a_page(make_app):
+    from app.core.permissions import allow
+    from app.extensions import db
+    from app.people.models import Department
+
+    app = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    @app.route("/boom")
+    @allow(public=True)
+    def boom():
+        db.session.add(Department(name="half-written"))
+        db.session.flush()
+        raise RuntimeError("boom")
+
+    r = app.test_client().get("/boom")
+    assert r.status_code == 500 and "Nothing was saved" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Department).count() == 0
