@@ -19,6 +19,7 @@ setup: $(STAMP) translations
 
 db: setup
 	$(FLASK) db upgrade
+	$(FLASK) content import
 	$(FLASK) demo
 
 run: db

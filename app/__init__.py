@@ -76,6 +76,7 @@ def create_app(config: dict | type | None = None) -> Flask:
 
     from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
+    from app.learning import bp as learning_bp
     from app.main import bp as main_bp
     from app.people import bp as people_bp
 
@@ -83,6 +84,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(learning_bp)
 
     from app import errors, security, templating
 

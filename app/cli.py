@@ -78,6 +78,114 @@ def demo_command(size: str) -> None:
     click.echo(summary)
 
 
+content_cli = AppGroup("content", help="Check, import and convert trainer content.")
+
+
+def _default_content_dir() -> str:
+    return current_app.config["CONTENT_DIR"]
+
+
+@content_cli.command("check")
+@click.argument("directory", required=False)
+def content_check(directory: str | None) -> None:
+    """Report every problem in every content file as path:line: message."""
+    from app.content.loader import load_directory
+
+    directory = directory or _default_content_dir()
+    content = load_directory(directory)
+    for problem in content.problems:
+        click.echo(str(problem))
+    counts = {kind: len(docs) for kind, docs in content.documents.items()}
+    summary = ", ".join(f"{n} {kind}(s)" for kind, n in counts.items())
+    if content.problems:
+        click.echo(f"{len(content.problems)} problem(s) found ({summary}).", err=True)
+        sys.exit(1)
+    click.echo(f"All good: {summary}, {len(content.skills.skills) if content.skills else 0} skill(s).")
+
+
+@content_cli.command("import")
+@click.argument("directory", required=False)
+def content_import(directory: str | None) -> None:
+    """Check everything, then import it in one transaction (new versions only for changed text)."""
+    from app.content.loader import load_directory
+    from app.content.services import import_content
+
+    directory = directory or _default_content_dir()
+    content = load_directory(directory)
+    if content.problems:
+        for problem in content.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(content.problems)} problem(s); nothing was imported.", err=True)
+        sys.exit(1)
+    report = import_content(content)
+    db.session.commit()
+    if report.changed:
+        click.echo(
+            f"Imported: {len(report.created)} new, {len(report.updated)} updated, {len(report.unchanged)} unchanged."
+        )
+    else:
+        click.echo(f"Nothing to import: all {len(report.unchanged)} item(s) are unchanged.")
+
+
+@content_cli.command("import-gift")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "quiz_id", required=True, help="The id of the quiz to write.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the quiz file.")
+@click.option("--title", default=None, help="Quiz title (default: the GIFT category or the id).")
+@click.option("--lang", default=None, help="Language code for the quiz front matter.")
+def content_import_gift(file: str, quiz_id: str, out_dir: str, title: str | None, lang: str | None) -> None:
+    """Convert a Moodle GIFT file into a quiz file in the Rapport Markdown format."""
+    from app.content import gift
+    from app.content.parser import ID_RE
+
+    if not ID_RE.match(quiz_id):
+        click.echo(f"--id must be lowercase latin letters, digits and '-', not '{quiz_id}'", err=True)
+        sys.exit(2)
+    path = Path(file)
+    if not path.is_file():
+        click.echo(f"{file}: no such file", err=True)
+        sys.exit(2)
+    try:
+        text = gift.read_gift_text(path.read_bytes())
+    except UnicodeDecodeError:
+        click.echo(f"{file}:1: the file is not UTF-8 text", err=True)
+        sys.exit(1)
+    result = gift.gift_to_quiz(text, quiz_id, title=title, lang=lang)
+    for line, message in result.skipped:
+        click.echo(f"{file}:{line}: {message}", err=True)
+    if not result.converted:
+        click.echo(f"{file}: no question could be converted; nothing was written.", err=True)
+        sys.exit(1)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{quiz_id}.md"
+    target.write_text(result.markdown, encoding="utf-8")
+    click.echo(f"Wrote {target}: {result.converted} question(s) converted, {len(result.skipped)} skipped.")
+
+
+@content_cli.command("export-gift")
+@click.argument("quiz_id")
+@click.option(
+    "--out", "out_file", default=None, type=click.Path(dir_okay=False), help="File to write (default: stdout)."
+)
+def content_export_gift(quiz_id: str, out_file: str | None) -> None:
+    """Write a published quiz as Moodle GIFT."""
+    from app.content import gift
+    from app.content.services import document, published
+
+    version = published("quiz", quiz_id)
+    if version is None:
+        click.echo(f"No published quiz '{quiz_id}'. Import content first.", err=True)
+        sys.exit(1)
+    text = gift.quiz_to_gift(document(version))
+    if out_file:
+        Path(out_file).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out_file}.")
+    else:
+        click.echo(text, nl=False)
+
+
 def register(app) -> None:
     app.cli.add_command(people_cli)
+    app.cli.add_command(content_cli)
     app.cli.add_command(demo_command)

@@ -15,6 +15,9 @@ from app.core.permissions import Role
 # (endpoint, label, roles that see it); an empty tuple means every signed-in person.
 NAV = [
     ("main.dashboard", _l("Dashboard"), ()),
+    ("learning.catalogue", _l("Courses"), ()),
+    ("learning.my_learning", _l("My learning"), ()),
+    ("learning.assignments", _l("Assignments"), (Role.TRAINER, Role.HR, Role.ADMIN)),
     ("people.people", _l("People"), (Role.HR, Role.ADMIN)),
     ("people.departments", _l("Departments"), (Role.HR, Role.ADMIN)),
     ("audit.log", _l("Audit log"), (Role.HR, Role.ADMIN)),

@@ -75,6 +75,8 @@ def _empty_tables() -> None:
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
+        # content_items and content_versions point at each other; check keys only at commit.
+        db.session.execute(text("PRAGMA defer_foreign_keys=ON"))
         for table in tables:
             db.session.execute(table.delete())
     db.session.commit()

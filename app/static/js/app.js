@@ -8,3 +8,44 @@ document.addEventListener("focusin", (event) => {
   const el = event.target;
   if (el.matches && el.matches("input.select-all")) el.select();
 });
+
+// Quiz autosave: every change is sent at once, so a reload or a lost connection loses nothing.
+(function () {
+  const form = document.querySelector("form[data-autosave]");
+  if (!form) return;
+  const url = form.dataset.autosave;
+  const token = form.querySelector("input[name=csrf_token]").value;
+  const status = document.getElementById("save-status");
+  const say = (text) => { if (status) status.textContent = text; };
+  const responseOf = (fieldset) => {
+    const type = fieldset.dataset.type;
+    if (type === "order") {
+      const selects = Array.from(fieldset.querySelectorAll("select.order-pos"));
+      const placed = selects.map((s) => [parseInt(s.name.split("_pos_")[1], 10), parseInt(s.value, 10)]);
+      if (placed.some(([, pos]) => Number.isNaN(pos))) return null;
+      const positions = new Set(placed.map(([, pos]) => pos));
+      if (positions.size !== placed.length) return null;
+      return placed.sort((a, b) => a[1] - b[1]).map(([index]) => index);
+    }
+    return Array.from(fieldset.querySelectorAll("input:checked")).map((i) => parseInt(i.value, 10));
+  };
+  form.addEventListener("change", (event) => {
+    const fieldset = event.target.closest("fieldset[data-question]");
+    if (!fieldset) return;
+    const response = responseOf(fieldset);
+    if (response === null) return;
+    say(form.dataset.saving || "…");
+    fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+      body: JSON.stringify({ question: fieldset.dataset.question, response: response }),
+      credentials: "same-origin",
+    }).then((r) => r.json().then((body) => ({ ok: r.ok, body })))
+      .then(({ ok, body }) => {
+        if (ok) { say("✓ " + (form.dataset.saved || "saved")); return; }
+        say(body.error ? body.error.message : "!");
+        if (body.error && body.error.open === false) window.location.reload();
+      })
+      .catch(() => say(form.dataset.offline || "offline: press Save answers"));
+  });
+})();

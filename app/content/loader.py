@@ -1,0 +1,128 @@
+"""Load a content directory: parse every file, then check ids and references across files."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.content import parser
+from app.content.model import FOLDERS, Document, Problem, SkillSet
+
+
+@dataclass
+class ContentSet:
+    skills: SkillSet | None = None
+    documents: dict[str, dict[str, Document]] = field(
+        default_factory=lambda: {"course": {}, "case": {}, "quiz": {}, "checklist": {}}
+    )
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def all_documents(self) -> list[Document]:
+        return [doc for kind in ("course", "case", "quiz", "checklist") for doc in self.documents[kind].values()]
+
+
+def _files(root: Path, folder: str) -> list[Path]:
+    base = root / folder
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.rglob("*.md") if p.is_file())
+
+
+def _display(given: str, root: Path, path: Path) -> str:
+    """The path as the user would write it: the directory as given on the command line, then the rest."""
+    return os.path.join(given, str(path.relative_to(root)))
+
+
+def read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    try:
+        return parser.normalise_text(path.read_bytes())
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        problems.append(Problem(shown, line, "the file is not UTF-8 text; save it as UTF-8"))
+        return None
+
+
+def load_directory(directory: str) -> ContentSet:
+    """Parse and validate everything under ``directory``; every problem is collected."""
+    root = Path(directory)
+    content = ContentSet()
+    if not root.is_dir():
+        content.problems.append(Problem(directory, 1, "no such directory"))
+        return content
+    skills_path = root / "skills.yml"
+    if not skills_path.exists() and (root / "skills.yaml").exists():
+        skills_path = root / "skills.yaml"
+    if skills_path.exists():
+        shown = _display(directory, root, skills_path)
+        text = read_text(skills_path, shown, content.problems)
+        if text is not None:
+            content.skills = parser.parse_skills(text, shown, content.problems)
+    first_seen: dict[tuple[str, str], str] = {}
+    for folder, kind in FOLDERS.items():
+        for path in _files(root, folder):
+            shown = _display(directory, root, path)
+            text = read_text(path, shown, content.problems)
+            if text is None:
+                continue
+            doc = parser.parse_document(kind, text, shown, content.problems)
+            if doc is None or not doc.id:
+                continue
+            key = (kind, doc.id)
+            if key in first_seen:
+                content.problems.append(
+                    Problem(
+                        shown,
+                        doc.meta_lines.get("id", 1),
+                        f"duplicate {kind} id '{doc.id}' (also in {first_seen[key]})",
+                    )
+                )
+                continue
+            first_seen[key] = shown
+            content.documents[kind][doc.id] = doc
+    check_references(content)
+    content.problems.sort(key=lambda p: (p.path, p.line))
+    return content
+
+
+def check_references(content: ContentSet, known: dict[str, set[str]] | None = None) -> None:
+    """Report references to missing cases, quizzes and skills.
+
+    ``known`` adds ids that exist elsewhere (the database, for the browser editor).
+    """
+    known = known or {}
+    skills = (content.skills.ids() if content.skills else set()) | known.get("skills", set())
+    cases = set(content.documents["case"]) | known.get("case", set())
+    quizzes = set(content.documents["quiz"]) | known.get("quiz", set())
+    problems = content.problems
+    has_skills_file = content.skills is not None or "skills" in known
+
+    def skill_ref(doc: Document, skill: str | None, line: int) -> None:
+        if skill and skill not in skills:
+            hint = "" if has_skills_file else " (there is no skills.yml)"
+            problems.append(Problem(doc.path, line, f"unknown skill '{skill}'{hint}"))
+
+    for doc in content.all_documents():
+        for skill in doc.skills:
+            skill_ref(doc, skill, doc.meta_lines.get("skills", 1))
+    for course in content.documents["course"].values():
+        for case_id in course.cases:
+            if case_id not in cases:
+                problems.append(
+                    Problem(course.path, course.meta_lines.get("cases", 1), f"course names a missing case '{case_id}'")
+                )
+    for case in content.documents["case"].values():
+        if case.quiz and case.quiz not in quizzes:
+            problems.append(
+                Problem(case.path, case.meta_lines.get("quiz", 1), f"case names a missing quiz '{case.quiz}'")
+            )
+    for quiz in content.documents["quiz"].values():
+        for q in quiz.questions:
+            skill_ref(quiz, q.skill, q.skill_line or q.line)
+    for checklist in content.documents["checklist"].values():
+        for item in checklist.items():
+            skill_ref(checklist, item.skill, item.line)

@@ -1,0 +1,50 @@
+"""Stored content: every item (a case, a quiz, ...) and each of its versions, never overwritten."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.audit import utcnow
+from app.extensions import db
+
+
+class ContentItem(db.Model):
+    __tablename__ = "content_items"
+    __table_args__ = (UniqueConstraint("kind", "slug"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(100))
+    published_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("content_versions.id", use_alter=True, name="fk_content_items_published_version")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    published: Mapped[ContentVersion | None] = relationship(foreign_keys=[published_version_id], post_update=True)
+
+    def __repr__(self) -> str:
+        return f"<ContentItem {self.kind}:{self.slug}>"
+
+
+class ContentVersion(db.Model):
+    __tablename__ = "content_versions"
+    __table_args__ = (UniqueConstraint("item_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)
+    path: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(300))
+    lang: Mapped[str | None] = mapped_column(String(16))
+    data: Mapped[dict] = mapped_column(JSON)
+    html: Mapped[dict] = mapped_column(JSON)
+    origin: Mapped[str] = mapped_column(String(16), default="import")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    item: Mapped[ContentItem] = relationship(foreign_keys=[item_id])

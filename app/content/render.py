@@ -1,0 +1,103 @@
+"""Render a parsed document to the HTML pieces the pages show; stored with each version as a cache."""
+
+from __future__ import annotations
+
+import re
+
+from app.content.model import Case, Checklist, Course, Document, Quiz
+from app.core.markdown import render_inline, render_markdown
+
+PLACEHOLDER = "RAPPORTCHOICEBLOCK{}"
+PLACEHOLDER_RE = re.compile(r"<p>RAPPORTCHOICEBLOCK(\d+)</p>")
+FENCE_RE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\s*([^`\s]*)")
+
+
+def _case_segments(case: Case) -> list[dict]:
+    lines = case.body.split("\n")
+    out_lines: list[str] = []
+    n = 0
+    i = 0
+    while i < len(lines):
+        match = FENCE_RE.match(lines[i])
+        if match and match.group(3) == "choice":
+            fence = match.group(2)
+            j = i + 1
+            while j < len(lines):
+                close = FENCE_RE.match(lines[j])
+                if close and close.group(2)[0] == fence[0] and len(close.group(2)) >= len(fence) and not close.group(3):
+                    break
+                j += 1
+            out_lines += ["", PLACEHOLDER.format(n), ""]
+            n += 1
+            i = j + 1
+            continue
+        if match:  # another code block: copy it whole so its content is never taken for a choice
+            fence = match.group(2)
+            out_lines.append(lines[i])
+            i += 1
+            while i < len(lines):
+                out_lines.append(lines[i])
+                close = FENCE_RE.match(lines[i])
+                i += 1
+                if close and close.group(2)[0] == fence[0] and len(close.group(2)) >= len(fence) and not close.group(3):
+                    break
+            continue
+        out_lines.append(lines[i])
+        i += 1
+    html = render_markdown("\n".join(out_lines))
+    segments: list[dict] = []
+    pos = 0
+    for match in PLACEHOLDER_RE.finditer(html):
+        if match.start() > pos:
+            segments.append({"type": "html", "html": html[pos : match.start()]})
+        block = case.choices[int(match.group(1))]
+        segments.append(
+            {
+                "type": "choice",
+                "prompt": render_markdown(block.prompt),
+                "options": [
+                    {"html": render_inline(o.text), "best": o.best, "feedback": render_markdown(o.feedback)}
+                    for o in block.options
+                ],
+            }
+        )
+        pos = match.end()
+    if pos < len(html):
+        segments.append({"type": "html", "html": html[pos:]})
+    return segments
+
+
+def render_document(doc: Document) -> dict:
+    """The HTML pieces of a document, keyed for its templates."""
+    if isinstance(doc, Case):
+        return {"segments": _case_segments(doc)}
+    if isinstance(doc, Course):
+        return {"body": render_markdown(doc.body)}
+    if isinstance(doc, Quiz):
+        return {
+            "intro": render_markdown(doc.intro),
+            "questions": {
+                q.key: {
+                    "prompt": render_inline(q.prompt),
+                    "text": render_markdown(q.text),
+                    "options": [
+                        {"html": render_inline(o.text), "feedback": render_markdown(o.feedback)} for o in q.options
+                    ],
+                    "explanation": render_markdown(q.explanation),
+                }
+                for q in doc.questions
+            },
+        }
+    if isinstance(doc, Checklist):
+        return {
+            "brief": render_markdown(doc.brief),
+            "sections": [
+                {
+                    "title": render_inline(s.title),
+                    "description": render_markdown(s.description),
+                    "items": {i.id: render_inline(i.text) for i in s.items},
+                }
+                for s in doc.sections
+            ],
+        }
+    return {}

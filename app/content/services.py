@@ -1,0 +1,173 @@
+"""Importing content into versioned storage, and reading the published versions back."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.content import model
+from app.content.loader import ContentSet
+from app.content.models import ContentItem, ContentVersion
+from app.content.render import render_document
+from app.core import audit
+from app.core.errors import DomainError
+from app.extensions import db
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _skills_payload(skills: model.SkillSet) -> dict:
+    return {"skills": [{"id": s.id, "title": s.title, "description": s.description} for s in skills.skills]}
+
+
+def store_version(
+    actor,
+    kind: str,
+    slug: str,
+    source: str,
+    data: dict,
+    html: dict,
+    title: str,
+    lang: str | None,
+    path: str | None,
+    origin: str = "import",
+) -> tuple[ContentVersion, str]:
+    """Store a new version of an item if its text changed; returns (the current version, created|updated|unchanged)."""
+    item = db.session.scalars(
+        select(ContentItem)
+        .options(joinedload(ContentItem.published))
+        .where(ContentItem.kind == kind, ContentItem.slug == slug)
+    ).first()
+    digest = sha256(source)
+    if item is not None and item.published is not None and item.published.sha256 == digest:
+        return item.published, "unchanged"
+    status = "updated" if item is not None else "created"
+    if item is None:
+        item = ContentItem(kind=kind, slug=slug)
+        db.session.add(item)
+        db.session.flush()
+    last = db.session.scalar(
+        select(ContentVersion.number)
+        .where(ContentVersion.item_id == item.id)
+        .order_by(ContentVersion.number.desc())
+        .limit(1)
+    )
+    version = ContentVersion(
+        item=item,
+        number=(last or 0) + 1,
+        sha256=digest,
+        source=source,
+        path=path,
+        title=title,
+        lang=lang,
+        data=data,
+        html=html,
+        origin=origin,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(version)
+    db.session.flush()
+    before = {"version": item.published.number} if item.published else None
+    item.published = version
+    db.session.flush()
+    audit.record(actor, "content.publish", kind, slug, before, {"version": version.number, "sha256": digest[:12]})
+    return version, status
+
+
+def import_content(content: ContentSet, actor=None, origin: str = "import") -> ImportReport:
+    """Store every item of a checked content set; raises DomainError if the set has problems."""
+    if not content.ok:
+        raise DomainError(f"{len(content.problems)} problem(s) in the content; nothing was imported.")
+    report = ImportReport()
+    if content.skills is not None:
+        _v, status = store_version(
+            actor,
+            "skills",
+            "skills",
+            content.skills.source,
+            _skills_payload(content.skills),
+            {},
+            "Skills",
+            None,
+            content.skills.path,
+            origin,
+        )
+        getattr(report, status).append("skills")
+    for doc in content.all_documents():
+        _v, status = store_version(
+            actor,
+            doc.kind,
+            doc.id,
+            doc.source,
+            doc.to_dict(),
+            render_document(doc),
+            doc.title,
+            doc.lang,
+            doc.path,
+            origin,
+        )
+        getattr(report, status).append(f"{doc.kind}:{doc.id}")
+    return report
+
+
+# ---------------------------------------------------------------- reading
+@lru_cache(maxsize=2048)
+def _document_for(version_id: int, kind: str, data_key: str) -> model.Document:
+    version = db.session.get(ContentVersion, version_id)
+    return model.from_dict(kind, version.data)
+
+
+def document(version: ContentVersion) -> model.Document:
+    """The parsed dataclass of a stored version (cached per version: versions never change)."""
+    return _document_for(version.id, version.item.kind, version.sha256)
+
+
+def published(kind: str, slug: str) -> ContentVersion | None:
+    """The published version of an item, or None."""
+    return db.session.scalars(
+        select(ContentVersion)
+        .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
+        .where(ContentItem.kind == kind, ContentItem.slug == slug)
+    ).first()
+
+
+def published_all(kind: str) -> list[ContentVersion]:
+    """Every published version of a kind, by title."""
+    return list(
+        db.session.scalars(
+            select(ContentVersion)
+            .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
+            .options(joinedload(ContentVersion.item))
+            .where(ContentItem.kind == kind)
+            .order_by(ContentVersion.title)
+        )
+    )
+
+
+def skill_titles(locale: str) -> dict[str, str]:
+    """Skill id -> title in the given language (falling back to any title)."""
+    version = published("skills", "skills")
+    if version is None:
+        return {}
+    out = {}
+    for skill in version.data.get("skills", []):
+        titles = skill.get("title") or {}
+        out[skill["id"]] = titles.get(locale) or titles.get("en") or next(iter(titles.values()), skill["id"])
+    return out

@@ -1,0 +1,100 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms.validators import Optional
+
+from app.learning.services import ShownQuestion
+
+
+class ReadForm(FlaskForm):
+    submit = SubmitField(_l("I have read this"))
+
+
+class StartForm(FlaskForm):
+    submit = SubmitField(_l("Start the quiz"))
+
+
+def order_field_name(key: str, index: int) -> str:
+    return f"{key}_pos_{index}"
+
+
+def make_attempt_form(shown: list[ShownQuestion], saved: dict[str, list[int]]):
+    """A form with one field per question (one position field per item for order questions)."""
+
+    class AttemptForm(FlaskForm):
+        save = SubmitField(_l("Save answers"))
+        finish = SubmitField(_l("Finish and see the result"))
+
+    for sq in shown:
+        q = sq.question
+        choices = [(str(i), str(i)) for i in sq.option_order]
+        previous = saved.get(q.key)
+        if q.type == "single":
+            field = RadioField(
+                choices=choices,
+                validators=[Optional()],
+                validate_choice=False,
+                default=str(previous[0]) if previous else None,
+            )
+            setattr(AttemptForm, q.key, field)
+        elif q.type == "multiple":
+            field = SelectMultipleField(
+                choices=choices,
+                validators=[Optional()],
+                validate_choice=False,
+                default=[str(i) for i in previous or []],
+            )
+            setattr(AttemptForm, q.key, field)
+        else:
+            positions = [("", "—")] + [(str(p), str(p)) for p in range(1, len(q.options) + 1)]
+            placed = {index: pos for pos, index in enumerate(previous or [], start=1)}
+            for index in sq.option_order:
+                field = SelectField(
+                    choices=positions,
+                    validators=[Optional()],
+                    validate_choice=False,
+                    default=str(placed[index]) if index in placed else "",
+                )
+                setattr(AttemptForm, order_field_name(q.key, index), field)
+    return AttemptForm
+
+
+def responses_from_form(form, shown: list[ShownQuestion]) -> tuple[dict[str, list[int]], dict[str, str]]:
+    """(question key -> response, question key -> problem) from a submitted attempt form."""
+    responses: dict[str, list[int]] = {}
+    problems: dict[str, str] = {}
+    for sq in shown:
+        q = sq.question
+        if q.type == "single":
+            value = getattr(form, q.key).data
+            if value not in (None, "", "None"):
+                responses[q.key] = [int(value)]
+        elif q.type == "multiple":
+            values = getattr(form, q.key).data or []
+            responses[q.key] = [int(v) for v in values]
+        else:
+            positions = {}
+            for index in sq.option_order:
+                raw = getattr(form, order_field_name(q.key, index)).data
+                if raw:
+                    positions[index] = int(raw)
+            if not positions:
+                continue
+            if len(positions) < len(q.options) or len(set(positions.values())) != len(positions):
+                problems[q.key] = str(_l("Give every item a different position."))
+                continue
+            responses[q.key] = [index for index, _pos in sorted(positions.items(), key=lambda kv: kv[1])]
+    return responses, problems
+
+
+class AssignForm(FlaskForm):
+    course = SelectField(_l("Course"))
+    department = SelectField(
+        _l("Department (everyone in it and below, including people who join later)"),
+        coerce=int,
+        validators=[Optional()],
+    )
+    people = SelectMultipleField(_l("People"), coerce=int, validators=[Optional()], validate_choice=False)
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+    note = TextAreaField(_l("Note"), validators=[Optional()])
+    submit = SubmitField(_l("Assign"))

@@ -1,0 +1,114 @@
+"""Learning records: case reads, quiz attempts with their answers, course assignments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.audit import utcnow
+from app.core.errors import DomainError
+from app.extensions import db
+
+
+class CaseRead(db.Model):
+    __tablename__ = "case_reads"
+    __table_args__ = (UniqueConstraint("user_id", "case_item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    case_item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
+    read_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class QuizAttempt(db.Model):
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (UniqueConstraint("user_id", "quiz_item_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    quiz_item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), default="open", index=True)  # open | finished
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    deadline_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    timed_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    earned: Mapped[float | None] = mapped_column(Float)
+    possible: Mapped[float | None] = mapped_column(Float)
+    percent: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool | None] = mapped_column(Boolean, index=True)
+
+    answers: Mapped[list[AttemptAnswer]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan", lazy="selectin"
+    )
+    version = relationship("ContentVersion")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    def expired(self, now: datetime) -> bool:
+        return self.deadline_at is not None and now >= self.deadline_at
+
+    def check_open(self, now: datetime) -> None:
+        """Raise unless answers may still be given."""
+        if not self.is_open:
+            raise DomainError("This attempt is already finished.")
+        if self.expired(now):
+            raise DomainError("The time for this attempt is up.")
+
+    def answer_for(self, key: str) -> AttemptAnswer | None:
+        return next((a for a in self.answers if a.question_key == key), None)
+
+
+class AttemptAnswer(db.Model):
+    __tablename__ = "attempt_answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(16))
+    response: Mapped[list] = mapped_column(JSON)
+    answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    earned: Mapped[float | None] = mapped_column(Float)
+    possible: Mapped[float | None] = mapped_column(Float)
+    correct: Mapped[bool | None] = mapped_column(Boolean)
+
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(20), default="manual")  # manual | shop
+    note: Mapped[str | None] = mapped_column(Text)
+    source_ref: Mapped[str | None] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    course_item = relationship("ContentItem")
+    user = relationship("User", foreign_keys=[user_id])
+    department = relationship("Department")
+
+
+class CourseCompletion(db.Model):
+    """A course a person has completed (all its cases read and their quizzes passed), kept for reports."""
+
+    __tablename__ = "course_completions"
+    __table_args__ = (UniqueConstraint("user_id", "course_item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    course_item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id"), index=True)
+    completed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,292 @@
+from datetime import date
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.content import services as content
+from app.content.models import ContentItem
+from app.core.audit import utcnow
+from app.core.errors import DomainError
+from app.core.permissions import Role, allow
+from app.extensions import db
+from app.learning import bp, services, stats
+from app.learning.forms import AssignForm, ReadForm, StartForm, make_attempt_form, responses_from_form
+from app.learning.models import Assignment, CaseRead, QuizAttempt
+from app.people import services as people_services
+from app.people.models import Department, User
+
+CONTENT_STAFF = (Role.TRAINER, Role.HR, Role.ADMIN)
+
+
+def _published_or_404(kind: str, slug: str):
+    version = content.published(kind, slug)
+    if version is None:
+        abort(404)
+    return version
+
+
+def _own_attempt_or_404(attempt_id: int) -> QuizAttempt:
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    # Another person's attempt answers 404, so its existence is not revealed.
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+@bp.route("/learn")
+@allow()
+def catalogue():
+    courses = content.published_all("course")
+    progress = services.course_progress(current_user, courses)
+    return render_template("learning/catalogue.html", progress=progress)
+
+
+@bp.route("/learn/courses/<slug>")
+@allow()
+def course(slug: str):
+    version = _published_or_404("course", slug)
+    progress = services.course_progress(current_user, [version])[0]
+    return render_template("learning/course.html", version=version, progress=progress)
+
+
+@bp.route("/learn/cases/<slug>")
+@allow()
+def case(slug: str):
+    version = _published_or_404("case", slug)
+    read = db.session.scalar(
+        select(func.count(CaseRead.id)).where(
+            CaseRead.user_id == current_user.id, CaseRead.case_item_id == version.item_id
+        )
+    )
+    quiz_slug = version.data.get("quiz")
+    courses = [v for v in content.published_all("course") if slug in v.data.get("cases", [])]
+    return render_template(
+        "learning/case.html",
+        version=version,
+        read=bool(read),
+        quiz_slug=quiz_slug,
+        form=ReadForm(),
+        skills=content.skill_titles(str(get_locale())),
+        courses=courses,
+    )
+
+
+@bp.route("/learn/cases/<slug>/read", methods=["POST"])
+@allow()
+def case_read(slug: str):
+    version = _published_or_404("case", slug)
+    if ReadForm().validate_on_submit():
+        services.mark_read(current_user, version)
+        db.session.commit()
+        flash(_("Marked as read."), "success")
+    quiz_slug = version.data.get("quiz")
+    if quiz_slug:
+        return redirect(url_for("learning.quiz", slug=quiz_slug))
+    return redirect(url_for("learning.case", slug=slug))
+
+
+@bp.route("/learn/quizzes/<slug>")
+@allow()
+def quiz(slug: str):
+    version = _published_or_404("quiz", slug)
+    services.close_expired_attempts(current_user)
+    db.session.commit()
+    attempts = services.attempts_for(current_user, version.item_id)
+    document = content.document(version)
+    left = None if not document.max_attempts else max(0, document.max_attempts - len(attempts))
+    return render_template(
+        "learning/quiz.html",
+        version=version,
+        quiz=document,
+        attempts=attempts,
+        left=left,
+        form=StartForm(),
+    )
+
+
+@bp.route("/learn/quizzes/<slug>/start", methods=["POST"])
+@allow()
+def quiz_start(slug: str):
+    version = _published_or_404("quiz", slug)
+    if not StartForm().validate_on_submit():
+        return redirect(url_for("learning.quiz", slug=slug))
+    try:
+        attempt = services.start_attempt(current_user, version)
+    except DomainError as err:
+        db.session.commit()  # expired attempts closed on the way stay closed
+        flash(err.message, "error")
+        return redirect(url_for("learning.quiz", slug=slug))
+    db.session.commit()
+    return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/learn/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@allow()
+def attempt(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    now = utcnow()
+    if attempt.is_open and attempt.expired(now):
+        services.finish_attempt(attempt, now)
+        db.session.commit()
+        flash(_("The time was up; the attempt was closed with the answers saved before the deadline."), "info")
+    if not attempt.is_open:
+        return redirect(url_for("learning.result", attempt_id=attempt.id))
+    shown = services.presentation(attempt)
+    saved = {a.question_key: a.response for a in attempt.answers}
+    form = make_attempt_form(shown, saved)()
+    problems: dict[str, str] = {}
+    if form.validate_on_submit():
+        responses, problems = responses_from_form(form, shown)
+        try:
+            for key, response in responses.items():
+                services.save_answer(attempt, key, response, now)
+            if form.finish.data and not problems:
+                services.finish_attempt(attempt, now)
+        except DomainError as err:
+            db.session.commit()
+            flash(err.message, "error")
+            return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+        db.session.commit()
+        if not attempt.is_open:
+            return redirect(url_for("learning.result", attempt_id=attempt.id))
+        if not problems:
+            flash(_("Your answers are saved."), "success")
+            return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+    version = attempt.version
+    return render_template(
+        "learning/attempt.html",
+        attempt=attempt,
+        shown=shown,
+        form=form,
+        problems=problems,
+        html=version.html["questions"],
+        quiz=services.attempt_quiz(attempt),
+        saved=saved,
+        version=version,
+    )
+
+
+@bp.route("/learn/attempts/<int:attempt_id>/answer", methods=["POST"])
+@allow()
+def attempt_answer(attempt_id: int):
+    """Autosave one answer (JSON): the page calls this on every change."""
+    attempt = _own_attempt_or_404(attempt_id)
+    payload = request.get_json(silent=True) or {}
+    key, response = payload.get("question"), payload.get("response")
+    if not isinstance(key, str) or not isinstance(response, list):
+        return jsonify(error={"code": 400, "message": _("This answer is not valid.")}), 400
+    try:
+        services.save_answer(attempt, key, response)
+    except DomainError as err:
+        db.session.commit()
+        return jsonify(error={"code": 409, "message": err.message, "open": attempt.is_open}), 409
+    db.session.commit()
+    return jsonify(saved=True, question=key)
+
+
+@bp.route("/learn/attempts/<int:attempt_id>/result")
+@allow()
+def result(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    if attempt.is_open:
+        return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+    quiz = services.attempt_quiz(attempt)
+    answers = {a.question_key: a for a in attempt.answers}
+    return render_template(
+        "learning/result.html",
+        attempt=attempt,
+        quiz=quiz,
+        answers=answers,
+        html=attempt.version.html["questions"],
+        skills=content.skill_titles(str(get_locale())),
+    )
+
+
+@bp.route("/learn/my")
+@allow()
+def my_learning():
+    services.close_expired_attempts(current_user)
+    db.session.commit()
+    assignments = services.assignments_for(current_user)
+    course_ids = {a.course_item_id for a in assignments}
+    course_versions = [v for v in content.published_all("course") if v.item_id in course_ids]
+    progress = {p.version.item_id: p for p in services.course_progress(current_user, course_versions)}
+    today = date.today()
+    rows = []
+    for a in assignments:
+        p = progress.get(a.course_item_id)
+        if p is None:
+            continue
+        overdue = bool(a.due_on and a.due_on < today and not p.completed)
+        rows.append((a, p, overdue))
+    attempts = db.session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == current_user.id)
+        .order_by(QuizAttempt.started_at.desc())
+        .limit(50)
+    ).all()
+    quiz_titles = {v.item_id: (v.item.slug, v.title) for v in content.published_all("quiz")}
+    return render_template("learning/my.html", rows=rows, attempts=attempts, quiz_titles=quiz_titles)
+
+
+# ---------------------------------------------------------------- trainer and HR
+@bp.route("/assignments", methods=["GET", "POST"])
+@allow(*CONTENT_STAFF)
+def assignments():
+    form = AssignForm()
+    courses = content.published_all("course")
+    form.course.choices = [(v.item.slug, v.title) for v in courses]
+    form.department.choices = [(0, _("— none —"))] + people_services.department_choices()
+    if form.validate_on_submit():
+        item = db.session.scalars(
+            select(ContentItem).where(ContentItem.kind == "course", ContentItem.slug == form.course.data)
+        ).first()
+        users = (
+            list(db.session.scalars(select(User).where(User.id.in_(form.people.data or []))))
+            if form.people.data
+            else []
+        )
+        dept = db.session.get(Department, form.department.data) if form.department.data else None
+        try:
+            if item is None:
+                raise DomainError(_("Choose a course."))
+            created = services.create_assignment(
+                current_user, item, users=users, department=dept, due_on=form.due_on.data, note=form.note.data or None
+            )
+        except DomainError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(
+                _("%(n)d assignment(s) created.", n=len(created)) if created else _("These assignments already exist."),
+                "success" if created else "info",
+            )
+            return redirect(url_for("learning.assignments"))
+    page = db.paginate(
+        select(Assignment).where(Assignment.cancelled_at.is_(None)).order_by(Assignment.created_at.desc()),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    people_choices = db.session.execute(
+        select(User.id, User.name, User.email).where(User.active.is_(True)).order_by(User.name).limit(2000)
+    ).all()
+    overdue = stats.overdue_people(limit=50)
+    return render_template(
+        "learning/assignments.html",
+        form=form,
+        page=page,
+        people_choices=people_choices,
+        overdue=overdue,
+        titles={v.item_id: v.title for v in courses},
+    )
+
+
+@bp.route("/quizzes/<slug>/stats")
+@allow(*CONTENT_STAFF)
+def quiz_stats(slug: str):
+    version = _published_or_404("quiz", slug)
+    report = stats.item_statistics(version)
+    return render_template("learning/stats.html", version=version, report=report, quiz=content.document(version))

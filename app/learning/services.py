@@ -1,0 +1,362 @@
+"""Learner operations: reading cases, taking quizzes, progress and assignments."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from app.content import services as content
+from app.content.model import Course, Question, Quiz
+from app.content.models import ContentItem, ContentVersion
+from app.core.audit import utcnow
+from app.core.errors import DomainError
+from app.extensions import db
+from app.learning.models import Assignment, AttemptAnswer, CaseRead, CourseCompletion, QuizAttempt
+from app.learning.scoring import score_quiz
+from app.people.models import Department, User
+
+
+# ---------------------------------------------------------------- cases
+def mark_read(user: User, case_version: ContentVersion) -> CaseRead:
+    """Record that the user has read a case (once; later reads keep the first record)."""
+    existing = db.session.scalars(
+        select(CaseRead).where(CaseRead.user_id == user.id, CaseRead.case_item_id == case_version.item_id)
+    ).first()
+    if existing is not None:
+        return existing
+    read = CaseRead(user_id=user.id, case_item_id=case_version.item_id, version_id=case_version.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(read)
+    except IntegrityError:  # a double click from two tabs: the other request recorded it
+        return db.session.scalars(
+            select(CaseRead).where(CaseRead.user_id == user.id, CaseRead.case_item_id == case_version.item_id)
+        ).one()
+    refresh_completions(user)
+    return read
+
+
+# ---------------------------------------------------------------- quiz attempts
+def attempts_for(user: User, quiz_item_id: int) -> list[QuizAttempt]:
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == user.id, QuizAttempt.quiz_item_id == quiz_item_id)
+            .order_by(QuizAttempt.number)
+        )
+    )
+
+
+def start_attempt(user: User, quiz_version: ContentVersion, now: datetime | None = None) -> QuizAttempt:
+    """The open attempt on this quiz, or a new one; raises DomainError when no attempts are left."""
+    now = now or utcnow()
+    quiz: Quiz = content.document(quiz_version)
+    attempts = attempts_for(user, quiz_version.item_id)
+    for attempt in attempts:
+        if attempt.is_open:
+            if attempt.expired(now):
+                finish_attempt(attempt, now)
+                continue
+            return attempt
+    if quiz.max_attempts and len(attempts) >= quiz.max_attempts:
+        raise DomainError(_l("You have used all %(n)d attempts on this quiz.", n=quiz.max_attempts))
+    attempt = QuizAttempt(
+        user_id=user.id,
+        quiz_item_id=quiz_version.item_id,
+        version_id=quiz_version.id,
+        number=len(attempts) + 1,
+        seed=random.SystemRandom().randrange(1, 2**31 - 1),
+        started_at=now,
+        deadline_at=now + timedelta(minutes=quiz.time_limit_min) if quiz.time_limit_min else None,
+        status="open",
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:  # started twice at once: use the one the other request made
+        return db.session.scalars(
+            select(QuizAttempt).where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.quiz_item_id == quiz_version.item_id,
+                QuizAttempt.number == attempt.number,
+            )
+        ).one()
+    return attempt
+
+
+def attempt_quiz(attempt: QuizAttempt) -> Quiz:
+    return content.document(attempt.version)
+
+
+@dataclass
+class ShownQuestion:
+    question: Question
+    number: int
+    option_order: list[int]  # indexes into question.options, in the order shown
+
+
+def presentation(attempt: QuizAttempt) -> list[ShownQuestion]:
+    """Questions and options in the order this attempt shows them (stable across reloads)."""
+    quiz = attempt_quiz(attempt)
+    rng = random.Random(attempt.seed)
+    questions = list(quiz.questions)
+    if quiz.shuffle:
+        rng.shuffle(questions)
+    shown = []
+    for n, q in enumerate(questions, start=1):
+        order = list(range(len(q.options)))
+        if quiz.shuffle or q.type == "order":
+            rng.shuffle(order)
+            if q.type == "order" and order == sorted(order) and len(order) > 1:
+                order = order[1:] + order[:1]  # never show an order question already solved
+        shown.append(ShownQuestion(q, n, order))
+    return shown
+
+
+def validate_response(question: Question, response: list) -> list[int]:
+    """A clean response for a question; raises DomainError for one that cannot be right for it."""
+    try:
+        values = [int(v) for v in response]
+    except (TypeError, ValueError) as exc:
+        raise DomainError(_l("This answer is not valid.")) from exc
+    n = len(question.options)
+    if any(v < 0 or v >= n for v in values) or len(set(values)) != len(values):
+        raise DomainError(_l("This answer is not valid."))
+    if question.type == "single" and len(values) > 1:
+        raise DomainError(_l("Choose one option."))
+    if question.type == "order" and values and sorted(values) != list(range(n)):
+        raise DomainError(_l("Put every item in order."))
+    return values
+
+
+def save_answer(attempt: QuizAttempt, key: str, response: list, now: datetime | None = None) -> AttemptAnswer | None:
+    """Store (or replace) one answer; raises DomainError when the attempt is closed or the time is up."""
+    now = now or utcnow()
+    if attempt.is_open and attempt.expired(now):
+        finish_attempt(attempt, now)
+    attempt.check_open(now)
+    question = next((q for q in attempt_quiz(attempt).questions if q.key == key), None)
+    if question is None:
+        raise DomainError(_l("There is no such question in this quiz."))
+    values = validate_response(question, response)
+    answer = attempt.answer_for(key)
+    if answer is None:
+        answer = AttemptAnswer(question_key=key, response=values, answered_at=now)
+        attempt.answers.append(answer)
+    else:
+        answer.response = values
+        answer.answered_at = now
+    db.session.flush()
+    return answer
+
+
+def finish_attempt(attempt: QuizAttempt, now: datetime | None = None) -> QuizAttempt:
+    """Score and close an attempt; raises DomainError if it is already finished."""
+    now = now or utcnow()
+    if not attempt.is_open:
+        raise DomainError(_l("This attempt is already finished."))
+    quiz = attempt_quiz(attempt)
+    responses = {a.question_key: a.response for a in attempt.answers}
+    score = score_quiz(quiz, responses)
+    by_key = {q.key: q for q in quiz.questions}
+    for answer in attempt.answers:
+        q = by_key.get(answer.question_key)
+        if q is None:
+            continue
+        earned = score.per_question[q.key]
+        answer.earned = float(earned)
+        answer.possible = q.points
+        answer.correct = earned == q.points
+    attempt.earned = float(score.earned)
+    attempt.possible = float(score.possible)
+    attempt.percent = float(score.percent)
+    attempt.passed = score.passed(quiz.pass_percent)
+    attempt.status = "finished"
+    attempt.timed_out = attempt.expired(now)
+    attempt.finished_at = min(now, attempt.deadline_at) if attempt.deadline_at else now
+    db.session.flush()
+    if attempt.passed:
+        refresh_completions(db.session.get(User, attempt.user_id))
+    return attempt
+
+
+def close_expired_attempts(user: User, now: datetime | None = None) -> None:
+    """Finish this user's attempts whose time ran out (they close themselves)."""
+    now = now or utcnow()
+    for attempt in db.session.scalars(
+        select(QuizAttempt).where(
+            QuizAttempt.user_id == user.id, QuizAttempt.status == "open", QuizAttempt.deadline_at <= now
+        )
+    ):
+        finish_attempt(attempt, now)
+
+
+# ---------------------------------------------------------------- progress
+@dataclass
+class CaseProgress:
+    slug: str
+    title: str
+    read: bool
+    quiz_slug: str | None
+    quiz_passed: bool
+    minutes: int | None
+
+    @property
+    def completed(self) -> bool:
+        return self.read and (self.quiz_slug is None or self.quiz_passed)
+
+
+@dataclass
+class CourseProgress:
+    version: ContentVersion
+    course: Course
+    cases: list[CaseProgress]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for c in self.cases if c.completed)
+
+    @property
+    def total(self) -> int:
+        return len(self.cases)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def completed(self) -> bool:
+        return self.total > 0 and self.done == self.total
+
+    @property
+    def started(self) -> bool:
+        return any(c.read or c.quiz_passed for c in self.cases)
+
+
+def course_progress(user: User, course_versions: list[ContentVersion]) -> list[CourseProgress]:
+    """Progress of one user through several courses, in a fixed number of queries."""
+    case_versions = {v.item.slug: v for v in content.published_all("case")}
+    read_ids = set(db.session.scalars(select(CaseRead.case_item_id).where(CaseRead.user_id == user.id)))
+    passed_ids = set(
+        db.session.scalars(
+            select(QuizAttempt.quiz_item_id).where(QuizAttempt.user_id == user.id, QuizAttempt.passed.is_(True))
+        )
+    )
+    quiz_items = dict(
+        db.session.execute(select(ContentItem.slug, ContentItem.id).where(ContentItem.kind == "quiz")).all()
+    )
+    out = []
+    for version in course_versions:
+        course: Course = content.document(version)
+        cases = []
+        for slug in course.cases:
+            cv = case_versions.get(slug)
+            if cv is None:
+                continue
+            data = cv.data
+            quiz_slug = data.get("quiz")
+            cases.append(
+                CaseProgress(
+                    slug=slug,
+                    title=cv.title,
+                    read=cv.item_id in read_ids,
+                    quiz_slug=quiz_slug,
+                    quiz_passed=quiz_items.get(quiz_slug) in passed_ids if quiz_slug else False,
+                    minutes=data.get("minutes"),
+                )
+            )
+        out.append(CourseProgress(version, course, cases))
+    return out
+
+
+# ---------------------------------------------------------------- assignments
+def ancestor_ids(user: User) -> list[int]:
+    """The user's department and every department above it."""
+    ids: list[int] = []
+    dept_id = user.department_id
+    parents = dict(db.session.execute(select(Department.id, Department.parent_id)).all()) if dept_id else {}
+    while dept_id is not None and dept_id not in ids:
+        ids.append(dept_id)
+        dept_id = parents.get(dept_id)
+    return ids
+
+
+def assignments_for(user: User) -> list[Assignment]:
+    """Active assignments that reach this user, directly or through any department above them."""
+    conditions = [Assignment.user_id == user.id]
+    depts = ancestor_ids(user)
+    if depts:
+        conditions.append(Assignment.department_id.in_(depts))
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .where(or_(*conditions), Assignment.cancelled_at.is_(None))
+            .order_by(Assignment.due_on.is_(None), Assignment.due_on)
+        )
+    )
+
+
+def create_assignment(
+    actor,
+    course_item: ContentItem,
+    *,
+    users: list[User] | None = None,
+    department: Department | None = None,
+    due_on: date | None = None,
+    reason: str = "manual",
+    note: str | None = None,
+    source_ref: str | None = None,
+) -> list[Assignment]:
+    """Assign a course to people or to a department subtree; an identical open assignment is not duplicated."""
+    if course_item.kind != "course":
+        raise DomainError(_l("Only courses can be assigned."))
+    if not users and department is None:
+        raise DomainError(_l("Choose people or a department."))
+    created = []
+    targets: list[tuple[str, int]] = [("user", u.id) for u in users or []]
+    if department is not None:
+        targets.append(("department", department.id))
+    for kind, target_id in targets:
+        column = Assignment.user_id if kind == "user" else Assignment.department_id
+        duplicate = db.session.scalar(
+            select(func.count(Assignment.id)).where(
+                column == target_id,
+                Assignment.course_item_id == course_item.id,
+                Assignment.cancelled_at.is_(None),
+                Assignment.due_on == due_on if due_on else Assignment.due_on.is_(None),
+                Assignment.reason == reason,
+            )
+        )
+        if duplicate:
+            continue
+        assignment = Assignment(
+            course_item_id=course_item.id,
+            due_on=due_on,
+            reason=reason,
+            note=note,
+            source_ref=source_ref,
+            created_by_id=getattr(actor, "id", None),
+            **({"user_id": target_id} if kind == "user" else {"department_id": target_id}),
+        )
+        db.session.add(assignment)
+        created.append(assignment)
+    db.session.flush()
+    return created
+
+
+def refresh_completions(user: User) -> list[CourseCompletion]:
+    """Record every course the user has now completed and had not before."""
+    done = set(db.session.scalars(select(CourseCompletion.course_item_id).where(CourseCompletion.user_id == user.id)))
+    created = []
+    for progress in course_progress(user, content.published_all("course")):
+        if progress.completed and progress.version.item_id not in done:
+            completion = CourseCompletion(user_id=user.id, course_item_id=progress.version.item_id)
+            db.session.add(completion)
+            created.append(completion)
+    db.session.flush()
+    return created

@@ -1,0 +1,181 @@
+"""Quiz item statistics and overdue assignments, computed in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, case, func, literal, select, text, union_all
+
+from app.content.model import Quiz
+from app.content.models import ContentItem, ContentVersion
+from app.content.services import document
+from app.extensions import db
+from app.learning.models import Assignment, AttemptAnswer, CourseCompletion, QuizAttempt
+from app.people.models import Department, User
+
+GROUP_SHARE = 0.27
+
+
+@dataclass
+class QuestionStats:
+    key: str
+    prompt: str
+    answered: int = 0
+    correct: int = 0
+    facility: float | None = None
+    discrimination: float | None = None
+    option_counts: list[int] = field(default_factory=list)
+
+    @property
+    def flag(self) -> str | None:
+        if self.facility is None or self.answered < 5:
+            return None
+        if self.facility == 0:
+            return "nobody"
+        if self.facility == 1:
+            return "everybody"
+        return None
+
+
+@dataclass
+class QuizReport:
+    attempts: int
+    average_percent: float | None
+    pass_rate: float | None
+    questions: list[QuestionStats]
+
+
+def _cutoff(version_id: int, offset: int, descending: bool) -> float | None:
+    order = QuizAttempt.percent.desc() if descending else QuizAttempt.percent.asc()
+    return db.session.scalar(
+        select(QuizAttempt.percent)
+        .where(QuizAttempt.version_id == version_id, QuizAttempt.status == "finished")
+        .order_by(order)
+        .offset(offset)
+        .limit(1)
+    )
+
+
+def item_statistics(version: ContentVersion) -> QuizReport:
+    """Attempts, facility, discrimination (upper vs lower 27 %) and option counts per question."""
+    quiz: Quiz = document(version)
+    finished = and_(QuizAttempt.version_id == version.id, QuizAttempt.status == "finished")
+    attempts, average, passed = db.session.execute(
+        select(
+            func.count(QuizAttempt.id),
+            func.avg(QuizAttempt.percent),
+            func.sum(case((QuizAttempt.passed.is_(True), 1), else_=0)),
+        ).where(finished)
+    ).one()
+    report = QuizReport(attempts or 0, average, (passed or 0) / attempts if attempts else None, [])
+    if not attempts:
+        report.questions = [QuestionStats(q.key, q.prompt, option_counts=[0] * len(q.options)) for q in quiz.questions]
+        return report
+    group = max(1, round(attempts * GROUP_SHARE))
+    upper_cut = _cutoff(version.id, group - 1, descending=True)
+    lower_cut = _cutoff(version.id, group - 1, descending=False)
+    correct_int = case((AttemptAnswer.correct.is_(True), 1), else_=0)
+    rows = db.session.execute(
+        select(
+            AttemptAnswer.question_key,
+            func.count(AttemptAnswer.id),
+            func.sum(correct_int),
+            func.sum(case((QuizAttempt.percent >= upper_cut, correct_int), else_=0)),
+            func.sum(case((QuizAttempt.percent <= lower_cut, correct_int), else_=0)),
+        )
+        .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
+        .where(finished)
+        .group_by(AttemptAnswer.question_key)
+    ).all()
+    upper_n = db.session.scalar(select(func.count(QuizAttempt.id)).where(finished, QuizAttempt.percent >= upper_cut))
+    lower_n = db.session.scalar(select(func.count(QuizAttempt.id)).where(finished, QuizAttempt.percent <= lower_cut))
+    by_key = {r[0]: r for r in rows}
+    counts = _option_counts(version.id)
+    for q in quiz.questions:
+        stats = QuestionStats(q.key, q.prompt, option_counts=[counts.get((q.key, i), 0) for i in range(len(q.options))])
+        row = by_key.get(q.key)
+        if row:
+            stats.answered, stats.correct = row[1], row[2] or 0
+            stats.facility = stats.correct / attempts  # an unanswered question counts as wrong
+            stats.discrimination = (row[3] or 0) / upper_n - (row[4] or 0) / lower_n
+        else:
+            stats.facility = 0.0
+        report.questions.append(stats)
+    return report
+
+
+def _option_counts(version_id: int) -> dict[tuple[str, int], int]:
+    """How often each option was chosen (first place for order questions), counted by the database."""
+    if db.engine.dialect.name == "postgresql":
+        sql = text(
+            "SELECT a.question_key, (e.value)::int AS option, count(*) FROM attempt_answers a "
+            "JOIN quiz_attempts t ON t.id = a.attempt_id "
+            "CROSS JOIN LATERAL json_array_elements_text(a.response) WITH ORDINALITY AS e(value, pos) "
+            "WHERE t.version_id = :v AND t.status = 'finished' "
+            "AND (a.question_key NOT IN (SELECT unnest(CAST(:order_keys AS text[]))) OR e.pos = 1) "
+            "GROUP BY a.question_key, option"
+        )
+    else:
+        sql = text(
+            "SELECT a.question_key, CAST(e.value AS INTEGER) AS option, count(*) FROM attempt_answers a "
+            "JOIN quiz_attempts t ON t.id = a.attempt_id, json_each(a.response) e "
+            "WHERE t.version_id = :v AND t.status = 'finished' "
+            "AND (a.question_key NOT IN (SELECT value FROM json_each(:order_keys_json)) OR e.key = 0) "
+            "GROUP BY a.question_key, option"
+        )
+    version = db.session.get(ContentVersion, version_id)
+    order_keys = [q.key for q in document(version).questions if q.type == "order"]
+    import json
+
+    params = {"v": version_id, "order_keys": order_keys, "order_keys_json": json.dumps(order_keys)}
+    return {(row[0], int(row[1])): row[2] for row in db.session.execute(sql, params)}
+
+
+def _subtree_cte():
+    """(department id, ancestor id) for every department and each department above or equal to it."""
+    base = select(Department.id.label("id"), Department.id.label("root"))
+    tree = base.cte("subtree", recursive=True)
+    child = select(Department.id, tree.c.root).join(tree, Department.parent_id == tree.c.id)
+    return tree.union_all(child)
+
+
+def assigned_pairs():
+    """A selectable of (assignment id, user id) for every person each active assignment reaches."""
+    tree = _subtree_cte()
+    direct = select(Assignment.id.label("assignment_id"), Assignment.user_id.label("user_id")).where(
+        Assignment.user_id.is_not(None), Assignment.cancelled_at.is_(None)
+    )
+    via_department = (
+        select(Assignment.id.label("assignment_id"), User.id.label("user_id"))
+        .join(tree, tree.c.root == Assignment.department_id)
+        .join(User, User.department_id == tree.c.id)
+        .where(Assignment.cancelled_at.is_(None))
+    )
+    return union_all(direct, via_department).subquery("assigned")
+
+
+def overdue_people(limit: int = 50, today: date | None = None) -> list[tuple]:
+    """(person name, email, course title, due date) for assigned courses past due and not completed."""
+    today = today or date.today()
+    pairs = assigned_pairs()
+    stmt = (
+        select(User.name, User.email, ContentVersion.title, func.min(Assignment.due_on))
+        .select_from(pairs)
+        .join(Assignment, Assignment.id == pairs.c.assignment_id)
+        .join(User, User.id == pairs.c.user_id)
+        .join(ContentItem, ContentItem.id == Assignment.course_item_id)
+        .join(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
+        .outerjoin(
+            CourseCompletion,
+            and_(CourseCompletion.user_id == User.id, CourseCompletion.course_item_id == Assignment.course_item_id),
+        )
+        .where(Assignment.due_on < today, CourseCompletion.id.is_(None), User.active.is_(True))
+        .group_by(User.name, User.email, ContentVersion.title)
+        .order_by(func.min(Assignment.due_on), User.name)
+        .limit(limit)
+    )
+    return list(db.session.execute(stmt).all())
+
+
+__all__ = ["item_statistics", "overdue_people", "assigned_pairs", "literal"]

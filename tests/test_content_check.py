@@ -1,0 +1,173 @@
+"""`content check`: every problem in every file, at the right line."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+@pytest.fixture
+def tree(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLES / "valid", root)
+    return root
+
+
+def write(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def check(runner, root: Path):
+    result = runner.invoke(args=["content", "check", str(root)])
+    return result.exit_code, result.output
+
+
+def test_valid_tree_passes(runner, tree):
+    code, out = check(runner, tree)
+    assert code == 0, out
+    assert "All good" in out
+
+
+def test_every_problem_is_reported_with_path_and_line(runner, tree):
+    write(tree, "cases/typo.md", "---\nid: typo-case\ntitle: Typo\nminuts: 5\n---\nBody\n")
+    write(tree, "cases/colon.md", "---\nid: colon-case\ntitle: Проверка: доставка\n---\nBody\n")
+    write(tree, "cases/missing-quiz.md", "---\nid: missing-quiz\ntitle: T\nquiz: nope\n---\nBody\n")
+    write(tree, "cases/sub/dup.md", "---\nid: courier-no-call\ntitle: Dup\n---\nBody\n")
+    write(tree, "courses/bad.md", "---\nid: bad-course\ntitle: C\ncases: [courier-no-call, ghost]\n---\n")
+    write(tree, "quizzes/empty.md", "---\nid: empty-quiz\ntitle: E\n---\nJust an intro.\n")
+    write(
+        tree,
+        "quizzes/broken.md",
+        "---\nid: broken\ntitle: B\npass_percent: 120\n---\n"  # lines 1-5
+        "## No correct\nskill: empathy\n\n- [ ] a\n- [ ] b\n"  # 6-10
+        "## One option\n\n- [x] only\n"  # 11-13
+        "## Two singles\ntype: single\n\n- [x] a\n- [x] b\n"  # 14-18
+        "## Short order\ntype: order\n\n1. only\n"  # 19-22
+        "## Bad points\npoints: -1\nskill: nosuch\n\n- [x] a\n- [ ] b\n",  # 23-28
+    )
+    write(
+        tree,
+        "checklists/bad.md",
+        "---\nid: bad-list\ntitle: L\nchannel: fax\n---\nBrief\n"  # 1-6
+        "## S\nweight: 0\n\n- One {id: x}\n- Two {id: x}\n- Three {colour: red}\n",  # 7-12
+    )
+    write(tree, "checklists/none.md", "---\nid: none-list\ntitle: N\nchannel: visit\n---\nOnly a brief.\n")
+    code, out = check(runner, tree)
+    assert code == 1
+    expect = [
+        ("cases/typo.md", 4, "unknown key 'minuts'"),
+        ("cases/colon.md", 3, "must be quoted"),
+        ("cases/missing-quiz.md", 4, "missing quiz 'nope'"),
+        ("cases/sub/dup.md", 2, "duplicate case id 'courier-no-call'"),
+        ("courses/bad.md", 4, "missing case 'ghost'"),
+        ("quizzes/empty.md", 5, "no question"),
+        ("quizzes/broken.md", 4, "'pass_percent' must be between 0 and 100"),
+        ("quizzes/broken.md", 6, "no correct option"),
+        ("quizzes/broken.md", 11, "at least two options"),
+        ("quizzes/broken.md", 15, "'type: single' allows one correct option"),
+        ("quizzes/broken.md", 19, "at least two numbered items"),
+        ("quizzes/broken.md", 24, "'points' must be a positive number"),
+        ("quizzes/broken.md", 25, "unknown skill 'nosuch'"),
+        ("checklists/bad.md", 4, "'channel' must be one of visit, phone, chat, email"),
+        ("checklists/bad.md", 8, "'weight' must be a positive number"),
+        ("checklists/bad.md", 11, "duplicate item id 'x'"),
+        ("checklists/bad.md", 12, "unknown item attribute 'colour'"),
+        ("checklists/none.md", 6, "no item"),
+    ]
+    for rel, line, message in expect:
+        prefix = f"{tree}/{rel}:{line}: "
+        assert any(row.startswith(prefix) and message in row for row in out.splitlines()), (
+            f"expected {prefix}…{message}\n{out}"
+        )
+
+
+def test_colon_message_says_the_value_needs_quotes_not_yaml_noise(runner, tree):
+    write(tree, "quizzes/q.md", "---\nid: q\ntitle: Проверка: доставка без звонка\n---\n## Q\n- [x] a\n- [ ] b\n")
+    code, out = check(runner, tree)
+    assert code == 1
+    line = next(row for row in out.splitlines() if "quizzes/q.md" in row)
+    assert line.startswith(f"{tree}/quizzes/q.md:3: ")
+    assert "quoted" in line and 'title: "Проверка: доставка без звонка"' in line
+
+
+def test_reserved_character_needs_quotes(runner, tree):
+    write(tree, "cases/at.md", "---\nid: at-case\ntitle: @home service\n---\nBody\n")
+    code, out = check(runner, tree)
+    assert f"{tree}/cases/at.md:3: " in out and "quoted" in out
+
+
+def test_missing_front_matter_and_required_keys(runner, tree):
+    write(tree, "cases/nofm.md", "# Just markdown\n")
+    write(tree, "cases/notitle.md", "---\nid: no-title\n---\nBody\n")
+    write(tree, "checklists/nochannel.md", "---\nid: no-channel\ntitle: T\n---\n## S\n- item\n")
+    write(tree, "cases/badid.md", "---\nid: Bad_Id\ntitle: T\n---\nBody\n")
+    write(tree, "cases/unclosed.md", "---\nid: unclosed\ntitle: T\nBody\n")
+    code, out = check(runner, tree)
+    assert code == 1
+    assert f"{tree}/cases/nofm.md:1: " in out
+    assert f"{tree}/cases/notitle.md:1: missing required key 'title'" in out
+    assert f"{tree}/checklists/nochannel.md:1: missing required key 'channel'" in out
+    assert f"{tree}/cases/badid.md:2: " in out
+    assert f"{tree}/cases/unclosed.md:1: " in out and "never closed" in out
+
+
+def test_wrong_types_are_reported(runner, tree):
+    write(
+        tree,
+        "quizzes/types.md",
+        "---\nid: types\ntitle: T\nshuffle: maybe\nmax_attempts: 1.5\ntime_limit_min: -3\n---\n## Q\n- [x] a\n- [ ] b\n",
+    )
+    write(tree, "cases/minutes.md", "---\nid: minutes\ntitle: T\nminutes: five\nskills: empathy\n---\nBody\n")
+    code, out = check(runner, tree)
+    assert f"{tree}/quizzes/types.md:4: 'shuffle' must be true or false" in out
+    assert f"{tree}/quizzes/types.md:5: 'max_attempts' must be a whole number" in out
+    assert f"{tree}/quizzes/types.md:6: 'time_limit_min' must be between" in out
+    assert f"{tree}/cases/minutes.md:4: 'minutes' must be a number" in out
+
+
+def test_choice_block_problems(runner, tree):
+    write(
+        tree,
+        "cases/choice.md",
+        "---\nid: choice-case\ntitle: T\n---\nText\n\n```choice\nPrompt only\n- one option\n```\n\n```choice\n- a\n- b\n```\n",
+    )
+    code, out = check(runner, tree)
+    assert f"{tree}/cases/choice.md:7: a decision point needs at least two" in out
+    assert f"{tree}/cases/choice.md:12: the decision point has no prompt" in out
+
+
+def test_raw_html_is_allowed(runner, tree):
+    write(tree, "cases/html.md", "---\nid: html-case\ntitle: T\n---\n<div>ok</div>\n<script>alert(1)</script>\n")
+    code, out = check(runner, tree)
+    assert code == 0, out
+
+
+def test_paths_are_shown_as_given(runner, tree, monkeypatch):
+    write(tree, "cases/typo.md", "---\nid: typo-case\ntitle: Typo\nminuts: 5\n---\nBody\n")
+    monkeypatch.chdir(tree.parent)
+    result = runner.invoke(args=["content", "check", "./content"])
+    assert "./content/cases/typo.md:4: " in result.output
+
+
+def test_non_utf8_file(runner, tree):
+    (tree / "cases" / "cp.md").write_bytes("---\nid: cp\ntitle: Тест\n---\n".encode("cp1251"))
+    code, out = check(runner, tree)
+    assert code == 1 and f"{tree}/cases/cp.md:3: " in out and "UTF-8" in out
+
+
+def test_duplicate_skill_and_unknown_skill_key(runner, tree):
+    with (tree / "skills.yml").open("a", encoding="utf-8") as fh:
+        fh.write("- id: empathy\n  title: Again\n- id: extra\n  titel: X\n")
+    code, out = check(runner, tree)
+    assert "duplicate skill id 'empathy'" in out and "unknown key 'titel'" in out
+
+
+def test_project_content_tree_is_valid(runner):
+    """The shipped content/ must always check clean, so a broken file can never land."""
+    root = Path(__file__).parent.parent / "content"
+    result = runner.invoke(args=["content", "check", str(root)])
+    assert result.exit_code == 0, result.output
