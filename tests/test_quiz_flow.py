@@ -1,0 +1,201 @@
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.content import services as content
+from app.extensions import db
+from app.learning import services
+from app.learning.models import CourseCompletion, QuizAttempt
+from tests.conftest import csrf_from
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+@pytest.fixture
+def learner(runner, client, auth, make_user):
+    runner.invoke(args=["content", "import", str(SAMPLES / "valid")])
+    user = make_user("employee", email="e@example.com")
+    auth.login("e@example.com")
+    return user
+
+
+def _start(client):
+    page = client.get("/learn/quizzes/courier-no-call")
+    token = csrf_from(page.get_data(as_text=True))
+    r = client.post("/learn/quizzes/courier-no-call/start", data={"csrf_token": token})
+    assert r.status_code == 302
+    return int(r.headers["Location"].rsplit("/", 1)[1]), token
+
+
+def _finish(client, attempt_id, token, answers: dict):
+    """Submit the attempt form as a browser would: the current state of every field, plus Finish."""
+    data = {"csrf_token": token, "finish": "1"}
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    for sq in services.presentation(attempt):
+        key = sq.question.key
+        if key not in answers:
+            continue
+        if sq.question.type == "order":
+            for position, index in enumerate(answers[key], start=1):
+                data[f"{key}_pos_{index}"] = str(position)
+        else:
+            data[key] = [str(v) for v in answers[key]]
+    return client.post(f"/learn/attempts/{attempt_id}", data=data)
+
+
+def _autosave(client, attempt_id, token, key, response):
+    return client.post(
+        f"/learn/attempts/{attempt_id}/answer",
+        json={"question": key, "response": response},
+        headers={"X-CSRFToken": token},
+    )
+
+
+def test_answers_survive_a_reload_and_order_is_stable(client, learner):
+    attempt_id, token = _start(client)
+    first = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    assert _autosave(client, attempt_id, token, "q1", [1]).status_code == 200
+    assert _autosave(client, attempt_id, token, "q2", [0, 1]).status_code == 200
+    again = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    assert re.search(r'name="q1" value="1" checked', again)
+    assert re.search(r'name="q2" value="0" checked', again) and re.search(r'name="q2" value="1" checked', again)
+    order = lambda html: re.findall(r'name="(q\d)" value="(\d)"', html)  # noqa: E731
+    assert order(first) == order(again)  # shuffle: true, stable for the attempt
+
+
+def test_finish_scores_per_spec_and_double_submit_makes_one_result(client, learner):
+    attempt_id, token = _start(client)
+    _autosave(client, attempt_id, token, "q1", [1])  # 2 points
+    _autosave(client, attempt_id, token, "q2", [0, 1])  # 1 point (partial, all right)
+    answers = {"q1": [1], "q2": [0, 1], "q3": [0, 1, 2, 3]}  # all right
+    r1 = _finish(client, attempt_id, token, answers)
+    r2 = _finish(client, attempt_id, token, answers)
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert r1.status_code == 302 and r2.status_code == 302
+    db.session.refresh(attempt)
+    assert attempt.status == "finished" and attempt.percent == 100.0 and attempt.passed
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
+    result = client.get(f"/learn/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "100.0%" in result and "Общее пояснение" in result and "Вы признали чувства клиента" in result
+
+
+def test_partial_answers_and_wrong_order(client, learner):
+    attempt_id, token = _start(client)
+    _autosave(client, attempt_id, token, "q1", [0])
+    # q1 wrong (0 of 2); q2 one right, one wrong -> (1-1)/2 -> 0 of 1; q3 order "all" with a swap -> 0 of 1
+    _finish(client, attempt_id, token, {"q1": [0], "q2": [0, 2], "q3": [1, 0, 2, 3]})
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert attempt.percent == 0 and attempt.passed is False
+
+
+def test_invalid_answers_are_refused(client, learner):
+    attempt_id, token = _start(client)
+    assert _autosave(client, attempt_id, token, "q1", [0, 1]).status_code == 409
+    assert _autosave(client, attempt_id, token, "q1", [9]).status_code == 409
+    assert _autosave(client, attempt_id, token, "q3", [0, 1]).status_code == 409
+    assert _autosave(client, attempt_id, token, "nope", [0]).status_code == 409
+
+
+def test_time_limit_is_enforced_on_the_server(client, learner):
+    attempt_id, token = _start(client)
+    _autosave(client, attempt_id, token, "q1", [1])
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    attempt.deadline_at = attempt.started_at - timedelta(seconds=1)
+    db.session.commit()
+    late = _autosave(client, attempt_id, token, "q2", [0, 1])
+    assert late.status_code == 409
+    db.session.refresh(attempt)
+    assert attempt.status == "finished" and attempt.timed_out
+    assert attempt.earned == 2  # only the answer given in time counts
+    assert client.get(f"/learn/attempts/{attempt_id}").status_code == 302
+
+
+def test_max_attempts_is_enforced(client, learner):
+    for _ in range(3):
+        attempt_id, token = _start(client)
+        client.post(f"/learn/attempts/{attempt_id}", data={"csrf_token": token, "finish": "1"})
+    page = client.get("/learn/quizzes/courier-no-call")
+    token = csrf_from(page.get_data(as_text=True))
+    r = client.post("/learn/quizzes/courier-no-call/start", data={"csrf_token": token})
+    assert r.headers["Location"].endswith("/learn/quizzes/courier-no-call")
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 3
+
+
+def test_starting_twice_continues_the_open_attempt(client, learner):
+    first, _ = _start(client)
+    second, _ = _start(client)
+    assert first == second
+
+
+def test_someone_elses_attempt_is_not_found(client, auth, learner, make_user):
+    attempt_id, _token = _start(client)
+    auth.logout()
+    make_user("employee", email="other@example.com")
+    auth.login("other@example.com")
+    assert client.get(f"/learn/attempts/{attempt_id}").status_code == 404
+    assert client.get(f"/learn/attempts/{attempt_id}/result").status_code == 404
+
+
+def test_case_and_course_completion(client, learner):
+    page = client.get("/learn/cases/courier-no-call")
+    token = csrf_from(page.get_data(as_text=True))
+    client.post("/learn/cases/courier-no-call/read", data={"csrf_token": token})
+    assert db.session.scalar(select(func.count(CourseCompletion.id))) == 0  # quiz not passed yet
+    attempt_id, token = _start(client)
+    _finish(client, attempt_id, token, {"q1": [1], "q2": [0, 1], "q3": [0, 1, 2, 3]})
+    assert db.session.scalar(select(func.count(CourseCompletion.id))) == 1
+    progress = services.course_progress(learner, [content.published("course", "complaint-handling")])[0]
+    assert progress.completed
+
+
+def test_department_assignment_reaches_later_joiners_and_shows_overdue(client, auth, runner, make_user):
+    from datetime import date
+
+    from app.learning import stats
+    from app.people import services as people
+
+    runner.invoke(args=["content", "import", str(SAMPLES / "valid")])
+    region = people.create_department(None, "Регион", None)
+    team = people.create_department(None, "Команда", region)
+    db.session.commit()
+    make_user("hr", email="hr@example.com")
+    auth.login("hr@example.com")
+    page = client.get("/assignments")
+    token = csrf_from(page.get_data(as_text=True))
+    r = client.post(
+        "/assignments",
+        data={"csrf_token": token, "course": "complaint-handling", "department": region.id, "due_on": "2020-01-01"},
+    )
+    assert r.status_code == 302
+    newcomer = make_user("employee", email="new@example.com", department=team)
+    assert [a.department_id for a in services.assignments_for(newcomer)] == [region.id]
+    overdue = stats.overdue_people(today=date(2026, 1, 1))
+    assert [row[1] for row in overdue] == ["new@example.com"]
+    # the same assignment again is not duplicated
+    client.post(
+        "/assignments",
+        data={"csrf_token": token, "course": "complaint-handling", "department": region.id, "due_on": "2020-01-01"},
+    )
+    from app.learning.models import Assignment
+
+    assert db.session.scalar(select(func.count(Assignment.id))) == 1
+
+
+def test_item_statistics(client, learner, make_user, auth):
+    for response in ([1], [1], [0]):
+        attempt_id, token = _start(client)
+        _finish(client, attempt_id, token, {"q1": response})
+    from app.learning import stats
+
+    report = stats.item_statistics(content.published("quiz", "courier-no-call"))
+    assert report.attempts == 3
+    q1 = report.questions[0]
+    assert q1.option_counts == [1, 2] and abs(q1.facility - 2 / 3) < 1e-9
+    assert report.questions[1].facility == 0
+    auth.logout()
+    make_user("trainer", email="t@example.com")
+    auth.login("t@example.com")
+    assert client.get("/quizzes/courier-no-call/stats").status_code == 200
