@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
@@ -121,4 +122,89 @@ def load_demo(seed: int = 7) -> str:
         email = f"{first.lower().translate(TRANSLIT)}.{last.lower().translate(TRANSLIT)}@example.com"
         services.create_user(None, email, f"{first} {last}", teams[count % len(teams)], [Role.EMPLOYEE], DEMO_PASSWORD)
         count += 1
-    return f"Demo company loaded: {len(teams)} teams, {count + len(ACCOUNTS)} people. Password for all: {DEMO_PASSWORD}"
+    db.session.flush()
+    history = load_learning_history()
+    return (
+        f"Demo company loaded: {len(teams)} teams, {count + len(ACCOUNTS)} people. {history} "
+        f"Password for all: {DEMO_PASSWORD}"
+    )
+
+
+def load_learning_history(seed: int = 11, today: datetime | None = None) -> str:
+    """Assignments, case reads and quiz attempts over the last months, through the real services."""
+    from app.content import services as content
+    from app.content.models import ContentItem
+    from app.learning import services as learning
+    from app.learning.models import CaseRead
+    from app.people.models import Department
+
+    courses = content.published_all("course")
+    if not courses:
+        return "No content imported; no learning history."
+    rng = random.Random(seed)
+    now = today or datetime.now(timezone.utc).replace(tzinfo=None)
+    regions = db.session.scalars(select(Department).where(Department.parent_id.is_(None)).order_by(Department.id)).all()
+    items = {v.item_id: v for v in courses}
+    for i, region in enumerate(regions):
+        for j, version in enumerate(courses[:3]):
+            due = (now - timedelta(days=20 - 30 * ((i + j) % 2))).date()
+            learning.create_assignment(
+                None, db.session.get(ContentItem, version.item_id), department=region, due_on=due
+            )
+    case_versions = {v.item.slug: v for v in content.published_all("case")}
+    quiz_versions = {v.item.slug: v for v in content.published_all("quiz")}
+    employees = (
+        db.session.scalars(select(User).join(User.roles).where(User.department_id.is_not(None)).order_by(User.id))
+        .unique()
+        .all()
+    )
+    attempts = 0
+    for user in employees:
+        skill = rng.uniform(0.45, 0.95)
+        for assignment in learning.assignments_for(user):
+            course = content.document(items[assignment.course_item_id]) if assignment.course_item_id in items else None
+            if course is None:
+                continue
+            depth = rng.randint(0, len(course.cases))
+            for case_slug in course.cases[:depth]:
+                case_version = case_versions.get(case_slug)
+                if case_version is None:
+                    continue
+                when = now - timedelta(days=rng.randint(3, 150), minutes=rng.randint(0, 600))
+                read = learning.mark_read(user, case_version)
+                read.read_at = when
+                quiz_slug = case_version.data.get("quiz")
+                quiz_version = quiz_versions.get(quiz_slug) if quiz_slug else None
+                if quiz_version is None:
+                    continue
+                quiz = content.document(quiz_version)
+                for _try in range(quiz.max_attempts or 2):
+                    try:
+                        attempt = learning.start_attempt(user, quiz_version, now=when)
+                    except DomainError:
+                        break
+                    for question in quiz.questions:
+                        learning.save_answer(attempt, question.key, _demo_answer(question, skill, rng), now=when)
+                    learning.finish_attempt(attempt, when + timedelta(minutes=rng.randint(3, 9)))
+                    attempts += 1
+                    if attempt.passed:
+                        break
+                    when += timedelta(days=rng.randint(1, 5))
+    db.session.flush()
+    reads = db.session.scalar(select(func.count(CaseRead.id)))
+    return f"Learning history: {reads} case reads, {attempts} quiz attempts."
+
+
+def _demo_answer(question, skill: float, rng: random.Random) -> list[int]:
+    n = len(question.options)
+    if question.type == "order":
+        order = list(range(n))
+        if rng.random() > skill:
+            a, b = rng.sample(range(n), 2)
+            order[a], order[b] = order[b], order[a]
+        return order
+    correct = question.correct_indexes
+    if rng.random() < skill:
+        return list(correct) if question.type == "multiple" else [correct[0]]
+    wrong = [i for i in range(n) if i not in correct] or correct
+    return [rng.choice(wrong)]

@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -210,18 +208,7 @@ def result(attempt_id: int):
 def my_learning():
     services.close_expired_attempts(current_user)
     db.session.commit()
-    assignments = services.assignments_for(current_user)
-    course_ids = {a.course_item_id for a in assignments}
-    course_versions = [v for v in content.published_all("course") if v.item_id in course_ids]
-    progress = {p.version.item_id: p for p in services.course_progress(current_user, course_versions)}
-    today = date.today()
-    rows = []
-    for a in assignments:
-        p = progress.get(a.course_item_id)
-        if p is None:
-            continue
-        overdue = bool(a.due_on and a.due_on < today and not p.completed)
-        rows.append((a, p, overdue))
+    rows = services.my_assignments(current_user)
     attempts = db.session.scalars(
         select(QuizAttempt)
         .where(QuizAttempt.user_id == current_user.id)

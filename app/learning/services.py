@@ -360,3 +360,26 @@ def refresh_completions(user: User) -> list[CourseCompletion]:
             created.append(completion)
     db.session.flush()
     return created
+
+
+@dataclass
+class AssignedCourse:
+    assignment: Assignment
+    progress: CourseProgress
+    overdue: bool
+
+
+def my_assignments(user: User, today: date | None = None) -> list[AssignedCourse]:
+    """The user's assigned courses with progress, one row per course (earliest due date first)."""
+    today = today or date.today()
+    rows: dict[int, AssignedCourse] = {}
+    assignments = assignments_for(user)
+    course_ids = {a.course_item_id for a in assignments}
+    versions = [v for v in content.published_all("course") if v.item_id in course_ids]
+    progress = {p.version.item_id: p for p in course_progress(user, versions)}
+    for a in assignments:
+        p = progress.get(a.course_item_id)
+        if p is None or a.course_item_id in rows:
+            continue
+        rows[a.course_item_id] = AssignedCourse(a, p, bool(a.due_on and a.due_on < today and not p.completed))
+    return list(rows.values())

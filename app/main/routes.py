@@ -43,6 +43,16 @@ def role_dashboard(role: str):
             select(func.count(Department.id)).where(Department.archived_at.is_(None))
         )
         context["recent"] = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(5)).all()
+    if role == Role.EMPLOYEE:
+        from app.learning.services import my_assignments
+
+        context["rows"] = my_assignments(current_user)
+    if role == Role.TRAINER:
+        from app.content.services import published_all
+
+        context["quizzes"] = published_all("quiz")
+        context["course_count"] = len(published_all("course"))
+        context["case_count"] = len(published_all("case"))
     other_roles = [r for r in ROLE_ORDER if current_user.has_role(r) and r.value != role]
     return render_template(f"main/dashboard_{role}.html", role=role, other_roles=other_roles, **context)
 
