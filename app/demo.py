@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -142,7 +142,7 @@ def load_learning_history(seed: int = 11, today: datetime | None = None) -> str:
     if not courses:
         return "No content imported; no learning history."
     rng = random.Random(seed)
-    now = today or datetime.now(timezone.utc).replace(tzinfo=None)
+    now = today or datetime.now(UTC).replace(tzinfo=None)
     regions = db.session.scalars(select(Department).where(Department.parent_id.is_(None)).order_by(Department.id)).all()
     items = {v.item_id: v for v in courses}
     for i, region in enumerate(regions):
