@@ -74,17 +74,22 @@ def create_app(config: dict | type | None = None) -> Flask:
         except ValueError:
             return None
 
+    from app.api import bp as api_bp
     from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
     from app.learning import bp as learning_bp
     from app.main import bp as main_bp
     from app.people import bp as people_bp
+    from app.shopping import bp as shopping_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(shopping_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # bearer tokens only; see app/core/permissions.py
 
     from app import errors, security, templating
 

@@ -185,7 +185,31 @@ def content_export_gift(quiz_id: str, out_file: str | None) -> None:
         click.echo(text, nl=False)
 
 
+api_cli = AppGroup("api", help="API tokens.")
+
+
+@api_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="CLI token", help="A label to recognise the token by.")
+def api_token(email: str, name: str) -> None:
+    """Create an API token for EMAIL; the token is printed as the last line (it is not shown again)."""
+    from sqlalchemy import select
+
+    from app.api.auth import create_token
+    from app.people.models import User
+
+    user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    if user is None or not user.is_active:
+        click.echo(f"No active person with email {email}.", err=True)
+        sys.exit(1)
+    token, plain = create_token(user, name)
+    db.session.commit()
+    click.echo(f"Token {token.prefix}… for {user.email} (roles: {', '.join(sorted(user.role_names))}):")
+    click.echo(plain)
+
+
 def register(app) -> None:
+    app.cli.add_command(api_cli)
     app.cli.add_command(people_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_command)

@@ -54,6 +54,17 @@ class Config:
     CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024
     CONTENT_DIR = os.environ.get("CONTENT_DIR", "content")
 
+    # Mystery shopping and fairness settings.
+    SHOP_ROTATION_DAYS = _env_int("SHOP_ROTATION_DAYS", 60)
+    SHOP_LATE_HOURS = _env_int("SHOP_LATE_HOURS", 24)
+    DISPUTE_DAYS = _env_int("DISPUTE_DAYS", 7)
+    LOOP_DUE_DAYS = _env_int("LOOP_DUE_DAYS", 14)
+    LOOP_RECENT_DAYS = _env_int("LOOP_RECENT_DAYS", 90)
+    MIN_CARDS_FOR_SCORE = _env_int("MIN_CARDS_FOR_SCORE", 3)
+    MIN_GROUP_SIZE = _env_int("MIN_GROUP_SIZE", 3)
+    EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+    EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
+
 
 class TestingConfig(Config):
     ENV_NAME = "testing"

@@ -25,7 +25,7 @@ def _wants_json() -> bool:
 
 def _render(code: int, message: str):
     if _wants_json():
-        return jsonify(error={"code": code, "message": message}), code
+        return jsonify(error={"code": code, "message": message, "fields": {}}), code
     return render_template("errors/error.html", code=code, message=message), code
 
 

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 MIN_PASSWORD = 10
 
@@ -50,3 +50,10 @@ class LanguageForm(FlaskForm):
     lang = SelectField(_l("Language"), choices=[("en", "English"), ("ru", "Русский")])
     next = HiddenField()
     submit = SubmitField(_l("Switch"))
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[Optional(), Length(max=100)])
+    token_id = IntegerField(validators=[Optional()])
+    create = SubmitField(_l("Create a token"))
+    revoke = SubmitField(_l("Revoke"))

@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -111,3 +111,32 @@ def language():
             current_user.locale = form.lang.data
             db.session.commit()
     return redirect(safe_next(form.next.data, url_for("main.index")))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@allow()
+def tokens():
+    """The signed-in person's API tokens: create (shown once), list, revoke."""
+    from sqlalchemy import select
+
+    from app.api.auth import create_token, revoke_token
+    from app.auth.forms import TokenForm
+    from app.shopping.models import ApiToken
+
+    form = TokenForm()
+    plain = None
+    if form.validate_on_submit():
+        if form.revoke.data:
+            token = db.session.get(ApiToken, form.token_id.data or 0)
+            if token is None or token.user_id != current_user.id:
+                abort(404)
+            revoke_token(current_user, token)
+            db.session.commit()
+            flash(_("The token is revoked."), "success")
+            return redirect(url_for("auth.tokens"))
+        _token, plain = create_token(current_user, form.name.data)
+        db.session.commit()
+    mine = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
+    ).all()
+    return render_template("auth/tokens.html", form=form, tokens=mine, plain=plain)

@@ -49,3 +49,30 @@ document.addEventListener("focusin", (event) => {
       .catch(() => say(form.dataset.offline || "offline: press Save answers"));
   });
 })();
+
+// Scorecard drafts: each field is saved as the shopper fills it in.
+(function () {
+  const form = document.querySelector("form.card-form[data-autosave]");
+  if (!form) return;
+  const url = form.dataset.autosave;
+  const token = form.querySelector("input[name=csrf_token]").value;
+  const status = document.getElementById("save-status");
+  const timers = {};
+  const send = (name, value) => {
+    fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+      body: JSON.stringify({ name: name, value: value }),
+      credentials: "same-origin",
+    }).then((r) => { if (status) status.textContent = r.ok ? "✓" : "!"; })
+      .catch(() => { if (status) status.textContent = "offline"; });
+  };
+  const handler = (event) => {
+    const el = event.target;
+    if (!el.name || el.name === "csrf_token") return;
+    clearTimeout(timers[el.name]);
+    timers[el.name] = setTimeout(() => send(el.name, el.value), el.tagName === "TEXTAREA" ? 600 : 0);
+  };
+  form.addEventListener("change", handler);
+  form.addEventListener("input", (event) => { if (event.target.tagName === "TEXTAREA") handler(event); });
+})();

@@ -1,0 +1,86 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+from app.content.model import Checklist
+
+UNIDENTIFIED = 0
+
+
+def answer_choices():
+    return [("yes", _l("Yes")), ("no", _l("No")), ("na", _l("N/A"))]
+
+
+def make_card_form(checklist: Checklist):
+    """One yes/no/n-a field and one comment field per checklist item, plus the visit details."""
+
+    class CardForm(FlaskForm):
+        visited_at = DateTimeLocalField(
+            _l("Date and time of the visit"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        )
+        duration_min = IntegerField(_l("Duration, minutes"), validators=[Optional(), NumberRange(min=0, max=24 * 60)])
+        employee = SelectField(_l("Who served you"), coerce=int, validators=[Optional()])
+        unidentified_note = TextAreaField(_l("If you could not identify them: describe them"), validators=[Optional()])
+        summary = TextAreaField(_l("Overall comment"), validators=[Optional()])
+        save = SubmitField(_l("Save draft"))
+        submit = SubmitField(_l("Submit the card"))
+
+    for item in checklist.items():
+        setattr(
+            CardForm,
+            f"answer-{item.id}",
+            RadioField(choices=answer_choices(), validators=[Optional()], validate_choice=False),
+        )
+        setattr(CardForm, f"comment-{item.id}", TextAreaField(validators=[Optional()]))
+    return CardForm
+
+
+class EvidenceForm(FlaskForm):
+    file = FileField(_l("Photo, receipt or audio"), validators=[FileRequired()])
+    upload = SubmitField(_l("Attach"))
+
+
+class ScheduleForm(FlaskForm):
+    departments = SelectMultipleField(_l("Departments"), coerce=int, validators=[DataRequired()])
+    checklist = SelectField(_l("Checklist"), validators=[DataRequired()])
+    window_start = DateField(_l("From"), validators=[DataRequired()])
+    window_end = DateField(_l("To"), validators=[DataRequired()])
+    shopper = SelectField(_l("Shopper"), coerce=int, validators=[Optional()])
+    scenario = TextAreaField(_l("Scenario note"), validators=[Optional()])
+    submit = SubmitField(_l("Schedule"))
+
+
+class ReviewForm(FlaskForm):
+    note = TextAreaField(_l("Note (required to return or reject)"), validators=[Optional()])
+    approve = SubmitField(_l("Approve"))
+    send_back = SubmitField(_l("Return to the shopper"))
+    reject = SubmitField(_l("Reject"))
+
+
+class DisputeForm(FlaskForm):
+    item = StringField(validators=[DataRequired()])
+    reason = TextAreaField(_l("Why is this answer wrong?"), validators=[DataRequired()])
+    submit = SubmitField(_l("Dispute this item"))
+
+
+class SettleForm(FlaskForm):
+    note = TextAreaField(_l("Note (required to reject)"), validators=[Optional()])
+    new_answer = SelectField(_l("Settled answer"), choices=answer_choices(), validators=[Optional()])
+    accept = SubmitField(_l("Accept"))
+    reject = SubmitField(_l("Reject"))
+
+
+class ClaimForm(FlaskForm):
+    submit = SubmitField(_l("Take this visit"))

@@ -1,0 +1,201 @@
+"""Mystery shopping: scheduled visits, scorecards with their answers and sections, evidence, disputes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.audit import utcnow
+from app.core.errors import DomainError
+from app.extensions import db
+
+CARD_STATUSES = ("draft", "submitted", "returned", "approved", "rejected")
+
+
+class Visit(db.Model):
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    checklist_item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    window_start: Mapped[date] = mapped_column(Date)
+    window_end: Mapped[date] = mapped_column(Date)
+    shopper_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    scenario: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    department = relationship("Department")
+    shopper = relationship("User", foreign_keys=[shopper_id])
+    checklist_item = relationship("ContentItem")
+    card: Mapped[Scorecard | None] = relationship(back_populates="visit", uselist=False)
+
+
+class Scorecard(db.Model):
+    __tablename__ = "scorecards"
+    __table_args__ = (UniqueConstraint("shopper_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), unique=True)
+    checklist_version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    shopper_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    unidentified_note: Mapped[str | None] = mapped_column(Text)
+    visited_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    duration_min: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    total_percent: Mapped[float | None] = mapped_column(Float)
+    computed_percent: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    critical_failed: Mapped[bool | None] = mapped_column(Boolean)
+    review_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(10), default="form")  # form | api
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    visit: Mapped[Visit | None] = relationship(back_populates="card")
+    checklist_version = relationship("ContentVersion")
+    department = relationship("Department")
+    shopper = relationship("User", foreign_keys=[shopper_id])
+    employee = relationship("User", foreign_keys=[employee_id])
+    answers: Mapped[list[ScorecardAnswer]] = relationship(
+        back_populates="card", cascade="all, delete-orphan", lazy="selectin", order_by="ScorecardAnswer.position"
+    )
+    sections: Mapped[list[ScorecardSection]] = relationship(
+        back_populates="card", cascade="all, delete-orphan", lazy="selectin", order_by="ScorecardSection.position"
+    )
+
+    def _require(self, *states: str) -> None:
+        if self.status not in states:
+            raise DomainError(f"This card is {self.status}; that is not possible now.")
+
+    def submit(self, when: datetime) -> None:
+        self._require("draft", "returned")
+        self.status = "submitted"
+        self.submitted_at = when
+
+    def approve(self, by, when: datetime, note: str | None = None) -> None:
+        self._require("submitted")
+        self.status, self.reviewed_by_id, self.reviewed_at, self.approved_at = "approved", by.id, when, when
+        self.review_note = note
+
+    def send_back(self, by, when: datetime, note: str) -> None:
+        self._require("submitted")
+        self.status, self.reviewed_by_id, self.reviewed_at, self.review_note = "returned", by.id, when, note
+
+    def reject(self, by, when: datetime, note: str) -> None:
+        self._require("submitted")
+        self.status, self.reviewed_by_id, self.reviewed_at, self.review_note = "rejected", by.id, when, note
+
+    @property
+    def editable(self) -> bool:
+        return self.status in ("draft", "returned")
+
+
+class ScorecardSection(db.Model):
+    __tablename__ = "scorecard_sections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    weight: Mapped[float] = mapped_column(Float)
+    earned: Mapped[float] = mapped_column(Float)
+    possible: Mapped[float] = mapped_column(Float)
+    percent: Mapped[float | None] = mapped_column(Float)
+
+    card: Mapped[Scorecard] = relationship(back_populates="sections")
+
+
+class ScorecardAnswer(db.Model):
+    __tablename__ = "scorecard_answers"
+    __table_args__ = (UniqueConstraint("card_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    section: Mapped[int] = mapped_column(Integer)
+    item_id: Mapped[str] = mapped_column(String(100), index=True)
+    skill: Mapped[str | None] = mapped_column(String(100), index=True)
+    answer: Mapped[str | None] = mapped_column(String(3))  # yes | no | na
+    original_answer: Mapped[str | None] = mapped_column(String(3))  # before a dispute was accepted
+    comment: Mapped[str | None] = mapped_column(Text)
+    earned: Mapped[float | None] = mapped_column(Float)
+    possible: Mapped[float | None] = mapped_column(Float)
+    na: Mapped[bool] = mapped_column(Boolean, default=False)
+    critical: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    card: Mapped[Scorecard] = relationship(back_populates="answers")
+
+
+class Evidence(db.Model):
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    mime: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    card = relationship("Scorecard")
+
+
+class Dispute(db.Model):
+    __tablename__ = "disputes"
+    __table_args__ = (UniqueConstraint("card_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(100))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)  # open | accepted | rejected
+    original_answer: Mapped[str | None] = mapped_column(String(3))
+    new_answer: Mapped[str | None] = mapped_column(String(3))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    card = relationship("Scorecard")
+    employee = relationship("User", foreign_keys=[employee_id])
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user = relationship("User")

@@ -1,0 +1,489 @@
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.content import services as content
+from app.content.models import ContentItem
+from app.core.audit import utcnow
+from app.core.errors import DomainError
+from app.core.permissions import Role, allow
+from app.extensions import db
+from app.people import services as people_services
+from app.people.models import Department, User
+from app.shopping import bp, evidence, services
+from app.shopping.forms import (
+    UNIDENTIFIED,
+    ClaimForm,
+    DisputeForm,
+    EvidenceForm,
+    ReviewForm,
+    ScheduleForm,
+    SettleForm,
+    make_card_form,
+)
+from app.shopping.models import Dispute, Evidence, Scorecard, Visit
+
+MANAGERS = (Role.HR, Role.ADMIN)
+
+
+def _get_or_404(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+
+
+def _to_utc(local: datetime | None) -> datetime | None:
+    if local is None:
+        return None
+    return local.replace(tzinfo=_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+def _to_local(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC).astimezone(_zone()).replace(tzinfo=None)
+
+
+def visit_state(visit: Visit, today: date) -> str:
+    card = visit.card
+    if card is not None and card.status != "draft":
+        return card.status
+    if today < visit.window_start:
+        return "upcoming"
+    if today <= visit.window_end:
+        return "due"
+    return "overdue"
+
+
+# ---------------------------------------------------------------- shopper
+@bp.route("/")
+@allow(Role.SHOPPER)
+def my_visits():
+    visits = (
+        db.session.scalars(
+            select(Visit)
+            .options(joinedload(Visit.department), joinedload(Visit.card))
+            .where(Visit.shopper_id == current_user.id, Visit.cancelled_at.is_(None))
+            .order_by(Visit.window_start.desc())
+            .limit(200)
+        )
+        .unique()
+        .all()
+    )
+    today = date.today()
+    open_visits = [
+        v
+        for v in db.session.scalars(
+            select(Visit)
+            .where(Visit.shopper_id.is_(None), Visit.cancelled_at.is_(None), Visit.window_end >= today)
+            .order_by(Visit.window_start)
+            .limit(50)
+        )
+        if next(
+            (
+                e
+                for e in services.shopper_eligibility(v.department, v.window_start)
+                if e.shopper.id == current_user.id and e.ok
+            ),
+            None,
+        )
+    ]
+    groups: dict[str, list[Visit]] = {}
+    for visit in visits:
+        groups.setdefault(visit_state(visit, today), []).append(visit)
+    return render_template("shopping/my_visits.html", groups=groups, open_visits=open_visits, claim=ClaimForm())
+
+
+@bp.route("/visits/<int:visit_id>/claim", methods=["POST"])
+@allow(Role.SHOPPER)
+def claim(visit_id: int):
+    visit = _get_or_404(Visit, visit_id)
+    if ClaimForm().validate_on_submit():
+        try:
+            services.claim_visit(current_user, visit)
+        except DomainError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The visit is yours."), "success")
+    return redirect(url_for("shopping.my_visits"))
+
+
+def _own_visit(visit_id: int) -> Visit:
+    visit = db.session.get(Visit, visit_id)
+    if visit is None or visit.shopper_id != current_user.id:
+        abort(404)
+    return visit
+
+
+@bp.route("/visits/<int:visit_id>/card", methods=["GET", "POST"])
+@allow(Role.SHOPPER)
+def card_form(visit_id: int):
+    visit = _own_visit(visit_id)
+    card = services.card_for_visit(current_user, visit)
+    db.session.commit()
+    checklist = services.checklist_of(card)
+    staff = services.department_staff(visit.department)
+    form = make_card_form(checklist)()
+    form.employee.choices = [(UNIDENTIFIED, _("— could not identify —"))] + [(u.id, u.short_name) for u in staff]
+    problems: dict[str, str] = {}
+    by_item = {a.item_id: a for a in card.answers}
+    if request.method == "GET":
+        form.visited_at.data = _to_local(card.visited_at)
+        form.duration_min.data = card.duration_min
+        form.employee.data = card.employee_id or UNIDENTIFIED
+        form.unidentified_note.data = card.unidentified_note
+        form.summary.data = card.summary
+        for item in checklist.items():
+            form[f"answer-{item.id}"].data = by_item[item.id].answer
+            form[f"comment-{item.id}"].data = by_item[item.id].comment
+    elif not card.editable:
+        flash(_("This card has been submitted and can no longer be changed."), "info")
+        return redirect(url_for("shopping.card_form", visit_id=visit.id))
+    elif form.validate_on_submit():
+        services.save_draft(
+            card,
+            answers={i.id: form[f"answer-{i.id}"].data or None for i in checklist.items()},
+            comments={i.id: form[f"comment-{i.id}"].data for i in checklist.items()},
+            visited_at=_to_utc(form.visited_at.data),
+            duration_min=form.duration_min.data,
+            employee_id=form.employee.data or None,
+            unidentified_note=(form.unidentified_note.data or "").strip() or None,
+            summary=(form.summary.data or "").strip() or None,
+        )
+        if form.submit.data:
+            try:
+                services.submit_card(card)
+            except services.ValidationFailed as err:
+                problems = err.fields
+                db.session.commit()  # the draft is kept even when it cannot be submitted yet
+                flash(err.message, "error")
+            else:
+                db.session.commit()
+                flash(_("Submitted. Thank you! HR will review the card."), "success")
+                return redirect(url_for("shopping.my_visits"))
+        else:
+            db.session.commit()
+            flash(_("Draft saved."), "success")
+            return redirect(url_for("shopping.card_form", visit_id=visit.id))
+    files = db.session.scalars(select(Evidence).where(Evidence.card_id == card.id)).all()
+    return render_template(
+        "shopping/card_form.html",
+        visit=visit,
+        card=card,
+        checklist=checklist,
+        form=form,
+        problems=problems,
+        html=card.checklist_version.html,
+        files=files,
+        evidence_form=EvidenceForm(),
+    )
+
+
+@bp.route("/cards/<int:card_id>/autosave", methods=["POST"])
+@allow(Role.SHOPPER)
+def autosave(card_id: int):
+    """Save one field of a draft as the shopper types (JSON)."""
+    card = db.session.get(Scorecard, card_id)
+    if card is None or card.shopper_id != current_user.id:
+        abort(404)
+    payload = request.get_json(silent=True) or {}
+    name, value = payload.get("name"), payload.get("value")
+    if not isinstance(name, str) or not (value is None or isinstance(value, str)):
+        return jsonify(error={"code": 400, "message": _("This answer is not valid."), "fields": {}}), 400
+    try:
+        if name.startswith("answer-"):
+            services.save_draft(card, answers={name[7:]: value or None})
+        elif name.startswith("comment-"):
+            services.save_draft(card, comments={name[8:]: value})
+        elif name in ("summary", "unidentified_note"):
+            services.save_draft(card, **{name: (value or "").strip() or None})
+        elif name == "duration_min":
+            services.save_draft(card, duration_min=int(value) if value and value.isdigit() else None)
+        elif name == "employee":
+            staff_ids = {u.id for u in services.department_staff(card.department)}
+            chosen = int(value) if value and value.isdigit() else 0
+            services.save_draft(card, employee_id=chosen if chosen in staff_ids else None)
+        elif name == "visited_at":
+            try:
+                local = datetime.fromisoformat(value) if value else None
+            except ValueError:
+                local = None
+            services.save_draft(card, visited_at=_to_utc(local))
+        else:
+            return jsonify(error={"code": 400, "message": _("This answer is not valid."), "fields": {}}), 400
+    except DomainError as err:
+        return jsonify(error={"code": 409, "message": str(err.message), "fields": {}}), 409
+    db.session.commit()
+    return jsonify(saved=True)
+
+
+@bp.route("/cards/<int:card_id>/evidence", methods=["POST"])
+@allow(Role.SHOPPER)
+def upload_evidence(card_id: int):
+    card = db.session.get(Scorecard, card_id)
+    if card is None or card.shopper_id != current_user.id:
+        abort(404)
+    form = EvidenceForm()
+    if form.validate_on_submit():
+        try:
+            evidence.add_evidence(current_user, card, form.file.data.filename, form.file.data.stream)
+        except DomainError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("File attached."), "success")
+    else:
+        flash(_("Choose a file to attach."), "error")
+    return redirect(
+        url_for("shopping.card_form", visit_id=card.visit_id) if card.visit_id else url_for("shopping.my_visits")
+    )
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@allow(Role.SHOPPER, Role.HR, Role.ADMIN)
+def evidence_file(evidence_id: int):
+    item = db.session.get(Evidence, evidence_id)
+    if item is None:
+        abort(404)
+    if not current_user.has_role(*MANAGERS) and item.card.shopper_id != current_user.id:
+        abort(404)
+    response = send_file(
+        evidence.evidence_path(item),
+        mimetype=item.mime,
+        download_name=item.original_name,
+        as_attachment=item.mime == "application/pdf",
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+    return response
+
+
+# ---------------------------------------------------------------- HR
+@bp.route("/visits", methods=["GET", "POST"])
+@allow(*MANAGERS)
+def visits():
+    form = ScheduleForm()
+    checklists = content.published_all("checklist")
+    form.checklist.choices = [(v.item.slug, v.title) for v in checklists]
+    form.departments.choices = people_services.department_choices()
+    shoppers = (
+        db.session.scalars(
+            select(User)
+            .join(User.roles)
+            .where(User.active.is_(True))
+            .where(User.roles.any(role=Role.SHOPPER.value))
+            .order_by(User.name)
+        )
+        .unique()
+        .all()
+    )
+    form.shopper.choices = [(0, _("— open: any eligible shopper may take it —"))] + [(u.id, u.name) for u in shoppers]
+    eligibility = None
+    dept_for_check = request.args.get("check", type=int)
+    if dept_for_check:
+        dept = db.session.get(Department, dept_for_check)
+        if dept is not None:
+            eligibility = (dept, services.shopper_eligibility(dept, date.today()))
+    if form.validate_on_submit():
+        item = db.session.scalars(
+            select(ContentItem).where(ContentItem.kind == "checklist", ContentItem.slug == form.checklist.data)
+        ).first()
+        departments = [db.session.get(Department, d) for d in form.departments.data]
+        shopper = db.session.get(User, form.shopper.data) if form.shopper.data else None
+        try:
+            if item is None:
+                raise DomainError(_("Choose a checklist."))
+            created = services.schedule_visits(
+                current_user,
+                [d for d in departments if d],
+                item,
+                form.window_start.data,
+                form.window_end.data,
+                shopper,
+                (form.scenario.data or "").strip() or None,
+            )
+        except DomainError as err:
+            db.session.rollback()
+            field = getattr(form, err.field or "", None)
+            if field is not None:
+                field.errors = list(field.errors) + [err.message]
+            else:
+                flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(n)d visit(s) scheduled.", n=len(created)), "success")
+            return redirect(url_for("shopping.visits"))
+    page = db.paginate(
+        select(Visit)
+        .options(joinedload(Visit.department), joinedload(Visit.card), joinedload(Visit.shopper))
+        .where(Visit.cancelled_at.is_(None))
+        .order_by(Visit.window_start.desc()),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    people_services.load_tree()
+    return render_template(
+        "shopping/visits.html",
+        form=form,
+        page=page,
+        today=date.today(),
+        state=visit_state,
+        eligibility=eligibility,
+        departments=people_services.department_choices(),
+    )
+
+
+@bp.route("/review")
+@allow(*MANAGERS)
+def review_queue():
+    status = request.args.get("status", "submitted")
+    stmt = (
+        select(Scorecard)
+        .options(joinedload(Scorecard.department), joinedload(Scorecard.shopper))
+        .where(Scorecard.status == status)
+        .order_by(Scorecard.submitted_at.desc().nulls_last(), Scorecard.id.desc())
+    )
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    people_services.load_tree()
+    return render_template("shopping/review_queue.html", page=page, status=status)
+
+
+@bp.route("/cards/<int:card_id>", methods=["GET", "POST"])
+@allow(*MANAGERS)
+def review(card_id: int):
+    card = _get_or_404(Scorecard, card_id)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        decision = "approve" if form.approve.data else "return" if form.send_back.data else "reject"
+        try:
+            created = services.review_card(current_user, card, decision, form.note.data)
+        except services.ValidationFailed as err:
+            form.note.errors = list(form.note.errors) + [err.message]
+        except DomainError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            if decision == "approve":
+                flash(_("Approved. %(n)d training assignment(s) created from failed items.", n=len(created)), "success")
+            else:
+                flash(
+                    _("The card was returned to the shopper.") if decision == "return" else _("The card was rejected."),
+                    "success",
+                )
+            return redirect(url_for("shopping.review_queue"))
+    files = db.session.scalars(select(Evidence).where(Evidence.card_id == card.id)).all()
+    disputes = db.session.scalars(select(Dispute).where(Dispute.card_id == card.id)).all()
+    return render_template(
+        "shopping/card_view.html",
+        card=card,
+        checklist=services.checklist_of(card),
+        html=card.checklist_version.html,
+        form=form,
+        files=files,
+        disputes=disputes,
+        show_shopper=True,
+    )
+
+
+@bp.route("/disputes")
+@allow(*MANAGERS)
+def disputes():
+    status = request.args.get("status", "open")
+    page = db.paginate(
+        select(Dispute)
+        .options(joinedload(Dispute.card), joinedload(Dispute.employee))
+        .where(Dispute.status == status)
+        .order_by(Dispute.created_at.desc()),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("shopping/disputes.html", page=page, status=status, form=SettleForm())
+
+
+@bp.route("/disputes/<int:dispute_id>", methods=["POST"])
+@allow(*MANAGERS)
+def settle(dispute_id: int):
+    dispute = _get_or_404(Dispute, dispute_id)
+    form = SettleForm()
+    if form.validate_on_submit():
+        try:
+            services.settle_dispute(
+                current_user, dispute, bool(form.accept.data), form.note.data, form.new_answer.data or None
+            )
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Dispute settled."), "success")
+    return redirect(url_for("shopping.disputes"))
+
+
+# ---------------------------------------------------------------- employee
+@bp.route("/results")
+@allow()
+def my_results():
+    cards = db.session.scalars(
+        select(Scorecard)
+        .where(Scorecard.employee_id == current_user.id, Scorecard.status == "approved")
+        .order_by(Scorecard.visited_at.desc())
+    ).all()
+    minimum = current_app.config["MIN_CARDS_FOR_SCORE"]
+    average = None
+    if len(cards) >= minimum:
+        average = db.session.scalar(
+            select(func.avg(Scorecard.total_percent)).where(
+                Scorecard.employee_id == current_user.id, Scorecard.status == "approved"
+            )
+        )
+    return render_template("shopping/my_results.html", cards=cards, average=average, minimum=minimum)
+
+
+def _own_approved_card(card_id: int) -> Scorecard:
+    card = db.session.get(Scorecard, card_id)
+    if card is None or card.employee_id != current_user.id or card.status != "approved":
+        abort(404)
+    return card
+
+
+@bp.route("/results/<int:card_id>", methods=["GET", "POST"])
+@allow()
+def my_result(card_id: int):
+    card = _own_approved_card(card_id)
+    form = DisputeForm()
+    if form.validate_on_submit():
+        try:
+            services.open_dispute(current_user, card, form.item.data, form.reason.data)
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your dispute was sent to HR."), "success")
+            return redirect(url_for("shopping.my_result", card_id=card.id))
+    disputes = db.session.scalars(select(Dispute).where(Dispute.card_id == card.id)).all()
+    deadline = card.approved_at + timedelta(days=current_app.config["DISPUTE_DAYS"]) if card.approved_at else None
+    return render_template(
+        "shopping/card_view.html",
+        card=card,
+        checklist=services.checklist_of(card),
+        html=card.checklist_version.html,
+        dispute_form=form,
+        disputes=disputes,
+        show_shopper=False,
+        can_dispute=deadline is not None and utcnow() <= deadline,
+        deadline=deadline,
+        files=[],
+    )

@@ -1,0 +1,615 @@
+"""Mystery-shopping operations: visits, cards (form and API), review, disputes and the loop to training."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.content import services as content
+from app.content.model import Checklist
+from app.content.models import ContentItem, ContentVersion
+from app.core import audit
+from app.core.audit import utcnow
+from app.core.errors import DomainError
+from app.core.permissions import Role
+from app.extensions import db
+from app.learning import services as learning
+from app.learning.models import Assignment, CourseCompletion
+from app.people.models import Department, User, UserRole
+from app.shopping.models import Dispute, Scorecard, ScorecardAnswer, ScorecardSection, Visit
+from app.shopping.scoring import ANSWERS, score_card
+
+
+class ValidationFailed(DomainError):
+    """Input that cannot be accepted; ``fields`` says which and why."""
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.fields = fields or {}
+
+
+def setting(name: str):
+    return current_app.config[name]
+
+
+# ---------------------------------------------------------------- departments
+def subtree_ids(dept_id: int) -> set[int]:
+    """The department and every department below it."""
+    children: dict[int | None, list[int]] = {}
+    for did, parent in db.session.execute(select(Department.id, Department.parent_id)):
+        children.setdefault(parent, []).append(did)
+    out, stack = set(), [dept_id]
+    while stack:
+        node = stack.pop()
+        if node not in out:
+            out.add(node)
+            stack.extend(children.get(node, []))
+    return out
+
+
+def department_staff(dept: Department) -> list[User]:
+    """Active people in the department's subtree, by name."""
+    return list(
+        db.session.scalars(
+            select(User).where(User.department_id.in_(subtree_ids(dept.id)), User.active.is_(True)).order_by(User.name)
+        )
+    )
+
+
+# ---------------------------------------------------------------- visits
+@dataclass
+class Eligibility:
+    shopper: User
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+
+def shopper_eligibility(dept: Department, around: date) -> list[Eligibility]:
+    """Every active shopper, with the reasons (if any) they may not visit this department."""
+    days = setting("SHOP_ROTATION_DAYS")
+    shoppers = db.session.scalars(
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.SHOPPER.value, User.active.is_(True))
+        .order_by(User.name)
+    ).all()
+    members = subtree_ids(dept.id)
+    since = around - timedelta(days=days)
+    recent = {
+        row[0]: row[1]
+        for row in db.session.execute(
+            select(Visit.shopper_id, func.max(Visit.window_start))
+            .where(
+                Visit.department_id == dept.id,
+                Visit.cancelled_at.is_(None),
+                Visit.window_start > since,
+                Visit.window_start < around + timedelta(days=days),
+            )
+            .group_by(Visit.shopper_id)
+        )
+    }
+    out = []
+    for shopper in shoppers:
+        e = Eligibility(shopper)
+        if shopper.department_id in members:
+            e.reasons.append(str(_l("works in this department")))
+        if shopper.id in recent:
+            e.reasons.append(str(_l("visited it on %(d)s; %(n)d days must pass", d=recent[shopper.id], n=days)))
+        out.append(e)
+    return out
+
+
+def schedule_visits(
+    actor,
+    departments: list[Department],
+    checklist_item: ContentItem,
+    window_start: date,
+    window_end: date,
+    shopper: User | None = None,
+    scenario: str | None = None,
+    channel: str | None = None,
+) -> list[Visit]:
+    """Schedule one visit per department; raises DomainError when a named shopper may not go there."""
+    if window_end < window_start:
+        raise DomainError(_l("The window ends before it starts."), field="window_end")
+    version = checklist_item.published
+    if version is None:
+        raise DomainError(_l("This checklist is not published."), field="checklist")
+    visits = []
+    for dept in departments:
+        if shopper is not None:
+            e = next((x for x in shopper_eligibility(dept, window_start) if x.shopper.id == shopper.id), None)
+            if e is None:
+                raise DomainError(_l("%(name)s is not a mystery shopper.", name=shopper.name), field="shopper")
+            if not e.ok:
+                raise DomainError(
+                    _l(
+                        "%(name)s cannot visit %(dept)s: %(why)s.",
+                        name=shopper.name,
+                        dept=dept.name,
+                        why="; ".join(e.reasons),
+                    ),
+                    field="shopper",
+                )
+        visit = Visit(
+            department_id=dept.id,
+            checklist_item_id=checklist_item.id,
+            channel=channel or version.data.get("channel") or "visit",
+            window_start=window_start,
+            window_end=window_end,
+            shopper_id=shopper.id if shopper else None,
+            scenario=scenario,
+            created_by_id=getattr(actor, "id", None),
+        )
+        db.session.add(visit)
+        visits.append(visit)
+    db.session.flush()
+    for visit in visits:
+        audit.record(
+            actor,
+            "visit.schedule",
+            "visit",
+            visit.id,
+            None,
+            {"department_id": visit.department_id, "shopper_id": visit.shopper_id},
+        )
+    return visits
+
+
+def claim_visit(shopper: User, visit: Visit) -> None:
+    """An eligible shopper takes an open visit."""
+    if visit.shopper_id is not None:
+        raise DomainError(_l("Someone has already taken this visit."))
+    e = next((x for x in shopper_eligibility(visit.department, visit.window_start) if x.shopper.id == shopper.id), None)
+    if e is None or not e.ok:
+        raise DomainError(_l("You cannot take this visit: %(why)s.", why="; ".join(e.reasons if e else [])))
+    visit.shopper_id = shopper.id
+    db.session.flush()
+    audit.record(shopper, "visit.claim", "visit", visit.id)
+
+
+# ---------------------------------------------------------------- cards
+def checklist_of(card: Scorecard) -> Checklist:
+    return content.document(card.checklist_version)
+
+
+def card_for_visit(shopper: User, visit: Visit) -> Scorecard:
+    """The visit's card, created as a draft the first time the shopper opens it."""
+    if visit.card is not None:
+        return visit.card
+    version = visit.checklist_item.published
+    card = Scorecard(
+        visit_id=visit.id,
+        checklist_version_id=version.id,
+        department_id=visit.department_id,
+        shopper_id=shopper.id,
+        status="draft",
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(card)
+    except IntegrityError:  # opened in two tabs at once
+        return db.session.scalars(select(Scorecard).where(Scorecard.visit_id == visit.id)).one()
+    _ensure_answer_rows(card)
+    return card
+
+
+def _ensure_answer_rows(card: Scorecard) -> None:
+    have = {a.item_id for a in card.answers}
+    position = 0
+    for index, section in enumerate(checklist_of(card).sections):
+        for item in section.items:
+            position += 1
+            if item.id not in have:
+                card.answers.append(
+                    ScorecardAnswer(
+                        position=position, section=index, item_id=item.id, skill=item.skill, critical=item.critical
+                    )
+                )
+    db.session.flush()
+
+
+def save_draft(
+    card: Scorecard,
+    *,
+    answers: dict[str, str | None] | None = None,
+    comments: dict[str, str | None] | None = None,
+    **fields,
+) -> None:
+    """Store whatever the shopper has filled in so far (no completeness check)."""
+    if not card.editable:
+        raise DomainError(_l("This card can no longer be changed."))
+    by_item = {a.item_id: a for a in card.answers}
+    for item_id, value in (answers or {}).items():
+        if item_id in by_item and (value in ANSWERS or value is None):
+            by_item[item_id].answer = value
+    for item_id, value in (comments or {}).items():
+        if item_id in by_item:
+            by_item[item_id].comment = (value or "").strip() or None
+    for name in ("visited_at", "duration_min", "summary", "employee_id", "unidentified_note"):
+        if name in fields:
+            setattr(card, name, fields[name])
+    db.session.flush()
+
+
+def validate_card(card: Scorecard, now: datetime) -> dict[str, str]:
+    """Problems that block submitting, by field name."""
+    problems: dict[str, str] = {}
+    checklist = checklist_of(card)
+    by_item = {a.item_id: a for a in card.answers}
+    for item in checklist.items():
+        a = by_item.get(item.id)
+        if a is None or a.answer not in ANSWERS:
+            problems[f"answer-{item.id}"] = str(_l("Answer yes, no or n/a."))
+        elif item.critical and a.answer == "no" and not (a.comment or "").strip():
+            problems[f"comment-{item.id}"] = str(_l("A critical item answered “no” needs a comment."))
+    if card.visited_at is None:
+        problems["visited_at"] = str(_l("When did the visit take place?"))
+    elif card.visited_at > now + timedelta(minutes=5):
+        problems["visited_at"] = str(_l("The visit cannot be in the future."))
+    if card.employee_id is None and not (card.unidentified_note or "").strip():
+        problems["employee"] = str(_l("Choose who served you, or describe them if you could not identify them."))
+    if card.employee_id is not None:
+        employee = db.session.get(User, card.employee_id)
+        if employee is None or employee.department_id not in subtree_ids(card.department_id):
+            problems["employee"] = str(_l("This person does not work in the visited department."))
+    return problems
+
+
+def recompute(card: Scorecard) -> None:
+    """Score the card from its answers and store sections, item points and totals."""
+    checklist = checklist_of(card)
+    answers = {a.item_id: a.answer for a in card.answers if a.answer}
+    score = score_card(checklist, answers)
+    by_item = {i.item_id: i for i in score.items}
+    for a in card.answers:
+        s = by_item.get(a.item_id)
+        a.na = a.answer == "na"
+        a.earned = float(s.earned) if s else None
+        a.possible = float(s.possible) if s else None
+    card.sections[:] = []
+    db.session.flush()
+    for position, section in enumerate(score.sections):
+        percent = section.percent
+        card.sections.append(
+            ScorecardSection(
+                position=position,
+                title=section.title,
+                weight=float(section.weight),
+                earned=float(section.earned),
+                possible=float(section.possible),
+                percent=None if percent is None else float(percent),
+            )
+        )
+    card.total_percent = None if score.total is None else float(score.total)
+    card.computed_percent = None if score.computed_total is None else float(score.computed_total)
+    card.critical_failed = score.critical_failed
+    card.passed = score.passed
+    db.session.flush()
+
+
+def submit_card(card: Scorecard, now: datetime | None = None) -> Scorecard:
+    """Check, score and submit a draft or returned card; raises ValidationFailed listing what is missing."""
+    now = now or utcnow()
+    if card.status == "submitted":
+        return card  # a double submit changes nothing
+    if not card.editable:
+        raise DomainError(_l("This card can no longer be changed."))
+    problems = validate_card(card, now)
+    if problems:
+        raise ValidationFailed(str(_l("Some answers are missing or need a comment.")), problems)
+    recompute(card)
+    card.submit(now)
+    card.late = card.visited_at is not None and now - card.visited_at > timedelta(hours=setting("SHOP_LATE_HOURS"))
+    audit.record(
+        db.session.get(User, card.shopper_id),
+        "card.submit",
+        "scorecard",
+        card.id,
+        None,
+        {"total_percent": card.total_percent, "passed": card.passed},
+    )
+    return card
+
+
+# ---------------------------------------------------------------- API submission
+def _parse_visited_at(value) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError
+    return parsed.astimezone(UTC).replace(tzinfo=None)
+
+
+def find_department(path: str) -> Department | None:
+    parts = [p.strip().lower() for p in path.split("/") if p.strip()]
+    if not parts:
+        return None
+    by_parent: dict[int | None, dict[str, Department]] = {}
+    for dept in db.session.scalars(select(Department)):
+        by_parent.setdefault(dept.parent_id, {})[dept.name.lower()] = dept
+    node: Department | None = None
+    for part in parts:
+        node = by_parent.get(node.id if node else None, {}).get(part)
+        if node is None:
+            return None
+    return node
+
+
+def submit_from_api(
+    shopper: User, payload, idempotency_key: str | None = None, now: datetime | None = None
+) -> tuple[Scorecard, bool]:
+    """Create a submitted card from agency JSON; returns (card, created). Raises ValidationFailed, writing nothing."""
+    now = now or utcnow()
+    if idempotency_key:
+        if len(idempotency_key) > 100:
+            raise ValidationFailed(
+                "The Idempotency-Key header is too long (100 characters at most).", {"Idempotency-Key": "too long"}
+            )
+        existing = db.session.scalars(
+            select(Scorecard).where(Scorecard.shopper_id == shopper.id, Scorecard.idempotency_key == idempotency_key)
+        ).first()
+        if existing is not None:
+            return existing, False
+    if not isinstance(payload, dict):
+        raise ValidationFailed("The body must be a JSON object.")
+    fields: dict[str, str] = {}
+    allowed = {"checklist", "department", "employee", "visited_at", "answers", "comments", "summary"}
+    for key in payload:
+        if key not in allowed:
+            fields[key] = "unknown field"
+    checklist_id = payload.get("checklist")
+    version = content.published("checklist", checklist_id) if isinstance(checklist_id, str) else None
+    if version is None:
+        fields["checklist"] = "unknown checklist" if checklist_id is not None else "required"
+    dept_path = payload.get("department")
+    dept = find_department(dept_path) if isinstance(dept_path, str) else None
+    if dept is None:
+        fields["department"] = "unknown department" if dept_path is not None else "required"
+    employee = None
+    email = payload.get("employee")
+    if email is not None:
+        if not isinstance(email, str):
+            fields["employee"] = "must be an email or null"
+        else:
+            employee = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
+            if employee is None:
+                fields["employee"] = "unknown employee"
+            elif dept is not None and employee.department_id not in subtree_ids(dept.id):
+                fields["employee"] = "not in that department"
+    visited_at = None
+    if "visited_at" not in payload:
+        fields["visited_at"] = "required"
+    else:
+        try:
+            visited_at = _parse_visited_at(payload["visited_at"])
+            if visited_at > now + timedelta(minutes=5):
+                fields["visited_at"] = "in the future"
+        except (ValueError, TypeError):
+            fields["visited_at"] = "must be ISO-8601 with an offset, like 2026-05-01T14:30:00+03:00"
+    answers = payload.get("answers")
+    comments = payload.get("comments") or {}
+    summary = payload.get("summary")
+    if summary is not None and not isinstance(summary, str):
+        fields["summary"] = "must be text"
+    if not isinstance(comments, dict) or any(not isinstance(v, str) for v in comments.values()):
+        fields["comments"] = "must be an object of item id to text"
+        comments = {}
+    if not isinstance(answers, dict):
+        fields["answers"] = "required: an object of item id to yes, no or na"
+        answers = {}
+    if version is not None:
+        checklist: Checklist = content.document(version)
+        item_ids = {item.id for item in checklist.items()}
+        for item in checklist.items():
+            value = answers.get(item.id)
+            if item.id not in answers:
+                fields[f"answers.{item.id}"] = "missing answer"
+            elif value not in ANSWERS:
+                fields[f"answers.{item.id}"] = "must be yes, no or na"
+        for item_id in answers:
+            if item_id not in item_ids:
+                fields[f"answers.{item_id}"] = "unknown item"
+        for item_id in comments:
+            if item_id not in item_ids:
+                fields[f"comments.{item_id}"] = "unknown item"
+    if fields:
+        raise ValidationFailed("The scorecard was not accepted.", fields)
+    card = Scorecard(
+        checklist_version_id=version.id,
+        department_id=dept.id,
+        shopper_id=shopper.id,
+        employee_id=employee.id if employee else None,
+        unidentified_note=None if employee else "not identified (submitted by API)",
+        visited_at=visited_at,
+        summary=summary,
+        status="draft",
+        source="api",
+        idempotency_key=idempotency_key,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(card)
+            db.session.flush()
+    except IntegrityError:  # the same key raced in: return the first card
+        existing = db.session.scalars(
+            select(Scorecard).where(Scorecard.shopper_id == shopper.id, Scorecard.idempotency_key == idempotency_key)
+        ).one()
+        return existing, False
+    _ensure_answer_rows(card)
+    save_draft(card, answers=answers, comments=comments)
+    recompute(card)
+    card.submit(now)
+    card.late = now - visited_at > timedelta(hours=setting("SHOP_LATE_HOURS"))
+    audit.record(
+        shopper,
+        "card.submit",
+        "scorecard",
+        card.id,
+        None,
+        {"total_percent": card.total_percent, "passed": card.passed, "source": "api"},
+    )
+    return card, True
+
+
+# ---------------------------------------------------------------- review
+def review_card(
+    actor: User, card: Scorecard, decision: str, note: str | None = None, now: datetime | None = None
+) -> list[Assignment]:
+    """Approve, return or reject a submitted card; approval runs the loop to training."""
+    now = now or utcnow()
+    note = (note or "").strip() or None
+    before = {"status": card.status}
+    if decision == "approve":
+        card.approve(actor, now, note)
+    elif decision in ("return", "reject"):
+        if not note:
+            raise ValidationFailed(str(_l("Say why, so the shopper knows what to fix.")), {"note": "required"})
+        (card.send_back if decision == "return" else card.reject)(actor, now, note)
+    else:
+        raise ValidationFailed("decision must be approve, return or reject", {"decision": "invalid"})
+    db.session.flush()
+    audit.record(actor, f"card.{decision}", "scorecard", card.id, before, {"status": card.status, "note": note})
+    return assign_training_after(card, now) if decision == "approve" else []
+
+
+def courses_for_skill(skill: str) -> list[ContentVersion]:
+    """Published courses that train a skill: listed in the course's skills, or in one of its cases' skills."""
+    courses = content.published_all("course")
+    direct = [v for v in courses if skill in (v.data.get("skills") or [])]
+    if direct:
+        return direct
+    cases = {v.item.slug for v in content.published_all("case") if skill in (v.data.get("skills") or [])}
+    return [v for v in courses if cases & set(v.data.get("cases") or [])]
+
+
+def assign_training_after(card: Scorecard, now: datetime) -> list[Assignment]:
+    """For every failed item with a skill, assign its courses to the observed employee (or the department)."""
+    checklist = checklist_of(card)
+    texts = {item.id: item.text for item in checklist.items()}
+    failed = [a for a in card.answers if a.answer == "no" and a.skill]
+    if not failed:
+        return []
+    if card.employee_id is not None:
+        people = [db.session.get(User, card.employee_id)]
+    else:
+        people = department_staff(db.session.get(Department, card.department_id))
+    due = (now + timedelta(days=setting("LOOP_DUE_DAYS"))).date()
+    recent = now - timedelta(days=setting("LOOP_RECENT_DAYS"))
+    created: list[Assignment] = []
+    visit_day = (card.visited_at or now).date().isoformat()
+    seen: set[tuple[int, int]] = set()
+    for answer in failed:
+        for course in courses_for_skill(answer.skill):
+            for person in people:
+                key = (person.id, course.item_id)
+                if key in seen or not person.active:
+                    continue
+                seen.add(key)
+                completed_recently = db.session.scalar(
+                    select(func.count(CourseCompletion.id)).where(
+                        CourseCompletion.user_id == person.id,
+                        CourseCompletion.course_item_id == course.item_id,
+                        CourseCompletion.completed_at >= recent,
+                    )
+                )
+                if completed_recently:
+                    continue
+                progress = learning.course_progress(person, [course])[0]
+                has_open = any(a.course_item_id == course.item_id for a in learning.assignments_for(person))
+                if has_open and not progress.completed:
+                    continue
+                note = f"after the mystery shop of {visit_day}: {texts.get(answer.item_id, answer.item_id)}"
+                created += learning.create_assignment(
+                    None,
+                    course.item,
+                    users=[person],
+                    due_on=due,
+                    reason="shop",
+                    note=note,
+                    source_ref=f"card:{card.id}:{answer.item_id}",
+                )
+    for assignment in created:
+        audit.record(
+            None,
+            "assignment.loop",
+            "assignment",
+            assignment.id,
+            None,
+            {"card": card.id, "user_id": assignment.user_id, "course_item_id": assignment.course_item_id},
+        )
+    return created
+
+
+# ---------------------------------------------------------------- disputes
+def open_dispute(employee: User, card: Scorecard, item_id: str, reason: str, now: datetime | None = None) -> Dispute:
+    """An employee disputes one item of their approved card within the dispute window."""
+    now = now or utcnow()
+    if card.status != "approved" or card.employee_id != employee.id:
+        raise DomainError(_l("You can only dispute your own approved cards."))
+    if card.approved_at and now > card.approved_at + timedelta(days=setting("DISPUTE_DAYS")):
+        raise DomainError(_l("The time to dispute this card has passed."))
+    answer = next((a for a in card.answers if a.item_id == item_id), None)
+    if answer is None:
+        raise DomainError(_l("There is no such item on this card."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(str(_l("Give a reason.")), {"reason": "required"})
+    if db.session.scalar(select(func.count(Dispute.id)).where(Dispute.card_id == card.id, Dispute.item_id == item_id)):
+        raise DomainError(_l("This item is already disputed."))
+    dispute = Dispute(
+        card_id=card.id, item_id=item_id, employee_id=employee.id, reason=reason, original_answer=answer.answer
+    )
+    db.session.add(dispute)
+    db.session.flush()
+    audit.record(employee, "dispute.open", "scorecard", card.id, None, {"item": item_id, "reason": reason})
+    return dispute
+
+
+def settle_dispute(
+    actor: User,
+    dispute: Dispute,
+    accept: bool,
+    note: str | None,
+    new_answer: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """HR accepts (the answer changes and the card is rescored, the original kept) or rejects a dispute."""
+    now = now or utcnow()
+    if dispute.status != "open":
+        raise DomainError(_l("This dispute is already settled."))
+    note = (note or "").strip() or None
+    card = dispute.card
+    answer = next(a for a in card.answers if a.item_id == dispute.item_id)
+    before = {"answer": answer.answer, "total_percent": card.total_percent}
+    if accept:
+        new_answer = new_answer or ("yes" if answer.answer == "no" else "na")
+        if new_answer not in ANSWERS:
+            raise ValidationFailed("answer must be yes, no or na", {"new_answer": "invalid"})
+        if answer.original_answer is None:
+            answer.original_answer = answer.answer
+        answer.answer = new_answer
+        dispute.new_answer = new_answer
+        recompute(card)
+    elif not note:
+        raise ValidationFailed(str(_l("Say why the dispute is rejected.")), {"note": "required"})
+    dispute.status = "accepted" if accept else "rejected"
+    dispute.resolution_note, dispute.resolved_by_id, dispute.resolved_at = note, actor.id, now
+    db.session.flush()
+    audit.record(
+        actor,
+        f"dispute.{dispute.status}",
+        "scorecard",
+        card.id,
+        before,
+        {"answer": answer.answer, "total_percent": card.total_percent, "item": dispute.item_id},
+    )

@@ -1,0 +1,158 @@
+from datetime import date, datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.content.models import ContentItem
+from app.extensions import db
+from app.people import services as people
+from app.shopping import services
+from app.shopping.models import Dispute, Evidence, Scorecard, Visit
+from tests.conftest import csrf_from, post_form
+
+SAMPLES = Path(__file__).parent / "samples"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+ITEMS = ["greet-30s", "introduced", "polite", "open-questions", "paraphrased"]
+
+
+@pytest.fixture
+def setup(runner, make_user):
+    runner.invoke(args=["content", "import", str(SAMPLES / "valid")])
+    branch = people.create_department(None, "Тверская", None)
+    db.session.commit()
+    return {
+        "branch": branch,
+        "shopper": make_user("shopper", email="shop@example.com", name="Игорь Проверкин"),
+        "hr": make_user("hr", email="hr@example.com"),
+        "anna": make_user("employee", email="anna@example.com", department=branch, name="Анна Смирнова"),
+    }
+
+
+def schedule(client, auth, setup):
+    auth.login("hr@example.com")
+    r = post_form(
+        client,
+        "/shop/visits",
+        {
+            "departments": [setup["branch"].id],
+            "checklist": "branch-visit",
+            "window_start": date.today().isoformat(),
+            "window_end": (date.today() + timedelta(days=7)).isoformat(),
+            "shopper": setup["shopper"].id,
+            "scenario": "Ask about a deposit",
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)
+    auth.logout()
+    return db.session.scalars(select(Visit)).one()
+
+
+def card_data(setup, **answers):
+    visited = (datetime.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    data = {"visited_at": visited, "duration_min": "15", "employee": setup["anna"].id, "summary": "ok"}
+    for item in ITEMS:
+        data[f"answer-{item}"] = answers.get(item, "yes")
+    return data
+
+
+def test_full_loop_through_the_pages(client, auth, setup):
+    visit = schedule(client, auth, setup)
+    auth.login("shop@example.com")
+    page = client.get("/shop/").get_data(as_text=True)
+    assert "Тверская" in page
+    url = f"/shop/visits/{visit.id}/card"
+    # a draft with a critical "no" but no comment cannot be submitted, and is kept
+    r = post_form(client, url, {**card_data(setup, polite="no"), "submit": "1"})
+    assert "needs a comment" in r.get_data(as_text=True)
+    card = db.session.scalars(select(Scorecard)).one()
+    assert card.status == "draft" and {a.item_id: a.answer for a in card.answers}["polite"] == "no"
+    # autosave one field
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    r = client.post(
+        f"/shop/cards/{card.id}/autosave",
+        json={"name": "comment-polite", "value": "Was rude"},
+        headers={"X-CSRFToken": token},
+    )
+    assert r.status_code == 200
+    # evidence: a real PNG is accepted, an HTML file named .jpg is refused
+    client.post(
+        f"/shop/cards/{card.id}/evidence",
+        data={"csrf_token": token, "file": (BytesIO(PNG), "photo.png")},
+        content_type="multipart/form-data",
+    )
+    client.post(
+        f"/shop/cards/{card.id}/evidence",
+        data={"csrf_token": token, "file": (BytesIO(b"<html><script>alert(1)</script></html>"), "x.jpg")},
+        content_type="multipart/form-data",
+    )
+    files = db.session.scalars(select(Evidence)).all()
+    assert [f.mime for f in files] == ["image/png"]
+    assert client.get(f"/shop/evidence/{files[0].id}").data == PNG
+    # submit twice: one card, submitted
+    data = {**card_data(setup, polite="no"), "comment-polite": "Was rude", "submit": "1"}
+    assert post_form(client, url, data).status_code == 302
+    post_form(client, url, data)
+    assert db.session.scalar(select(func.count(Scorecard.id))) == 1
+    db.session.refresh(card)
+    assert card.status == "submitted" and card.critical_failed and card.total_percent == 0 and not card.late
+    auth.logout()
+
+    # the employee sees nothing before approval, and evidence never
+    auth.login("anna@example.com")
+    assert client.get(f"/shop/results/{card.id}").status_code == 404
+    assert client.get(f"/shop/evidence/{files[0].id}").status_code == 403
+    auth.logout()
+
+    auth.login("hr@example.com")
+    assert "Игорь Проверкин" in client.get(f"/shop/cards/{card.id}").get_data(as_text=True)
+    r = post_form(client, f"/shop/cards/{card.id}", {"approve": "1"})
+    assert r.status_code == 302
+    auth.logout()
+
+    auth.login("anna@example.com")
+    page = client.get(f"/shop/results/{card.id}").get_data(as_text=True)
+    assert "Проверкин" not in page and "shop@example.com" not in page and "Was rude" in page
+    r = post_form(client, f"/shop/results/{card.id}", {"item": "polite", "reason": "I was polite, ask the camera"})
+    assert r.status_code == 302
+    assert post_form(client, f"/shop/results/{card.id}", {"item": "polite", "reason": "again"}).status_code == 200
+    assert db.session.scalar(select(func.count(Dispute.id))) == 1
+    auth.logout()
+
+    auth.login("hr@example.com")
+    dispute = db.session.scalars(select(Dispute)).one()
+    r = post_form(
+        client, f"/shop/disputes/{dispute.id}", {"accept": "1", "new_answer": "yes"}, page_url="/shop/disputes"
+    )
+    assert r.status_code == 302
+    db.session.refresh(card)
+    polite = next(a for a in card.answers if a.item_id == "polite")
+    assert polite.answer == "yes" and polite.original_answer == "no"
+    assert card.total_percent == 100 and card.passed and not card.critical_failed
+
+
+def test_late_card_is_marked(client, auth, setup):
+    visit = schedule(client, auth, setup)
+    auth.login("shop@example.com")
+    data = card_data(setup)
+    data["visited_at"] = (datetime.now() - timedelta(hours=30)).strftime("%Y-%m-%dT%H:%M")
+    post_form(client, f"/shop/visits/{visit.id}/card", {**data, "submit": "1"})
+    assert db.session.scalars(select(Scorecard)).one().late
+
+
+def test_shopper_cannot_open_another_shoppers_visit(client, auth, setup, make_user):
+    visit = schedule(client, auth, setup)
+    make_user("shopper", email="other@example.com")
+    auth.login("other@example.com")
+    assert client.get(f"/shop/visits/{visit.id}/card").status_code == 404
+
+
+def test_rotation_rules(client, auth, setup, make_user):
+    insider = make_user("shopper", email="insider@example.com", department=setup["branch"])
+    schedule(client, auth, setup)
+    reasons = {e.shopper.email: e.reasons for e in services.shopper_eligibility(setup["branch"], date.today())}
+    assert reasons["insider@example.com"] and reasons["shop@example.com"]  # own department; visited recently
+    item = db.session.scalars(select(ContentItem).where(ContentItem.kind == "checklist")).one()
+    with pytest.raises(Exception, match="cannot visit"):
+        services.schedule_visits(None, [setup["branch"]], item, date.today(), date.today(), shopper=insider)
