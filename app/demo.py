@@ -124,8 +124,9 @@ def load_demo(seed: int = 7) -> str:
         count += 1
     db.session.flush()
     history = load_learning_history()
+    shopping = load_shopping_history()
     return (
-        f"Demo company loaded: {len(teams)} teams, {count + len(ACCOUNTS)} people. {history} "
+        f"Demo company loaded: {len(teams)} teams, {count + len(ACCOUNTS)} people. {history} {shopping} "
         f"Password for all: {DEMO_PASSWORD}"
     )
 
@@ -208,3 +209,123 @@ def _demo_answer(question, skill: float, rng: random.Random) -> list[int]:
         return list(correct) if question.type == "multiple" else [correct[0]]
     wrong = [i for i in range(n) if i not in correct] or correct
     return [rng.choice(wrong)]
+
+
+DEMO_SHOPPERS = [
+    ("shopper2@example.com", "Марина Тихонова"),
+    ("shopper3@example.com", "Олег Незаметный"),
+    ("shopper4@example.com", "Вера Случайная"),
+]
+
+
+def load_shopping_history(seed: int = 23, today: datetime | None = None) -> str:
+    """Visits over the last months in every state, scored, reviewed and disputed through the real services."""
+    from app.content import services as content
+    from app.people.models import Department
+    from app.shopping import services as shopping
+    from app.shopping.models import Scorecard
+
+    checklists = content.published_all("checklist")
+    if not checklists:
+        return "No checklists imported; no mystery-shop history."
+    rng = random.Random(seed)
+    now = today or datetime.now(UTC).replace(tzinfo=None)
+    for email, name in DEMO_SHOPPERS:
+        services.create_user(None, email, name, None, [Role.SHOPPER], DEMO_PASSWORD)
+    hr = db.session.scalars(select(User).where(User.email == "hr@example.com")).one()
+    main_shopper = db.session.scalars(select(User).where(User.email == "shopper@example.com")).one()
+    anna = db.session.scalars(select(User).where(User.email == "employee@example.com")).one()
+    teams = [d for d in db.session.scalars(select(Department).order_by(Department.id)) if not d.children]
+    counts = {"approved": 0, "returned": 0, "submitted": 0, "rejected": 0, "scheduled": 0, "disputed": 0}
+    for t_index, team in enumerate(teams):
+        staff = shopping.department_staff(team)
+        for k, days_ago in enumerate((170, 120, 75, 30, 8)):
+            start = (now - timedelta(days=days_ago)).date()
+            checklist = checklists[(t_index + k) % len(checklists)]
+            eligible = [e.shopper for e in shopping.shopper_eligibility(team, start) if e.ok]
+            if not eligible:
+                continue
+            shopper = eligible[(t_index + k) % len(eligible)]
+            visit = shopping.schedule_visits(hr, [team], checklist.item, start, start + timedelta(days=6), shopper)[0]
+            card = shopping.card_for_visit(shopper, visit)
+            visited = datetime.combine(start, datetime.min.time()) + timedelta(
+                days=rng.randint(0, 5), hours=rng.randint(9, 18)
+            )
+            served = (
+                anna if anna in staff and k >= 1 else (rng.choice(staff) if staff and rng.random() < 0.85 else None)
+            )
+            quality = rng.uniform(0.6, 0.97)
+            answers, comments = {}, {}
+            for item in content.document(checklist).items():
+                roll = rng.random()
+                answers[item.id] = (
+                    "na" if roll > 0.95 else ("yes" if roll < quality or (item.critical and roll < 0.97) else "no")
+                )
+                if answers[item.id] == "no":
+                    comments[item.id] = rng.choice(
+                        ["Не сделал.", "Пропустил этот шаг.", "Было не так, как в стандарте."]
+                    )
+            shopping.save_draft(
+                card,
+                answers=answers,
+                comments=comments,
+                visited_at=visited,
+                duration_min=rng.randint(8, 25),
+                employee_id=served.id if served else None,
+                unidentified_note=None if served else "Молодой человек в очках, без бейджа",
+                summary="Визит прошёл в рабочем режиме.",
+            )
+            submitted_at = visited + timedelta(hours=rng.choice([2, 5, 30]))
+            shopping.submit_card(card, submitted_at)
+            fate = "approve" if days_ago > 8 else rng.choice(["approve", "leave", "return"])
+            if t_index == 0 and k == 2:
+                fate = "reject"
+            if fate == "leave":
+                counts["submitted"] += 1
+                continue
+            note = None if fate == "approve" else "Уточните время визита и приложите чек."
+            shopping.review_card(hr, card, fate, note, now=submitted_at + timedelta(days=1))
+            counts["approved" if fate == "approve" else "returned" if fate == "return" else "rejected"] += 1
+            if fate == "approve" and served is anna and days_ago < 100:
+                failed = [a for a in card.answers if a.answer == "no"]
+                if failed:
+                    shopping.open_dispute(
+                        anna,
+                        card,
+                        failed[0].item_id,
+                        "Клиент сам попросил не представляться.",
+                        now=card.approved_at + timedelta(days=1),
+                    )
+                    counts["disputed"] += 1
+    # visits waiting for the main demo shopper: one due now, one upcoming
+    for offset in (0, 10):
+        team = next(
+            (
+                t
+                for t in teams
+                if any(
+                    e.ok and e.shopper.id == main_shopper.id
+                    for e in shopping.shopper_eligibility(t, (now + timedelta(days=offset)).date())
+                )
+            ),
+            None,
+        )
+        if team is not None:
+            start = (now + timedelta(days=offset)).date()
+            shopping.schedule_visits(
+                hr,
+                [team],
+                checklists[0].item,
+                start,
+                start + timedelta(days=7),
+                main_shopper,
+                "Спросите про вклад и попросите сравнить два тарифа.",
+            )
+            counts["scheduled"] += 1
+    db.session.flush()
+    total = db.session.scalar(select(func.count(Scorecard.id)))
+    return (
+        f"Mystery shopping: {total} cards ({counts['approved']} approved, {counts['submitted']} to review, "
+        f"{counts['returned']} returned, {counts['rejected']} rejected, {counts['disputed']} disputed), "
+        f"{counts['scheduled']} visits ahead."
+    )

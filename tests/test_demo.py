@@ -20,3 +20,30 @@ def test_demo_loads_a_company_once(runner, client, auth):
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already" in again.output
     assert db.session.scalar(select(func.count(Department.id))) == 2 + 6 + 8
+
+
+def test_demo_with_content_has_learning_and_shopping_history(runner, client, auth):
+    from pathlib import Path
+
+    from app.learning.models import Assignment, QuizAttempt
+    from app.shopping.models import Dispute, Scorecard, Visit
+
+    runner.invoke(args=["content", "import", str(Path(__file__).parent / "samples" / "valid")])
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) > 10
+    statuses = set(db.session.scalars(select(Scorecard.status)))
+    assert {"approved", "submitted", "rejected"} <= statuses
+    assert db.session.scalar(select(func.count(Assignment.id))) > 0
+    assert db.session.scalar(select(func.count(Dispute.id))) >= 1
+    assert db.session.scalar(select(func.count(Visit.id)).where(Visit.window_start >= func.current_date())) >= 1
+    for email, url in [
+        ("employee@example.com", "/shop/results"),
+        ("shopper@example.com", "/shop/"),
+        ("hr@example.com", "/shop/review"),
+        ("hr@example.com", "/shop/visits"),
+        ("trainer@example.com", "/learn"),
+    ]:
+        auth.login(email, "rapport-demo")
+        assert client.get(url).status_code == 200, url
+        auth.logout()

@@ -1,4 +1,4 @@
-from flask import abort, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -47,6 +47,14 @@ def role_dashboard(role: str):
         from app.learning.services import my_assignments
 
         context["rows"] = my_assignments(current_user)
+        from app.shopping.models import Scorecard
+
+        approved = (Scorecard.employee_id == current_user.id, Scorecard.status == "approved")
+        count, average = db.session.execute(
+            select(func.count(Scorecard.id), func.avg(Scorecard.total_percent)).where(*approved)
+        ).one()
+        context["shop_count"] = count
+        context["shop_average"] = average if count >= current_app.config["MIN_CARDS_FOR_SCORE"] else None
     if role == Role.TRAINER:
         from app.content.services import published_all
 
