@@ -80,6 +80,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     from app.learning import bp as learning_bp
     from app.main import bp as main_bp
     from app.people import bp as people_bp
+    from app.reports import bp as reports_bp
     from app.shopping import bp as shopping_bp
 
     app.register_blueprint(main_bp)
@@ -88,6 +89,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(shopping_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens only; see app/core/permissions.py
 

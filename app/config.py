@@ -64,6 +64,8 @@ class Config:
     MIN_GROUP_SIZE = _env_int("MIN_GROUP_SIZE", 3)
     EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
+    # Minimum average shop percent for the levels formal, functional, part of the culture, full.
+    LEVEL_THRESHOLDS = (40, 60, 75, 90)
 
 
 class TestingConfig(Config):

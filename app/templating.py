@@ -16,14 +16,13 @@ from app.core.permissions import Role
 NAV = [
     ("main.dashboard", _l("Dashboard"), ()),
     ("learning.catalogue", _l("Courses"), ()),
-    ("learning.my_learning", _l("My learning"), ()),
+    ("learning.my_learning", _l("My learning"), (Role.EMPLOYEE,)),
     ("learning.assignments", _l("Assignments"), (Role.TRAINER, Role.HR, Role.ADMIN)),
     ("shopping.my_visits", _l("My visits"), (Role.SHOPPER,)),
     ("shopping.visits", _l("Mystery shopping"), (Role.HR, Role.ADMIN)),
+    ("reports.departments", _l("Reports"), (Role.HR, Role.ADMIN)),
     ("shopping.my_results", _l("My results"), (Role.EMPLOYEE,)),
     ("people.people", _l("People"), (Role.HR, Role.ADMIN)),
-    ("people.departments", _l("Departments"), (Role.HR, Role.ADMIN)),
-    ("audit.log", _l("Audit log"), (Role.HR, Role.ADMIN)),
 ]
 
 ROLE_LABELS = {

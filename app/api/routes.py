@@ -100,3 +100,102 @@ def get_scorecard(card_id: int):
     if card.employee_id == current_user.id and card.status == "approved":
         return jsonify(card_json(card, with_shopper=False))
     abort(404)
+
+
+# ---------------------------------------------------------------- reports
+def _period_or_error():
+    from datetime import date
+
+    from app.reports.services import Period
+
+    values = {}
+    for name in ("from", "to"):
+        raw = request.args.get(name, "").strip()
+        if raw:
+            try:
+                values[name] = date.fromisoformat(raw)
+            except ValueError:
+                return None, error(400, f"'{name}' must be a date like 2026-01-31.", {name: "invalid date"})
+    return Period(values.get("from"), values.get("to")), None
+
+
+@bp.route("/reports/departments", methods=["GET"])
+@allow(Role.HR, Role.ADMIN)
+def report_departments():
+    from app.reports.export import csv_response
+    from app.reports.services import department_report
+
+    period, problem = _period_or_error()
+    if problem:
+        return problem
+    rows = [r.as_api() for r in department_report(period)]
+    if request.args.get("format") == "csv":
+        headers = list(rows[0].keys()) if rows else ["id", "path"]
+        return csv_response("departments", headers, [[r[h] for h in headers] for r in rows])
+    return jsonify(departments=rows)
+
+
+@bp.route("/reports/employees/<email>", methods=["GET"])
+@allow()
+def report_employee(email: str):
+    from sqlalchemy import select
+
+    from app.people.models import User
+    from app.reports.services import employee_report
+
+    user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    if user is None or not (current_user.has_role(Role.HR, Role.ADMIN) or current_user.id == user.id):
+        return error(404, "No such employee.")
+    period, problem = _period_or_error()
+    if problem:
+        return problem
+    report = employee_report(user, period)
+    return jsonify(
+        email=user.email,
+        name=user.name,
+        department=user.department.path if user.department else None,
+        shop_count=report.shop_count,
+        shop_avg_percent=report.shop_avg_percent,
+        cards=[
+            {
+                "id": c.id,
+                "visited_at": c.visited_at.isoformat() + "Z" if c.visited_at else None,
+                "total_percent": c.total_percent,
+                "passed": c.passed,
+                "critical_failed": c.critical_failed,
+            }
+            for c in report.cards
+        ],
+        quizzes=report.attempts,
+        assignments=report.assignments,
+        open_disputes=report.open_disputes,
+    )
+
+
+@bp.route("/xapi/statements", methods=["GET"])
+@allow(Role.HR, Role.ADMIN)
+def xapi_statements():
+    from datetime import UTC, datetime
+
+    from app.reports.xapi import statements
+
+    since = None
+    raw = request.args.get("since")
+    if raw:
+        try:
+            since = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return error(400, "'since' must be ISO-8601, like 2026-01-01T00:00:00Z.", {"since": "invalid"})
+        if since.tzinfo is not None:
+            since = since.astimezone(UTC).replace(tzinfo=None)
+    limit = min(max(request.args.get("limit", 500, type=int), 1), 5000)
+    items, more = statements(since, limit, request.host_url.rstrip("/"))
+    return jsonify(statements=items, more=more)
+
+
+@bp.route("/openapi.json", methods=["GET"])
+@allow(public=True)
+def openapi():
+    from app.api.openapi import spec
+
+    return jsonify(spec(request.host_url.rstrip("/")))

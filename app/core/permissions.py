@@ -69,9 +69,9 @@ def enforce_access():
     endpoint = request.endpoint
     if endpoint is None or endpoint in EXEMPT_ENDPOINTS:
         return None
-    if request.path.startswith("/api/"):
-        _authenticate_api_request()
     rule = rule_for(endpoint)
+    if request.path.startswith("/api/"):
+        _authenticate_api_request(required=not (rule and rule.public))
     if rule is None:
         current_app.logger.error("Endpoint %s has no access rule", endpoint)
         abort(403)
@@ -88,12 +88,12 @@ def has_role(user, *roles: Role | str) -> bool:
     return user.is_authenticated and bool({str(r) for r in roles} & user.role_names)
 
 
-def _authenticate_api_request() -> None:
+def _authenticate_api_request(required: bool) -> None:
     """API requests are authenticated by bearer token only; a browser session never counts there."""
     from app.api.auth import user_from_request
     from app.extensions import login_manager
 
     user = user_from_request()
-    if user is None:
+    if user is None and required:
         abort(401)
     login_manager._update_request_context_with_user(user)

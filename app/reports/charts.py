@@ -1,0 +1,82 @@
+"""Small server-rendered SVG charts (no JavaScript, no CDN)."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+
+def bar_chart(
+    items: list[tuple[str, float | None]],
+    maximum: float = 100,
+    width: int = 640,
+    bar: int = 22,
+    label_width: int = 220,
+    title: str = "",
+) -> Markup:
+    """Horizontal bars, one per (label, value); a missing value is drawn as a dash."""
+    height = bar * len(items) + 10
+    parts = [
+        f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+    ]
+    span = width - label_width - 60
+    for i, (label, value) in enumerate(items):
+        y = 5 + i * bar
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + bar * 0.7:.1f}" text-anchor="end" class="chart-label">'
+            f"{escape(label[:40])}</text>"
+        )
+        if value is None:
+            parts.append(f'<text x="{label_width + 4}" y="{y + bar * 0.7:.1f}" class="chart-value">—</text>')
+            continue
+        w = max(1.0, span * min(value, maximum) / maximum)
+        parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{bar - 6}" class="chart-bar"/>')
+        parts.append(
+            f'<text x="{label_width + w + 4:.1f}" y="{y + bar * 0.7:.1f}" class="chart-value">{value:.1f}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def line_chart(
+    points: list[tuple[str, dict[str, float | None]]],
+    series: list[tuple[str, str]],
+    width: int = 640,
+    height: int = 220,
+    title: str = "",
+) -> Markup:
+    """Lines over months; ``series`` is [(key, label)], values 0..100."""
+    if not points:
+        return Markup("")
+    left, bottom, top = 40, 30, 10
+    step = (width - left - 20) / max(1, len(points) - 1)
+    scale = (height - bottom - top) / 100
+    parts = [
+        f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+    ]
+    for v in (0, 50, 100):
+        y = height - bottom - v * scale
+        parts.append(
+            f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" class="chart-grid"/>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" class="chart-label">{v}</text>'
+        )
+    for i, (month, _values) in enumerate(points):
+        x = left + i * step
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" class="chart-label">{escape(month[2:])}</text>'
+        )
+    for n, (key, label) in enumerate(series):
+        coords = [
+            (left + i * step, height - bottom - v[key] * scale)
+            for i, (_m, v) in enumerate(points)
+            if v.get(key) is not None
+        ]
+        if coords:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+            parts.append(
+                f'<polyline points="{path}" class="chart-line chart-line-{n}"><title>{escape(label)}</title></polyline>'
+            )
+            parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" class="chart-dot chart-line-{n}"/>' for x, y in coords]
+    parts.append("</svg>")
+    return Markup("".join(parts))

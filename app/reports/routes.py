@@ -1,0 +1,187 @@
+from datetime import date
+
+from flask import abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.core.permissions import Role, allow
+from app.extensions import db
+from app.people.models import Department, User
+from app.reports import bp, charts, services
+from app.reports.export import table_response
+
+MANAGERS = (Role.HR, Role.ADMIN)
+COLUMNS = [
+    ("path", _l("Department")),
+    ("employees", _l("Headcount")),
+    ("assigned", _l("Assigned")),
+    ("completed", _l("Completed")),
+    ("overdue", _l("Overdue")),
+    ("completion_rate", _l("Completion rate")),
+    ("quiz_attempts", _l("Quiz attempts")),
+    ("quiz_avg_percent", _l("Average quiz result")),
+    ("quiz_pass_rate", _l("Quiz pass rate")),
+    ("shop_count", _l("Cards")),
+    ("shop_avg_percent", _l("Average card result")),
+    ("shop_pass_rate", _l("Card pass rate")),
+    ("critical_failures", _l("Critical failures")),
+    ("late_cards", _l("Late cards")),
+    ("level", _l("Level")),
+]
+LEVEL_LABELS = {
+    "zero": _l("zero"),
+    "formal": _l("formal"),
+    "functional": _l("functional"),
+    "culture": _l("part of the culture"),
+    "full": _l("full"),
+}
+RATES = {"completion_rate", "quiz_pass_rate", "shop_pass_rate"}
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400)
+
+
+def period_from_request() -> services.Period:
+    return services.Period(_date_arg("from"), _date_arg("to"))
+
+
+def cell(row, key):
+    value = getattr(row, key)
+    if key in RATES and value is not None:
+        return round(100 * value, 1)
+    if isinstance(value, float):
+        return round(value, 1)
+    if key == "level" and value:
+        return str(LEVEL_LABELS[value])
+    return value
+
+
+@bp.route("/")
+@allow(*MANAGERS)
+def departments():
+    period = period_from_request()
+    rows = services.department_report(period)
+    root_id = request.args.get("root", type=int)
+    if root_id:
+        root = next((r for r in rows if r.id == root_id), None)
+        if root is None:
+            abort(404)
+        shown = [root] + [r for r in rows if r.parent_id == root_id]
+    else:
+        root = None
+        shown = [r for r in rows if r.parent_id is None]
+    sort = request.args.get("sort")
+    if sort in {k for k, _ in COLUMNS}:
+        reverse = request.args.get("dir", "desc") == "desc"
+        head, rest = (shown[:1], shown[1:]) if root else ([], shown)
+        rest.sort(
+            key=lambda r: (getattr(r, sort) is None, getattr(r, sort) or 0) if sort != "path" else r.path,
+            reverse=reverse and sort != "path",
+        )
+        shown = head + rest
+    company = services.company_row(period)
+    fmt = request.args.get("format")
+    if fmt:
+        headers = [str(label) for _k, label in COLUMNS]
+        table = [[cell(r, k) for k, _l2 in COLUMNS] for r in ([company] if not root else []) + shown]
+        if not root:
+            table[0][0] = str(_("Company"))
+        response = table_response(fmt, "departments", headers, table)
+        if response is None:
+            abort(400)
+        return response
+    chart = charts.bar_chart(
+        [(r.path.rsplit("/", 1)[-1], r.shop_avg_percent) for r in shown],
+        title=str(_("Average card result by department")),
+    )
+    thresholds = ", ".join(
+        f"{LEVEL_LABELS[level]} ≥ {value:g}"
+        for level, value in zip(services.LEVELS[1:], current_app.config["LEVEL_THRESHOLDS"], strict=True)
+    )
+    return render_template(
+        "reports/departments.html",
+        thresholds=thresholds,
+        rows=shown,
+        root=root,
+        company=company,
+        columns=COLUMNS,
+        cell=cell,
+        chart=chart,
+        period=period,
+        sort=sort,
+        level_labels=LEVEL_LABELS,
+    )
+
+
+@bp.route("/departments/<int:dept_id>")
+@allow(*MANAGERS)
+def department(dept_id: int):
+    dept = db.session.get(Department, dept_id)
+    if dept is None:
+        abort(404)
+    period = period_from_request()
+    rows = services.department_report(period)
+    row = next(r for r in rows if r.id == dept_id)
+    children = [r for r in rows if r.parent_id == dept_id]
+    failures = services.item_failure_rates(dept_id, period)
+    trend = services.monthly_trend(dept_id, period)
+    fmt = request.args.get("format")
+    if fmt:
+        headers = [str(_("Item")), str(_("Skill")), str(_("Failed")), str(_("Applicable")), str(_("Failure rate"))]
+        table = [[f["item"], f["skill"], f["failed"], f["applicable"], round(100 * f["rate"], 1)] for f in failures]
+        return table_response(fmt, "item-failures", headers, table) or abort(400)
+    from app.reports.services import closure
+
+    tree = closure()
+    page = db.paginate(
+        select(User)
+        .join(tree, tree.c.id == User.department_id)
+        .where(tree.c.root == dept_id, User.active.is_(True))
+        .order_by(User.name),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    chart = charts.line_chart(
+        [(t["month"], t) for t in trend],
+        [("shop", str(_("Cards"))), ("quiz", str(_("Quizzes")))],
+        title=str(_("Monthly trend")),
+    )
+    return render_template(
+        "reports/department.html",
+        dept=dept,
+        row=row,
+        children=children,
+        failures=failures,
+        chart=chart,
+        trend=trend,
+        page=page,
+        columns=COLUMNS,
+        cell=cell,
+        period=period,
+        company=services.company_row(period),
+    )
+
+
+@bp.route("/employees/<int:user_id>")
+@allow(*MANAGERS)
+def employee(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    report = services.employee_report(user, period_from_request())
+    chart = charts.line_chart(
+        [(c.visited_at.strftime("%Y-%m-%d"), {"shop": c.total_percent}) for c in report.cards],
+        [("shop", str(_("Cards")))],
+        title=str(_("Card results over time")),
+    )
+    return render_template(
+        "reports/employee.html", report=report, chart=chart, minimum=current_app.config["MIN_CARDS_FOR_SCORE"]
+    )
