@@ -17,6 +17,7 @@ NAV = [
     ("main.dashboard", _l("Dashboard"), ()),
     ("learning.catalogue", _l("Courses"), ()),
     ("learning.my_learning", _l("My learning"), (Role.EMPLOYEE,)),
+    ("authoring.index", _l("Content"), (Role.TRAINER, Role.ADMIN)),
     ("learning.assignments", _l("Assignments"), (Role.TRAINER, Role.HR, Role.ADMIN)),
     ("shopping.my_visits", _l("My visits"), (Role.SHOPPER,)),
     ("shopping.visits", _l("Mystery shopping"), (Role.HR, Role.ADMIN)),

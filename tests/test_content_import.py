@@ -89,3 +89,24 @@ def test_import_is_audited(runner):
     runner.invoke(args=["content", "import", str(SAMPLES / "valid")])
     actions = db.session.scalars(select(AuditEntry.action)).all()
     assert actions.count("content.publish") == 5
+
+
+def test_export_is_byte_identical_and_checks(runner, tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLES / "valid", root)
+    # a file with a BOM and Windows line endings must come back exactly as it was
+    odd = root / "cases" / "deep" / "crlf.md"
+    odd.parent.mkdir()
+    odd.write_bytes("\ufeff---\r\nid: crlf-case\r\ntitle: Тест\r\n---\r\nТекст.\r\n".encode())
+    assert runner.invoke(args=["content", "import", str(root)]).exit_code == 0
+    out = tmp_path / "exported"
+    result = runner.invoke(args=["content", "export", str(out)])
+    assert result.exit_code == 0, result.output
+    originals = sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
+    exported = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert originals == exported
+    for rel in originals:
+        assert (root / rel).read_bytes() == (out / rel).read_bytes(), rel
+    assert runner.invoke(args=["content", "check", str(out)]).exit_code == 0
+    again = runner.invoke(args=["content", "import", str(out)])
+    assert "Nothing to import" in again.output

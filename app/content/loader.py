@@ -39,8 +39,9 @@ def _display(given: str, root: Path, path: Path) -> str:
 
 
 def read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    """The file's text exactly as written (BOM and line endings kept, so export is byte-identical)."""
     try:
-        return parser.normalise_text(path.read_bytes())
+        return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         problems.append(Problem(shown, line, "the file is not UTF-8 text; save it as UTF-8"))
@@ -61,7 +62,9 @@ def load_directory(directory: str) -> ContentSet:
         shown = _display(directory, root, skills_path)
         text = read_text(skills_path, shown, content.problems)
         if text is not None:
-            content.skills = parser.parse_skills(text, shown, content.problems)
+            content.skills = parser.parse_skills(parser.normalise_text(text), shown, content.problems)
+            content.skills.source = text
+            content.skills.rel_path = skills_path.name
     first_seen: dict[tuple[str, str], str] = {}
     for folder, kind in FOLDERS.items():
         for path in _files(root, folder):
@@ -69,9 +72,11 @@ def load_directory(directory: str) -> ContentSet:
             text = read_text(path, shown, content.problems)
             if text is None:
                 continue
-            doc = parser.parse_document(kind, text, shown, content.problems)
+            doc = parser.parse_document(kind, parser.normalise_text(text), shown, content.problems)
             if doc is None or not doc.id:
                 continue
+            doc.source = text
+            doc.rel_path = str(path.relative_to(root))
             key = (kind, doc.id)
             if key in first_seen:
                 content.problems.append(

@@ -48,3 +48,16 @@ class ContentVersion(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     item: Mapped[ContentItem] = relationship(foreign_keys=[item_id])
+    created_by = relationship("User")
+
+
+class QuestionSkill(db.Model):
+    """The skill each question of a quiz version trains, so reports can aggregate answers per skill in SQL."""
+
+    __tablename__ = "question_skills"
+    __table_args__ = (UniqueConstraint("version_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"), index=True)
+    question_key: Mapped[str] = mapped_column(String(16))
+    skill: Mapped[str] = mapped_column(String(100), index=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from app.content import model
 from app.content.loader import ContentSet
-from app.content.models import ContentItem, ContentVersion
+from app.content.models import ContentItem, ContentVersion, QuestionSkill
 from app.content.render import render_document
 from app.core import audit
 from app.core.errors import DomainError
@@ -84,11 +84,22 @@ def store_version(
     )
     db.session.add(version)
     db.session.flush()
+    if kind == "quiz":
+        db.session.add_all(question_skills(version.id, data))
     before = {"version": item.published.number} if item.published else None
     item.published = version
     db.session.flush()
     audit.record(actor, "content.publish", kind, slug, before, {"version": version.number, "sha256": digest[:12]})
     return version, status
+
+
+def question_skills(version_id: int, data: dict) -> list[QuestionSkill]:
+    """One row per question that names a skill, for the per-skill reports."""
+    return [
+        QuestionSkill(version_id=version_id, question_key=q["key"], skill=q["skill"])
+        for q in data.get("questions", [])
+        if q.get("skill")
+    ]
 
 
 def import_content(content: ContentSet, actor=None, origin: str = "import") -> ImportReport:
@@ -106,7 +117,7 @@ def import_content(content: ContentSet, actor=None, origin: str = "import") -> I
             {},
             "Skills",
             None,
-            content.skills.path,
+            content.skills.rel_path,
             origin,
         )
         getattr(report, status).append("skills")
@@ -120,7 +131,7 @@ def import_content(content: ContentSet, actor=None, origin: str = "import") -> I
             render_document(doc),
             doc.title,
             doc.lang,
-            doc.path,
+            doc.rel_path,
             origin,
         )
         getattr(report, status).append(f"{doc.kind}:{doc.id}")
@@ -171,3 +182,25 @@ def skill_titles(locale: str) -> dict[str, str]:
         titles = skill.get("title") or {}
         out[skill["id"]] = titles.get(locale) or titles.get("en") or next(iter(titles.values()), skill["id"])
     return out
+
+
+DEFAULT_FOLDERS = {"course": "courses", "case": "cases", "quiz": "quizzes", "checklist": "checklists"}
+
+
+def export_path(item: ContentItem, version: ContentVersion) -> str:
+    """Where a published item goes in an exported tree: its original path, or <folder>/<id>.md."""
+    if version.path and not version.path.startswith(("/", "..")) and ".." not in version.path.split("/"):
+        return version.path
+    if item.kind == "skills":
+        return "skills.yml"
+    return f"{DEFAULT_FOLDERS[item.kind]}/{item.slug}.md"
+
+
+def export_files() -> list[tuple[str, str]]:
+    """(relative path, exact text) of every published item."""
+    rows = db.session.execute(
+        select(ContentItem, ContentVersion)
+        .join(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
+        .order_by(ContentItem.kind, ContentItem.slug)
+    ).all()
+    return [(export_path(item, version), version.source) for item, version in rows]

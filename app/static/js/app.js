@@ -76,3 +76,61 @@ document.addEventListener("focusin", (event) => {
   form.addEventListener("change", handler);
   form.addEventListener("input", (event) => { if (event.target.tagName === "TEXTAREA") handler(event); });
 })();
+
+// Content editor: check and preview as the trainer types; click an error to jump to its line.
+(function () {
+  const form = document.querySelector("form.editor[data-check]");
+  if (!form) return;
+  const area = form.querySelector("textarea.source");
+  const token = form.querySelector("input[name=csrf_token]").value;
+  const problems = document.getElementById("problems");
+  const preview = document.getElementById("preview");
+  let timer = null;
+  const render = (list) => {
+    problems.textContent = "";
+    if (!list.length) {
+      const ok = document.createElement("p");
+      ok.className = "ok-badge";
+      ok.textContent = "✓";
+      problems.appendChild(ok);
+      return;
+    }
+    const ul = document.createElement("ul");
+    ul.className = "problems";
+    list.forEach((p) => {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = "#source";
+      a.dataset.line = p.line;
+      a.textContent = "line " + p.line;
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(": " + p.message));
+      ul.appendChild(li);
+    });
+    problems.appendChild(ul);
+  };
+  area.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      fetch(form.dataset.check, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+        body: JSON.stringify({ source: area.value }),
+        credentials: "same-origin",
+      }).then((r) => r.json()).then((data) => {
+        render(data.problems || []);
+        if (typeof data.preview === "string") preview.innerHTML = data.preview;  // sanitised on the server
+      }).catch(() => {});
+    }, 500);
+  });
+  problems.addEventListener("click", (event) => {
+    const line = parseInt(event.target.dataset && event.target.dataset.line, 10);
+    if (!line) return;
+    event.preventDefault();
+    const lines = area.value.split("\n");
+    let pos = 0;
+    for (let i = 0; i < line - 1 && i < lines.length; i++) pos += lines[i].length + 1;
+    area.focus();
+    area.setSelectionRange(pos, pos + (lines[line - 1] || "").length);
+  });
+})();

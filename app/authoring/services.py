@@ -1,0 +1,319 @@
+"""Browser authoring: check, save drafts, publish (with reference checks and regrading), history, restore."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.authoring.models import ContentDraft
+from app.authoring.templates import TEMPLATES
+from app.content import parser
+from app.content import services as content
+from app.content.loader import ContentSet, check_references
+from app.content.model import Document, Problem, Quiz, from_dict
+from app.content.models import ContentItem, ContentVersion
+from app.content.render import render_document
+from app.core import audit
+from app.core.errors import DomainError
+from app.extensions import db
+from app.learning.models import QuizAttempt
+from app.learning.scoring import score_quiz
+from app.reports import rollups
+
+KINDS = ("course", "case", "quiz", "checklist", "skills")
+
+
+@dataclass
+class CheckResult:
+    document: Document | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.document is not None
+
+
+def published_ids() -> dict[str, set[str]]:
+    ids: dict[str, set[str]] = {}
+    for kind, slug in db.session.execute(
+        select(ContentItem.kind, ContentItem.slug).where(ContentItem.published_version_id.is_not(None))
+    ):
+        ids.setdefault(kind, set()).add(slug)
+    version = content.published("skills", "skills")
+    ids["skills"] = {s["id"] for s in version.data.get("skills", [])} if version else set()
+    return ids
+
+
+def check_source(kind: str, slug: str, source: str) -> CheckResult:
+    """Parse and validate an edited text as ``content check`` would, with references checked against the site."""
+    problems: list[Problem] = []
+    path = f"{slug}.md" if kind != "skills" else "skills.yml"
+    text = parser.normalise_text(source)
+    if kind == "skills":
+        skills = parser.parse_skills(text, path, problems)
+        if not problems:
+            used = _skills_in_use()
+            missing = sorted(used - skills.ids())
+            for skill in missing:
+                problems.append(
+                    Problem(path, 1, f"skill '{skill}' is still used by published content; it cannot be removed")
+                )
+        return CheckResult(skills if not problems else skills, problems)  # type: ignore[arg-type]
+    doc = parser.parse_document(kind, text, path, problems)
+    if doc is not None:
+        if doc.id and doc.id != slug:
+            problems.append(
+                Problem(path, doc.meta_lines.get("id", 1), f"the id must stay '{slug}' (results refer to it)")
+            )
+        known = published_ids()
+        known_sets = {
+            "skills": known.get("skills", set()),
+            "case": known.get("case", set()),
+            "quiz": known.get("quiz", set()),
+        }
+        if "skills" not in known or not content.published("skills", "skills"):
+            known_sets.pop("skills")
+        single = ContentSet(skills=None)
+        single.documents[kind][slug] = doc
+        check_references(single, known_sets)
+        problems.extend(single.problems)
+    problems.sort(key=lambda p: p.line)
+    return CheckResult(doc, problems)
+
+
+def _skills_in_use() -> set[str]:
+    used: set[str] = set()
+    for kind in ("course", "case", "quiz", "checklist"):
+        for version in content.published_all(kind):
+            data = version.data
+            used.update(data.get("skills") or [])
+            for q in data.get("questions", []):
+                if q.get("skill"):
+                    used.add(q["skill"])
+            for s in data.get("sections", []):
+                used.update(i["skill"] for i in s.get("items", []) if i.get("skill"))
+    return used
+
+
+def current_source(kind: str, slug: str) -> tuple[str | None, ContentDraft | None, ContentVersion | None]:
+    draft = db.session.scalars(select(ContentDraft).where(ContentDraft.kind == kind, ContentDraft.slug == slug)).first()
+    version = content.published(kind, slug)
+    source = draft.source if draft else version.source if version else None
+    return source, draft, version
+
+
+def save_draft(actor, kind: str, slug: str, source: str) -> ContentDraft:
+    """Keep an unpublished draft; everyone else still sees the published version."""
+    if kind not in KINDS:
+        raise DomainError(_l("Unknown kind of content."))
+    draft = db.session.scalars(select(ContentDraft).where(ContentDraft.kind == kind, ContentDraft.slug == slug)).first()
+    version = content.published(kind, slug)
+    if draft is None:
+        draft = ContentDraft(kind=kind, slug=slug, base_version_id=version.id if version else None)
+        db.session.add(draft)
+    draft.source = source
+    draft.updated_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    return draft
+
+
+def discard_draft(kind: str, slug: str) -> None:
+    draft = db.session.scalars(select(ContentDraft).where(ContentDraft.kind == kind, ContentDraft.slug == slug)).first()
+    if draft is not None:
+        db.session.delete(draft)
+        db.session.flush()
+
+
+def new_item(actor, kind: str, slug: str) -> ContentDraft:
+    """A draft for a new item from its template; raises DomainError for a bad or taken id."""
+    if kind not in TEMPLATES:
+        raise DomainError(_l("Unknown kind of content."))
+    if not parser.ID_RE.match(slug or ""):
+        raise DomainError(
+            _l("The id must be lowercase latin letters, digits and '-', like 'courier-no-call'."), field="slug"
+        )
+    exists = db.session.scalar(select(ContentItem.id).where(ContentItem.kind == kind, ContentItem.slug == slug))
+    drafted = db.session.scalar(select(ContentDraft.id).where(ContentDraft.kind == kind, ContentDraft.slug == slug))
+    if exists or drafted:
+        raise DomainError(_l("This id is already used; ids are never reused."), field="slug")
+    return save_draft(actor, kind, slug, TEMPLATES[kind].format(id=slug))
+
+
+# ---------------------------------------------------------------- regrading
+@dataclass
+class RegradePlan:
+    attempts: int = 0
+    changes: list[tuple[int, bool, bool, float, float]] = field(default_factory=list)  # id, old, new, old %, new %
+
+    @property
+    def changed(self) -> int:
+        return len(self.changes)
+
+
+def regrade_plan(slug: str, new_quiz: Quiz) -> RegradePlan:
+    """Which finished attempts would change result under the new answer key (a dry run)."""
+    plan = RegradePlan()
+    item = db.session.scalars(select(ContentItem).where(ContentItem.kind == "quiz", ContentItem.slug == slug)).first()
+    if item is None:
+        return plan
+    keys = {q.key for q in new_quiz.questions}
+    for attempt in db.session.scalars(
+        select(QuizAttempt).where(QuizAttempt.quiz_item_id == item.id, QuizAttempt.status == "finished")
+    ):
+        plan.attempts += 1
+        responses = {a.question_key: a.response for a in attempt.answers if a.question_key in keys}
+        score = score_quiz(new_quiz, responses)
+        new_passed = score.passed(new_quiz.pass_percent)
+        if new_passed != attempt.passed or abs(float(score.percent) - (attempt.percent or 0)) > 1e-9:
+            plan.changes.append(
+                (attempt.id, bool(attempt.passed), new_passed, attempt.percent or 0, float(score.percent))
+            )
+    return plan
+
+
+def _apply_regrade(new_quiz: Quiz, new_version: ContentVersion, plan: RegradePlan) -> None:
+    from app.learning.services import refresh_completions
+    from app.people.models import User
+
+    by_key = {q.key: q for q in new_quiz.questions}
+    for attempt_id, *_rest in plan.changes:
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        responses = {a.question_key: a.response for a in attempt.answers if a.question_key in by_key}
+        score = score_quiz(new_quiz, responses)
+        rollups.add_attempt(attempt, attempt.department_id, sign=-1)
+        for answer in attempt.answers:
+            q = by_key.get(answer.question_key)
+            if q is not None:
+                answer.earned, answer.possible = float(score.per_question[q.key]), q.points
+                answer.correct = score.per_question[q.key] == q.points
+        attempt.earned, attempt.possible = float(score.earned), float(score.possible)
+        attempt.percent, attempt.passed = float(score.percent), score.passed(new_quiz.pass_percent)
+        attempt.version_id = new_version.id  # the result now rests on the new version
+        rollups.add_attempt(attempt, attempt.department_id)
+        if attempt.passed:
+            refresh_completions(db.session.get(User, attempt.user_id))
+
+
+# ---------------------------------------------------------------- publishing
+def publish(
+    actor, kind: str, slug: str, source: str, regrade: bool = False
+) -> tuple[ContentVersion, str, RegradePlan | None]:
+    """Publish a text as a new version; raises DomainError while it has errors or would break a reference."""
+    result = check_source(kind, slug, source)
+    if not result.ok:
+        raise DomainError(_l("Fix the errors before publishing."))
+    plan = None
+    if kind == "skills":
+        skills = result.document
+        payload = {"skills": [{"id": s.id, "title": s.title, "description": s.description} for s in skills.skills]}
+        version, status = content.store_version(
+            actor, "skills", "skills", source, payload, {}, "Skills", None, _old_path(kind, slug), origin="editor"
+        )
+    else:
+        doc = result.document
+        if kind == "quiz":
+            plan = regrade_plan(slug, doc)
+        version, status = content.store_version(
+            actor,
+            kind,
+            slug,
+            source,
+            doc.to_dict(),
+            render_document(doc),
+            doc.title,
+            doc.lang,
+            _old_path(kind, slug),
+            origin="editor",
+        )
+        if plan is not None and plan.changed and status != "unchanged":
+            if regrade:
+                _apply_regrade(doc, version, plan)
+            audit.record(
+                actor,
+                "content.regrade" if regrade else "content.regrade_skipped",
+                "quiz",
+                slug,
+                None,
+                {"version": version.number, "attempts_changed": plan.changed, "attempts_checked": plan.attempts},
+            )
+    discard_draft(kind, slug)
+    return version, status, plan
+
+
+def _old_path(kind: str, slug: str) -> str | None:
+    version = content.published(kind, slug)
+    return version.path if version else None
+
+
+def history(kind: str, slug: str) -> list[ContentVersion]:
+    return list(
+        db.session.scalars(
+            select(ContentVersion)
+            .join(ContentItem, ContentItem.id == ContentVersion.item_id)
+            .options(joinedload(ContentVersion.item))
+            .where(ContentItem.kind == kind, ContentItem.slug == slug)
+            .order_by(ContentVersion.number.desc())
+        )
+    )
+
+
+def diff(a: ContentVersion | str, b: ContentVersion | str, label_a: str, label_b: str) -> list[tuple[str, str]]:
+    """(css class, line) pairs of a unified diff."""
+    text_a = a if isinstance(a, str) else a.source
+    text_b = b if isinstance(b, str) else b.source
+    lines = difflib.unified_diff(
+        parser.normalise_text(text_a).split("\n"),
+        parser.normalise_text(text_b).split("\n"),
+        label_a,
+        label_b,
+        lineterm="",
+    )
+    out = []
+    for line in lines:
+        css = (
+            "add"
+            if line.startswith("+") and not line.startswith("+++")
+            else "del"
+            if line.startswith("-") and not line.startswith("---")
+            else "hunk"
+            if line.startswith("@@")
+            else ""
+        )
+        out.append((css, line))
+    return out
+
+
+def restore(actor, version: ContentVersion) -> ContentDraft:
+    """An old version's text becomes the draft (publishing it makes a new version)."""
+    draft = save_draft(actor, version.item.kind, version.item.slug, version.source)
+    audit.record(
+        actor, "content.restore_draft", version.item.kind, version.item.slug, None, {"from_version": version.number}
+    )
+    return draft
+
+
+def usage() -> dict[tuple[str, str], list[str]]:
+    """Where each item is used: courses containing a case, cases linking a quiz, checklists naming a skill."""
+    used: dict[tuple[str, str], list[str]] = {}
+    for course in content.published_all("course"):
+        for case in course.data.get("cases", []):
+            used.setdefault(("case", case), []).append(f"course:{course.item.slug}")
+    for case in content.published_all("case"):
+        if case.data.get("quiz"):
+            used.setdefault(("quiz", case.data["quiz"]), []).append(f"case:{case.item.slug}")
+    for checklist in content.published_all("checklist"):
+        for section in checklist.data.get("sections", []):
+            for item in section.get("items", []):
+                if item.get("skill"):
+                    used.setdefault(("skill", item["skill"]), []).append(
+                        f"checklist:{checklist.item.slug}#{item['id']}"
+                    )
+    return used
+
+
+def document_from_version(version: ContentVersion) -> Document:
+    return from_dict(version.item.kind, version.data)

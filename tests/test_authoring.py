@@ -1,0 +1,180 @@
+import html as html_lib
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.authoring.models import ContentDraft
+from app.content import services as content
+from app.content.models import ContentVersion
+from app.core.audit import AuditEntry
+from app.extensions import db
+from app.learning import services as learning
+from app.learning.models import QuizAttempt
+from tests.conftest import post_form
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def text(response) -> str:
+    return html_lib.unescape(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def trainer(runner, client, auth, make_user):
+    runner.invoke(args=["content", "import", str(SAMPLES / "valid")])
+    user = make_user("trainer", email="t@example.com")
+    auth.login("t@example.com")
+    return user
+
+
+def test_content_list_shows_items_and_usage(client, trainer):
+    page = client.get("/authoring/").get_data(as_text=True)
+    assert "courier-no-call" in page and "course:complaint-handling" in page and "case:courier-no-call" in page
+
+
+def test_draft_is_not_seen_until_published(client, trainer, make_user):
+    url = "/authoring/case/courier-no-call"
+    source = content.published("case", "courier-no-call").source.replace("Text.", "Draft text.")
+    r = post_form(client, url, {"source": source, "save": "1"})
+    assert r.status_code == 302
+    assert db.session.scalar(select(func.count(ContentDraft.id))) == 1
+    assert "Draft text." not in content.published("case", "courier-no-call").source
+    r = post_form(client, url, {"source": source, "publish": "1"})
+    assert r.status_code == 302
+    version = content.published("case", "courier-no-call")
+    assert version.number == 2 and "Draft text." in version.source
+    assert db.session.scalar(select(func.count(ContentDraft.id))) == 0
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "content.publish").order_by(AuditEntry.id.desc())
+    ).first()
+    assert entry.actor_id == trainer.id and entry.after["version"] == 2
+
+
+def test_errors_block_publishing_and_show_the_line(client, trainer):
+    url = "/authoring/quiz/courier-no-call"
+    broken = content.published("quiz", "courier-no-call").source.replace("- [x] «Понимаю", "- [ ] «Понимаю")
+    r = post_form(client, url, {"source": broken, "publish": "1"})
+    html = text(r)
+    assert r.status_code == 200 and "no correct option" in html and 'data-line="12"' in html
+    assert content.published("quiz", "courier-no-call").number == 1
+    # the live check answers the same, as JSON
+    token_page = client.get(url).get_data(as_text=True)
+    from tests.conftest import csrf_from
+
+    data = client.post(
+        f"{url}/check", json={"source": broken}, headers={"X-CSRFToken": csrf_from(token_page)}
+    ).get_json()
+    assert any(p["line"] == 12 and "no correct option" in p["message"] for p in data["problems"])
+
+
+def test_breaking_a_reference_is_refused(client, trainer):
+    url = "/authoring/case/courier-no-call"
+    source = content.published("case", "courier-no-call").source.replace("quiz: courier-no-call", "quiz: gone")
+    r = post_form(client, url, {"source": source, "publish": "1"})
+    assert "missing quiz 'gone'" in text(r)
+    skills_url = "/authoring/skills/skills"
+    skills = content.published("skills", "skills").source
+    without_empathy = skills.replace("- id: empathy\n  title: {en: Empathy, ru: Эмпатия}\n", "")
+    r = post_form(client, skills_url, {"source": without_empathy, "publish": "1"})
+    assert "still used" in text(r)
+
+
+def test_changing_the_id_is_refused(client, trainer):
+    url = "/authoring/case/courier-no-call"
+    source = content.published("case", "courier-no-call").source.replace("id: courier-no-call", "id: other-id")
+    r = post_form(client, url, {"source": source, "publish": "1"})
+    assert "must stay 'courier-no-call'" in text(r)
+
+
+def test_new_from_template_and_id_rules(client, trainer):
+    r = post_form(client, "/authoring/new", {"kind": "case", "slug": "fresh-case"}, page_url="/authoring/")
+    assert r.headers["Location"].endswith("/authoring/case/fresh-case")
+    page = client.get("/authoring/case/fresh-case").get_data(as_text=True)
+    assert "id: fresh-case" in page
+    r = post_form(
+        client,
+        "/authoring/case/fresh-case",
+        {
+            "source": client.get("/authoring/case/fresh-case")
+            and db.session.scalars(select(ContentDraft)).one().source,
+            "publish": "1",
+        },
+    )
+    assert content.published("case", "fresh-case") is not None
+    for bad in ("Bad Id", "courier-no-call"):
+        post_form(client, "/authoring/new", {"kind": "case", "slug": bad}, page_url="/authoring/")
+    assert db.session.scalar(select(func.count(ContentDraft.id))) == 0
+
+
+def test_history_diff_and_restore(client, trainer):
+    url = "/authoring/case/courier-no-call"
+    first = content.published("case", "courier-no-call").source
+    post_form(client, url, {"source": first.replace("Text.", "Second."), "publish": "1"})
+    page = client.get(f"{url}/history?a=1&b=2").get_data(as_text=True)
+    assert "-Text." in page and "+Second." in page
+    r = post_form(client, f"{url}/restore/1", {}, page_url=f"{url}/history")
+    assert r.status_code == 302
+    draft = db.session.scalars(select(ContentDraft)).one()
+    assert draft.source == first
+    post_form(client, url, {"source": draft.source, "publish": "1"})
+    assert content.published("case", "courier-no-call").number == 3
+    assert db.session.scalar(select(func.count(ContentVersion.id)).where(ContentVersion.origin == "editor")) == 2
+
+
+def test_regrade_dry_run_counts_and_regrades(client, trainer, make_user):
+    learner = make_user("employee", email="e@example.com")
+    version = content.published("quiz", "courier-no-call")
+    for choice in ([1], [0], [1]):
+        attempt = learning.start_attempt(learner, version)
+        learning.save_answer(attempt, "q1", choice)
+        learning.save_answer(attempt, "q2", [0, 1])
+        learning.save_answer(attempt, "q3", [0, 1, 2, 3])
+        learning.finish_attempt(attempt)
+    db.session.commit()
+    assert [a.passed for a in db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id))] == [True, False, True]
+    # flip the answer key of q1: option 0 becomes right, option 1 wrong
+    new = version.source.replace("- [ ] «Это не моя", "- [x] «Это не моя").replace("- [x] «Понимаю", "- [ ] «Понимаю")
+    url = "/authoring/quiz/courier-no-call"
+    r = post_form(client, url, {"source": new, "publish": "1"})
+    html = text(r)
+    assert "would change the result of 3 of 3" in html
+    assert content.published("quiz", "courier-no-call").number == 1  # nothing published yet
+    r = post_form(client, url, {"source": new, "publish": "1", "regrade": "yes"})
+    assert r.status_code == 302
+    assert [a.passed for a in db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id))] == [False, True, False]
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "content.regrade")).one()
+    assert entry.after["attempts_changed"] == 3
+
+
+def test_gift_upload_makes_a_draft_quiz(client, trainer):
+    from io import BytesIO
+
+    from tests.conftest import csrf_from
+
+    token = csrf_from(client.get("/authoring/").get_data(as_text=True))
+    data = (SAMPLES / "gift" / "moodle_export.gift").read_bytes()
+    r = client.post(
+        "/authoring/gift",
+        data={"csrf_token": token, "slug": "from-gift", "file": (BytesIO(data), "q.gift")},
+        content_type="multipart/form-data",
+    )
+    html = text(r)
+    assert "5 question(s) converted, 5 skipped" in html and 'skipped essay question "Essay Q"' in html
+    assert db.session.scalars(select(ContentDraft)).one().slug == "from-gift"
+
+
+def test_zip_export(client, trainer):
+    import io
+    import zipfile
+
+    r = client.get("/authoring/export.zip")
+    names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
+    assert "content/skills.yml" in names and "content/cases/courier.md" in names
+
+
+def test_employee_cannot_author(client, auth, make_user, trainer):
+    auth.logout()
+    make_user("employee", email="e@example.com")
+    auth.login("e@example.com")
+    assert client.get("/authoring/").status_code == 403
