@@ -191,3 +191,255 @@ def test_xapi_statements_use_accounts_not_emails(client, runner, company, auth, 
     actor = data["statements"][0]["actor"]
     assert actor["account"]["name"] == str(attempt_user.id) and "@" not in str(actor)
     assert db.session.scalar(select(QuizAttempt.id)) is not None
+
+
+def _take_quiz(user, picks, when):
+    """Finish an attempt on the sample quiz answering {question key: response}; unanswered ones stay empty."""
+    from app.content import services as content
+    from app.learning import services as learning
+
+    attempt = learning.start_attempt(user, content.published("quiz", "courier-no-call"), now=when)
+    for key, response in picks.items():
+        learning.save_answer(attempt, key, response, now=when)
+    learning.finish_attempt(attempt, now=when)
+    db.session.commit()
+    return attempt
+
+
+def test_skill_heatmap_matches_plain_python(company):
+    from app.content import services as content
+    from app.learning.models import AttemptAnswer
+
+    quiz = content.document(content.published("quiz", "courier-no-call"))
+    when = company["now"]
+    q_empathy = next(q for q in quiz.questions if q.skill == "empathy")
+    q_listening = next(q for q in quiz.questions if q.skill == "active-listening")
+    right = [i for i, o in enumerate(q_empathy.options) if o.correct]
+    wrong = [i for i, o in enumerate(q_empathy.options) if not o.correct][:1]
+    _take_quiz(company["staff"]["a1"], {q_empathy.key: right, q_listening.key: [0, 1]}, when)
+    _take_quiz(company["staff"]["a2"], {q_empathy.key: wrong}, when)  # listening left unanswered: not correct
+    _take_quiz(company["staff"]["b1"], {q_empathy.key: right}, when)
+
+    skills, heat = reports.skill_heatmap([company["a"].id, company["b"].id, company["region"].id])
+    assert "empathy" in skills and "active-listening" in skills and "greeting" in skills
+
+    # Independent computation: every question with a skill of every finished attempt, answered or not.
+    by_key = {q.key: q for q in quiz.questions}
+    members = {company["a"].id: ["a1", "a2"], company["b"].id: ["b1"], company["region"].id: ["a1", "a2", "b1"]}
+    for dept_id, names in members.items():
+        for skill in ("empathy", "active-listening"):
+            total = correct = 0
+            for name in names:
+                for attempt in db.session.scalars(
+                    select(QuizAttempt).where(QuizAttempt.user_id == company["staff"][name].id)
+                ):
+                    answers = {
+                        a.question_key: a
+                        for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))
+                    }
+                    for key, q in by_key.items():
+                        if q.skill == skill:
+                            total += 1
+                            correct += bool(answers.get(key) and answers[key].correct)
+            assert heat[dept_id][skill].quiz_answers == total
+            assert heat[dept_id][skill].quiz_rate == pytest.approx(correct / total)
+    assert heat[company["a"].id]["empathy"].quiz_rate == pytest.approx(0.5)
+    assert heat[company["a"].id]["active-listening"].quiz_rate == pytest.approx(0.5)
+
+    # Shop side: yes / (yes + no) over approved cards' items of the skill; n/a and unapproved cards do not count.
+    for dept_id in (company["a"].id, company["b"].id):
+        answers = [
+            a
+            for c in db.session.scalars(select(Scorecard).where(Scorecard.department_id == dept_id))
+            if c.status == "approved"
+            for a in c.answers
+            if a.skill == "active-listening" and a.answer in ("yes", "no")
+        ]
+        cell = heat[dept_id]["active-listening"]
+        assert cell.shop_items == len(answers)
+        assert cell.shop_rate == pytest.approx(sum(a.answer == "yes" for a in answers) / len(answers))
+    assert heat[company["b"].id]["active-listening"].shop_items == 1  # paraphrased was n/a on the one approved card
+    assert heat[None]["empathy"].quiz_answers == 3
+
+
+def test_training_effect_compares_before_and_after_completion(company):
+    from app.content import services as content
+    from app.learning.models import CourseCompletion
+
+    hr, now = company["hr"], company["now"]
+    shopper = db.session.scalars(select(Scorecard.shopper_id)).first()
+    from app.people.models import User
+
+    shopper = db.session.get(User, shopper)
+    extra = [
+        (now - timedelta(days=35), {"polite": "no", "open-questions": "no"}),
+        (now - timedelta(days=2), {}),
+    ]
+    for when, changes in extra:
+        answers = {k: changes.get(k, "yes") for k in ITEMS}
+        card, _ = shopping.submit_from_api(
+            shopper,
+            {
+                "checklist": "branch-visit",
+                "department": "Регион/Филиал А",
+                "employee": "a1@example.com",
+                "visited_at": when.isoformat() + "+00:00",
+                "answers": answers,
+            },
+            now=now,
+        )
+        shopping.review_card(hr, card, "approve", now=now)
+    course = content.published("course", "complaint-handling")
+    done_at = now - timedelta(days=30)
+    db.session.add(
+        CourseCompletion(user_id=company["staff"]["a1"].id, course_item_id=course.item_id, completed_at=done_at)
+    )
+    db.session.commit()
+
+    effect = {e["skill"]: e for e in reports.training_effect(None)}
+    # The course trains complaint-handling and empathy; only empathy has checklist items (polite).
+    assert set(effect) == {"empathy"}
+    cards = [
+        c
+        for c in db.session.scalars(select(Scorecard).where(Scorecard.employee_id == company["staff"]["a1"].id))
+        if c.status == "approved"
+    ]
+    before = [a for c in cards if c.visited_at < done_at for a in c.answers if a.skill == "empathy"]
+    after = [a for c in cards if c.visited_at >= done_at for a in c.answers if a.skill == "empathy"]
+    e = effect["empathy"]
+    assert e["people"] == 1
+    assert e["before_items"] == len(before) == 2 and e["after_items"] == len(after) == 2
+    assert e["before_rate"] == pytest.approx(0.5) and e["after_rate"] == pytest.approx(1.0)
+    assert e["change"] == pytest.approx(0.5)
+    # Within department B nobody completed the course.
+    assert reports.training_effect(company["b"].id) == []
+
+
+def test_skill_and_effect_pages_and_exports(client, auth, company):
+    auth.login("hr@example.com")
+    page = client.get("/reports/").get_data(as_text=True)
+    assert 'class="heatmap"' in page
+    r = client.get("/reports/?format=csv&table=skills")
+    assert r.status_code == 200 and "Company" in r.get_data(as_text=True).splitlines()[1]
+    r = client.get("/reports/?format=xlsx&table=skills")
+    sheet = load_workbook(io.BytesIO(r.data)).active
+    assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["Department", "Company", "Регион"]
+    page = client.get(f"/reports/departments/{company['a'].id}").get_data(as_text=True)
+    assert "Training effect" in page
+    r = client.get(f"/reports/departments/{company['a'].id}?format=csv&table=effect")
+    assert r.status_code == 200 and r.get_data(as_text=True).splitlines()[0].startswith("\ufeffSkill")
+
+
+def test_team_figures_hidden_below_the_group_minimum(client, auth, company, make_user):
+    a2 = company["staff"]["a2"]
+    auth.login("a2@example.com")
+    page = client.get("/dashboard/employee").get_data(as_text=True)
+    assert "My department" in page and "Hidden: fewer than 3 people have been visited" in page
+    team = reports.team_figures(a2)
+    assert team["shop"].hidden and team["shop"].value is None and team["shop"].people == 1  # only a1 was named
+
+    a3 = make_user("employee", email="a3@example.com", department=company["a"])
+    shopper = db.session.get(type(a2), db.session.scalars(select(Scorecard.shopper_id)).first())
+    for person in (a2, a3):
+        card, _ = shopping.submit_from_api(
+            shopper,
+            {
+                "checklist": "branch-visit",
+                "department": "Регион/Филиал А",
+                "employee": person.email,
+                "visited_at": (company["now"] - timedelta(days=1)).isoformat() + "+00:00",
+                "answers": {k: "yes" for k in ITEMS},
+            },
+            now=company["now"],
+        )
+        shopping.review_card(company["hr"], card, "approve", now=company["now"])
+    db.session.commit()
+    team = reports.team_figures(a2)
+    approved = [
+        c
+        for c in db.session.scalars(select(Scorecard))
+        if c.status == "approved" and c.department_id == company["a"].id
+    ]
+    assert not team["shop"].hidden and team["shop"].people == 3
+    assert team["shop"].value == pytest.approx(mean(c.total_percent for c in approved))
+    page = client.get("/dashboard/employee").get_data(as_text=True)
+    assert f"{team['shop'].value:.1f}%" in page
+
+
+def _rollups_from_base_tables():
+    """The roll-up rows recomputed from scratch from the cards and attempts."""
+    from app.learning.models import QuizAttempt as Attempt
+
+    shop, quiz = {}, {}
+    for c in db.session.scalars(select(Scorecard).where(Scorecard.status == "approved")):
+        row = shop.setdefault((c.department_id, c.visited_at.date()), [0, 0, 0.0, 0, 0, 0])
+        row[0] += 1
+        row[1] += c.total_percent is not None
+        row[2] += c.total_percent or 0
+        row[3] += bool(c.passed)
+        row[4] += bool(c.critical_failed)
+        row[5] += bool(c.late)
+    for a in db.session.scalars(select(Attempt).where(Attempt.status == "finished")):
+        if a.department_id is None:
+            continue
+        row = quiz.setdefault((a.department_id, a.finished_at.date()), [0, 0.0, 0])
+        row[0] += 1
+        row[1] += a.percent
+        row[2] += bool(a.passed)
+    return shop, quiz
+
+
+def _rollups_stored():
+    from app.reports.rollups import QuizDaily, ShopDaily
+
+    shop = {
+        (r.department_id, r.day): [r.cards, r.scored, r.sum_percent, r.passed, r.critical, r.late]
+        for r in db.session.scalars(select(ShopDaily))
+        if r.cards
+    }
+    quiz = {
+        (r.department_id, r.day): [r.attempts, r.sum_percent, r.passed]
+        for r in db.session.scalars(select(QuizDaily))
+        if r.attempts
+    }
+    return shop, quiz
+
+
+def test_rollups_stay_equal_to_the_base_tables_through_disputes_regrades_and_moves(company):
+    from app.authoring import services as authoring
+    from app.content import services as content
+
+    quiz = content.document(content.published("quiz", "courier-no-call"))
+    q1 = quiz.questions[0]
+    right = [i for i, o in enumerate(q1.options) if o.correct]
+    for name in ("a1", "a2", "b1"):
+        _take_quiz(company["staff"][name], {q1.key: right}, company["now"])
+    # a1 moves to department B: the attempt stays counted where it was earned.
+    company["staff"]["a1"].department_id = company["b"].id
+    db.session.commit()
+    # An accepted dispute changes an approved card's total.
+    card = db.session.scalars(
+        select(Scorecard).where(Scorecard.employee_id == company["staff"]["a1"].id, Scorecard.status == "approved")
+    ).first()
+    failed = next(a for a in card.answers if a.answer == "no")
+    dispute = shopping.open_dispute(company["staff"]["a1"], card, failed.item_id, "Это не так", now=company["now"])
+    shopping.settle_dispute(company["hr"], dispute, True, "Принято", now=company["now"])
+    db.session.commit()
+    # A regrade flips the answer key: every attempt's result changes.
+    version = content.published("quiz", "courier-no-call")
+    flipped = version.source.replace("- [ ] «Это не моя", "- [x] «Это не моя").replace(
+        "- [x] «Понимаю", "- [ ] «Понимаю"
+    )
+    authoring.publish(company["hr"], "quiz", "courier-no-call", flipped, regrade=True)
+    db.session.commit()
+
+    shop, quiz_rows = _rollups_stored()
+    expected_shop, expected_quiz = _rollups_from_base_tables()
+    assert shop.keys() == expected_shop.keys() and quiz_rows.keys() == expected_quiz.keys()
+    for key, row in expected_shop.items():
+        assert shop[key] == pytest.approx(row)
+    for key, row in expected_quiz.items():
+        assert quiz_rows[key] == pytest.approx(row)
+    rows = {r.id: r for r in reports.department_report()}
+    assert rows[company["a"].id].quiz_attempts == 2  # a1's attempt stays with department A after the move
+    assert rows[company["a"].id].quiz_pass_rate == pytest.approx(0.0)  # the regrade failed them all

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, select, text, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, text, union_all
 
 from app.content.model import Quiz
 from app.content.models import ContentItem, ContentVersion
@@ -155,6 +155,16 @@ def assigned_pairs():
     return union_all(direct, via_department).subquery("assigned")
 
 
+def completed_in_round():
+    """SQL, with Assignment and an outer-joined CourseCompletion: the course is completed in the
+    assignment's current round (any completion counts until a recurring assignment reopens)."""
+    latest = func.coalesce(CourseCompletion.last_completed_at, CourseCompletion.completed_at)
+    return and_(
+        CourseCompletion.id.is_not(None),
+        or_(Assignment.cycle_started_at.is_(None), latest >= Assignment.cycle_started_at),
+    )
+
+
 def overdue_people(limit: int = 50, today: date | None = None) -> list[tuple]:
     """(person name, email, course title, due date) for assigned courses past due and not completed."""
     today = today or date.today()
@@ -170,7 +180,7 @@ def overdue_people(limit: int = 50, today: date | None = None) -> list[tuple]:
             CourseCompletion,
             and_(CourseCompletion.user_id == User.id, CourseCompletion.course_item_id == Assignment.course_item_id),
         )
-        .where(Assignment.due_on < today, CourseCompletion.id.is_(None), User.active.is_(True))
+        .where(Assignment.due_on < today, ~completed_in_round(), User.active.is_(True))
         .group_by(User.name, User.email, ContentVersion.title)
         .order_by(func.min(Assignment.due_on), User.name)
         .limit(limit)
@@ -178,4 +188,4 @@ def overdue_people(limit: int = 50, today: date | None = None) -> list[tuple]:
     return list(db.session.execute(stmt).all())
 
 
-__all__ = ["item_statistics", "overdue_people", "assigned_pairs", "literal"]
+__all__ = ["item_statistics", "overdue_people", "assigned_pairs", "completed_in_round", "literal"]

@@ -1,6 +1,7 @@
 from datetime import date
 
 from flask import abort, current_app, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -53,6 +54,23 @@ def period_from_request() -> services.Period:
     return services.Period(_date_arg("from"), _date_arg("to"))
 
 
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else round(100 * rate, 1)
+
+
+def _skill_names() -> dict[str, str]:
+    from app.content.services import skill_titles
+
+    return skill_titles(str(get_locale() or "en"))
+
+
+def heat_class(rate: float | None) -> str:
+    """A shade for a heatmap cell; the number is always printed too, so colour is never the only signal."""
+    if rate is None:
+        return "heat-none"
+    return f"heat-{min(4, int(rate * 5))}"
+
+
 def cell(row, key):
     value = getattr(row, key)
     if key in RATES and value is not None:
@@ -88,7 +106,21 @@ def departments():
         )
         shown = head + rest
     company = services.company_row(period)
+    skills, heat = services.skill_heatmap([r.id for r in shown], period)
+    skill_names = _skill_names()
     fmt = request.args.get("format")
+    if fmt and request.args.get("table") == "skills":
+        headers = [str(_("Department"))]
+        for s in skills:
+            headers += [f"{skill_names.get(s, s)}: {_('quiz')}", f"{skill_names.get(s, s)}: {_('shop')}"]
+        table = []
+        for key, label in [(None, str(_("Company")))] + [(r.id, r.path) for r in shown]:
+            line = [label]
+            for s in skills:
+                c = heat.get(key, {}).get(s)
+                line += [_percent(c.quiz_rate if c else None), _percent(c.shop_rate if c else None)]
+            table.append(line)
+        return table_response(fmt, "skills", headers, table) or abort(400)
     if fmt:
         headers = [str(label) for _k, label in COLUMNS]
         table = [[cell(r, k) for k, _l2 in COLUMNS] for r in ([company] if not root else []) + shown]
@@ -118,6 +150,11 @@ def departments():
         period=period,
         sort=sort,
         level_labels=LEVEL_LABELS,
+        skills=skills,
+        heat=heat,
+        heat_rows=[(None, _("Company"))] + [(r.id, r.path.rsplit("/", 1)[-1]) for r in shown],
+        skill_names=skill_names,
+        heat_class=heat_class,
     )
 
 
@@ -133,7 +170,32 @@ def department(dept_id: int):
     children = [r for r in rows if r.parent_id == dept_id]
     failures = services.item_failure_rates(dept_id, period)
     trend = services.monthly_trend(dept_id, period)
+    effect = services.training_effect(dept_id, period)
+    skill_names = _skill_names()
     fmt = request.args.get("format")
+    if fmt and request.args.get("table") == "effect":
+        headers = [
+            str(_("Skill")),
+            str(_("People")),
+            str(_("Pass rate before")),
+            str(_("Items before")),
+            str(_("Pass rate after")),
+            str(_("Items after")),
+            str(_("Change, points")),
+        ]
+        table = [
+            [
+                skill_names.get(e["skill"], e["skill"]),
+                e["people"],
+                _percent(e["before_rate"]),
+                e["before_items"],
+                _percent(e["after_rate"]),
+                e["after_items"],
+                _percent(e["change"]),
+            ]
+            for e in effect
+        ]
+        return table_response(fmt, "training-effect", headers, table) or abort(400)
     if fmt:
         headers = [str(_("Item")), str(_("Skill")), str(_("Failed")), str(_("Applicable")), str(_("Failure rate"))]
         table = [[f["item"], f["skill"], f["failed"], f["applicable"], round(100 * f["rate"], 1)] for f in failures]
@@ -167,6 +229,9 @@ def department(dept_id: int):
         cell=cell,
         period=period,
         company=services.company_row(period),
+        effect=effect,
+        skill_names=skill_names,
+        percent=_percent,
     )
 
 

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.learning.models import Assignment, CourseCompletion, QuizAttempt
 from app.learning.stats import assigned_pairs
 from app.people.models import Department, User
+from app.reports.rollups import QuizDaily, ShopDaily
 from app.shopping.models import Scorecard, ScorecardAnswer
 
 LEVELS = ("zero", "formal", "functional", "culture", "full")
@@ -96,35 +97,64 @@ def _ratio(part, whole) -> float | None:
     return None if not whole else part / whole
 
 
+def _day_clause(period: Period, column):
+    parts = []
+    if period.start:
+        parts.append(column >= period.start)
+    if period.end:
+        parts.append(column <= period.end)
+    return and_(*parts) if parts else true()
+
+
 def _card_stats(group_col, joins, period: Period):
-    approved = and_(Scorecard.status == "approved", period.clause(Scorecard.visited_at))
+    """Approved cards from the daily roll-ups: summed per department first, then over the tree."""
+    per_dept = (
+        select(
+            ShopDaily.department_id.label("department_id"),
+            func.sum(ShopDaily.cards).label("cards"),
+            func.sum(ShopDaily.scored).label("scored"),
+            func.sum(ShopDaily.sum_percent).label("sum_percent"),
+            func.sum(ShopDaily.passed).label("passed"),
+            func.sum(ShopDaily.critical).label("critical"),
+            func.sum(ShopDaily.late).label("late"),
+        )
+        .where(_day_clause(period, ShopDaily.day))
+        .group_by(ShopDaily.department_id)
+        .subquery("shop_per_dept")
+    )
     stmt = select(
         group_col,
-        func.count(Scorecard.id),
-        func.avg(Scorecard.total_percent),
-        func.sum(case((Scorecard.passed.is_(True), 1), else_=0)),
-        func.sum(case((Scorecard.critical_failed.is_(True), 1), else_=0)),
-        func.sum(case((Scorecard.late.is_(True), 1), else_=0)),
-    ).select_from(Scorecard)
-    stmt = joins(stmt, Scorecard.department_id).where(approved)
-    return {row[0]: row[1:] for row in db.session.execute(stmt.group_by(group_col))}
+        func.sum(per_dept.c.cards),
+        func.sum(per_dept.c.sum_percent) / func.nullif(func.sum(per_dept.c.scored), 0),
+        func.sum(per_dept.c.passed),
+        func.sum(per_dept.c.critical),
+        func.sum(per_dept.c.late),
+    ).select_from(per_dept)
+    stmt = joins(stmt, per_dept.c.department_id)
+    return {row[0]: row[1:] for row in db.session.execute(stmt.group_by(group_col)) if row[1]}
 
 
 def _quiz_stats(group_col, joins, period: Period):
-    stmt = (
+    """Finished attempts from the daily roll-ups, counted where the person worked when they finished."""
+    per_dept = (
         select(
-            group_col,
-            func.count(QuizAttempt.id),
-            func.avg(QuizAttempt.percent),
-            func.sum(case((QuizAttempt.passed.is_(True), 1), else_=0)),
+            QuizDaily.department_id.label("department_id"),
+            func.sum(QuizDaily.attempts).label("attempts"),
+            func.sum(QuizDaily.sum_percent).label("sum_percent"),
+            func.sum(QuizDaily.passed).label("passed"),
         )
-        .select_from(QuizAttempt)
-        .join(User, User.id == QuizAttempt.user_id)
+        .where(_day_clause(period, QuizDaily.day))
+        .group_by(QuizDaily.department_id)
+        .subquery("quiz_per_dept")
     )
-    stmt = joins(stmt, User.department_id).where(
-        QuizAttempt.status == "finished", User.department_id.is_not(None), period.clause(QuizAttempt.finished_at)
-    )
-    return {row[0]: row[1:] for row in db.session.execute(stmt.group_by(group_col))}
+    stmt = select(
+        group_col,
+        func.sum(per_dept.c.attempts),
+        func.sum(per_dept.c.sum_percent) / func.nullif(func.sum(per_dept.c.attempts), 0),
+        func.sum(per_dept.c.passed),
+    ).select_from(per_dept)
+    stmt = joins(stmt, per_dept.c.department_id)
+    return {row[0]: row[1:] for row in db.session.execute(stmt.group_by(group_col)) if row[1]}
 
 
 def _headcount(group_col, joins):
@@ -374,3 +404,194 @@ def employee_report(user: User, period: Period | None = None, today: date | None
 
 def courses_count() -> int:
     return db.session.scalar(select(func.count(ContentItem.id)).where(ContentItem.kind == "course"))
+
+
+# ---------------------------------------------------------------- skills
+def _skill_rows(period: Period, root_ids: list[int] | None):
+    """Quiz accuracy and shop pass counts per (department subtree, skill), two grouped queries."""
+    from app.content.models import QuestionSkill
+    from app.learning.models import AttemptAnswer
+
+    tree = closure()
+    root = tree.c.root if root_ids is not None else func.coalesce(1, 1)
+    # Every question of a finished attempt counts; one left unanswered counts as not correct.
+    quiz = (
+        select(
+            root,
+            QuestionSkill.skill,
+            func.count(),
+            func.sum(case((AttemptAnswer.correct.is_(True), 1), else_=0)),
+        )
+        .select_from(QuizAttempt)
+        .join(QuestionSkill, QuestionSkill.version_id == QuizAttempt.version_id)
+        .outerjoin(
+            AttemptAnswer,
+            and_(AttemptAnswer.attempt_id == QuizAttempt.id, AttemptAnswer.question_key == QuestionSkill.question_key),
+        )
+        .join(User, User.id == QuizAttempt.user_id)
+        .where(QuizAttempt.status == "finished", period.clause(QuizAttempt.finished_at))
+    )
+    shop = (
+        select(
+            root,
+            ScorecardAnswer.skill,
+            func.sum(case((ScorecardAnswer.answer.in_(("yes", "no")), 1), else_=0)),
+            func.sum(case((ScorecardAnswer.answer == "yes", 1), else_=0)),
+        )
+        .select_from(ScorecardAnswer)
+        .join(Scorecard, Scorecard.id == ScorecardAnswer.card_id)
+        .where(Scorecard.status == "approved", ScorecardAnswer.skill.is_not(None), period.clause(Scorecard.visited_at))
+    )
+    if root_ids is not None:
+        quiz = quiz.join(tree, tree.c.id == User.department_id).where(tree.c.root.in_(root_ids))
+        shop = shop.join(tree, tree.c.id == Scorecard.department_id).where(tree.c.root.in_(root_ids))
+    quiz_rows = db.session.execute(quiz.group_by(root, QuestionSkill.skill)).all()
+    shop_rows = db.session.execute(shop.group_by(root, ScorecardAnswer.skill)).all()
+    return quiz_rows, shop_rows
+
+
+@dataclass
+class SkillCell:
+    quiz_answers: int = 0
+    quiz_correct: int = 0
+    shop_items: int = 0
+    shop_passed: int = 0
+
+    @property
+    def quiz_rate(self) -> float | None:
+        return _ratio(self.quiz_correct, self.quiz_answers)
+
+    @property
+    def shop_rate(self) -> float | None:
+        return _ratio(self.shop_passed, self.shop_items)
+
+
+def skill_heatmap(dept_ids: list[int], period: Period | None = None) -> tuple[list[str], dict]:
+    """Departments x skills: quiz accuracy on questions of the skill and shop pass rate on its items.
+
+    Returns (skills in order, {dept_id: {skill: SkillCell}}); ``None`` as a key is the whole company.
+    """
+    period = period or Period()
+    cells: dict = {}
+    for key_ids in (dept_ids, None):
+        if key_ids is not None and not key_ids:
+            continue
+        quiz_rows, shop_rows = _skill_rows(period, key_ids)
+        for root, skill, answers, correct in quiz_rows:
+            cell = cells.setdefault(root if key_ids is not None else None, {}).setdefault(skill, SkillCell())
+            cell.quiz_answers, cell.quiz_correct = answers, correct or 0
+        for root, skill, items, passed in shop_rows:
+            cell = cells.setdefault(root if key_ids is not None else None, {}).setdefault(skill, SkillCell())
+            cell.shop_items, cell.shop_passed = items or 0, passed or 0
+    skills = sorted({s for row in cells.values() for s in row})
+    return skills, cells
+
+
+def _course_skills():
+    """(course item id, skill) pairs of the published courses, as a small literal CTE; None if there are none."""
+    from sqlalchemy import Integer, String, literal, union_all
+
+    from app.content.services import published_all
+
+    pairs = [(v.item_id, s) for v in published_all("course") for s in (v.data.get("skills") or [])]
+    if not pairs:
+        return None
+    selects = [
+        select(literal(course, Integer).label("course_id"), literal(skill, String).label("skill"))
+        for course, skill in pairs
+    ]
+    return union_all(*selects).cte("course_skills")
+
+
+def training_effect(dept_id: int | None, period: Period | None = None) -> list[dict]:
+    """Per skill: shop pass rate on its items, for the people who completed a course training it,
+    on cards before and after their first such completion."""
+    period = period or Period()
+    course_skills = _course_skills()
+    if course_skills is None:
+        return []
+    first = (
+        select(
+            CourseCompletion.user_id,
+            course_skills.c.skill,
+            func.min(CourseCompletion.completed_at).label("done_at"),
+        )
+        .join(course_skills, course_skills.c.course_id == CourseCompletion.course_item_id)
+        .group_by(CourseCompletion.user_id, course_skills.c.skill)
+        .subquery("first_completion")
+    )
+    applicable = ScorecardAnswer.answer.in_(("yes", "no"))
+    passed = ScorecardAnswer.answer == "yes"
+    before = Scorecard.visited_at < first.c.done_at
+    after = Scorecard.visited_at >= first.c.done_at
+
+    def count(*conditions):
+        return func.sum(case((and_(*conditions), 1), else_=0))
+
+    stmt = (
+        select(
+            ScorecardAnswer.skill,
+            count(before, applicable),
+            count(before, passed),
+            count(after, applicable),
+            count(after, passed),
+            func.count(func.distinct(Scorecard.employee_id)),
+        )
+        .select_from(ScorecardAnswer)
+        .join(Scorecard, Scorecard.id == ScorecardAnswer.card_id)
+        .join(first, and_(first.c.user_id == Scorecard.employee_id, first.c.skill == ScorecardAnswer.skill))
+        .where(Scorecard.status == "approved", period.clause(Scorecard.visited_at))
+        .group_by(ScorecardAnswer.skill)
+        .order_by(ScorecardAnswer.skill)
+    )
+    if dept_id is not None:
+        stmt = stmt.where(Scorecard.department_id.in_(_subtree_filter(dept_id)))
+    out = []
+    for skill, b_n, b_pass, a_n, a_pass, people in db.session.execute(stmt):
+        b_rate, a_rate = _ratio(b_pass or 0, b_n or 0), _ratio(a_pass or 0, a_n or 0)
+        out.append(
+            {
+                "skill": skill,
+                "people": people,
+                "before_items": b_n or 0,
+                "before_rate": b_rate,
+                "after_items": a_n or 0,
+                "after_rate": a_rate,
+                "change": (a_rate - b_rate) if a_rate is not None and b_rate is not None else None,
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------- views for people without HR rights
+@dataclass
+class GroupFigure:
+    value: float | None
+    people: int
+    hidden: bool
+
+
+def team_figures(user: User) -> dict[str, GroupFigure] | None:
+    """The person's own department, for comparison on their dashboard.
+
+    A figure is hidden when it rests on fewer people than MIN_GROUP_SIZE, so it cannot single anyone out.
+    """
+    if user.department_id is None:
+        return None
+    minimum = current_app.config["MIN_GROUP_SIZE"]
+    shop_avg, shop_people = db.session.execute(
+        select(func.avg(Scorecard.total_percent), func.count(func.distinct(Scorecard.employee_id))).where(
+            Scorecard.department_id == user.department_id, Scorecard.status == "approved"
+        )
+    ).one()
+    quiz_avg, quiz_people = db.session.execute(
+        select(func.avg(QuizAttempt.percent), func.count(func.distinct(QuizAttempt.user_id)))
+        .join(User, User.id == QuizAttempt.user_id)
+        .where(User.department_id == user.department_id, QuizAttempt.status == "finished")
+    ).one()
+
+    def figure(value, people):
+        hidden = people < minimum
+        return GroupFigure(None if hidden or value is None else float(value), people, hidden)
+
+    return {"shop": figure(shop_avg, shop_people), "quiz": figure(quiz_avg, quiz_people)}
