@@ -77,8 +77,10 @@ def create_app(config: dict | type | None = None) -> Flask:
     from app.api import bp as api_bp
     from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
+    from app.authoring import bp as authoring_bp
     from app.learning import bp as learning_bp
     from app.main import bp as main_bp
+    from app.notify import bp as notify_bp
     from app.people import bp as people_bp
     from app.reports import bp as reports_bp
     from app.shopping import bp as shopping_bp
@@ -90,6 +92,8 @@ def create_app(config: dict | type | None = None) -> Flask:
     app.register_blueprint(learning_bp)
     app.register_blueprint(shopping_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(authoring_bp)
+    app.register_blueprint(notify_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens only; see app/core/permissions.py
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -60,7 +61,12 @@ def people_export(file: str) -> None:
 
 @click.command("demo")
 @with_appcontext
-@click.option("--size", type=click.Choice(["small"]), default="small", help="How much demo data to load.")
+@click.option(
+    "--size",
+    type=click.Choice(["small", "large"]),
+    default="small",
+    help="small: a 45-person company with every state on show; large: 10,000 people, 500 departments, a year.",
+)
 def demo_command(size: str) -> None:
     """Load the demo company into an empty database (refused in production)."""
     from app import demo
@@ -69,7 +75,13 @@ def demo_command(size: str) -> None:
         click.echo("Refusing to load demo data in production (APP_ENV=production).", err=True)
         sys.exit(1)
     try:
-        summary = demo.load_demo()
+        if size == "large":
+            from app.demo_large import load_large
+
+            started = time.monotonic()
+            summary = load_large(progress=lambda step: click.echo(f"{time.monotonic() - started:6.1f}s  {step}…"))
+        else:
+            summary = demo.load_demo()
     except DomainError as err:
         db.session.rollback()
         click.echo(err.message)
@@ -125,6 +137,21 @@ def content_import(directory: str | None) -> None:
         )
     else:
         click.echo(f"Nothing to import: all {len(report.unchanged)} item(s) are unchanged.")
+
+
+@content_cli.command("export")
+@click.argument("directory")
+def content_export(directory: str) -> None:
+    """Write the published content as files that content import and content check accept."""
+    from app.content.services import export_files
+
+    root = Path(directory)
+    files = export_files()
+    for rel, text in files:
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))
+    click.echo(f"Exported {len(files)} file(s) to {directory}.")
 
 
 @content_cli.command("import-gift")
@@ -209,7 +236,10 @@ def api_token(email: str, name: str) -> None:
 
 
 def register(app) -> None:
+    from app.notify.cli import notify_cli
+
     app.cli.add_command(api_cli)
+    app.cli.add_command(notify_cli)
     app.cli.add_command(people_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_command)

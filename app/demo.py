@@ -125,9 +125,10 @@ def load_demo(seed: int = 7) -> str:
     db.session.flush()
     history = load_learning_history()
     shopping = load_shopping_history()
+    notices = load_notifications()
     return (
         f"Demo company loaded: {len(teams)} teams, {count + len(ACCOUNTS)} people. {history} {shopping} "
-        f"Password for all: {DEMO_PASSWORD}"
+        f"{notices} Password for all: {DEMO_PASSWORD}"
     )
 
 
@@ -329,3 +330,34 @@ def load_shopping_history(seed: int = 23, today: datetime | None = None) -> str:
         f"{counts['returned']} returned, {counts['rejected']} rejected, {counts['disputed']} disputed), "
         f"{counts['scheduled']} visits ahead."
     )
+
+
+def load_notifications(today: datetime | None = None) -> str:
+    """Run the notifier once at a fixed moment, as cron would, with every email going to the outbox.
+
+    The services above already recorded the event notices (assignments, quiz results, visits, reviews);
+    this adds the reminders and digests due now. The generated staff read Rapport in Russian, so the
+    outbox shows both languages, and notices older than a fortnight count as read.
+    """
+    from sqlalchemy import update
+
+    from app.notify import mail, reminders
+    from app.notify.models import Notice
+
+    now = today or datetime.now(UTC).replace(tzinfo=None)
+    accounts = {email for email, *_rest in ACCOUNTS}
+    for user in db.session.scalars(select(User).where(User.locale.is_(None))):
+        if user.email not in accounts and user.has_role(Role.EMPLOYEE):
+            user.locale = "ru"
+    db.session.flush()
+    for _name, step in reminders.STEPS:
+        step(now)
+    delivery = mail.deliver_pending(now, smtp=False, commit=False)
+    db.session.execute(
+        update(Notice)
+        .where(Notice.created_at < now - timedelta(days=14), Notice.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    total = db.session.scalar(select(func.count(Notice.id)))
+    return f"Notifications: {total} notices, {delivery.sent} emails in the outbox."

@@ -1,7 +1,10 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 
-from app.content.models import ContentItem, ContentVersion  # noqa: F401
+from app.authoring.models import ContentDraft  # noqa: F401
+from app.content.models import ContentItem, ContentVersion, QuestionSkill  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
 from app.learning.models import Assignment, AttemptAnswer, CaseRead, CourseCompletion, QuizAttempt  # noqa: F401
+from app.notify.models import EmailOptOut, Notice, OutboxMessage  # noqa: F401
 from app.people.models import Department, User, UserRole  # noqa: F401
+from app.reports.rollups import QuizDaily, ShopDaily  # noqa: F401,E402
 from app.shopping.models import ApiToken, Dispute, Evidence, Scorecard, ScorecardAnswer, ScorecardSection, Visit  # noqa: F401

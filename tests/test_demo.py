@@ -43,7 +43,22 @@ def test_demo_with_content_has_learning_and_shopping_history(runner, client, aut
         ("hr@example.com", "/shop/review"),
         ("hr@example.com", "/shop/visits"),
         ("trainer@example.com", "/learn"),
+        ("admin@example.com", "/admin/outbox"),
+        ("employee@example.com", "/notifications"),
     ]:
         auth.login(email, "rapport-demo")
         assert client.get(url).status_code == 200, url
         auth.logout()
+
+
+def test_demo_outbox_holds_emails_in_both_languages(runner):
+    from pathlib import Path
+
+    from app.notify.models import Notice, OutboxMessage
+
+    runner.invoke(args=["content", "import", str(Path(__file__).parent / "samples" / "valid")])
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    kinds = set(db.session.scalars(select(Notice.kind)))
+    assert {"assignment", "overdue", "quiz_result", "visit_new", "card_approved", "digest"} <= kinds
+    assert set(db.session.scalars(select(OutboxMessage.locale))) == {"en", "ru"}
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == db.session.scalar(select(func.count(Notice.id)))

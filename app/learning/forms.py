@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, SubmitField, TextAreaField
-from wtforms.validators import Optional
+from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms.validators import NumberRange, Optional
 
 from app.learning.services import ShownQuestion
 
@@ -96,5 +96,10 @@ class AssignForm(FlaskForm):
     )
     people = SelectMultipleField(_l("People"), coerce=int, validators=[Optional()], validate_choice=False)
     due_on = DateField(_l("Due date"), validators=[Optional()])
+    repeat_months = IntegerField(
+        _l("Repeat every … months (empty: once)"),
+        validators=[Optional(), NumberRange(min=1, max=120)],
+        description=_l("A refresher: when the period ends the course reopens, with the due date moved on as well."),
+    )
     note = TextAreaField(_l("Note"), validators=[Optional()])
     submit = SubmitField(_l("Assign"))

@@ -42,6 +42,8 @@ class QuizAttempt(db.Model):
     possible: Mapped[float | None] = mapped_column(Float)
     percent: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None] = mapped_column(Boolean, index=True)
+    # The person's department when they finished: reports count the attempt there even after a move.
+    department_id: Mapped[int | None] = mapped_column(Integer)
 
     answers: Mapped[list[AttemptAnswer]] = relationship(
         back_populates="attempt", cascade="all, delete-orphan", lazy="selectin"
@@ -96,6 +98,11 @@ class Assignment(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A recurring assignment (an annual refresher) starts a new round every ``repeat_months`` after it
+    # was created; completions from before ``cycle_started_at`` do not count in the current round.
+    repeat_months: Mapped[int | None] = mapped_column(Integer)
+    cycle: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    cycle_started_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     course_item = relationship("ContentItem")
     user = relationship("User", foreign_keys=[user_id])
@@ -112,3 +119,9 @@ class CourseCompletion(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     course_item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id"), index=True)
     completed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The latest completion, when a recurring course was completed again in a later round.
+    last_completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def latest(self) -> datetime:
+        return self.last_completed_at or self.completed_at

@@ -94,7 +94,8 @@ def quiz(slug: str):
     db.session.commit()
     attempts = services.attempts_for(current_user, version.item_id)
     document = content.document(version)
-    left = None if not document.max_attempts else max(0, document.max_attempts - len(attempts))
+    counted = services.counted_attempts(current_user, version, attempts)
+    left = None if not document.max_attempts else max(0, document.max_attempts - len(counted))
     return render_template(
         "learning/quiz.html",
         version=version,
@@ -241,7 +242,13 @@ def assignments():
             if item is None:
                 raise DomainError(_("Choose a course."))
             created = services.create_assignment(
-                current_user, item, users=users, department=dept, due_on=form.due_on.data, note=form.note.data or None
+                current_user,
+                item,
+                users=users,
+                department=dept,
+                due_on=form.due_on.data,
+                note=form.note.data or None,
+                repeat_months=form.repeat_months.data,
             )
         except DomainError as err:
             flash(err.message, "error")

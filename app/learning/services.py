@@ -18,18 +18,27 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.learning.models import Assignment, AttemptAnswer, CaseRead, CourseCompletion, QuizAttempt
 from app.learning.scoring import score_quiz
+from app.notify import events as notify
 from app.people.models import Department, User
+from app.reports import rollups
 
 
 # ---------------------------------------------------------------- cases
-def mark_read(user: User, case_version: ContentVersion) -> CaseRead:
-    """Record that the user has read a case (once; later reads keep the first record)."""
+def mark_read(user: User, case_version: ContentVersion, now: datetime | None = None) -> CaseRead:
+    """Record that the user has read a case (once; a later read counts only when a recurring course
+    containing the case has started a new round since the recorded one)."""
+    now = now or utcnow()
     existing = db.session.scalars(
         select(CaseRead).where(CaseRead.user_id == user.id, CaseRead.case_item_id == case_version.item_id)
     ).first()
     if existing is not None:
+        start = round_start(user, case_slugs={case_version.item.slug})
+        if start is not None and existing.read_at < start:
+            existing.read_at, existing.version_id = now, case_version.id
+            db.session.flush()
+            refresh_completions(user, now)
         return existing
-    read = CaseRead(user_id=user.id, case_item_id=case_version.item_id, version_id=case_version.id)
+    read = CaseRead(user_id=user.id, case_item_id=case_version.item_id, version_id=case_version.id, read_at=now)
     try:
         with db.session.begin_nested():
             db.session.add(read)
@@ -37,7 +46,7 @@ def mark_read(user: User, case_version: ContentVersion) -> CaseRead:
         return db.session.scalars(
             select(CaseRead).where(CaseRead.user_id == user.id, CaseRead.case_item_id == case_version.item_id)
         ).one()
-    refresh_completions(user)
+    refresh_completions(user, now)
     return read
 
 
@@ -52,6 +61,15 @@ def attempts_for(user: User, quiz_item_id: int) -> list[QuizAttempt]:
     )
 
 
+def counted_attempts(user: User, quiz_version: ContentVersion, attempts: list[QuizAttempt]) -> list[QuizAttempt]:
+    """The attempts that count against the quiz's limit: those of the current round of any recurring
+    course that uses the quiz (all of them otherwise)."""
+    quiz_slug = quiz_version.item.slug
+    cases = {v.item.slug for v in content.published_all("case") if v.data.get("quiz") == quiz_slug}
+    start = round_start(user, case_slugs=cases)
+    return [a for a in attempts if start is None or a.started_at >= start]
+
+
 def start_attempt(user: User, quiz_version: ContentVersion, now: datetime | None = None) -> QuizAttempt:
     """The open attempt on this quiz, or a new one; raises DomainError when no attempts are left."""
     now = now or utcnow()
@@ -63,7 +81,7 @@ def start_attempt(user: User, quiz_version: ContentVersion, now: datetime | None
                 finish_attempt(attempt, now)
                 continue
             return attempt
-    if quiz.max_attempts and len(attempts) >= quiz.max_attempts:
+    if quiz.max_attempts and len(counted_attempts(user, quiz_version, attempts)) >= quiz.max_attempts:
         raise DomainError(_l("You have used all %(n)d attempts on this quiz.", n=quiz.max_attempts))
     attempt = QuizAttempt(
         user_id=user.id,
@@ -179,9 +197,13 @@ def finish_attempt(attempt: QuizAttempt, now: datetime | None = None) -> QuizAtt
     attempt.status = "finished"
     attempt.timed_out = attempt.expired(now)
     attempt.finished_at = min(now, attempt.deadline_at) if attempt.deadline_at else now
+    user = db.session.get(User, attempt.user_id)
+    attempt.department_id = user.department_id
     db.session.flush()
+    rollups.add_attempt(attempt, attempt.department_id)
     if attempt.passed:
-        refresh_completions(db.session.get(User, attempt.user_id))
+        refresh_completions(user, now)
+    notify.quiz_finished(attempt)
     return attempt
 
 
@@ -238,14 +260,25 @@ class CourseProgress:
         return any(c.read or c.quiz_passed for c in self.cases)
 
 
-def course_progress(user: User, course_versions: list[ContentVersion]) -> list[CourseProgress]:
-    """Progress of one user through several courses, in a fixed number of queries."""
+def course_progress(
+    user: User, course_versions: list[ContentVersion], since: dict[int, datetime] | None = None
+) -> list[CourseProgress]:
+    """Progress of one user through several courses, in a fixed number of queries.
+
+    In a later round of a recurring course only reads and passes since the round began count
+    (``since``: course item id -> round start; worked out from the user's assignments when omitted).
+    """
+    since = cycle_starts(user) if since is None else since
     case_versions = {v.item.slug: v for v in content.published_all("case")}
-    read_ids = set(db.session.scalars(select(CaseRead.case_item_id).where(CaseRead.user_id == user.id)))
-    passed_ids = set(
-        db.session.scalars(
-            select(QuizAttempt.quiz_item_id).where(QuizAttempt.user_id == user.id, QuizAttempt.passed.is_(True))
-        )
+    read_at = dict(
+        db.session.execute(select(CaseRead.case_item_id, CaseRead.read_at).where(CaseRead.user_id == user.id)).all()
+    )
+    passed_at = dict(
+        db.session.execute(
+            select(QuizAttempt.quiz_item_id, func.max(QuizAttempt.finished_at))
+            .where(QuizAttempt.user_id == user.id, QuizAttempt.passed.is_(True))
+            .group_by(QuizAttempt.quiz_item_id)
+        ).all()
     )
     quiz_items = dict(
         db.session.execute(select(ContentItem.slug, ContentItem.id).where(ContentItem.kind == "quiz")).all()
@@ -253,6 +286,11 @@ def course_progress(user: User, course_versions: list[ContentVersion]) -> list[C
     out = []
     for version in course_versions:
         course: Course = content.document(version)
+        start = since.get(version.item_id)
+
+        def counts(when: datetime | None, start=start) -> bool:
+            return when is not None and (start is None or when >= start)
+
         cases = []
         for slug in course.cases:
             cv = case_versions.get(slug)
@@ -264,9 +302,9 @@ def course_progress(user: User, course_versions: list[ContentVersion]) -> list[C
                 CaseProgress(
                     slug=slug,
                     title=cv.title,
-                    read=cv.item_id in read_ids,
+                    read=counts(read_at.get(cv.item_id)),
                     quiz_slug=quiz_slug,
-                    quiz_passed=quiz_items.get(quiz_slug) in passed_ids if quiz_slug else False,
+                    quiz_passed=counts(passed_at.get(quiz_items.get(quiz_slug))) if quiz_slug else False,
                     minutes=data.get("minutes"),
                 )
             )
@@ -301,6 +339,24 @@ def assignments_for(user: User) -> list[Assignment]:
     )
 
 
+def cycle_starts(user: User, assignments: list[Assignment] | None = None) -> dict[int, datetime]:
+    """Course item id -> start of the current round, for recurring assignments past their first round."""
+    starts: dict[int, datetime] = {}
+    for a in assignments_for(user) if assignments is None else assignments:
+        if a.cycle_started_at is not None:
+            starts[a.course_item_id] = max(a.cycle_started_at, starts.get(a.course_item_id, a.cycle_started_at))
+    return starts
+
+
+def round_start(user: User, case_slugs: set[str]) -> datetime | None:
+    """The latest round start of the user's recurring courses that contain any of these cases."""
+    starts = cycle_starts(user)
+    if not starts or not case_slugs:
+        return None
+    courses = [v.item_id for v in content.published_all("course") if case_slugs & set(v.data.get("cases") or [])]
+    return max((starts[c] for c in courses if c in starts), default=None)
+
+
 def create_assignment(
     actor,
     course_item: ContentItem,
@@ -311,12 +367,16 @@ def create_assignment(
     reason: str = "manual",
     note: str | None = None,
     source_ref: str | None = None,
+    repeat_months: int | None = None,
 ) -> list[Assignment]:
-    """Assign a course to people or to a department subtree; an identical open assignment is not duplicated."""
+    """Assign a course to people or to a department subtree, once or every ``repeat_months``; an identical
+    open assignment is not duplicated. Everyone reached is notified."""
     if course_item.kind != "course":
         raise DomainError(_l("Only courses can be assigned."))
     if not users and department is None:
         raise DomainError(_l("Choose people or a department."))
+    if repeat_months is not None and not 1 <= repeat_months <= 120:
+        raise DomainError(_l("A course can repeat every 1 to 120 months."), field="repeat_months")
     created = []
     targets: list[tuple[str, int]] = [("user", u.id) for u in users or []]
     if department is not None:
@@ -340,24 +400,37 @@ def create_assignment(
             reason=reason,
             note=note,
             source_ref=source_ref,
+            repeat_months=repeat_months,
             created_by_id=getattr(actor, "id", None),
             **({"user_id": target_id} if kind == "user" else {"department_id": target_id}),
         )
         db.session.add(assignment)
         created.append(assignment)
     db.session.flush()
+    notify.assignments_created(created)
     return created
 
 
-def refresh_completions(user: User) -> list[CourseCompletion]:
-    """Record every course the user has now completed and had not before."""
-    done = set(db.session.scalars(select(CourseCompletion.course_item_id).where(CourseCompletion.user_id == user.id)))
+def refresh_completions(user: User, now: datetime | None = None) -> list[CourseCompletion]:
+    """Record every course the user has now completed and had not before (or not in its current round)."""
+    now = now or utcnow()
+    done = {
+        c.course_item_id: c
+        for c in db.session.scalars(select(CourseCompletion).where(CourseCompletion.user_id == user.id))
+    }
+    starts = cycle_starts(user)
     created = []
-    for progress in course_progress(user, content.published_all("course")):
-        if progress.completed and progress.version.item_id not in done:
-            completion = CourseCompletion(user_id=user.id, course_item_id=progress.version.item_id)
+    for progress in course_progress(user, content.published_all("course"), since=starts):
+        item_id = progress.version.item_id
+        if not progress.completed:
+            continue
+        completion = done.get(item_id)
+        if completion is None:
+            completion = CourseCompletion(user_id=user.id, course_item_id=item_id, completed_at=now)
             db.session.add(completion)
             created.append(completion)
+        elif item_id in starts and completion.latest < starts[item_id]:
+            completion.last_completed_at = now  # the first completion stays: reports compare before and after it
     db.session.flush()
     return created
 
@@ -376,7 +449,7 @@ def my_assignments(user: User, today: date | None = None) -> list[AssignedCourse
     assignments = assignments_for(user)
     course_ids = {a.course_item_id for a in assignments}
     versions = [v for v in content.published_all("course") if v.item_id in course_ids]
-    progress = {p.version.item_id: p for p in course_progress(user, versions)}
+    progress = {p.version.item_id: p for p in course_progress(user, versions, cycle_starts(user, assignments))}
     for a in assignments:
         p = progress.get(a.course_item_id)
         if p is None or a.course_item_id in rows:

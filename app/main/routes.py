@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask import abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -55,6 +57,33 @@ def role_dashboard(role: str):
         ).one()
         context["shop_count"] = count
         context["shop_average"] = average if count >= current_app.config["MIN_CARDS_FOR_SCORE"] else None
+        from app.reports.services import team_figures
+
+        context["team"] = team_figures(current_user)
+        context["min_group"] = current_app.config["MIN_GROUP_SIZE"]
+    if role == Role.SHOPPER:
+        from sqlalchemy.orm import joinedload
+
+        from app.shopping.models import Visit
+        from app.shopping.routes import visit_state
+
+        today = date.today()
+        visits = (
+            db.session.scalars(
+                select(Visit)
+                .options(joinedload(Visit.department), joinedload(Visit.card))
+                .where(Visit.shopper_id == current_user.id, Visit.cancelled_at.is_(None))
+                .order_by(Visit.window_start)
+                .limit(200)
+            )
+            .unique()
+            .all()
+        )
+        order = {"returned": 0, "overdue": 1, "due": 2, "upcoming": 3}
+        todo = [(visit_state(v, today), v) for v in visits]
+        context["todo"] = sorted(
+            [(state, v) for state, v in todo if state in order], key=lambda p: (order[p[0]], p[1].window_start)
+        )[:10]
     if role == Role.TRAINER:
         from app.content.services import published_all
 

@@ -20,7 +20,9 @@ from app.core.permissions import Role
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import Assignment, CourseCompletion
+from app.notify import events as notify
 from app.people.models import Department, User, UserRole
+from app.reports import rollups
 from app.shopping.models import Dispute, Scorecard, ScorecardAnswer, ScorecardSection, Visit
 from app.shopping.scoring import ANSWERS, score_card
 
@@ -161,6 +163,7 @@ def schedule_visits(
             None,
             {"department_id": visit.department_id, "shopper_id": visit.shopper_id},
         )
+    notify.visits_assigned(visits)
     return visits
 
 
@@ -174,6 +177,7 @@ def claim_visit(shopper: User, visit: Visit) -> None:
     visit.shopper_id = shopper.id
     db.session.flush()
     audit.record(shopper, "visit.claim", "visit", visit.id)
+    notify.visits_assigned([visit])
 
 
 # ---------------------------------------------------------------- cards
@@ -478,7 +482,9 @@ def review_card(
     else:
         raise ValidationFailed("decision must be approve, return or reject", {"decision": "invalid"})
     db.session.flush()
+    rollups.add_card(card)  # counts only once approved
     audit.record(actor, f"card.{decision}", "scorecard", card.id, before, {"status": card.status, "note": note})
+    notify.card_reviewed(card)
     return assign_training_after(card, now) if decision == "approve" else []
 
 
@@ -599,7 +605,9 @@ def settle_dispute(
             answer.original_answer = answer.answer
         answer.answer = new_answer
         dispute.new_answer = new_answer
+        rollups.add_card(card, sign=-1)
         recompute(card)
+        rollups.add_card(card)
     elif not note:
         raise ValidationFailed(str(_l("Say why the dispute is rejected.")), {"note": "required"})
     dispute.status = "accepted" if accept else "rejected"
@@ -613,3 +621,4 @@ def settle_dispute(
         before,
         {"answer": answer.answer, "total_percent": card.total_percent, "item": dispute.item_id},
     )
+    notify.dispute_settled(dispute)

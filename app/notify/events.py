@@ -1,0 +1,139 @@
+"""Notices for things that just happened; each is called once by the service that made it happen,
+inside that service's transaction, so a notice exists exactly when its event does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.learning.models import Assignment, QuizAttempt
+from app.learning.stats import assigned_pairs
+from app.notify.services import Pending, path_for, record
+from app.people.models import User
+from app.shopping.models import Dispute, Scorecard, Visit
+
+
+def reached_user_ids(assignment: Assignment) -> list[int]:
+    """Active people an assignment reaches: its person, or everyone in its department and below."""
+    pairs = assigned_pairs()
+    return list(
+        db.session.scalars(
+            select(pairs.c.user_id)
+            .join(User, User.id == pairs.c.user_id)
+            .where(pairs.c.assignment_id == assignment.id, User.active.is_(True))
+            .distinct()
+        )
+    )
+
+
+def assignment_params(assignment: Assignment) -> dict:
+    """What a learner is told about an assignment, including why the mystery-shop loop made it."""
+    version = assignment.course_item.published
+    params = {
+        "course": version.title if version else assignment.course_item.slug,
+        "due": assignment.due_on.isoformat() if assignment.due_on else None,
+        "reason": assignment.reason,
+        "note": assignment.note,
+        "repeat_months": assignment.repeat_months,
+    }
+    ref = assignment.source_ref or ""
+    if assignment.reason == "shop" and ref.startswith("card:"):
+        from app.content.services import document
+
+        _prefix, card_id, item_id = (ref.split(":", 2) + ["", ""])[:3]
+        card = db.session.get(Scorecard, int(card_id)) if card_id.isdigit() else None
+        if card is not None:
+            texts = {item.id: item.text for item in document(card.checklist_version).items()}
+            params["shop_item"] = texts.get(item_id, item_id)
+            params["shop_day"] = card.visited_at.date().isoformat() if card.visited_at else None
+    return params
+
+
+def assignments_created(assignments: list[Assignment], now: datetime | None = None) -> int:
+    """Tell everyone each new assignment reaches (its person, or its whole department subtree)."""
+    created = 0
+    for a in assignments:
+        params = assignment_params(a)
+        link = path_for("learning.course", slug=a.course_item.slug)
+        created += record(
+            "assignment",
+            (Pending(uid, f"assign:{a.id}:{uid}", params, link) for uid in reached_user_ids(a)),
+            now or a.created_at,
+        )
+    return created
+
+
+def quiz_finished(attempt: QuizAttempt) -> None:
+    """Tell the learner their quiz result."""
+    from app.content.services import document
+
+    quiz = document(attempt.version)
+    params = {
+        "quiz": attempt.version.title,
+        "percent": attempt.percent,
+        "passed": bool(attempt.passed),
+        "pass": quiz.pass_percent,
+    }
+    link = path_for("learning.result", attempt_id=attempt.id)
+    record("quiz_result", [Pending(attempt.user_id, f"result:{attempt.id}", params, link)], attempt.finished_at)
+
+
+def visits_assigned(visits: list[Visit], now: datetime | None = None) -> None:
+    """Tell the shopper about each visit given to them (scheduled for them, or taken from the open list)."""
+    for v in visits:
+        if v.shopper_id is None:
+            continue
+        params = {
+            "department": v.department.name,
+            "start": v.window_start.isoformat(),
+            "end": v.window_end.isoformat(),
+            "scenario": v.scenario,
+        }
+        link = path_for("shopping.my_visits")
+        record("visit_new", [Pending(v.shopper_id, f"visit:{v.id}:{v.shopper_id}", params, link)], now)
+
+
+def card_reviewed(card: Scorecard) -> None:
+    """A returned card goes back to its shopper with the note; an approved one is told to the employee
+    it is about, without anything that names the shopper."""
+    department = card.department.name
+    if card.status == "returned":
+        link = (
+            path_for("shopping.card_form", visit_id=card.visit_id) if card.visit_id else path_for("shopping.my_visits")
+        )
+        stamp = card.reviewed_at.strftime("%Y%m%d%H%M%S%f")
+        params = {"department": department, "note": card.review_note}
+        record(
+            "card_returned", [Pending(card.shopper_id, f"returned:{card.id}:{stamp}", params, link)], card.reviewed_at
+        )
+    elif card.status == "approved" and card.employee_id is not None:
+        params = {
+            "department": department,
+            "day": card.visited_at.date().isoformat() if card.visited_at else None,
+            "percent": card.total_percent,
+            "passed": card.passed,
+            "dispute_days": current_app.config["DISPUTE_DAYS"],
+        }
+        link = path_for("shopping.my_result", card_id=card.id)
+        record("card_approved", [Pending(card.employee_id, f"approved:{card.id}", params, link)], card.approved_at)
+
+
+def dispute_settled(dispute: Dispute) -> None:
+    """Tell the employee how HR settled their dispute."""
+    from app.content.services import document
+
+    card = dispute.card
+    texts = {item.id: item.text for item in document(card.checklist_version).items()}
+    params = {
+        "item": texts.get(dispute.item_id, dispute.item_id),
+        "accepted": dispute.status == "accepted",
+        "answer": dispute.new_answer,
+        "note": dispute.resolution_note,
+    }
+    link = path_for("shopping.my_result", card_id=card.id)
+    record(
+        "dispute_settled", [Pending(dispute.employee_id, f"dispute:{dispute.id}", params, link)], dispute.resolved_at
+    )
