@@ -10,9 +10,48 @@ from app.extensions import db
 from app.shopping import services
 from app.shopping.models import Scorecard
 
+INT_MAX = 2**31 - 1  # ids are INTEGER columns: PostgreSQL refuses a larger number in a query
+
 
 def error(code: int, message: str, fields: dict | None = None):
     return jsonify(error={"code": code, "message": str(message), "fields": fields or {}}), code
+
+
+def json_body():
+    """The parsed JSON body, or None if there is none or it cannot be read (nested too deeply included)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
+def _has_nul(value) -> bool:
+    """True if any text in a JSON value (keys included) holds a NUL character."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            stack += item
+    return False
+
+
+@bp.before_request
+def refuse_nul_characters():
+    """PostgreSQL text cannot hold NUL, and a query with one fails: refuse it as a client error first."""
+    texts = [*(request.view_args or {}).values(), request.headers.get("Idempotency-Key", "")]
+    if request.method == "POST":
+        texts.append(json_body())
+    if _has_nul(texts):
+        return error(400, "Text must not contain NUL (\\u0000) characters.")
+    return None
+
+
+def find_card(card_id: int) -> Scorecard | None:
+    return db.session.get(Scorecard, card_id) if card_id <= INT_MAX else None
 
 
 def card_json(card: Scorecard, with_shopper: bool) -> dict:
@@ -42,7 +81,7 @@ def card_json(card: Scorecard, with_shopper: bool) -> dict:
 @bp.route("/scorecards", methods=["POST"])
 @allow(Role.SHOPPER, Role.HR, Role.ADMIN)
 def submit_scorecard():
-    payload = request.get_json(silent=True)
+    payload = json_body()
     if payload is None:
         return error(400, "The body must be valid JSON (Content-Type: application/json).")
     key = request.headers.get("Idempotency-Key")
@@ -54,6 +93,9 @@ def submit_scorecard():
     except DomainError as err:
         db.session.rollback()
         return error(409, err.message)
+    except OverflowError:  # visited_at at the calendar's edge, like 0001-01-01T00:00:00+01:00, has no UTC time
+        db.session.rollback()
+        return error(422, "The scorecard was not accepted.", {"visited_at": "out of range"})
     db.session.commit()
     body = {
         "id": card.id,
@@ -69,12 +111,14 @@ def submit_scorecard():
 @bp.route("/scorecards/<int:card_id>/review", methods=["POST"])
 @allow(Role.HR, Role.ADMIN)
 def review_scorecard(card_id: int):
-    card = db.session.get(Scorecard, card_id)
+    card = find_card(card_id)
     if card is None:
         return error(404, "No such scorecard.")
-    payload = request.get_json(silent=True)
+    payload = json_body()
     if not isinstance(payload, dict):
         return error(400, "The body must be a JSON object.")
+    if payload.get("note") is not None and not isinstance(payload["note"], str):
+        return error(422, "note must be text.", {"note": "must be text"})
     try:
         services.review_card(current_user, card, payload.get("decision"), payload.get("note"))
     except services.ValidationFailed as err:
@@ -90,7 +134,7 @@ def review_scorecard(card_id: int):
 @bp.route("/scorecards/<int:card_id>", methods=["GET"])
 @allow()
 def get_scorecard(card_id: int):
-    card = db.session.get(Scorecard, card_id)
+    card = find_card(card_id)
     if card is None:
         abort(404)
     if current_user.has_role(Role.HR, Role.ADMIN):
@@ -116,6 +160,8 @@ def _period_or_error():
                 values[name] = date.fromisoformat(raw)
             except ValueError:
                 return None, error(400, f"'{name}' must be a date like 2026-01-31.", {name: "invalid date"})
+    if values.get("to") == date.max:  # the period ends the day after 'to', past the calendar's end
+        return None, error(400, "'to' must be before 9999-12-31.", {"to": "out of range"})
     return Period(values.get("from"), values.get("to")), None
 
 
@@ -184,10 +230,10 @@ def xapi_statements():
     if raw:
         try:
             since = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
+            if since.tzinfo is not None:
+                since = since.astimezone(UTC).replace(tzinfo=None)
+        except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00:00+01:00 has no UTC time
             return error(400, "'since' must be ISO-8601, like 2026-01-01T00:00:00Z.", {"since": "invalid"})
-        if since.tzinfo is not None:
-            since = since.astimezone(UTC).replace(tzinfo=None)
     limit = min(max(request.args.get("limit", 500, type=int), 1), 5000)
     items, more = statements(since, limit, request.host_url.rstrip("/"))
     return jsonify(statements=items, more=more)

@@ -239,8 +239,13 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+# What YAML does not allow in a file (line breaks included): written as "\uXXXX" escapes.
+YAML_UNSAFE_RE = re.compile("[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + YAML_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped) + '"'
 
 
 def _feedback_lines(text: str, indent: str) -> list[str]:
@@ -272,7 +277,8 @@ def gift_to_quiz(text: str, quiz_id: str, title: str | None = None, lang: str | 
         prompt_lines = [line for line in q.text.split("\n")]
         heading = _one_line(q.name) if q.name and q.name != q.text[:40].strip() else _one_line(prompt_lines[0])
         extra = q.text if heading != _one_line(prompt_lines[0]) else "\n".join(prompt_lines[1:]).strip()
-        heading = heading or "Question"
+        if not heading.strip("#").strip():  # '## #' is an empty heading in Markdown
+            heading, extra = "Question", q.text.strip()
         out.append(f"## {heading}")
         correct = [a for a in q.answers if a.correct]
         partial = (
@@ -309,6 +315,10 @@ def _escape_block(text: str) -> str:
         if re.match(r"^[-*+]\s+\[( |x|X)\]", line) or line.startswith(">") or line.startswith("## "):
             line = "\\" + line
         lines.append(line)
+    # Right under the heading, 'skill: ...' or 'type: ...' would be read as a question setting;
+    # '&#58;' renders as ':' (Python-Markdown keeps a backslash before ':').
+    if lines and re.match(r"^[A-Za-z_][\w-]*\s*:", lines[0]):
+        lines[0] = lines[0].replace(":", "&#58;", 1)
     return "\n".join(lines)
 
 

@@ -15,6 +15,10 @@ class Problem:
     line: int
     message: str
 
+    def __post_init__(self) -> None:
+        # one problem, one line: a value quoted in a message may hold a line break
+        self.message = " ".join(self.message.splitlines())
+
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
 
@@ -99,10 +103,11 @@ class Document:
     path: str = ""
     source: str = ""
     meta_lines: dict[str, int] = field(default_factory=dict)
+    rel_path: str = ""  # where the file lives under the content directory, kept for export
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for key in ("source", "meta_lines", "path"):
+        for key in ("source", "meta_lines", "path", "rel_path"):
             data.pop(key, None)
         return data
 
@@ -150,6 +155,7 @@ class SkillSet:
     skills: list[Skill] = field(default_factory=list)
     path: str = ""
     source: str = ""
+    rel_path: str = "skills.yml"
 
     def ids(self) -> set[str]:
         return {s.id for s in self.skills}

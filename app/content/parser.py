@@ -9,7 +9,9 @@ finds to ``problems``; it never stops at the first one. Cross-file checks
 from __future__ import annotations
 
 import difflib
+import math
 import re
+import reprlib
 from typing import Any
 
 import yaml
@@ -30,7 +32,7 @@ from app.content.model import (
     SkillSet,
 )
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")  # \Z: "$" would let a final newline through
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 CHANNELS = ("visit", "phone", "chat", "email")
 COMMON_KEYS = {"id", "title", "lang", "skills"}
@@ -74,6 +76,65 @@ def slugify(text: str) -> str:
     """A stable id from free text (Cyrillic is transliterated)."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower().translate(TRANSLIT)).strip("-")
     return slug[:60].strip("-") or "item"
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 2, 5, 5, 60, 60
+
+
+def _brief(value: Any) -> str:
+    """A YAML value for a message: scalars as written, lists and mappings cut short.
+
+    YAML aliases can nest a list exponentially (``&a [x, x]``, ``&b [*a, *a]``, ...): a few
+    hundred bytes of front matter would print as gigabytes with ``str()``.
+    """
+    if isinstance(value, list | dict | set | tuple):
+        return _SHORT.repr(value)
+    return str(value)
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """SafeLoader whose value errors (``!!int x``, a date like 2024-02-30) are YAML errors with a line."""
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            shown = node.value if isinstance(node, yaml.ScalarNode) else node.tag
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read the value '{str(shown)[:60]}' ({exc})", node.start_mark
+            ) from exc
+
+
+def load_yaml(text: str) -> tuple[Any, Any]:
+    """(node, data) of one YAML document; every failure is a ``yaml.YAMLError``."""
+    loader = None
+    try:
+        loader = _SafeLoader(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        raise yaml.YAMLError("it is nested too deeply") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return node, data
+
+
+def _line_of(mark, text: str) -> int:
+    """0-based line of a YAML mark counted in '\\n' only, as the file's lines are (PyYAML also breaks at NEL, LS, PS)."""
+    return text.count("\n", 0, mark.index)
+
+
+def _reader_line(exc: yaml.YAMLError, text: str) -> int:
+    """0-based line of a ReaderError (a character YAML does not accept), else 0."""
+    position = getattr(exc, "position", None)
+    return text.count("\n", 0, position) if isinstance(position, int) else 0
+
+
+def _first_line(exc: yaml.YAMLError) -> str:
+    """The reason without PyYAML's '  in "<unicode string>", position N' line."""
+    return (str(exc).splitlines() or ["unreadable"])[0]
 
 
 class FileProblems:
@@ -139,12 +200,12 @@ def parse_yaml_block(fm_lines: list[str], fp: FileProblems, first_line: int = 2)
         return None, {}
     text = "\n".join(fm_lines)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
-        bad = fm_lines[mark.line] if mark and mark.line < len(fm_lines) else ""
+        index = _line_of(mark, text) if mark else 0
+        line = first_line + index
+        bad = fm_lines[index] if mark and index < len(fm_lines) else ""
         match = PLAIN_KEY_RE.match(bad)
         if match and match.group(2) and match.group(2).strip()[:1] in YAML_RESERVED:
             key, value = match.group(1), match.group(2).strip()
@@ -153,7 +214,7 @@ def parse_yaml_block(fm_lines: list[str], fp: FileProblems, first_line: int = 2)
             fp.add(line, f"front matter is not valid YAML: {exc.problem or exc}")
         return None, {}
     except yaml.YAMLError as exc:
-        fp.add(first_line, f"front matter is not valid YAML: {exc}")
+        fp.add(first_line + _reader_line(exc, text), f"front matter is not valid YAML: {_first_line(exc)}")
         return None, {}
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
@@ -161,10 +222,11 @@ def parse_yaml_block(fm_lines: list[str], fp: FileProblems, first_line: int = 2)
             key = str(key_node.value)
             if key in lines:
                 fp.add(
-                    first_line + key_node.start_mark.line, f"key '{key}' is given twice (first on line {lines[key]})"
+                    first_line + _line_of(key_node.start_mark, text),
+                    f"key '{key}' is given twice (first on line {lines[key]})",
                 )
             else:
-                lines[key] = first_line + key_node.start_mark.line
+                lines[key] = first_line + _line_of(key_node.start_mark, text)
     return data, lines
 
 
@@ -218,8 +280,9 @@ class Meta:
         if not self.has(key):
             return default
         value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.err(key, f"'{key}' must be a number, not '{value}'")
+        finite = isinstance(value, int) or isinstance(value, float) and math.isfinite(value)
+        if isinstance(value, bool) or not finite:
+            self.err(key, f"'{key}' must be a number, not '{_brief(value)}'")
             return default
         if integer and value != int(value):
             self.err(key, f"'{key}' must be a whole number, not {value}")
@@ -237,7 +300,7 @@ class Meta:
             return default
         value = self.data[key]
         if not isinstance(value, bool):
-            self.err(key, f"'{key}' must be true or false, not '{value}'")
+            self.err(key, f"'{key}' must be true or false, not '{_brief(value)}'")
             return default
         return value
 
@@ -253,7 +316,7 @@ class Meta:
         out = []
         for v in value:
             if not isinstance(v, str) or not ID_RE.match(v):
-                self.err(key, f"'{key}' has an invalid id '{v}'")
+                self.err(key, f"'{key}' has an invalid id '{_brief(v)}'")
             else:
                 out.append(v)
         return out
@@ -353,11 +416,13 @@ def parse_skills(text: str, path: str, problems: list[Problem]) -> SkillSet:
     fp = FileProblems(path, problems)
     out = SkillSet(path=path, source=text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        fp.add((mark.line + 1) if mark else 1, f"not valid YAML: {exc.problem or exc}")
+        fp.add((_line_of(mark, text) + 1) if mark else 1, f"not valid YAML: {exc.problem or exc}")
+        return out
+    except yaml.YAMLError as exc:
+        fp.add(_reader_line(exc, text) + 1, f"not valid YAML: {_first_line(exc)}")
         return out
     if data is None:
         fp.add(1, "the skills file is empty")
@@ -367,12 +432,12 @@ def parse_skills(text: str, path: str, problems: list[Problem]) -> SkillSet:
         return out
     seen: dict[str, int] = {}
     for entry, entry_node in zip(data, node.value, strict=False):
-        line = entry_node.start_mark.line + 1
+        line = _line_of(entry_node.start_mark, text) + 1
         if not isinstance(entry, dict):
             fp.add(line, "each skill must be a mapping with id and title")
             continue
         key_lines = (
-            {str(k.value): k.start_mark.line + 1 for k, _ in entry_node.value}
+            {str(k.value): _line_of(k.start_mark, text) + 1 for k, _ in entry_node.value}
             if isinstance(entry_node, yaml.MappingNode)
             else {}
         )
@@ -385,7 +450,7 @@ def parse_skills(text: str, path: str, problems: list[Problem]) -> SkillSet:
         if not isinstance(skill_id, str) or not ID_RE.match(skill_id):
             fp.add(
                 key_lines.get("id", line),
-                f"a skill needs an id of lowercase latin letters, digits and '-', not '{skill_id}'",
+                f"a skill needs an id of lowercase latin letters, digits and '-', not '{_brief(skill_id)}'",
             )
             continue
         if skill_id in seen:
