@@ -14,6 +14,15 @@ def _env_int(name: str, default: int) -> int:
         return default
 
 
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def available_languages() -> tuple[str, ...]:
+    """English (the source language) and every language with a catalogue under app/translations."""
+    found = sorted(p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
+    return ("en", *found)
+
+
 class Config:
     """Development defaults: SQLite in the instance folder, in-memory rate limits."""
 
@@ -39,7 +48,7 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ("en", "ru")
+    LANGUAGES = available_languages()
     DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/Moscow")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
@@ -48,6 +57,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") in ("1", "true", "yes")
     MAIL_FROM = os.environ.get("MAIL_FROM", "rapport@localhost")
+    # Emails link back here (the address people open Rapport at); no trailing slash needed.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    NOTIFY_DUE_SOON_DAYS = _env_int("NOTIFY_DUE_SOON_DAYS", 3)
 
     PASSWORD_RESET_MAX_AGE = 60 * 60 * 48
     PER_PAGE = 25

@@ -1,15 +1,17 @@
-"""Every string users see has a Russian translation."""
+"""Every string users see is translated into every interface language."""
 
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_every_message_is_translated_to_russian(tmp_path):
+@pytest.mark.parametrize("lang", ["ru", "bg"])
+def test_every_message_is_translated(tmp_path, lang):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [
@@ -30,7 +32,7 @@ def test_every_message_is_translated_to_russian(tmp_path):
         check=True,
     )
     extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(pot.open("rb")) if m.id}
-    catalog = read_po((ROOT / "app/translations/ru/LC_MESSAGES/messages.po").open("rb"), locale="ru")
+    catalog = read_po((ROOT / f"app/translations/{lang}/LC_MESSAGES/messages.po").open("rb"), locale=lang)
     translated = {
         (m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id and m.string and "fuzzy" not in m.flags
     }
@@ -43,3 +45,14 @@ def test_dashboard_and_people_pages_in_russian(client, auth, make_user):
     auth.login("hr@example.com")
     page = client.get("/people", headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert "Сотрудники" in page and "Добавить сотрудника" in page
+
+
+def test_language_list_follows_the_catalogues_and_bulgarian_works(client, auth, make_user):
+    from flask import current_app
+
+    assert current_app.config["LANGUAGES"] == ("en", "bg", "ru")
+    make_user("hr", email="hr@example.com")
+    auth.login("hr@example.com")
+    page = client.get("/dashboard/hr", headers={"Accept-Language": "bg"}).get_data(as_text=True)
+    assert 'lang="bg"' in page and "Български" in page
+    assert "Dashboard" not in page and "Главная" not in page

@@ -1,3 +1,4 @@
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField
@@ -46,10 +47,18 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Set password"))
 
 
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "bg": "Български"}
+
+
 class LanguageForm(FlaskForm):
-    lang = SelectField(_l("Language"), choices=[("en", "English"), ("ru", "Русский")])
+    lang = SelectField(_l("Language"))
     next = HiddenField()
     submit = SubmitField(_l("Switch"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The list follows the catalogues present; each language is named in itself.
+        self.lang.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]]
 
 
 class TokenForm(FlaskForm):
