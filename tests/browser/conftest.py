@@ -1,0 +1,173 @@
+"""Browser journeys: Python Playwright driving Debian's Chromium against the real app.
+
+The app runs as its own process (``flask run``) on 127.0.0.1 with a fresh SQLite database
+built the way a newcomer builds it: migrations, ``content import``, ``demo``. The live
+server always uses its own SQLite file, also when the rest of the suite runs on
+PostgreSQL, so the per-test cleanup of the main suite never touches it.
+
+When Chromium is missing the journeys are skipped with a loud warning; under CI
+(``CI`` set) they fail instead, and ``.ci/run`` installs Chromium first.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+DEMO_PASSWORD = "rapport-demo"
+PHONE = {"width": 390, "height": 844}
+
+
+def _missing_browser() -> str | None:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the Python package playwright is not installed (pip install -r requirements.txt)"
+    if not Path(CHROMIUM).exists():
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _missing_browser()
+    if reason is None:
+        return
+    message = f"BROWSER JOURNEYS NOT RUN: {reason}"
+    if os.environ.get("CI"):
+        raise pytest.UsageError(message)
+    sys.stderr.write(f"\n{'!' * 78}\n{message}\n{'!' * 78}\n")
+    for item in items:
+        if Path(str(item.fspath)).parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.skip(reason=message))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _flask(env: dict, *args: str, timeout: int = 600) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The real app with demo data on a free port; yields its base URL."""
+    base = tmp_path_factory.mktemp("live")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{base / 'rapport.db'}",
+        "EVIDENCE_DIR": str(base / "evidence"),
+        "SECRET_KEY": "browser-journeys",
+        "APP_ENV": "development",
+        "CONTENT_DIR": os.environ.get("BROWSER_CONTENT_DIR", str(ROOT / "content")),
+        "LOGIN_LIMIT_PER_ACCOUNT": "100/minute",
+        "LOGIN_LIMIT_PER_ADDRESS": "300/minute",
+    }
+    _flask(env, "db", "upgrade")
+    _flask(env, "content", "import", env["CONTENT_DIR"])
+    _flask(env, "demo")
+    port = _free_port()
+    log = open(base / "server.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError((base / "server.log").read_text()) from None
+            time.sleep(0.1)
+    yield {"url": url, "env": env, "dir": base}
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        for page in getattr(item, "_pages", []):
+            ARTIFACTS.mkdir(exist_ok=True)
+            path = ARTIFACTS / f"{item.name}-{id(page)}.png"
+            try:
+                page.screenshot(path=str(path), full_page=True)
+                report.sections.append(("screenshot", str(path)))
+            except Exception:  # noqa: BLE001 - a screenshot must never hide the real failure
+                pass
+
+
+@pytest.fixture
+def new_page(browser, live_server, request):
+    """new_page(phone=False, locale="en") -> a page in its own browser context."""
+    contexts = []
+    request.node._pages = []
+
+    def factory(phone: bool = False, locale: str = "en"):
+        context = browser.new_context(
+            base_url=live_server["url"],
+            locale=locale,
+            viewport=PHONE if phone else {"width": 1280, "height": 900},
+            is_mobile=phone,
+            has_touch=phone,
+        )
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        page = context.new_page()
+        request.node._pages.append(page)
+        return page
+
+    yield factory
+    for context in contexts:
+        context.close()
+
+
+def login(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)

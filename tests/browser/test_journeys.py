@@ -1,0 +1,186 @@
+"""Each role's main journey in a real browser, against the real app with the demo company."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login
+
+
+def _png() -> bytes:
+    """A real 2x2 PNG, as a phone camera would upload (the server checks content, not the name)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_employee_takes_a_case_and_its_quiz_with_a_reload(new_page):
+    page = new_page()
+    login(page, "employee@example.com")
+    expect(page.get_by_role("heading", name="My courses")).to_be_visible()
+    page.get_by_role("link", name="Клиентоориентированность и её пять уровней").first.click()
+    page.get_by_role("link", name="Впарить или продать").click()
+
+    # A decision point: picking an option reveals its feedback, without a page load.
+    first_choice = page.locator("fieldset.choice").first
+    feedback = first_choice.locator(".choice-feedback").first
+    expect(feedback).to_be_hidden()
+    first_choice.locator(".choice-option label").first.click()
+    expect(feedback).to_be_visible()
+
+    read = page.get_by_role("button", name="I have read this")
+    if read.count():
+        read.click()
+    page.get_by_role("button", name="Go to the quiz").click()
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(page.locator("fieldset.question").first).to_be_visible()
+    attempt_url = page.url
+
+    questions = page.locator("fieldset[data-question]")
+    first = questions.nth(0)
+    kind = first.get_attribute("data-type")
+    first_input = first.locator("input").first if kind != "order" else first.locator("select").first
+    if kind == "order":
+        first_input.select_option("1")
+    else:
+        first_input.check()
+    expect(page.locator("#save-status")).to_contain_text("✓")
+
+    page.reload()  # mid-quiz: nothing is lost
+    assert page.url == attempt_url
+    if kind == "order":
+        expect(page.locator("fieldset[data-question]").nth(0).locator("select").first).to_have_value("1")
+    else:
+        expect(page.locator("fieldset[data-question]").nth(0).locator("input").first).to_be_checked()
+
+    for i in range(questions.count()):
+        q = questions.nth(i)
+        kind = q.get_attribute("data-type")
+        if kind == "order":
+            selects = q.locator("select")
+            for n in range(selects.count()):
+                selects.nth(n).select_option(str(n + 1))
+        else:
+            q.locator("input").first.check()
+    page.get_by_role("button", name="Finish and see the result").click()
+    expect(page.get_by_text(re.compile(r"\d+(\.\d)?%")).first).to_be_visible()
+    expect(page.get_by_text(re.compile("passed|not passed", re.I)).first).to_be_visible()
+
+
+def test_trainer_edits_publishes_diffs_and_restores(new_page):
+    page = new_page()
+    login(page, "trainer@example.com")
+    page.goto("/authoring/")
+    expect(page.get_by_text("co-host-and-guest").first).to_be_visible()
+    page.goto("/authoring/case/co-host-and-guest")
+    source = page.locator("textarea#source")
+    original = source.input_value()
+
+    # An error is shown at its line and blocks publishing.
+    broken = original.replace("\nlang: ru", "\nlang: ru\ndifficulty: 12", 1)
+    source.fill(broken)
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.locator("ul.problems")).to_contain_text("line")
+    expect(page.get_by_text("Published: version 1")).to_be_visible()
+
+    # A good edit: saved as a draft, then published as version 2.
+    page.locator("textarea#source").fill(original.rstrip("\n") + "\n\nДобавлено в браузере.\n")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text(re.compile("draft", re.I)).first).to_be_visible()
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.get_by_text("Published: version 2")).to_be_visible()
+
+    page.get_by_role("link", name="history").click()
+    page.locator("select#a").select_option("1")
+    page.locator("select#b").select_option("2")
+    page.get_by_role("button", name="Show the difference").click()
+    expect(page.locator("pre.diff")).to_contain_text("+Добавлено в браузере.")
+
+    page.locator("tr", has_text="v1").get_by_role("button", name="Restore as draft").click()
+    expect(page.locator("textarea#source")).not_to_contain_text("Добавлено в браузере.")
+    assert page.locator("textarea#source").input_value() == original
+
+
+def test_shop_loop_from_phone_to_review_report_and_dispute(new_page, tmp_path):
+    # The shopper, on a phone, fills in the card for the visit due now, with a photo.
+    phone = new_page(phone=True)
+    login(phone, "shopper@example.com")
+    phone.locator("ul.todo a").first.click()
+    items = phone.locator(".card-item")
+    assert items.count() >= 5
+    for i in range(items.count()):
+        items.nth(i).get_by_label("Yes").check()
+    # One failed item tied to a skill (active listening): the loop will assign its training.
+    failed = phone.locator("#item-no-interrupting")
+    failed.get_by_label("No").check()
+    failed.locator("textarea").fill("Перебивал, не дослушав вопрос до конца.")
+    honesty = phone.locator("#item-fees-upfront")  # a second skill, so a course not yet open for her is due
+    honesty.get_by_label("No").check()
+    honesty.locator("textarea").fill("Про платные СМС узнал только после вопроса.")
+    expect(phone.locator("#save-status")).to_contain_text("✓")
+    visited = datetime.now(ZoneInfo("Europe/Moscow")) - timedelta(minutes=30)  # the app's display time zone
+    phone.get_by_label("Date and time of the visit").fill(visited.strftime("%Y-%m-%dT%H:%M"))
+    served = phone.get_by_label("Who served you")
+    # Екатерина Зайцева has no empathy course yet (Анна, in the same team, already has every course open).
+    person = next(o for o in served.locator("option").all_inner_texts() if o.startswith("Екатерина З"))
+    served.select_option(label=person)
+    phone.get_by_label("Duration, minutes").fill("12")
+    photo = tmp_path / "counter.png"
+    photo.write_bytes(_png())
+    phone.get_by_label("Photo, receipt or audio").set_input_files(str(photo))
+    phone.get_by_role("button", name="Attach").click()
+    expect(phone.get_by_role("link", name="counter.png")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.get_by_role("button", name="Submit the card").click()
+    expect(phone.get_by_text(re.compile("Submitted|submitted")).first).to_be_visible()
+
+    # HR reviews and approves the card; the loop assigns training to the employee.
+    hr = new_page()
+    login(hr, "hr@example.com")
+    hr.goto("/shop/review")
+    hr.locator("tr", has_text="Операционный зал").get_by_role("link", name="Open").first.click()
+    expect(hr.get_by_role("link", name="counter.png")).to_be_visible()
+    card_id = hr.url.rstrip("/").rsplit("/", 1)[-1]
+    hr.get_by_role("button", name="Approve").click()
+    expect(hr.get_by_text(re.compile("approved", re.I)).first).to_be_visible()
+    expect(hr.locator(".flash")).to_contain_text(re.compile(r"Approved\. [1-9]\d* training assignment"))
+
+    # The department report, and its XLSX download.
+    hr.goto("/reports/")
+    expect(hr.locator("table.report")).to_be_visible()
+    with hr.expect_download() as download:
+        hr.get_by_role("link", name="XLSX").first.click()
+    path = tmp_path / "departments.xlsx"
+    download.value.save_as(path)
+    sheet = load_workbook(path).active
+    assert sheet.cell(1, 1).value == "Department" and sheet.cell(2, 1).value == "Company"
+
+    # The employee sees the card (never the shopper) and disputes the failed item.
+    employee = new_page(phone=True)
+    login(employee, "ekaterina.zaytseva@example.com")
+    employee.goto("/shop/results")
+    employee.locator(f"a[href='/shop/results/{card_id}']").click()
+    assert "Игорь" not in employee.content() and "shopper@example.com" not in employee.content()
+    dispute = employee.locator("details:has(#reason-no-interrupting)")
+    dispute.locator("summary").click()
+    dispute.locator("textarea").fill("Я дослушала клиента до конца, он сам попросил перейти к делу.")
+    # Her profile language is Russian: the page speaks it whatever the browser asks for.
+    dispute.get_by_role("button", name="Оспорить пункт").click()
+    expect(employee.get_by_text(re.compile("Оспорено")).first).to_be_visible()
+    employee.goto("/learn/my")
+    expect(employee.get_by_text("назначен по итогам визита тайного покупателя").first).to_be_visible()
