@@ -62,3 +62,91 @@ def test_demo_outbox_holds_emails_in_both_languages(runner):
     assert {"assignment", "overdue", "quiz_result", "visit_new", "card_approved", "digest"} <= kinds
     assert set(db.session.scalars(select(OutboxMessage.locale))) == {"en", "ru"}
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == db.session.scalar(select(func.count(Notice.id)))
+
+
+def test_large_demo_sample_agrees_with_the_services(app):
+    """The bulk-written company holds what the real code paths would have written for the same answers."""
+    from pathlib import Path
+
+    import pytest
+
+    from app.content import services as content
+    from app.content.loader import load_directory
+    from app.demo_large import load_large
+    from app.learning import services as learning
+    from app.learning.models import CourseCompletion, QuizAttempt
+    from app.learning.scoring import score_quiz
+    from app.reports import services as reports
+    from app.shopping import services as shopping
+    from app.shopping.models import Scorecard
+    from tests.test_reports import _rollups_from_base_tables, _rollups_stored
+
+    content.import_content(load_directory(str(Path(__file__).parents[1] / "content")))
+    db.session.commit()
+    summary = load_large(people=320, cards=240, attempts_per_person=6, progress=lambda step: None)
+    db.session.commit()
+    assert "500 departments" in summary
+    assert db.session.scalar(select(func.count(Department.id))) == 500
+    assert db.session.scalar(select(func.count(Scorecard.id))) == 240
+
+    # Cards: the services rescore each sampled card from its answers to the same totals, sections and points.
+    cards = db.session.scalars(select(Scorecard).order_by(Scorecard.id)).all()[::12]
+    for card in cards:
+        stored = (
+            card.total_percent,
+            card.computed_percent,
+            card.passed,
+            card.critical_failed,
+            [(s.title, s.weight, s.earned, s.possible, s.percent) for s in card.sections],
+            {a.item_id: (a.earned, a.possible, a.na) for a in card.answers},
+        )
+        assert stored[4] and stored[5], "a card without sections or answers"
+        shopping.recompute(card)
+        again = (
+            card.total_percent,
+            card.computed_percent,
+            card.passed,
+            card.critical_failed,
+            [(s.title, s.weight, s.earned, s.possible, s.percent) for s in card.sections],
+            {a.item_id: (a.earned, a.possible, a.na) for a in card.answers},
+        )
+        assert again[:4] == pytest.approx(stored[:4])
+        assert again[4] == stored[4] and again[5] == stored[5]
+    db.session.rollback()
+
+    # Attempts: scored again from their stored answers by the learner's own scoring path.
+    attempts = db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id)).all()[::37]
+    assert len(attempts) > 30
+    for attempt in attempts:
+        quiz = learning.attempt_quiz(attempt)
+        score = score_quiz(quiz, {a.question_key: a.response for a in attempt.answers})
+        assert (attempt.earned, attempt.possible, attempt.percent) == pytest.approx(
+            (float(score.earned), float(score.possible), float(score.percent))
+        )
+        assert attempt.passed == score.passed(quiz.pass_percent)
+        assert attempt.department_id == db.session.get(User, attempt.user_id).department_id
+        for answer in attempt.answers:
+            assert answer.earned == pytest.approx(float(score.per_question[answer.question_key]))
+
+    # Completions: exactly the courses the services consider completed, for a sample of people.
+    courses = content.published_all("course")
+    people = db.session.scalars(select(User).where(User.email.like("employee%@example.com")).order_by(User.id)).all()
+    for user in people[::25]:
+        stored = set(
+            db.session.scalars(select(CourseCompletion.course_item_id).where(CourseCompletion.user_id == user.id))
+        )
+        done = {p.version.item_id for p in learning.course_progress(user, courses) if p.completed}
+        assert stored == done, user.email
+        assert learning.refresh_completions(user) == []
+
+    # The report roll-ups equal the base tables, and the company row counts every approved card.
+    shop, quiz = _rollups_stored()
+    expected_shop, expected_quiz = _rollups_from_base_tables()
+    assert shop.keys() == expected_shop.keys() and quiz.keys() == expected_quiz.keys()
+    for key, row in expected_shop.items():
+        assert shop[key] == pytest.approx(row)
+    for key, row in expected_quiz.items():
+        assert quiz[key] == pytest.approx(row)
+    company = reports.company_row()
+    assert company.shop_count == 240
+    assert company.quiz_attempts == db.session.scalar(select(func.count(QuizAttempt.id)))

@@ -1,0 +1,93 @@
+"""Report timings on the large data set against the plain SQL that answers the same question.
+
+    DATABASE_URL=sqlite:////tmp/large.db .venv/bin/python bench/reports.py
+
+The database must hold `flask --app wsgi demo --size large` (after `db upgrade` and `content import`).
+Prints median milliseconds over several runs for the project and the reference, and their ratio.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import select, text  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.people.models import Department, User  # noqa: E402
+from app.reports import services  # noqa: E402
+
+RUNS = 7
+
+REFERENCE_COMPANY = """
+WITH RECURSIVE closure(id, root) AS (
+  SELECT id, id FROM departments UNION ALL
+  SELECT d.id, c.root FROM departments d JOIN closure c ON d.parent_id = c.id)
+SELECT c.root, COUNT(s.id), AVG(s.total_percent) FROM scorecards s JOIN closure c ON c.id = s.department_id
+WHERE s.status = 'approved' GROUP BY c.root
+"""
+REFERENCE_QUIZ = """
+WITH RECURSIVE closure(id, root) AS (
+  SELECT id, id FROM departments UNION ALL
+  SELECT d.id, c.root FROM departments d JOIN closure c ON d.parent_id = c.id)
+SELECT c.root, COUNT(a.id), AVG(a.percent) FROM quiz_attempts a JOIN closure c ON c.id = a.department_id
+WHERE a.status = 'finished' GROUP BY c.root
+"""
+REFERENCE_DEPT = """
+WITH RECURSIVE sub(id) AS (SELECT :d UNION ALL SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id)
+SELECT COUNT(*), AVG(total_percent) FROM scorecards WHERE status = 'approved' AND department_id IN (SELECT id FROM sub)
+"""
+REFERENCE_EMPLOYEE = """
+SELECT COUNT(*), AVG(total_percent) FROM scorecards WHERE employee_id = :u AND status = 'approved'
+"""
+
+
+def median_ms(fn) -> float:
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    app = create_app()
+    with app.app_context():
+        engine = db.engine.dialect.name
+        team = db.session.scalars(select(Department).where(Department.name == "Касса")).first()
+        user = db.session.scalars(select(User).where(User.email == "employee1@example.com")).one()
+
+        def company():
+            services.department_report()
+            services.company_row()
+
+        def department():
+            services.department_report()  # the page shows the department's own roll-up row
+            services.item_failure_rates(team.id)
+            services.monthly_trend(team.id)
+
+        def employee():
+            services.employee_report(user)
+
+        rows = [
+            ("whole-company department report", company, lambda: (
+                db.session.execute(text(REFERENCE_COMPANY)).all(), db.session.execute(text(REFERENCE_QUIZ)).all())),
+            ("one department (roll-up, items, trend)", department,
+             lambda: db.session.execute(text(REFERENCE_DEPT), {"d": team.id}).all()),
+            ("one employee", employee, lambda: db.session.execute(text(REFERENCE_EMPLOYEE), {"u": user.id}).all()),
+        ]  # fmt: skip
+        print(f"engine: {engine}, median of {RUNS} runs")
+        print(f"{'report':42s} {'project ms':>11s} {'reference ms':>13s} {'ratio':>7s}")
+        for label, project, reference in rows:
+            p, r = median_ms(project), median_ms(reference)
+            print(f"{label:42s} {p:11.1f} {r:13.1f} {p / r:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
