@@ -24,6 +24,7 @@ from app.notify.kinds import render
 from app.notify.models import EmailOptOut, Notice, OutboxMessage
 from app.notify.reminders import add_months, iso_week, local_today
 from app.people import services as people
+from app.reports import services as reports
 from app.shopping import services as shopping
 from app.shopping.models import Dispute
 from tests.conftest import csrf_from, post_form
@@ -351,11 +352,13 @@ def test_a_recurring_assignment_reopens_once_per_period(app, runner, client, aut
     assert assignment.due_on == add_months(first_due, 12)
     row = learning.my_assignments(anna, today=local_today(year))[0]
     assert not row.progress.completed  # last year's completion does not count in this round
+    assert reports.company_row(today=local_today(year)).completed == 0  # nor in HR's report
 
     complete_course(anna, year + timedelta(days=2))  # the quiz's attempt limit counts this round only
     completion = db.session.scalars(select(CourseCompletion)).one()
     assert completion.completed_at < year <= completion.last_completed_at
     assert learning.my_assignments(anna, today=local_today(year))[0].progress.completed
+    assert reports.company_row(today=local_today(year)).completed == 1
     run(runner, datetime.combine(assignment.due_on, time(6)) + timedelta(days=10))
     assert keys("overdue") == []
 

@@ -443,3 +443,73 @@ def test_rollups_stay_equal_to_the_base_tables_through_disputes_regrades_and_mov
     rows = {r.id: r for r in reports.department_report()}
     assert rows[company["a"].id].quiz_attempts == 2  # a1's attempt stays with department A after the move
     assert rows[company["a"].id].quiz_pass_rate == pytest.approx(0.0)  # the regrade failed them all
+
+
+def test_monthly_trend_and_item_failures_match_plain_python(company):
+    from app.content import services as content
+
+    quiz = content.document(content.published("quiz", "courier-no-call"))
+    q1 = quiz.questions[0]
+    right = [i for i, o in enumerate(q1.options) if o.correct]
+    _take_quiz(company["staff"]["a1"], {q1.key: right}, company["now"] - timedelta(days=35))
+    _take_quiz(company["staff"]["a2"], {}, company["now"])
+    _take_quiz(company["staff"]["b1"], {q1.key: right}, company["now"])
+    region, a = company["region"], company["a"]
+    subtree = {region.id: {region.id, a.id, company["b"].id}, a.id: {a.id}}
+
+    for dept, period in [(region, reports.Period()), (a, reports.Period()), (a, reports.Period(date(2026, 6, 1)))]:
+        ids = subtree[dept.id]
+
+        def inside(when, period=period):
+            return (period.start is None or when.date() >= period.start) and (
+                period.end is None or when.date() <= period.end
+            )
+
+        cards = [
+            c
+            for c in db.session.scalars(select(Scorecard))
+            if c.status == "approved" and c.department_id in ids and inside(c.visited_at)
+        ]
+        attempts = [
+            t
+            for t in db.session.scalars(select(QuizAttempt))
+            if t.status == "finished" and t.department_id in ids and inside(t.finished_at)
+        ]
+        expected: dict[str, dict] = {}
+        for c in cards:
+            expected.setdefault(c.visited_at.strftime("%Y-%m"), {}).setdefault("shop", []).append(c.total_percent)
+        for t in attempts:
+            expected.setdefault(t.finished_at.strftime("%Y-%m"), {}).setdefault("quiz", []).append(t.percent)
+        trend = reports.monthly_trend(dept.id, period)
+        assert [t["month"] for t in trend] == sorted(expected)
+        for t in trend:
+            month = expected[t["month"]]
+            assert t.get("cards", 0) == len(month.get("shop", []))
+            assert t.get("attempts", 0) == len(month.get("quiz", []))
+            if "shop" in month:
+                assert t["shop"] == pytest.approx(mean(month["shop"]))
+            if "quiz" in month:
+                assert t["quiz"] == pytest.approx(mean(month["quiz"]))
+
+        failures = reports.item_failure_rates(dept.id, period)
+        counted: dict[str, list[int]] = {}
+        for c in cards:
+            for answer in c.answers:
+                if answer.answer in ("yes", "no"):
+                    row = counted.setdefault(answer.item_id, [0, 0])
+                    row[0] += answer.answer == "no"
+                    row[1] += 1
+        assert {f["item"]: (f["failed"], f["applicable"]) for f in failures} == {
+            k: tuple(v) for k, v in counted.items()
+        }
+        rates = [f["rate"] for f in failures]
+        assert rates == sorted(rates, reverse=True)  # worst first
+
+
+def test_department_page_rows_equal_the_whole_company_report(company):
+    everything = {r.id: r for r in reports.department_report()}
+    region = company["region"]
+    limited = reports.department_report(roots=[region.id, company["a"].id, company["b"].id])
+    assert [r.id for r in limited] == [region.id, company["a"].id, company["b"].id]
+    for row in limited:
+        assert row == everything[row.id]

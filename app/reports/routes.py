@@ -165,7 +165,8 @@ def department(dept_id: int):
     if dept is None:
         abort(404)
     period = period_from_request()
-    rows = services.department_report(period)
+    child_ids = list(db.session.scalars(select(Department.id).where(Department.parent_id == dept_id)))
+    rows = services.department_report(period, roots=[dept_id, *child_ids])
     row = next(r for r in rows if r.id == dept_id)
     children = [r for r in rows if r.parent_id == dept_id]
     failures = services.item_failure_rates(dept_id, period)

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 
 from app.content.models import ContentItem
 from app.extensions import db
@@ -166,13 +166,23 @@ def _headcount(group_col, joins):
 def _assignment_stats(group_col, joins, today: date):
     pairs = assigned_pairs()
     # One row per (person, course) however many assignments reach them.
+    # A recurring course that has reopened counts as done only if completed again in the new round.
     per_person = (
-        select(pairs.c.user_id, Assignment.course_item_id, func.min(Assignment.due_on).label("due"))
+        select(
+            pairs.c.user_id,
+            Assignment.course_item_id,
+            func.min(Assignment.due_on).label("due"),
+            func.max(Assignment.cycle_started_at).label("round_start"),
+        )
         .join(Assignment, Assignment.id == pairs.c.assignment_id)
         .group_by(pairs.c.user_id, Assignment.course_item_id)
         .subquery("per_person")
     )
-    done = CourseCompletion.id.is_not(None)
+    latest = func.coalesce(CourseCompletion.last_completed_at, CourseCompletion.completed_at)
+    done = and_(
+        CourseCompletion.id.is_not(None),
+        or_(per_person.c.round_start.is_(None), latest >= per_person.c.round_start),
+    )
     stmt = (
         select(
             group_col,
@@ -212,14 +222,21 @@ def _fill(row: DepartmentRow, heads, cards, quizzes, assignments, key) -> Depart
     return row
 
 
-def department_report(period: Period | None = None, today: date | None = None) -> list[DepartmentRow]:
-    """One row per department, each over its whole subtree, in tree order."""
+def department_report(
+    period: Period | None = None, today: date | None = None, roots: list[int] | None = None
+) -> list[DepartmentRow]:
+    """One row per department, each over its whole subtree, in tree order.
+
+    ``roots`` limits the rows to those departments (a department page needs itself and its children),
+    so SQL aggregates only their subtrees instead of the whole company.
+    """
     period = period or Period()
     today = today or date.today()
     tree = closure()
 
     def by_root(stmt, dept_col):
-        return stmt.join(tree, tree.c.id == dept_col)
+        stmt = stmt.join(tree, tree.c.id == dept_col)
+        return stmt if roots is None else stmt.where(tree.c.root.in_(roots))
 
     root = tree.c.root
     heads = _headcount(root, by_root)
@@ -230,6 +247,8 @@ def department_report(period: Period | None = None, today: date | None = None) -
 
     rows = []
     for dept, depth in flatten(load_tree()):
+        if roots is not None and dept.id not in roots:
+            continue
         row = DepartmentRow(id=dept.id, path=dept.path, parent_id=dept.parent_id, depth=depth)
         rows.append(_fill(row, heads, cards, quizzes, assignments, dept.id))
     return rows
@@ -284,7 +303,10 @@ def item_failure_rates(dept_id: int | None, period: Period | None = None, limit:
 
 
 def monthly_trend(dept_id: int | None, period: Period | None = None) -> list[dict]:
-    """Average approved card percent and quiz percent per month."""
+    """Average approved card percent and quiz percent per month, from the daily roll-ups.
+
+    Attempts count where the person worked when they finished, as in the department report.
+    """
     period = period or Period()
     if db.engine.dialect.name == "postgresql":
 
@@ -295,26 +317,32 @@ def monthly_trend(dept_id: int | None, period: Period | None = None) -> list[dic
         def month(col):
             return func.strftime("%Y-%m", col)
 
-    card_month = month(Scorecard.visited_at)
-    cards = select(card_month, func.avg(Scorecard.total_percent), func.count(Scorecard.id)).where(
-        Scorecard.status == "approved", period.clause(Scorecard.visited_at)
-    )
-    quiz_month = month(QuizAttempt.finished_at)
-    quizzes = (
-        select(quiz_month, func.avg(QuizAttempt.percent), func.count(QuizAttempt.id))
-        .join(User, User.id == QuizAttempt.user_id)
-        .where(QuizAttempt.status == "finished", period.clause(QuizAttempt.finished_at))
-    )
+    card_month = month(ShopDaily.day)
+    cards = select(
+        card_month,
+        func.sum(ShopDaily.sum_percent) / func.nullif(func.sum(ShopDaily.scored), 0),
+        func.sum(ShopDaily.cards),
+    ).where(_day_clause(period, ShopDaily.day))
+    quiz_month = month(QuizDaily.day)
+    quizzes = select(
+        quiz_month,
+        func.sum(QuizDaily.sum_percent) / func.nullif(func.sum(QuizDaily.attempts), 0),
+        func.sum(QuizDaily.attempts),
+    ).where(_day_clause(period, QuizDaily.day))
     if dept_id is not None:
-        cards = cards.where(Scorecard.department_id.in_(_subtree_filter(dept_id)))
-        quizzes = quizzes.where(User.department_id.in_(_subtree_filter(dept_id)))
+        cards = cards.where(ShopDaily.department_id.in_(_subtree_filter(dept_id)))
+        quizzes = quizzes.where(QuizDaily.department_id.in_(_subtree_filter(dept_id)))
     out: dict[str, dict] = {}
     for m, avg, n in db.session.execute(cards.group_by(card_month)):
+        if not n:
+            continue
         out.setdefault(m, {"month": m})["shop"] = float(avg) if avg is not None else None
-        out[m]["cards"] = n
+        out[m]["cards"] = int(n)
     for m, avg, n in db.session.execute(quizzes.group_by(quiz_month)):
+        if not n:
+            continue
         out.setdefault(m, {"month": m})["quiz"] = float(avg) if avg is not None else None
-        out[m]["attempts"] = n
+        out[m]["attempts"] = int(n)
     return [out[k] for k in sorted(k for k in out if k)]
 
 
