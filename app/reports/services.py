@@ -204,19 +204,28 @@ def _assignment_stats(group_col, joins, today: date):
     return {row[0]: row[1:] for row in db.session.execute(stmt.group_by(group_col))}
 
 
+def _int(value) -> int:
+    return int(value or 0)  # PostgreSQL sums a bigint column to numeric, which arrives as Decimal
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
 def _fill(row: DepartmentRow, heads, cards, quizzes, assignments, key) -> DepartmentRow:
-    row.employees = heads.get(key, 0) or 0
+    row.employees = _int(heads.get(key))
     c = cards.get(key)
     if c:
-        row.shop_count, row.shop_avg_percent = c[0], (float(c[1]) if c[1] is not None else None)
-        row.shop_pass_rate, row.critical_failures, row.late_cards = _ratio(c[2] or 0, c[0]), c[3] or 0, c[4] or 0
+        row.shop_count, row.shop_avg_percent = _int(c[0]), _float(c[1])
+        row.shop_pass_rate = _ratio(_int(c[2]), row.shop_count)
+        row.critical_failures, row.late_cards = _int(c[3]), _int(c[4])
     q = quizzes.get(key)
     if q:
-        row.quiz_attempts, row.quiz_avg_percent = q[0], (float(q[1]) if q[1] is not None else None)
-        row.quiz_pass_rate = _ratio(q[2] or 0, q[0])
+        row.quiz_attempts, row.quiz_avg_percent = _int(q[0]), _float(q[1])
+        row.quiz_pass_rate = _ratio(_int(q[2]), row.quiz_attempts)
     a = assignments.get(key)
     if a:
-        row.assigned, row.completed, row.overdue = a[0], a[1] or 0, a[2] or 0
+        row.assigned, row.completed, row.overdue = _int(a[0]), _int(a[1]), _int(a[2])
         row.completion_rate = _ratio(row.completed, row.assigned)
     row.level = level_for(row.shop_avg_percent, row.shop_count)
     return row
