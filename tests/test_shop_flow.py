@@ -65,7 +65,15 @@ def test_full_loop_through_the_pages(client, auth, setup):
     url = f"/shop/visits/{visit.id}/card"
     # a draft with a critical "no" but no comment cannot be submitted, and is kept
     r = post_form(client, url, {**card_data(setup, polite="no"), "submit": "1"})
-    assert "needs a comment" in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    assert "needs a comment" in html
+    # the message is tied to its field, so a screen reader announces it with the comment box
+    assert 'aria-describedby="error-comment-polite"' in html and 'id="error-comment-polite"' in html
+    future = (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    r = post_form(client, url, {**card_data(setup, polite="no"), "visited_at": future, "submit": "1"})
+    html = r.get_data(as_text=True)
+    assert "cannot be in the future" in html and 'aria-describedby="error-visited_at"' in html
+    assert db.session.scalars(select(Scorecard)).one().status == "draft"
     card = db.session.scalars(select(Scorecard)).one()
     assert card.status == "draft" and {a.item_id: a.answer for a in card.answers}["polite"] == "no"
     # autosave one field

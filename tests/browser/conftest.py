@@ -26,6 +26,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 DEMO_PASSWORD = "rapport-demo"
 PHONE = {"width": 390, "height": 844}
+A11Y_RESULTS: list[tuple] = []  # (role, size, path, axe counts by impact, page width on a phone)
 
 
 def _missing_browser() -> str | None:
@@ -49,6 +50,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(str(item.fspath)).parent == Path(__file__).parent:
             item.add_marker(pytest.mark.skip(reason=message))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the axe-core counts per page of the accessibility crawl."""
+    if not A11Y_RESULTS:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("accessibility: axe-core violations per page (critical/serious/moderate/minor)")
+    for role, size, path, counts, width in A11Y_RESULTS:
+        c = counts
+        fit = f"  {width}px" if width is not None else ""
+        write(f"{role:9s} {size:8s} {c['critical']}/{c['serious']}/{c['moderate']}/{c['minor']}  {path}{fit}")
 
 
 def _free_port() -> int:

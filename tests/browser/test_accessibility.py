@@ -1,0 +1,104 @@
+"""Every page each demo role can reach, at desktop and phone size: axe-core finds no serious or
+critical violation, and no page is wider than a 390 px phone screen.
+
+The crawl follows the links on each page (GET only, never a download), one page per URL shape
+(``/reports/departments/7`` stands for every department page), so it grows with the product.
+axe-core is vendored in ``tests/browser/vendor/`` (version and licence next to it) and injected
+into each page; the counts per page are printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from tests.browser.conftest import A11Y_RESULTS, PHONE, login
+
+AXE = next((Path(__file__).parent / "vendor").glob("axe-core-*/axe.min.js"))
+ROLES = ["employee", "shopper", "trainer", "hr", "admin"]
+MAX_PAGES = 45
+# Downloads, sign-out, and links that only change the language or leave the site are not pages to audit.
+SKIP = re.compile(r"format=|/download|/export|\.zip$|\.csv$|\.xlsx$|/evidence/|/static/|/logout|/api/|/lang/|/healthz")
+
+
+def shape(path: str) -> str:
+    """The URL with numbers and slugs folded, so each kind of page is visited once."""
+    path, _, query = path.partition("?")
+    path = re.sub(r"/[^/]*-[^/]*", "/S", path)  # course, case and quiz ids are slugs with hyphens
+    keys = sorted({part.split("=")[0] for part in query.split("&") if part})  # ?sort=a and ?sort=b alike
+    return re.sub(r"\d+", "N", path) + ("?" + "&".join(keys) if keys else "")
+
+
+def links(page, base: str) -> list[str]:
+    out = []
+    for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+        if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
+            continue
+        url = urlsplit(urljoin(page.url, href))
+        if f"{url.scheme}://{url.netloc}" != base:
+            continue
+        path = url.path + (f"?{url.query}" if url.query else "")
+        if not SKIP.search(path):
+            out.append(path)
+    return out
+
+
+def audit(page) -> dict:
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )
+    counts = {"critical": 0, "serious": 0, "moderate": 0, "minor": 0}
+    for violation in result:
+        counts[violation["impact"] or "minor"] += 1
+    return {"counts": counts, "violations": result}
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+@pytest.mark.parametrize("role", ROLES)
+def test_every_reachable_page_is_accessible_and_fits_a_phone(browser, live_server, role, phone):
+    context = browser.new_context(
+        base_url=live_server["url"],
+        locale="en",
+        viewport=PHONE if phone else {"width": 1280, "height": 900},
+        is_mobile=phone,
+        has_touch=phone,
+        bypass_csp=True,  # lets the test inject axe; the app's own policy stays as it is
+    )
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    try:
+        login(page, f"{role}@example.com")
+        queue, seen, problems, visited = ["/dashboard"], set(), [], 0
+        while queue and visited < MAX_PAGES:
+            path = queue.pop(0)
+            if shape(path) in seen:
+                continue
+            seen.add(shape(path))
+            response = page.goto(path)
+            if response is None or response.status >= 400 or "/login" in page.url:
+                problems.append(f"{path}: answered {response.status if response else 'nothing'}")
+                continue
+            visited += 1
+            result = audit(page)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            size = "phone" if phone else "desktop"
+            A11Y_RESULTS.append((role, size, path, result["counts"], width if phone else None))
+            for v in result["violations"]:
+                if v["impact"] in ("serious", "critical"):
+                    problems.append(f"{path}: {v['impact']} {v['id']} ({v['help']}) at {', '.join(v['nodes'])}")
+            if phone and width > PHONE["width"]:
+                problems.append(f"{path}: {width} px wide on a {PHONE['width']} px screen")
+            queue.extend(p for p in links(page, live_server["url"]) if shape(p) not in seen)
+        assert visited >= 3, f"the crawl for {role} reached only {visited} page(s)"
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
