@@ -1,9 +1,10 @@
 """Browser journeys: Python Playwright driving Debian's Chromium against the real app.
 
-The app runs as its own process (``flask run``) on 127.0.0.1 with a fresh SQLite database
-built the way a newcomer builds it: migrations, ``content import``, ``demo``. The live
-server always uses its own SQLite file, also when the rest of the suite runs on
-PostgreSQL, so the per-test cleanup of the main suite never touches it.
+The app runs as its own process (``flask run``) on 127.0.0.1 with a fresh database built the
+way a newcomer builds it: migrations, ``content import``, ``demo``. It is a SQLite file of its
+own, or, when the suite runs on PostgreSQL, a database of its own on the same server
+(``<name>_browser``, recreated each run), so the per-test cleanup of the main suite never
+touches it.
 
 When Chromium is missing the journeys are skipped with a loud warning; under CI
 (``CI`` set) they fail instead, and ``.ci/run`` installs Chromium first.
@@ -84,13 +85,31 @@ def _flask(env: dict, *args: str, timeout: int = 600) -> str:
     return result.stdout
 
 
+def _live_database(base: Path) -> str:
+    """A fresh database for the live server, on the engine the suite runs on."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        return f"sqlite:///{base / 'rapport.db'}"
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    name = f"{target.database}_browser"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return target.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """The real app with demo data on a free port; yields its base URL."""
     base = tmp_path_factory.mktemp("live")
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{base / 'rapport.db'}",
+        "DATABASE_URL": _live_database(base),
         "EVIDENCE_DIR": str(base / "evidence"),
         "SECRET_KEY": "browser-journeys",
         "APP_ENV": "development",
