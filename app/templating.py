@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -56,8 +56,24 @@ def local_dt(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value.astimezone(zone).replace(tzinfo=None), fmt)
 
 
+def pct(value: float | None) -> str:
+    """A percent (0-100) with one decimal, written the reader's way: 85.5% in English, 85,5 % in Russian."""
+    if value is None:
+        return "—"
+    return format_percent(float(value) / 100, format="#,##0.0%")
+
+
+def num(value: float | None) -> str:
+    """A number with one decimal in the reader's locale."""
+    if value is None:
+        return "—"
+    return format_decimal(float(value), format="#,##0.0")
+
+
 def register(app) -> None:
     app.jinja_env.filters["local_dt"] = local_dt
+    app.jinja_env.filters["pct"] = pct
+    app.jinja_env.filters["num"] = num
 
     @app.context_processor
     def inject():

@@ -56,3 +56,17 @@ def test_language_list_follows_the_catalogues_and_bulgarian_works(client, auth, 
     page = client.get("/dashboard/hr", headers={"Accept-Language": "bg"}).get_data(as_text=True)
     assert 'lang="bg"' in page and "Български" in page
     assert "Dashboard" not in page and "Главная" not in page
+
+
+def test_numbers_and_percents_follow_the_readers_locale(app):
+    from flask_babel import force_locale
+
+    from app.templating import num, pct
+
+    with app.test_request_context():
+        with force_locale("en"):
+            assert (pct(85.54), num(1234.56), pct(None)) == ("85.5%", "1,234.6", "—")
+        with force_locale("ru"):
+            assert (pct(85.54), num(1234.56)) == ("85,5%", "1\xa0234,6")
+        with force_locale("bg"):
+            assert pct(85.54) == "85,5%"

@@ -167,7 +167,11 @@ def test_report_pages(client, auth, company):
     assert client.get("/reports/").status_code == 200
     page = client.get(f"/reports/?root={company['region'].id}").get_data(as_text=True)
     assert "Филиал А" in page and "<svg" in page
-    assert client.get(f"/reports/departments/{company['a'].id}").status_code == 200
+    page = client.get(f"/reports/departments/{company['a'].id}").get_data(as_text=True)
+    # the trend chart tells its lines apart without colour and has a table alternative
+    assert "<polyline" in page and "The trend as a table" in page
+    for t in reports.monthly_trend(company["a"].id):
+        assert f'<th scope="row">{t["month"]}</th>' in page
     assert client.get(f"/reports/employees/{company['staff']['a1'].id}").status_code == 200
 
 

@@ -77,6 +77,19 @@ def line_chart(
             parts.append(
                 f'<polyline points="{path}" class="chart-line chart-line-{n}"><title>{escape(label)}</title></polyline>'
             )
-            parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" class="chart-dot chart-line-{n}"/>' for x, y in coords]
+            # Series differ by line style and marker shape too, not by colour alone, and carry their name.
+            if n % 2:
+                parts += [
+                    f'<rect x="{x - 3.5:.1f}" y="{y - 3.5:.1f}" width="7" height="7" class="chart-dot chart-line-{n}"/>'
+                    for x, y in coords
+                ]
+            else:
+                parts += [
+                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" class="chart-dot chart-line-{n}"/>' for x, y in coords
+                ]
+            x, y = coords[-1]
+            parts.append(
+                f'<text x="{min(x, width - 60):.1f}" y="{max(y - 8, 10):.1f}" class="chart-label">{escape(label)}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))
