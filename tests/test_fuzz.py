@@ -314,3 +314,46 @@ def test_quiz_to_gift_and_back(data):
         return
     exported = gift.quiz_to_gift(quiz)
     check_gift(exported, gift.gift_to_quiz(exported, "round-trip"))
+
+
+# ---------------------------------------------------------------- Markdown fast path
+def _full_markdown(text: str) -> str:
+    import markdown
+
+    from app.core.markdown import EXTENSIONS, sanitise
+
+    return sanitise(markdown.markdown(text, extensions=EXTENSIONS, output_format="html")) if text else ""
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("абвгдеёжзийклмнопрстуфхцчшщъыьэюя АБВ abcXYZ 0123456789.,;:?'\"()-–—«»/%+=\u00a0\t\n*_`[]<>&!#|~{}\\")
+        ),
+        max_size=80,
+    )
+)
+def test_plain_text_fast_path_renders_exactly_as_markdown(text):
+    from app.core.markdown import render_markdown
+
+    assert render_markdown(text) == _full_markdown(text)
+
+
+def test_fast_path_agrees_with_markdown_on_every_fragment_of_the_curriculum():
+    from app.content.model import Case, Quiz
+    from app.core.markdown import render_markdown
+
+    content = load_directory(str(Path(__file__).parents[1] / "content"))
+    fragments = []
+    for doc in content.all_documents():
+        if isinstance(doc, Quiz):
+            for q in doc.questions:
+                fragments += [q.prompt, q.text, q.explanation] + [o.text for o in q.options]
+                fragments += [o.feedback for o in q.options]
+        if isinstance(doc, Case):
+            for block in doc.choices:
+                fragments += [block.prompt] + [o.text for o in block.options] + [o.feedback for o in block.options]
+    assert len(fragments) > 500
+    for text in fragments:
+        assert render_markdown(text) == _full_markdown(text), text

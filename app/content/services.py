@@ -37,6 +37,9 @@ def _skills_payload(skills: model.SkillSet) -> dict:
     return {"skills": [{"id": s.id, "title": s.title, "description": s.description} for s in skills.skills]}
 
 
+_LOOK_UP = object()
+
+
 def store_version(
     actor,
     kind: str,
@@ -48,27 +51,36 @@ def store_version(
     lang: str | None,
     path: str | None,
     origin: str = "import",
-) -> tuple[ContentVersion, str]:
-    """Store a new version of an item if its text changed; returns (the current version, created|updated|unchanged)."""
-    item = db.session.scalars(
-        select(ContentItem)
-        .options(joinedload(ContentItem.published))
-        .where(ContentItem.kind == kind, ContentItem.slug == slug)
-    ).first()
+    item=_LOOK_UP,
+    deferred: list | None = None,
+) -> tuple[ContentVersion | None, str]:
+    """Store a new version of an item if its text changed; returns (the current version, created|updated|unchanged).
+
+    ``item`` may be passed when the caller already loaded it (None for a new one). With ``deferred``
+    (a bulk import) nothing is flushed here: (version, data) pairs of quizzes are appended to it for
+    ``add_question_skills`` once the whole set is flushed together.
+    """
+    if item is _LOOK_UP:
+        item = db.session.scalars(
+            select(ContentItem)
+            .options(joinedload(ContentItem.published))
+            .where(ContentItem.kind == kind, ContentItem.slug == slug)
+        ).first()
     digest = sha256(source)
     if item is not None and item.published is not None and item.published.sha256 == digest:
         return item.published, "unchanged"
     status = "updated" if item is not None else "created"
+    last = 0
     if item is None:
         item = ContentItem(kind=kind, slug=slug)
         db.session.add(item)
-        db.session.flush()
-    last = db.session.scalar(
-        select(ContentVersion.number)
-        .where(ContentVersion.item_id == item.id)
-        .order_by(ContentVersion.number.desc())
-        .limit(1)
-    )
+    else:
+        last = db.session.scalar(
+            select(ContentVersion.number)
+            .where(ContentVersion.item_id == item.id)
+            .order_by(ContentVersion.number.desc())
+            .limit(1)
+        )
     version = ContentVersion(
         item=item,
         number=(last or 0) + 1,
@@ -83,13 +95,17 @@ def store_version(
         created_by_id=getattr(actor, "id", None),
     )
     db.session.add(version)
+    before = {"version": item.published.number} if item.published else None
+    item.published = version
+    audit.record(actor, "content.publish", kind, slug, before, {"version": version.number, "sha256": digest[:12]})
+    if deferred is not None:
+        if kind == "quiz":
+            deferred.append((version, data))
+        return version, status
     db.session.flush()
     if kind == "quiz":
         db.session.add_all(question_skills(version.id, data))
-    before = {"version": item.published.number} if item.published else None
-    item.published = version
-    db.session.flush()
-    audit.record(actor, "content.publish", kind, slug, before, {"version": version.number, "sha256": digest[:12]})
+        db.session.flush()
     return version, status
 
 
@@ -107,6 +123,12 @@ def import_content(content: ContentSet, actor=None, origin: str = "import") -> I
     if not content.ok:
         raise DomainError(f"{len(content.problems)} problem(s) in the content; nothing was imported.")
     report = ImportReport()
+    # Every item with its published version in one query: unchanged files are skipped before any
+    # rendering, and new versions are written in one flush at the end.
+    items = {
+        (i.kind, i.slug): i for i in db.session.scalars(select(ContentItem).options(joinedload(ContentItem.published)))
+    }
+    deferred: list = []
     if content.skills is not None:
         _v, status = store_version(
             actor,
@@ -119,9 +141,15 @@ def import_content(content: ContentSet, actor=None, origin: str = "import") -> I
             None,
             content.skills.rel_path,
             origin,
+            item=items.get(("skills", "skills")),
+            deferred=deferred,
         )
         getattr(report, status).append("skills")
     for doc in content.all_documents():
+        item = items.get((doc.kind, doc.id))
+        if item is not None and item.published is not None and item.published.sha256 == sha256(doc.source):
+            report.unchanged.append(f"{doc.kind}:{doc.id}")
+            continue
         _v, status = store_version(
             actor,
             doc.kind,
@@ -133,8 +161,14 @@ def import_content(content: ContentSet, actor=None, origin: str = "import") -> I
             doc.lang,
             doc.rel_path,
             origin,
+            item=item,
+            deferred=deferred,
         )
         getattr(report, status).append(f"{doc.kind}:{doc.id}")
+    db.session.flush()
+    for version, data in deferred:
+        db.session.add_all(question_skills(version.id, data))
+    db.session.flush()
     return report
 
 

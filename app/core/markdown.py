@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import threading
+
 import markdown as md
 import nh3
 
@@ -34,11 +37,40 @@ def sanitise(html: str) -> str:
     )
 
 
+_local = threading.local()
+
+
+def _converter() -> md.Markdown:
+    """One Markdown instance per thread, reset between documents: building one costs more than converting."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = md.Markdown(extensions=EXTENSIONS, output_format="html")
+    return converter
+
+
+# One line with none of Markdown's syntax renders as itself in a paragraph; options and feedback mostly are.
+_MARKUP = re.compile(r"[\\`*_\[\]<>&!#|~{}\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BLOCK_START = re.compile(r"\d+[.)]|[-+>=:]")
+
+
+def _plain_paragraph(text: str) -> str | None:
+    if not text or text != text.strip() or _MARKUP.search(text) or _BLOCK_START.match(text):
+        return None
+    return f"<p>{text}</p>"
+
+
 def render_markdown(text: str) -> str:
     """Markdown to sanitised HTML."""
     if not text:
         return ""
-    return sanitise(md.markdown(text, extensions=EXTENSIONS, output_format="html"))
+    plain = _plain_paragraph(text)
+    if plain is not None:
+        return sanitise(plain)
+    converter = _converter()
+    try:
+        return sanitise(converter.convert(text))
+    finally:
+        converter.reset()  # footnotes, abbreviations and the like never leak into the next document
 
 
 def render_inline(text: str) -> str:
