@@ -547,42 +547,55 @@ def training_effect(dept_id: int | None, period: Period | None = None) -> list[d
     course_skills = _course_skills()
     if course_skills is None:
         return []
-    first = (
-        select(
-            CourseCompletion.user_id,
-            course_skills.c.skill,
-            func.min(CourseCompletion.completed_at).label("done_at"),
-        )
+    # When the observed person first completed a course training the answer's skill: a correlated lookup
+    # by person (indexed), so the cards of the department drive the query, never the whole answer table.
+    done_at = (
+        select(func.min(CourseCompletion.completed_at))
         .join(course_skills, course_skills.c.course_id == CourseCompletion.course_item_id)
-        .group_by(CourseCompletion.user_id, course_skills.c.skill)
-        .subquery("first_completion")
+        .where(CourseCompletion.user_id == Scorecard.employee_id, course_skills.c.skill == ScorecardAnswer.skill)
+        .correlate(Scorecard, ScorecardAnswer)
+        .scalar_subquery()
     )
-    applicable = ScorecardAnswer.answer.in_(("yes", "no"))
-    passed = ScorecardAnswer.answer == "yes"
-    before = Scorecard.visited_at < first.c.done_at
-    after = Scorecard.visited_at >= first.c.done_at
+    observed = (
+        select(
+            ScorecardAnswer.skill.label("skill"),
+            ScorecardAnswer.answer.label("answer"),
+            Scorecard.employee_id.label("employee_id"),
+            Scorecard.visited_at.label("visited_at"),
+            done_at.label("done_at"),
+        )
+        .select_from(Scorecard)
+        .join(ScorecardAnswer, ScorecardAnswer.card_id == Scorecard.id)
+        .where(
+            Scorecard.status == "approved",
+            Scorecard.employee_id.is_not(None),
+            period.clause(Scorecard.visited_at),
+        )
+    )
+    if dept_id is not None:
+        observed = observed.where(Scorecard.department_id.in_(_subtree_filter(dept_id)))
+    rows = observed.offset(0).subquery("observed")  # OFFSET 0 keeps it a subquery: the lookup runs once per row
+    applicable = rows.c.answer.in_(("yes", "no"))
+    passed = rows.c.answer == "yes"
+    before = rows.c.visited_at < rows.c.done_at
+    after = rows.c.visited_at >= rows.c.done_at
 
     def count(*conditions):
         return func.sum(case((and_(*conditions), 1), else_=0))
 
     stmt = (
         select(
-            ScorecardAnswer.skill,
+            rows.c.skill,
             count(before, applicable),
             count(before, passed),
             count(after, applicable),
             count(after, passed),
-            func.count(func.distinct(Scorecard.employee_id)),
+            func.count(func.distinct(rows.c.employee_id)),
         )
-        .select_from(ScorecardAnswer)
-        .join(Scorecard, Scorecard.id == ScorecardAnswer.card_id)
-        .join(first, and_(first.c.user_id == Scorecard.employee_id, first.c.skill == ScorecardAnswer.skill))
-        .where(Scorecard.status == "approved", period.clause(Scorecard.visited_at))
-        .group_by(ScorecardAnswer.skill)
-        .order_by(ScorecardAnswer.skill)
+        .where(rows.c.done_at.is_not(None), rows.c.skill.is_not(None))
+        .group_by(rows.c.skill)
+        .order_by(rows.c.skill)
     )
-    if dept_id is not None:
-        stmt = stmt.where(Scorecard.department_id.in_(_subtree_filter(dept_id)))
     out = []
     for skill, b_n, b_pass, a_n, a_pass, people in db.session.execute(stmt):
         b_rate, a_rate = _ratio(b_pass or 0, b_n or 0), _ratio(a_pass or 0, a_n or 0)

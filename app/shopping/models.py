@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -47,7 +48,10 @@ class Visit(db.Model):
 
 class Scorecard(db.Model):
     __tablename__ = "scorecards"
-    __table_args__ = (UniqueConstraint("shopper_id", "idempotency_key"),)
+    __table_args__ = (
+        UniqueConstraint("shopper_id", "idempotency_key"),
+        Index("ix_scorecards_department_status", "department_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), unique=True)
