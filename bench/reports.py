@@ -67,10 +67,14 @@ def main() -> None:
             services.department_report()
             services.company_row()
 
-        def department():
-            services.department_report()  # the page shows the department's own roll-up row
+        children = list(db.session.scalars(select(Department.id).where(Department.parent_id == team.id)))
+
+        def department():  # what the department page computes (reports.routes.department)
+            services.department_report(roots=[team.id, *children])
+            services.company_row()
             services.item_failure_rates(team.id)
             services.monthly_trend(team.id)
+            services.training_effect(team.id)
 
         def employee():
             services.employee_report(user)
@@ -78,7 +82,7 @@ def main() -> None:
         rows = [
             ("whole-company department report", company, lambda: (
                 db.session.execute(text(REFERENCE_COMPANY)).all(), db.session.execute(text(REFERENCE_QUIZ)).all())),
-            ("one department (roll-up, items, trend)", department,
+            ("one department (roll-up, items, trend, effect)", department,
              lambda: db.session.execute(text(REFERENCE_DEPT), {"d": team.id}).all()),
             ("one employee", employee, lambda: db.session.execute(text(REFERENCE_EMPLOYEE), {"u": user.id}).all()),
         ]  # fmt: skip

@@ -517,3 +517,46 @@ def test_department_page_rows_equal_the_whole_company_report(company):
     assert [r.id for r in limited] == [region.id, company["a"].id, company["b"].id]
     for row in limited:
         assert row == everything[row.id]
+
+
+def test_assignment_figures_per_subtree_match_plain_python(company):
+    from app.content import services as content
+    from app.content.models import ContentItem
+    from app.learning import services as learning
+    from app.learning.models import Assignment, CourseCompletion
+    from app.people.models import Department, User
+    from tests.test_notify import complete_course
+
+    course = db.session.scalars(select(ContentItem).where(ContentItem.slug == "complaint-handling")).one()
+    today = date(2026, 6, 15)
+    learning.create_assignment(company["hr"], course, department=company["region"], due_on=today - timedelta(days=1))
+    learning.create_assignment(company["hr"], course, users=[company["staff"]["a1"]], due_on=today + timedelta(days=9))
+    db.session.commit()
+    complete_course(company["staff"]["a2"], datetime(2026, 6, 10, 9, 0))
+    assert content.published("course", "complaint-handling") is not None
+
+    departments = {d.id: d for d in db.session.scalars(select(Department))}
+
+    def ancestors(dept_id):
+        while dept_id is not None:
+            yield dept_id
+            dept_id = departments[dept_id].parent_id
+
+    done = {(c.user_id, c.course_item_id) for c in db.session.scalars(select(CourseCompletion))}
+    people = [u for u in db.session.scalars(select(User)) if u.active and u.department_id]
+    due: dict[tuple[int, int], date] = {}
+    for a in db.session.scalars(select(Assignment).where(Assignment.cancelled_at.is_(None))):
+        for u in people:
+            if a.user_id == u.id or (a.department_id is not None and a.department_id in ancestors(u.department_id)):
+                key = (u.id, a.course_item_id)
+                due[key] = min(due.get(key, a.due_on), a.due_on)
+    rows = {r.id: r for r in reports.department_report(today=today)}
+    for dept_id, row in rows.items():
+        inside = {u.id for u in people if dept_id in ancestors(u.department_id)}
+        pairs = [k for k in due if k[0] in inside]
+        assert row.assigned == len(pairs), row.path
+        assert row.completed == sum(k in done for k in pairs), row.path
+        assert row.overdue == sum(k not in done and due[k] < today for k in pairs), row.path
+    region = rows[company["region"].id]
+    assert (region.assigned, region.completed, region.overdue) == (3, 1, 2)
+    assert region.completion_rate == pytest.approx(1 / 3)

@@ -158,12 +158,19 @@ def _quiz_stats(group_col, joins, period: Period):
 
 
 def _headcount(group_col, joins):
-    stmt = select(group_col, func.count(User.id)).select_from(User)
-    stmt = joins(stmt, User.department_id).where(User.active.is_(True), User.department_id.is_not(None))
+    """Active people, counted per department first, then summed over the tree."""
+    per_dept = (
+        select(User.department_id.label("department_id"), func.count(User.id).label("people"))
+        .where(User.active.is_(True), User.department_id.is_not(None))
+        .group_by(User.department_id)
+        .subquery("heads_per_dept")
+    )
+    stmt = joins(select(group_col, func.sum(per_dept.c.people)).select_from(per_dept), per_dept.c.department_id)
     return dict(db.session.execute(stmt.group_by(group_col)).all())
 
 
 def _assignment_stats(group_col, joins, today: date):
+    """Assigned, completed and overdue (person, course) pairs, per department first, then over the tree."""
     pairs = assigned_pairs()
     # One row per (person, course) however many assignments reach them.
     # A recurring course that has reopened counts as done only if completed again in the new round.
@@ -183,12 +190,12 @@ def _assignment_stats(group_col, joins, today: date):
         CourseCompletion.id.is_not(None),
         or_(per_person.c.round_start.is_(None), latest >= per_person.c.round_start),
     )
-    stmt = (
+    per_dept = (
         select(
-            group_col,
-            func.count(),
-            func.sum(case((done, 1), else_=0)),
-            func.sum(case((and_(~done, per_person.c.due < today), 1), else_=0)),
+            User.department_id.label("department_id"),
+            func.count().label("assigned"),
+            func.sum(case((done, 1), else_=0)).label("completed"),
+            func.sum(case((and_(~done, per_person.c.due < today), 1), else_=0)).label("overdue"),
         )
         .select_from(per_person)
         .join(User, User.id == per_person.c.user_id)
@@ -199,8 +206,14 @@ def _assignment_stats(group_col, joins, today: date):
                 CourseCompletion.course_item_id == per_person.c.course_item_id,
             ),
         )
+        .where(User.active.is_(True), User.department_id.is_not(None))
+        .group_by(User.department_id)
+        .subquery("assignments_per_dept")
     )
-    stmt = joins(stmt, User.department_id).where(User.active.is_(True), User.department_id.is_not(None))
+    stmt = select(
+        group_col, func.sum(per_dept.c.assigned), func.sum(per_dept.c.completed), func.sum(per_dept.c.overdue)
+    ).select_from(per_dept)
+    stmt = joins(stmt, per_dept.c.department_id)
     return {row[0]: row[1:] for row in db.session.execute(stmt.group_by(group_col))}
 
 
