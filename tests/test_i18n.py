@@ -70,3 +70,61 @@ def test_numbers_and_percents_follow_the_readers_locale(app):
             assert (pct(85.54), num(1234.56)) == ("85,5%", "1\xa0234,6")
         with force_locale("bg"):
             assert pct(85.54) == "85,5%"
+
+
+def _interface_strings(lang: str) -> tuple[set[str], set[str]]:
+    """Whole interface phrases (three words or more) in English and in ``lang``'s neighbour, Russian."""
+    bg = read_po((ROOT / "app/translations/bg/LC_MESSAGES/messages.po").open("rb"), locale="bg")
+    ru = {
+        m.id: m.string for m in read_po((ROOT / "app/translations/ru/LC_MESSAGES/messages.po").open("rb"), locale="ru")
+    }
+    english, russian = set(), set()
+    for m in bg:
+        if not m.id or not isinstance(m.id, str) or "%" in m.id or "{" in m.id:
+            continue
+        if len(m.id.split()) >= 3 and m.string and m.string != m.id:
+            english.add(m.id)
+        other = ru.get(m.id)
+        if isinstance(other, str) and len(other.split()) >= 3 and other != m.string and "%" not in other:
+            russian.add(other)
+    return english, russian
+
+
+def test_a_person_switching_to_bulgarian_sees_no_english_or_russian_interface(runner, client, auth):
+    import html as html_lib
+    import re
+    from urllib.parse import urlsplit
+
+    from tests.conftest import csrf_from
+
+    runner.invoke(args=["content", "import", str(ROOT / "tests" / "samples" / "valid")])
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    english, russian = _interface_strings("bg")
+    assert len(english) > 100 and len(russian) > 100
+    for role in ("employee", "shopper", "trainer", "hr", "admin"):
+        auth.login(f"{role}@example.com", "rapport-demo")
+        page = client.get("/dashboard", follow_redirects=True).get_data(as_text=True)
+        client.post("/language", data={"lang": "bg", "next": "/dashboard", "csrf_token": csrf_from(page)})
+        queue, seen = ["/dashboard"], set()
+        while queue and len(seen) < 25:
+            path = queue.pop(0)
+            shape = re.sub(r"\d+", "N", path.split("?")[0])
+            if shape in seen:
+                continue
+            seen.add(shape)
+            response = client.get(path, follow_redirects=True)
+            if response.status_code != 200 or "text/html" not in response.content_type:
+                continue
+            body = response.get_data(as_text=True)
+            assert '<html lang="bg">' in body, path
+            # the interface around the content: content itself (cases, quizzes, names) is what trainers wrote
+            chrome = re.sub(r'<(article|div) class="(case|content-body)".*?</\1>', " ", body, flags=re.S)
+            text = html_lib.unescape(re.sub(r"<[^>]+>", " ", chrome))
+            text = re.sub(r"\s+", " ", text)
+            leaked = [s for s in english | russian if s in text]
+            assert not leaked, f"{role} {path}: {leaked[:5]}"
+            for href in re.findall(r'href="(/[^"#]*)"', body):
+                url = urlsplit(href)
+                if not re.search(r"format=|/export|/download|\.zip|\.csv|/evidence/|/static/|/api/", href):
+                    queue.append(url.path + (f"?{url.query}" if url.query else ""))
+        auth.logout()
