@@ -3,6 +3,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.content import services as content
 from app.content.models import ContentItem
@@ -260,7 +261,10 @@ def assignments():
             )
             return redirect(url_for("learning.assignments"))
     page = db.paginate(
-        select(Assignment).where(Assignment.cancelled_at.is_(None)).order_by(Assignment.created_at.desc()),
+        select(Assignment)
+        .options(joinedload(Assignment.user), joinedload(Assignment.department), joinedload(Assignment.course_item))
+        .where(Assignment.cancelled_at.is_(None))
+        .order_by(Assignment.created_at.desc()),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )

@@ -226,7 +226,7 @@ def apply_import(plan: ImportPlan, actor=None) -> dict[str, int]:
 
 def export_csv() -> str:
     """All people as CSV text in the import format (round-trips through plan_import)."""
-    services.load_tree()
+    tree = services.load_tree()  # noqa: F841 - held to the end: each person's department path comes from memory
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)

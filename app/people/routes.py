@@ -107,7 +107,7 @@ def department_archive(dept_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         archive = not dept.archived
-        services.load_tree()
+        tree = services.load_tree()  # noqa: F841 - held so the subtree walk below reads from memory
         try:
             services.set_department_archived(current_user, dept, archive)
         except DomainError as err:
@@ -135,10 +135,13 @@ def people():
         stmt = stmt.where(User.active.is_(True))
     elif status == "inactive":
         stmt = stmt.where(User.active.is_(False))
-    services.load_tree()  # one query; department paths below then come from memory
+    # One query for the whole tree, held until the page is rendered: each person's department and its
+    # path then come from the session's identity map instead of a query per row.
+    tree = services.load_tree()
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template(
         "people/people.html",
+        tree=tree,
         page=page,
         q=q,
         dept_id=dept_id,

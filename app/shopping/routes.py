@@ -333,9 +333,10 @@ def visits():
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
-    people_services.load_tree()
+    tree = people_services.load_tree()  # held while rendering: department paths come from memory
     return render_template(
         "shopping/visits.html",
+        tree=tree,
         form=form,
         page=page,
         today=date.today(),
@@ -356,8 +357,8 @@ def review_queue():
         .order_by(Scorecard.submitted_at.desc().nulls_last(), Scorecard.id.desc())
     )
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
-    people_services.load_tree()
-    return render_template("shopping/review_queue.html", page=page, status=status)
+    tree = people_services.load_tree()  # held while rendering: department paths come from memory
+    return render_template("shopping/review_queue.html", tree=tree, page=page, status=status)
 
 
 @bp.route("/cards/<int:card_id>", methods=["GET", "POST"])
