@@ -560,55 +560,52 @@ def training_effect(dept_id: int | None, period: Period | None = None) -> list[d
     course_skills = _course_skills()
     if course_skills is None:
         return []
-    # When the observed person first completed a course training the answer's skill: a correlated lookup
-    # by person (indexed), so the cards of the department drive the query, never the whole answer table.
-    done_at = (
-        select(func.min(CourseCompletion.completed_at))
-        .join(course_skills, course_skills.c.course_id == CourseCompletion.course_item_id)
-        .where(CourseCompletion.user_id == Scorecard.employee_id, course_skills.c.skill == ScorecardAnswer.skill)
-        .correlate(Scorecard, ScorecardAnswer)
-        .scalar_subquery()
-    )
-    observed = (
+    # When each person first completed a course training each skill: a small grouped set. The cards of the
+    # department drive the query and look it up by (person, skill); as the right side of a LEFT JOIN it cannot
+    # be turned into the outer loop, which on the company-scale data meant walking every answer of a skill.
+    first = (
         select(
-            ScorecardAnswer.skill.label("skill"),
-            ScorecardAnswer.answer.label("answer"),
-            Scorecard.employee_id.label("employee_id"),
-            Scorecard.visited_at.label("visited_at"),
-            done_at.label("done_at"),
+            CourseCompletion.user_id.label("user_id"),
+            course_skills.c.skill.label("skill"),
+            func.min(CourseCompletion.completed_at).label("done_at"),
         )
-        .select_from(Scorecard)
-        .join(ScorecardAnswer, ScorecardAnswer.card_id == Scorecard.id)
-        .where(
-            Scorecard.status == "approved",
-            Scorecard.employee_id.is_not(None),
-            period.clause(Scorecard.visited_at),
-        )
+        .join(course_skills, course_skills.c.course_id == CourseCompletion.course_item_id)
+        .group_by(CourseCompletion.user_id, course_skills.c.skill)
     )
-    if dept_id is not None:
-        observed = observed.where(Scorecard.department_id.in_(_subtree_filter(dept_id)))
-    rows = observed.offset(0).subquery("observed")  # OFFSET 0 keeps it a subquery: the lookup runs once per row
-    applicable = rows.c.answer.in_(("yes", "no"))
-    passed = rows.c.answer == "yes"
-    before = rows.c.visited_at < rows.c.done_at
-    after = rows.c.visited_at >= rows.c.done_at
+    subtree = _subtree_filter(dept_id) if dept_id is not None else None
+    if subtree is not None:  # only the people observed in this subtree, wherever they work now
+        observed = select(Scorecard.employee_id).where(
+            Scorecard.department_id.in_(subtree), Scorecard.status == "approved"
+        )
+        first = first.where(CourseCompletion.user_id.in_(observed))
+    first = first.subquery("first_completion")
+    applicable = ScorecardAnswer.answer.in_(("yes", "no"))
+    passed = ScorecardAnswer.answer == "yes"
+    before = Scorecard.visited_at < first.c.done_at
+    after = Scorecard.visited_at >= first.c.done_at
 
     def count(*conditions):
         return func.sum(case((and_(*conditions), 1), else_=0))
 
     stmt = (
         select(
-            rows.c.skill,
+            ScorecardAnswer.skill,
             count(before, applicable),
             count(before, passed),
             count(after, applicable),
             count(after, passed),
-            func.count(func.distinct(rows.c.employee_id)),
+            func.count(func.distinct(case((first.c.done_at.is_not(None), Scorecard.employee_id)))),
         )
-        .where(rows.c.done_at.is_not(None), rows.c.skill.is_not(None))
-        .group_by(rows.c.skill)
-        .order_by(rows.c.skill)
+        .select_from(Scorecard)
+        .join(ScorecardAnswer, ScorecardAnswer.card_id == Scorecard.id)
+        .outerjoin(first, and_(first.c.user_id == Scorecard.employee_id, first.c.skill == ScorecardAnswer.skill))
+        .where(Scorecard.status == "approved", Scorecard.employee_id.is_not(None), period.clause(Scorecard.visited_at))
+        .group_by(ScorecardAnswer.skill)
+        .having(func.count(first.c.done_at) > 0)
+        .order_by(ScorecardAnswer.skill)
     )
+    if subtree is not None:
+        stmt = stmt.where(Scorecard.department_id.in_(subtree))
     out = []
     for skill, b_n, b_pass, a_n, a_pass, people in db.session.execute(stmt):
         b_rate, a_rate = _ratio(b_pass or 0, b_n or 0), _ratio(a_pass or 0, a_n or 0)
