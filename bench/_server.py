@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# A benchmark stopped with SIGTERM still runs its clean-up, so no gunicorn is left behind.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 BIN = Path(sys.executable).parent
 PASSWORD = "rapport-demo"
 

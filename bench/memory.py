@@ -63,7 +63,7 @@ def main() -> None:
                     done[0] += 1
                 role, path = urls[n % len(urls)]
                 n += 1
-                status = own[role].get(base + path).status_code
+                status = own[role].get(base + path, allow_redirects=False).status_code
                 if status != 200:
                     errors.append((path, status))
 
