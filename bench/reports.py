@@ -39,7 +39,7 @@ SELECT c.root, COUNT(a.id), AVG(a.percent) FROM quiz_attempts a JOIN closure c O
 WHERE a.status = 'finished' GROUP BY c.root
 """
 REFERENCE_DEPT = """
-WITH RECURSIVE sub(id) AS (SELECT :d UNION ALL SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id)
+WITH RECURSIVE sub(id) AS (SELECT CAST(:d AS INTEGER) UNION ALL SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id)
 SELECT COUNT(*), AVG(total_percent) FROM scorecards WHERE status = 'approved' AND department_id IN (SELECT id FROM sub)
 """
 REFERENCE_EMPLOYEE = """
@@ -71,7 +71,7 @@ def main() -> None:
 
         def department():  # what the department page computes (reports.routes.department)
             services.department_report(roots=[team.id, *children])
-            services.company_row()
+            services.company_row(shop_only=True)
             services.item_failure_rates(team.id)
             services.monthly_trend(team.id)
             services.training_effect(team.id)

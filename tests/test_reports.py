@@ -559,4 +559,8 @@ def test_assignment_figures_per_subtree_match_plain_python(company):
         assert row.overdue == sum(k not in done and due[k] < today for k in pairs), row.path
     region = rows[company["region"].id]
     assert (region.assigned, region.completed, region.overdue) == (3, 1, 2)
+    # a department page computes only its own subtree, to the same figures
+    for dept in (company["a"], company["region"]):
+        (limited,) = reports.department_report(today=today, roots=[dept.id])
+        assert limited == rows[dept.id]
     assert region.completion_rate == pytest.approx(1 / 3)

@@ -229,7 +229,7 @@ def department(dept_id: int):
         columns=COLUMNS,
         cell=cell,
         period=period,
-        company=services.company_row(period),
+        company=services.company_row(period, shop_only=True),  # the page compares the card average only
         effect=effect,
         skill_names=skill_names,
         percent=_percent,

@@ -169,8 +169,11 @@ def _headcount(group_col, joins):
     return dict(db.session.execute(stmt.group_by(group_col)).all())
 
 
-def _assignment_stats(group_col, joins, today: date):
-    """Assigned, completed and overdue (person, course) pairs, per department first, then over the tree."""
+def _assignment_stats(group_col, joins, today: date, people=None):
+    """Assigned, completed and overdue (person, course) pairs, per department first, then over the tree.
+
+    ``people`` (a select of user ids) limits the work to those people, e.g. one department's subtree.
+    """
     pairs = assigned_pairs()
     # One row per (person, course) however many assignments reach them.
     # A recurring course that has reopened counts as done only if completed again in the new round.
@@ -182,6 +185,7 @@ def _assignment_stats(group_col, joins, today: date):
             func.max(Assignment.cycle_started_at).label("round_start"),
         )
         .join(Assignment, Assignment.id == pairs.c.assignment_id)
+        .where(true() if people is None else pairs.c.user_id.in_(people))
         .group_by(pairs.c.user_id, Assignment.course_item_id)
         .subquery("per_person")
     )
@@ -264,7 +268,10 @@ def department_report(
     heads = _headcount(root, by_root)
     cards = _card_stats(root, by_root, period)
     quizzes = _quiz_stats(root, by_root, period)
-    assignments = _assignment_stats(root, by_root, today)
+    people = None
+    if roots is not None:
+        people = select(User.id).join(tree, tree.c.id == User.department_id).where(tree.c.root.in_(roots))
+    assignments = _assignment_stats(root, by_root, today, people)
     from app.people.services import flatten, load_tree
 
     rows = []
@@ -276,8 +283,8 @@ def department_report(
     return rows
 
 
-def company_row(period: Period | None = None, today: date | None = None) -> DepartmentRow:
-    """The whole company in one row, for comparison."""
+def company_row(period: Period | None = None, today: date | None = None, shop_only: bool = False) -> DepartmentRow:
+    """The whole company in one row, for comparison (``shop_only``: just the mystery-shop figures)."""
     period = period or Period()
     today = today or date.today()
     everything = func.coalesce(1, 1).label("all")
@@ -286,6 +293,8 @@ def company_row(period: Period | None = None, today: date | None = None) -> Depa
         return stmt
 
     row = DepartmentRow(id=None, path="", parent_id=None)
+    if shop_only:
+        return _fill(row, {}, _card_stats(everything, no_join, period), {}, {}, 1)
     return _fill(
         row,
         _headcount(everything, no_join),

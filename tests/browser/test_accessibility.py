@@ -19,7 +19,7 @@ from tests.browser.conftest import A11Y_RESULTS, PHONE, login
 
 AXE = next((Path(__file__).parent / "vendor").glob("axe-core-*/axe.min.js"))
 ROLES = ["employee", "shopper", "trainer", "hr", "admin"]
-MAX_PAGES = 45
+MAX_PAGES = 90
 # Downloads, sign-out, and links that only change the language or leave the site are not pages to audit.
 SKIP = re.compile(r"format=|/download|/export|\.zip$|\.csv$|\.xlsx$|/evidence/|/static/|/logout|/api/|/lang/|/healthz")
 
@@ -99,6 +99,8 @@ def test_every_reachable_page_is_accessible_and_fits_a_phone(browser, live_serve
                 problems.append(f"{path}: {width} px wide on a {PHONE['width']} px screen")
             queue.extend(p for p in links(page, live_server["url"]) if shape(p) not in seen)
         assert visited >= 3, f"the crawl for {role} reached only {visited} page(s)"
+        unseen = {shape(p) for p in queue} - seen
+        assert not unseen, f"the crawl for {role} stopped at {MAX_PAGES} pages before {sorted(unseen)[:5]}"
         assert not problems, "\n".join(problems)
     finally:
         context.close()
