@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import utcnow
@@ -25,7 +25,10 @@ class CaseRead(db.Model):
 
 class QuizAttempt(db.Model):
     __tablename__ = "quiz_attempts"
-    __table_args__ = (UniqueConstraint("user_id", "quiz_item_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "quiz_item_id", "number"),
+        Index("ix_quiz_attempts_user_status", "user_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

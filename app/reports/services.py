@@ -653,10 +653,12 @@ def team_figures(user: User) -> dict[str, GroupFigure] | None:
             Scorecard.department_id == user.department_id, Scorecard.status == "approved"
         )
     ).one()
+    colleagues = select(User.id).where(User.department_id == user.department_id)
     quiz_avg, quiz_people = db.session.execute(
-        select(func.avg(QuizAttempt.percent), func.count(func.distinct(QuizAttempt.user_id)))
-        .join(User, User.id == QuizAttempt.user_id)
-        .where(User.department_id == user.department_id, QuizAttempt.status == "finished")
+        # by person (indexed): joining users let the planner walk every finished attempt of the company
+        select(func.avg(QuizAttempt.percent), func.count(func.distinct(QuizAttempt.user_id))).where(
+            QuizAttempt.user_id.in_(colleagues), QuizAttempt.status == "finished"
+        )
     ).one()
 
     def figure(value, people):

@@ -51,6 +51,7 @@ class Scorecard(db.Model):
     __table_args__ = (
         UniqueConstraint("shopper_id", "idempotency_key"),
         Index("ix_scorecards_department_status", "department_id", "status"),
+        Index("ix_scorecards_employee_status", "employee_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
