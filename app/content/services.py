@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.content import model
 from app.content.loader import ContentSet
@@ -193,17 +195,46 @@ def published(kind: str, slug: str) -> ContentVersion | None:
     ).first()
 
 
+# (version id, text hash) -> (data, html). A stored version never changes, so its decoded JSON can be kept
+# by the process; decoding every published case's JSON was half the time of a small page. The hash is
+# part of the key so a database whose ids were reused (emptied between tests) never gets another's.
+_PAYLOADS: OrderedDict[tuple[int, str], tuple[dict, dict]] = OrderedDict()
+_PAYLOADS_MAX = 2048
+
+
 def published_all(kind: str) -> list[ContentVersion]:
     """Every published version of a kind, by title."""
-    return list(
+    versions = list(
         db.session.scalars(
             select(ContentVersion)
             .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
-            .options(joinedload(ContentVersion.item))
+            .options(joinedload(ContentVersion.item), defer(ContentVersion.data), defer(ContentVersion.html))
             .where(ContentItem.kind == kind)
             .order_by(ContentVersion.title)
         )
     )
+    missing = [v.id for v in versions if (v.id, v.sha256) not in _PAYLOADS]
+    if missing:
+        rows = db.session.execute(
+            select(ContentVersion.id, ContentVersion.sha256, ContentVersion.data, ContentVersion.html).where(
+                ContentVersion.id.in_(missing)
+            )
+        )
+        for version_id, digest, data, html in rows:
+            _PAYLOADS[(version_id, digest)] = (data, html)
+        while len(_PAYLOADS) > _PAYLOADS_MAX:
+            _PAYLOADS.popitem(last=False)
+    for v in versions:
+        if "data" not in v.__dict__:  # not already loaded in this session
+            data, html = (
+                _PAYLOADS.get((v.id, v.sha256))
+                or db.session.execute(
+                    select(ContentVersion.data, ContentVersion.html).where(ContentVersion.id == v.id)
+                ).one()
+            )
+            set_committed_value(v, "data", data)
+            set_committed_value(v, "html", html)
+    return versions
 
 
 def skill_titles(locale: str) -> dict[str, str]:
