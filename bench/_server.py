@@ -20,6 +20,19 @@ BIN = Path(sys.executable).parent
 PASSWORD = "rapport-demo"
 
 
+def empty_database(url: str) -> None:
+    """Drop everything in a PostgreSQL database the benchmark was given (a SQLite file is made fresh anyway)."""
+    if not url.startswith("postgresql"):
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -23,6 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
+sys.path.insert(0, str(ROOT))
+
+from bench import _server  # noqa: E402
 
 
 def generate(target: Path, count: int) -> int:
@@ -69,14 +72,7 @@ def main() -> None:
         files = generate(work / "content", args.count)
         url = os.environ.get("DATABASE_URL") or f"sqlite:///{work / 'bench.db'}"
         env = {**os.environ, "DATABASE_URL": url, "APP_ENV": "development"}
-        if url.startswith("postgresql"):
-            from sqlalchemy import create_engine, text
-
-            engine = create_engine(url)
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-            engine.dispose()
+        _server.empty_database(url)
         flask(env, "db", "upgrade")
         engine_name = "postgresql" if url.startswith("postgresql") else "sqlite"
         rows = []

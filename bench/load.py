@@ -52,14 +52,7 @@ def flask(env: dict, *args: str) -> None:
 
 def build(url: str, learners: int, shoppers: int) -> dict:
     """A fresh database with the demo company plus the simulated people; returns their emails and visits."""
-    if url.startswith("postgresql"):
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+    _server.empty_database(url)
     env = _server.app_env(url)
     flask(env, "db", "upgrade")
     flask(env, "content", "import")
