@@ -462,6 +462,9 @@ def load_large(
     w.fix_sequences(["departments", "users", "quiz_attempts", "visits", "scorecards"])
     progress("report roll-ups")
     rollups.rebuild()
+    if w.dialect == "postgresql":
+        progress("planner statistics")
+        db.session.execute(text("ANALYZE"))  # after a bulk load, before autovacuum would get to it
     c = w.counts
     return (
         f"Large demo company loaded: {c.get('departments', 0)} departments, {c.get('users', 0)} people, "

@@ -306,9 +306,11 @@ def company_row(period: Period | None = None, today: date | None = None, shop_on
 
 
 # ---------------------------------------------------------------- per department detail
-def _subtree_filter(dept_id: int):
+def _subtree_filter(dept_id: int) -> list[int]:
+    """The ids of a department and everything below it, as values: given the recursive query itself,
+    PostgreSQL guessed hundreds of departments for a team and scanned every answer of the company."""
     tree = closure()
-    return select(tree.c.id).where(tree.c.root == dept_id)
+    return list(db.session.scalars(select(tree.c.id).where(tree.c.root == dept_id)))
 
 
 def item_failure_rates(dept_id: int | None, period: Period | None = None, limit: int = 20) -> list[dict]:
