@@ -24,20 +24,25 @@ from app.reports import services  # noqa: E402
 
 RUNS = 7
 
-REFERENCE_COMPANY = """
+CLOSURE = """
 WITH RECURSIVE closure(id, root) AS (
   SELECT id, id FROM departments UNION ALL
   SELECT d.id, c.root FROM departments d JOIN closure c ON d.parent_id = c.id)
+"""
+REFERENCE_COMPANY = (
+    CLOSURE
+    + """
 SELECT c.root, COUNT(s.id), AVG(s.total_percent) FROM scorecards s JOIN closure c ON c.id = s.department_id
 WHERE s.status = 'approved' GROUP BY c.root
 """
-REFERENCE_QUIZ = """
-WITH RECURSIVE closure(id, root) AS (
-  SELECT id, id FROM departments UNION ALL
-  SELECT d.id, c.root FROM departments d JOIN closure c ON d.parent_id = c.id)
+)
+REFERENCE_QUIZ = (
+    CLOSURE
+    + """
 SELECT c.root, COUNT(a.id), AVG(a.percent) FROM quiz_attempts a JOIN closure c ON c.id = a.department_id
 WHERE a.status = 'finished' GROUP BY c.root
 """
+)
 REFERENCE_DEPT = """
 WITH RECURSIVE sub(id) AS (SELECT CAST(:d AS INTEGER) UNION ALL SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id)
 SELECT COUNT(*), AVG(total_percent) FROM scorecards WHERE status = 'approved' AND department_id IN (SELECT id FROM sub)

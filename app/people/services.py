@@ -27,6 +27,20 @@ def load_tree() -> list[Department]:
     return by_parent.get(None, [])
 
 
+def subtree_ids(dept_id: int) -> set[int]:
+    """The department and every department below it."""
+    children: dict[int | None, list[int]] = {}
+    for did, parent in db.session.execute(select(Department.id, Department.parent_id)):
+        children.setdefault(parent, []).append(did)
+    out, stack = set(), [dept_id]
+    while stack:
+        node = stack.pop()
+        if node not in out:
+            out.add(node)
+            stack.extend(children.get(node, []))
+    return out
+
+
 def flatten(roots: list[Department]) -> list[tuple[Department, int]]:
     """Depth-first list of (department, depth)."""
     out: list[tuple[Department, int]] = []

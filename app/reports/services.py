@@ -17,6 +17,7 @@ from app.extensions import db
 from app.learning.models import Assignment, CourseCompletion, QuizAttempt
 from app.learning.stats import assigned_pairs
 from app.people.models import Department, User
+from app.people.services import subtree_ids
 from app.reports.rollups import QuizDaily, ShopDaily
 from app.shopping.models import Scorecard, ScorecardAnswer
 
@@ -306,13 +307,6 @@ def company_row(period: Period | None = None, today: date | None = None, shop_on
 
 
 # ---------------------------------------------------------------- per department detail
-def _subtree_filter(dept_id: int) -> list[int]:
-    """The ids of a department and everything below it, as values: given the recursive query itself,
-    PostgreSQL guessed hundreds of departments for a team and scanned every answer of the company."""
-    tree = closure()
-    return list(db.session.scalars(select(tree.c.id).where(tree.c.root == dept_id)))
-
-
 def item_failure_rates(dept_id: int | None, period: Period | None = None, limit: int = 20) -> list[dict]:
     """Checklist items by failure rate (no / applicable answers on approved cards), worst first."""
     period = period or Period()
@@ -328,7 +322,7 @@ def item_failure_rates(dept_id: int | None, period: Period | None = None, limit:
         .limit(limit)
     )
     if dept_id is not None:
-        stmt = stmt.where(Scorecard.department_id.in_(_subtree_filter(dept_id)))
+        stmt = stmt.where(Scorecard.department_id.in_(subtree_ids(dept_id)))
     return [
         {"item": r[0], "skill": r[1], "failed": r[2], "applicable": r[3], "rate": r[2] / r[3]}
         for r in db.session.execute(stmt)
@@ -363,8 +357,10 @@ def monthly_trend(dept_id: int | None, period: Period | None = None) -> list[dic
         func.sum(QuizDaily.attempts),
     ).where(_day_clause(period, QuizDaily.day))
     if dept_id is not None:
-        cards = cards.where(ShopDaily.department_id.in_(_subtree_filter(dept_id)))
-        quizzes = quizzes.where(QuizDaily.department_id.in_(_subtree_filter(dept_id)))
+        # the ids as values: given the recursive query, PostgreSQL guessed hundreds of departments for a team
+        ids = subtree_ids(dept_id)
+        cards = cards.where(ShopDaily.department_id.in_(ids))
+        quizzes = quizzes.where(QuizDaily.department_id.in_(ids))
     out: dict[str, dict] = {}
     for m, avg, n in db.session.execute(cards.group_by(card_month)):
         if not n:
@@ -583,7 +579,7 @@ def training_effect(dept_id: int | None, period: Period | None = None) -> list[d
         .join(course_skills, course_skills.c.course_id == CourseCompletion.course_item_id)
         .group_by(CourseCompletion.user_id, course_skills.c.skill)
     )
-    subtree = _subtree_filter(dept_id) if dept_id is not None else None
+    subtree = subtree_ids(dept_id) if dept_id is not None else None
     if subtree is not None:  # only the people observed in this subtree, wherever they work now
         observed = select(Scorecard.employee_id).where(
             Scorecard.department_id.in_(subtree), Scorecard.status == "approved"

@@ -22,6 +22,7 @@ from app.learning import services as learning
 from app.learning.models import Assignment, CourseCompletion
 from app.notify import events as notify
 from app.people.models import Department, User, UserRole
+from app.people.services import subtree_ids
 from app.reports import rollups
 from app.shopping.models import Dispute, Scorecard, ScorecardAnswer, ScorecardSection, Visit
 from app.shopping.scoring import ANSWERS, score_card
@@ -40,20 +41,6 @@ def setting(name: str):
 
 
 # ---------------------------------------------------------------- departments
-def subtree_ids(dept_id: int) -> set[int]:
-    """The department and every department below it."""
-    children: dict[int | None, list[int]] = {}
-    for did, parent in db.session.execute(select(Department.id, Department.parent_id)):
-        children.setdefault(parent, []).append(did)
-    out, stack = set(), [dept_id]
-    while stack:
-        node = stack.pop()
-        if node not in out:
-            out.add(node)
-            stack.extend(children.get(node, []))
-    return out
-
-
 def department_staff(dept: Department) -> list[User]:
     """Active people in the department's subtree, by name."""
     return list(
