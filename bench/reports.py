@@ -68,9 +68,10 @@ def main() -> None:
         team = db.session.scalars(select(Department).where(Department.name == "Касса")).first()
         user = db.session.scalars(select(User).where(User.email == "employee1@example.com")).one()
 
-        def company():
-            services.department_report()
+        def company():  # what the report page computes (reports.routes.departments)
+            rows = services.department_report()
             services.company_row()
+            services.skill_heatmap([r.id for r in rows if r.parent_id is None])
 
         children = list(db.session.scalars(select(Department.id).where(Department.parent_id == team.id)))
 

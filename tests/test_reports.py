@@ -564,3 +564,107 @@ def test_assignment_figures_per_subtree_match_plain_python(company):
         (limited,) = reports.department_report(today=today, roots=[dept.id])
         assert limited == rows[dept.id]
     assert region.completion_rate == pytest.approx(1 / 3)
+
+
+def _rollup_snapshot():
+    """Every roll-up table's non-zero rows, as plain tuples."""
+    from app.reports import rollups
+
+    out = {}
+    for kind, models in rollups.PAIRS.items():
+        for model in models:
+            keys = ["department_id", "day", *(["skill"] if kind == "skill" else [])]
+            out[model.__tablename__] = {
+                tuple(getattr(r, k) for k in keys): [round(getattr(r, m), 6) for m in rollups.MEASURES[kind]]
+                for r in db.session.scalars(select(model))
+                if any(getattr(r, m) for m in rollups.MEASURES[kind])
+            }
+    out["course_status"] = {
+        (r.user_id, r.course_item_id): (r.department_id, r.due_on, r.done)
+        for r in db.session.scalars(select(rollups.CourseStatus))
+    }
+    return out
+
+
+def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
+    """Cards, disputes, attempts, a regrade, assignments, completions, moves and deactivation are all
+    followed as they happen; rebuilding every roll-up from scratch afterwards changes nothing."""
+    from app.authoring import services as authoring
+    from app.content import services as content
+    from app.content.models import ContentItem
+    from app.learning import services as learning
+    from app.people import services as people
+    from app.reports import rollups
+    from tests.test_notify import complete_course
+
+    quiz = content.document(content.published("quiz", "courier-no-call"))
+    q1 = quiz.questions[0]
+    right = [i for i, o in enumerate(q1.options) if o.correct]
+    _take_quiz(company["staff"]["a1"], {q1.key: right}, company["now"] - timedelta(days=31))
+    _take_quiz(company["staff"]["b1"], {}, company["now"])
+    course = db.session.scalars(select(ContentItem).where(ContentItem.slug == "complaint-handling")).one()
+    learning.create_assignment(company["hr"], course, department=company["a"], due_on=date(2026, 6, 1))
+    learning.create_assignment(company["hr"], course, users=[company["staff"]["b1"]], due_on=date(2026, 7, 1))
+    db.session.commit()
+    complete_course(company["staff"]["a2"], datetime(2026, 6, 10, 9, 0))
+    card = db.session.scalars(select(Scorecard).where(Scorecard.status == "approved")).first()
+    failed = next(a for a in card.answers if a.answer == "no")
+    dispute = shopping.open_dispute(company["staff"]["a1"], card, failed.item_id, "Не так", now=company["now"])
+    shopping.settle_dispute(company["hr"], dispute, True, "Принято", now=company["now"])
+    db.session.commit()
+    version = content.published("quiz", "courier-no-call")
+    flipped = version.source.replace("- [ ] «Это не моя", "- [x] «Это не моя").replace(
+        "- [x] «Понимаю", "- [ ] «Понимаю"
+    )
+    authoring.publish(company["hr"], "quiz", "courier-no-call", flipped, regrade=True)
+    # people and departments move: b1 into A (the department assignment now reaches them), B under A
+    b1 = company["staff"]["b1"]
+    people.update_user(company["hr"], b1, b1.email, b1.name, company["a"], b1.role_names)
+    db.session.commit()
+    c = people.create_department(company["hr"], "Филиал В", company["region"])
+    db.session.commit()
+    people.update_department(company["hr"], company["b"], company["b"].name, company["a"])
+    people.set_user_active(company["hr"], company["staff"]["a2"], False)
+    db.session.commit()
+    status = {(r.user_id, r.department_id) for r in db.session.scalars(select(rollups.CourseStatus))}
+    assert (company["staff"]["b1"].id, company["a"].id) in status  # followed the move
+    assert all(uid != company["staff"]["a2"].id for uid, _d in status)  # deactivated: no longer counted
+    assert c.id  # an empty department changes nothing
+
+    maintained = _rollup_snapshot()
+    assert maintained["skill_daily"] and maintained["skill_monthly"] and maintained["course_status"]
+    rollups.rebuild()
+    db.session.commit()
+    rebuilt = _rollup_snapshot()
+    for table, rows in rebuilt.items():
+        assert rows == maintained[table], table
+
+
+def test_periods_across_month_edges_match_plain_python(company):
+    """A period starting or ending inside a month takes the edge days from the daily roll-ups."""
+    from app.learning.models import QuizAttempt as Attempt
+
+    _take_quiz(company["staff"]["a1"], {}, datetime(2026, 5, 31, 23, 0))
+    _take_quiz(company["staff"]["a2"], {}, datetime(2026, 6, 1, 0, 30))
+    _take_quiz(company["staff"]["b1"], {}, datetime(2026, 4, 30, 12, 0))
+    attempts = [a for a in db.session.scalars(select(Attempt)) if a.status == "finished"]
+    days = [None, date(2026, 4, 30), date(2026, 5, 1), date(2026, 5, 6), date(2026, 5, 7), date(2026, 5, 31)]
+    days += [date(2026, 6, 1), date(2026, 6, 10), date(2026, 6, 11), date(2026, 6, 30)]
+    region_ids = {company["a"].id, company["b"].id}
+    for start in days:
+        for end in days:
+            if start and end and end < start:
+                continue
+            (row,) = reports.department_report(reports.Period(start, end), roots=[company["region"].id])
+            expected = _independent(region_ids, start, end)
+            assert row.shop_count == expected["shop_count"], (start, end)
+            assert row.shop_avg_percent == pytest.approx(expected["shop_avg_percent"]), (start, end)
+            inside = [
+                a
+                for a in attempts
+                if (start is None or a.finished_at.date() >= start) and (end is None or a.finished_at.date() <= end)
+            ]
+            assert row.quiz_attempts == len(inside), (start, end)
+            trend = reports.monthly_trend(company["region"].id, reports.Period(start, end))
+            assert sum(t.get("cards", 0) for t in trend) == expected["shop_count"], (start, end)
+            assert sum(t.get("attempts", 0) for t in trend) == len(inside), (start, end)

@@ -23,6 +23,7 @@ from app.learning.stats import assigned_pairs, completed_in_round
 from app.notify import events
 from app.notify.services import Pending, path_for, record
 from app.people.models import Department, User, UserRole
+from app.reports import rollups
 from app.shopping.models import Dispute, Scorecard, Visit
 
 NEWCOMER_DAYS = 14  # people who join a department get its open assignments announced for this long
@@ -94,11 +95,13 @@ def reopen_recurring(now: datetime) -> int:
         if won != 1:  # another run reopened it first
             continue
         db.session.refresh(a)
+        reached = events.reached_user_ids(a)
+        rollups.refresh_course_status(reached)  # the UPDATE went past the session, so its hooks did not see it
         params = events.assignment_params(a)
         link = path_for("learning.course", slug=a.course_item.slug)
         created += record(
             "reopened",
-            (Pending(uid, f"reopen:{a.id}:{cycle}:{uid}", params, link) for uid in events.reached_user_ids(a)),
+            (Pending(uid, f"reopen:{a.id}:{cycle}:{uid}", params, link) for uid in reached),
             now,
         )
     return created

@@ -27,10 +27,10 @@ def load_tree() -> list[Department]:
     return by_parent.get(None, [])
 
 
-def subtree_ids(dept_id: int) -> set[int]:
-    """The department and every department below it."""
+def subtree_ids(dept_id: int, connection=None) -> set[int]:
+    """The department and every department below it (read through ``connection`` when given)."""
     children: dict[int | None, list[int]] = {}
-    for did, parent in db.session.execute(select(Department.id, Department.parent_id)):
+    for did, parent in (connection or db.session).execute(select(Department.id, Department.parent_id)):
         children.setdefault(parent, []).append(did)
     out, stack = set(), [dept_id]
     while stack:

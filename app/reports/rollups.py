@@ -1,28 +1,47 @@
-"""Per-department, per-day sums of results, kept current as results arrive.
+"""Sums of results per department and per day and per month, kept current as results arrive.
 
-Reports add these small rows up instead of scanning every attempt and card, so a
-company report costs the same with a thousand results or a million. Every change
-to an approved card or a finished attempt goes through :func:`add_card` or
-:func:`add_attempt` in the same transaction as the change itself; a change is
-recorded as the old figures taken away (``sign=-1``) and the new ones added.
+Reports add these small rows up instead of scanning every attempt, answer and card, so a
+company report costs the same with a thousand results or a million. Every change to an
+approved card or a finished attempt goes through :func:`add_card` or :func:`add_attempt` in
+the same transaction as the change itself; a change is recorded as the old figures taken away
+(``sign=-1``) and the new ones added.
+
+Each figure is kept twice: per day, so a report for any date range is exact, and per month,
+so a report over whole months (the usual case: everything, or a year) adds up a few thousand
+rows. :func:`period_rows` takes whole months from the monthly table and the days at either
+edge of the range from the daily one.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections import Counter
+from datetime import date, timedelta
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    delete,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import db
 
 
-class ShopDaily(db.Model):
-    __tablename__ = "shop_daily"
-
+class _ShopFigures:
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)  # monthly tables: the month's first day
     cards: Mapped[int] = mapped_column(Integer)
     scored: Mapped[int] = mapped_column(Integer)  # cards with a total (a card of only n/a answers has none)
     sum_percent: Mapped[float] = mapped_column(Float)
@@ -31,9 +50,7 @@ class ShopDaily(db.Model):
     late: Mapped[int] = mapped_column(Integer)
 
 
-class QuizDaily(db.Model):
-    __tablename__ = "quiz_daily"
-
+class _QuizFigures:
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     attempts: Mapped[int] = mapped_column(Integer)
@@ -41,76 +58,431 @@ class QuizDaily(db.Model):
     passed: Mapped[int] = mapped_column(Integer)
 
 
-def _upsert(model, keys: dict, values: dict) -> None:
-    """Add ``values`` to the row at ``keys``, creating it if needed, in one statement."""
+class _SkillFigures:
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    skill: Mapped[str] = mapped_column(String(100), primary_key=True)
+    quiz_answers: Mapped[int] = mapped_column(Integer)  # questions of the skill in finished attempts
+    quiz_correct: Mapped[int] = mapped_column(Integer)
+    shop_items: Mapped[int] = mapped_column(Integer)  # yes or no answers on approved cards' items of the skill
+    shop_passed: Mapped[int] = mapped_column(Integer)
+
+
+class ShopDaily(_ShopFigures, db.Model):
+    __tablename__ = "shop_daily"
+
+
+class ShopMonthly(_ShopFigures, db.Model):
+    __tablename__ = "shop_monthly"
+
+
+class QuizDaily(_QuizFigures, db.Model):
+    __tablename__ = "quiz_daily"
+
+
+class QuizMonthly(_QuizFigures, db.Model):
+    __tablename__ = "quiz_monthly"
+
+
+class SkillDaily(_SkillFigures, db.Model):
+    __tablename__ = "skill_daily"
+
+
+class SkillMonthly(_SkillFigures, db.Model):
+    __tablename__ = "skill_monthly"
+
+
+PAIRS = {"shop": (ShopDaily, ShopMonthly), "quiz": (QuizDaily, QuizMonthly), "skill": (SkillDaily, SkillMonthly)}
+MEASURES = {
+    "shop": ("cards", "scored", "sum_percent", "passed", "critical", "late"),
+    "quiz": ("attempts", "sum_percent", "passed"),
+    "skill": ("quiz_answers", "quiz_correct", "shop_items", "shop_passed"),
+}
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _upsert(model, keys: tuple[str, ...], rows: list[dict]) -> None:
+    """Add each row's figures to the stored row with the same keys, creating it if needed, in one statement."""
+    if not rows:
+        return
     insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
     table = model.__table__
-    stmt = insert(table).values(**keys, **values)
+    stmt = insert(table).values(rows)
+    figures = [name for name in rows[0] if name not in keys]
     stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys), set_={name: table.c[name] + stmt.excluded[name] for name in values}
+        index_elements=list(keys), set_={name: table.c[name] + stmt.excluded[name] for name in figures}
     )
     db.session.execute(stmt)
+
+
+def _add(kind: str, department_id: int, day: date, figures: dict, by_skill: dict[str, dict] | None = None) -> None:
+    daily, monthly = PAIRS[kind]
+    for model, when in ((daily, day), (monthly, _month(day))):
+        _upsert(model, ("department_id", "day"), [{"department_id": department_id, "day": when, **figures}])
+        if by_skill:
+            skill_model = PAIRS["skill"][0 if model is daily else 1]
+            rows = [
+                {
+                    "department_id": department_id,
+                    "day": when,
+                    "skill": skill,
+                    **dict.fromkeys(MEASURES["skill"], 0),
+                    **f,
+                }
+                for skill, f in sorted(by_skill.items())
+            ]
+            _upsert(skill_model, ("department_id", "day", "skill"), rows)
 
 
 def add_card(card, sign: int = 1) -> None:
     """Count an approved card (or, with ``sign=-1``, take it away before its figures change)."""
     if card.status != "approved" or card.visited_at is None:
         return
-    _upsert(
-        ShopDaily,
-        {"department_id": card.department_id, "day": card.visited_at.date()},
-        {
-            "cards": sign,
-            "scored": sign * int(card.total_percent is not None),
-            "sum_percent": sign * (card.total_percent or 0.0),
-            "passed": sign * int(bool(card.passed)),
-            "critical": sign * int(bool(card.critical_failed)),
-            "late": sign * int(bool(card.late)),
-        },
-    )
+    items, passed = Counter(), Counter()
+    for answer in card.answers:
+        if answer.skill and answer.answer in ("yes", "no"):
+            items[answer.skill] += 1
+            passed[answer.skill] += answer.answer == "yes"
+    figures = {
+        "cards": sign,
+        "scored": sign * int(card.total_percent is not None),
+        "sum_percent": sign * (card.total_percent or 0.0),
+        "passed": sign * int(bool(card.passed)),
+        "critical": sign * int(bool(card.critical_failed)),
+        "late": sign * int(bool(card.late)),
+    }
+    by_skill = {s: {"shop_items": sign * n, "shop_passed": sign * passed[s]} for s, n in items.items()}
+    _add("shop", card.department_id, card.visited_at.date(), figures, by_skill)
 
 
 def add_attempt(attempt, department_id: int | None, sign: int = 1) -> None:
-    """Count a finished attempt under the person's department (or take it away with ``sign=-1``)."""
+    """Count a finished attempt under the person's department (or take it away with ``sign=-1``).
+
+    Every question of the attempt's version that trains a skill counts; one left unanswered counts as not correct.
+    """
+    from app.content.models import QuestionSkill
+
     if attempt.status != "finished" or attempt.finished_at is None or department_id is None:
         return
-    _upsert(
-        QuizDaily,
-        {"department_id": department_id, "day": attempt.finished_at.date()},
-        {
-            "attempts": sign,
-            "sum_percent": sign * (attempt.percent or 0.0),
-            "passed": sign * int(bool(attempt.passed)),
-        },
+    correct = {a.question_key for a in attempt.answers if a.correct}
+    asked, right = Counter(), Counter()
+    for key, skill in db.session.execute(
+        select(QuestionSkill.question_key, QuestionSkill.skill).where(QuestionSkill.version_id == attempt.version_id)
+    ):
+        asked[skill] += 1
+        right[skill] += key in correct
+    figures = {
+        "attempts": sign,
+        "sum_percent": sign * (attempt.percent or 0.0),
+        "passed": sign * int(bool(attempt.passed)),
+    }
+    by_skill = {s: {"quiz_answers": sign * n, "quiz_correct": sign * right[s]} for s, n in asked.items()}
+    _add("quiz", department_id, attempt.finished_at.date(), figures, by_skill)
+
+
+def period_rows(kind: str, start: date | None, end: date | None, department_ids=None):
+    """The roll-up rows of ``kind`` covering the days from ``start`` to ``end`` (inclusive, either open).
+
+    Whole months come from the monthly table and the days before the first whole month and after
+    the last one from the daily table. The result is a subquery with the daily table's columns
+    (``day`` being a month's first day on monthly rows); ``department_ids`` limits the departments.
+    """
+    daily, monthly = PAIRS[kind]
+    first_full = None if start is None else (start if start.day == 1 else _next_month(start))
+    after_full = None if end is None else _month(end + timedelta(days=1))  # months before this one end by `end`
+    columns = ["department_id", "day", *(["skill"] if kind == "skill" else []), *MEASURES[kind]]
+
+    def rows(model, low, high):  # low inclusive, high exclusive
+        stmt = select(*(getattr(model, c) for c in columns))
+        if low is not None:
+            stmt = stmt.where(model.day >= low)
+        if high is not None:
+            stmt = stmt.where(model.day < high)
+        if department_ids is not None:
+            stmt = stmt.where(model.department_id.in_(department_ids))
+        return stmt
+
+    end_excl = None if end is None else end + timedelta(days=1)
+    if first_full is not None and after_full is not None and first_full >= after_full:
+        parts = [rows(daily, start, end_excl)]  # no whole month in the range
+    else:
+        parts = [rows(monthly, first_full, after_full)]
+        if start is not None and start < first_full:
+            parts.append(rows(daily, start, first_full))
+        if end is not None and after_full <= end:
+            parts.append(rows(daily, after_full, end_excl))
+    if len(parts) == 1:
+        return parts[0].subquery(f"{kind}_rows")
+    return union_all(*parts).subquery(f"{kind}_rows")
+
+
+def rebuild_statements(dialect: str) -> list[str]:
+    """The SQL that fills every roll-up table from the base tables (they must be empty first).
+
+    Used by :func:`rebuild` and by the migration that introduced the tables.
+    """
+
+    def day(column):
+        return f"date({column})" if dialect == "sqlite" else f"CAST({column} AS DATE)"
+
+    def month(column):
+        return (
+            f"date({column}, 'start of month')"
+            if dialect == "sqlite"
+            else f"CAST(date_trunc('month', {column}) AS DATE)"
+        )
+
+    statements = [
+        f"""
+        INSERT INTO shop_daily (department_id, day, cards, scored, sum_percent, passed, critical, late)
+        SELECT department_id, {day("visited_at")}, COUNT(*), COUNT(total_percent),
+               COALESCE(SUM(total_percent), 0), SUM(CASE WHEN passed THEN 1 ELSE 0 END),
+               SUM(CASE WHEN critical_failed THEN 1 ELSE 0 END), SUM(CASE WHEN late THEN 1 ELSE 0 END)
+        FROM scorecards WHERE status = 'approved' AND visited_at IS NOT NULL
+        GROUP BY department_id, {day("visited_at")}
+        """,
+        f"""
+        INSERT INTO quiz_daily (department_id, day, attempts, sum_percent, passed)
+        SELECT department_id, {day("finished_at")}, COUNT(*), COALESCE(SUM(percent), 0),
+               SUM(CASE WHEN passed THEN 1 ELSE 0 END)
+        FROM quiz_attempts
+        WHERE status = 'finished' AND finished_at IS NOT NULL AND department_id IS NOT NULL
+        GROUP BY department_id, {day("finished_at")}
+        """,
+        f"""
+        INSERT INTO skill_daily (department_id, day, skill, quiz_answers, quiz_correct, shop_items, shop_passed)
+        SELECT department_id, day, skill, SUM(qa), SUM(qc), SUM(si), SUM(sp) FROM (
+          SELECT a.department_id AS department_id, {day("a.finished_at")} AS day, qs.skill AS skill,
+                 COUNT(*) AS qa, SUM(CASE WHEN aa.correct THEN 1 ELSE 0 END) AS qc, 0 AS si, 0 AS sp
+          FROM quiz_attempts a
+          JOIN question_skills qs ON qs.version_id = a.version_id
+          LEFT JOIN attempt_answers aa ON aa.attempt_id = a.id AND aa.question_key = qs.question_key
+          WHERE a.status = 'finished' AND a.finished_at IS NOT NULL AND a.department_id IS NOT NULL
+          GROUP BY a.department_id, {day("a.finished_at")}, qs.skill
+          UNION ALL
+          SELECT s.department_id, {day("s.visited_at")}, sa.skill, 0, 0,
+                 SUM(CASE WHEN sa.answer IN ('yes', 'no') THEN 1 ELSE 0 END),
+                 SUM(CASE WHEN sa.answer = 'yes' THEN 1 ELSE 0 END)
+          FROM scorecards s JOIN scorecard_answers sa ON sa.card_id = s.id
+          WHERE s.status = 'approved' AND s.visited_at IS NOT NULL AND sa.skill IS NOT NULL
+          GROUP BY s.department_id, {day("s.visited_at")}, sa.skill
+        ) AS both_sides
+        GROUP BY department_id, day, skill
+        """,
+    ]
+    for kind, (daily, monthly) in PAIRS.items():
+        skill = ", skill" if kind == "skill" else ""
+        measures = MEASURES[kind]
+        statements.append(
+            f"""
+            INSERT INTO {monthly.__tablename__} (department_id, day{skill}, {", ".join(measures)})
+            SELECT department_id, {month("day")}{skill}, {", ".join(f"SUM({m})" for m in measures)}
+            FROM {daily.__tablename__} GROUP BY department_id, {month("day")}{skill}
+            """
+        )
+    # Where people stand on their courses: the same rule as refresh_course_status, set-based.
+    statements.append(
+        """
+        INSERT INTO course_status (user_id, course_item_id, department_id, due_on, done)
+        WITH RECURSIVE below(root, id) AS (
+          SELECT id, id FROM departments
+          UNION ALL SELECT below.root, d.id FROM departments d JOIN below ON d.parent_id = below.id
+        ), pairs(assignment_id, user_id) AS (
+          SELECT id, user_id FROM assignments WHERE user_id IS NOT NULL AND cancelled_at IS NULL
+          UNION ALL
+          SELECT a.id, u.id FROM assignments a JOIN below ON below.root = a.department_id
+          JOIN users u ON u.department_id = below.id WHERE a.cancelled_at IS NULL
+        ), per_person AS (
+          SELECT pairs.user_id AS user_id, a.course_item_id AS course_item_id, MIN(a.due_on) AS due,
+                 MAX(a.cycle_started_at) AS round_start
+          FROM pairs JOIN assignments a ON a.id = pairs.assignment_id
+          GROUP BY pairs.user_id, a.course_item_id
+        )
+        SELECT p.user_id, p.course_item_id, u.department_id, p.due,
+               CASE WHEN c.id IS NOT NULL AND (p.round_start IS NULL
+                         OR COALESCE(c.last_completed_at, c.completed_at) >= p.round_start)
+                    THEN TRUE ELSE FALSE END
+        FROM per_person p JOIN users u ON u.id = p.user_id
+        LEFT JOIN course_completions c ON c.user_id = p.user_id AND c.course_item_id = p.course_item_id
+        WHERE u.active = TRUE AND u.department_id IS NOT NULL
+        """
     )
+    return statements
 
 
 def rebuild() -> None:
-    """Recompute every roll-up row from the cards and attempts (after a bulk load, or to repair)."""
-    day = "date({})" if db.engine.dialect.name == "sqlite" else "CAST({} AS DATE)"
-    db.session.execute(ShopDaily.__table__.delete())
-    db.session.execute(QuizDaily.__table__.delete())
-    db.session.execute(
-        text(
-            f"""
-            INSERT INTO shop_daily (department_id, day, cards, scored, sum_percent, passed, critical, late)
-            SELECT department_id, {day.format("visited_at")}, COUNT(*), COUNT(total_percent),
-                   COALESCE(SUM(total_percent), 0), SUM(CASE WHEN passed THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN critical_failed THEN 1 ELSE 0 END), SUM(CASE WHEN late THEN 1 ELSE 0 END)
-            FROM scorecards WHERE status = 'approved' AND visited_at IS NOT NULL
-            GROUP BY department_id, {day.format("visited_at")}
-            """
-        )
-    )
-    db.session.execute(
-        text(
-            f"""
-            INSERT INTO quiz_daily (department_id, day, attempts, sum_percent, passed)
-            SELECT department_id, {day.format("finished_at")}, COUNT(*), COALESCE(SUM(percent), 0),
-                   SUM(CASE WHEN passed THEN 1 ELSE 0 END)
-            FROM quiz_attempts
-            WHERE status = 'finished' AND finished_at IS NOT NULL AND department_id IS NOT NULL
-            GROUP BY department_id, {day.format("finished_at")}
-            """
-        )
-    )
+    """Recompute every roll-up row from the cards, attempts and assignments (after a bulk load, or to repair)."""
+    for daily, monthly in PAIRS.values():
+        db.session.execute(daily.__table__.delete())
+        db.session.execute(monthly.__table__.delete())
+    db.session.execute(delete(CourseStatus))
+    for statement in rebuild_statements(db.engine.dialect.name):
+        db.session.execute(text(statement))
+
+
+# ---------------------------------------------------------------- where people stand on their assigned courses
+class CourseStatus(db.Model):
+    """One row per active person and course assigned to them (however many assignments reach them):
+    their department, the earliest due date and whether the course is done in its current round.
+
+    Derived from assignments, completions, people and the department tree, and kept current by the
+    session hooks below whenever one of those changes, so a report counts assigned, completed and
+    overdue courses from these rows instead of expanding every department assignment per request.
+    """
+
+    __tablename__ = "course_status"
+    __table_args__ = (Index("ix_course_status_department", "department_id", "done", "due_on"),)
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done: Mapped[bool] = mapped_column(Boolean)
+
+
+CHUNK = 2000  # ids per IN list, well under every engine's limit on bound parameters
+
+
+def _chunks(ids) -> list[list[int]]:
+    ids = sorted(ids)
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+def refresh_course_status(user_ids, connection=None) -> None:
+    """Recompute the course status rows of these people from the base tables.
+
+    Runs on ``connection`` when given (inside a flush, where the session must not flush again).
+    """
+    from app.learning.models import Assignment, CourseCompletion
+    from app.people.models import Department, User
+
+    run = (connection or db.session).execute
+    user_ids = {int(u) for u in user_ids if u is not None}
+    if not user_ids:
+        return
+    parents = dict(run(select(Department.id, Department.parent_id)).all())
+
+    def ancestors(dept_id):
+        seen = []
+        while dept_id is not None and dept_id not in seen:
+            seen.append(dept_id)
+            dept_id = parents.get(dept_id)
+        return seen
+
+    for chunk in _chunks(user_ids):
+        run(delete(CourseStatus).where(CourseStatus.user_id.in_(chunk)))
+        people = {
+            uid: dept
+            for uid, dept in run(
+                select(User.id, User.department_id).where(
+                    User.id.in_(chunk), User.active.is_(True), User.department_id.is_not(None)
+                )
+            )
+        }
+        if not people:
+            continue
+        above = {uid: ancestors(dept) for uid, dept in people.items()}
+        reached_by = {}  # department id -> people it reaches (itself and every department above theirs)
+        for uid, depts in above.items():
+            for dept in depts:
+                reached_by.setdefault(dept, []).append(uid)
+        # (person, course) -> [earliest due date, latest round start]
+        pairs: dict[tuple[int, int], list] = {}
+        assignments = run(
+            select(
+                Assignment.user_id, Assignment.department_id, Assignment.course_item_id,
+                Assignment.due_on, Assignment.cycle_started_at,
+            ).where(
+                Assignment.cancelled_at.is_(None),
+                (Assignment.user_id.in_(list(people))) | (Assignment.department_id.in_(list(reached_by))),
+            )
+        )  # fmt: skip
+        for a_user, a_dept, course, due, round_start in assignments:
+            reached = set(reached_by.get(a_dept, ()))
+            if a_user in people:
+                reached.add(a_user)
+            for uid in reached:
+                pair = pairs.setdefault((uid, course), [None, None])
+                if due is not None and (pair[0] is None or due < pair[0]):
+                    pair[0] = due
+                if round_start is not None and (pair[1] is None or round_start > pair[1]):
+                    pair[1] = round_start
+        if not pairs:
+            continue
+        latest = {
+            (uid, course): last or first
+            for uid, course, first, last in run(
+                select(
+                    CourseCompletion.user_id, CourseCompletion.course_item_id,
+                    CourseCompletion.completed_at, CourseCompletion.last_completed_at,
+                ).where(CourseCompletion.user_id.in_(list(people)))
+            )
+        }  # fmt: skip
+        rows = []
+        for (uid, course), (due, round_start) in sorted(pairs.items()):
+            completed = latest.get((uid, course))
+            done = completed is not None and (round_start is None or completed >= round_start)
+            rows.append(
+                {"user_id": uid, "course_item_id": course, "department_id": people[uid], "due_on": due, "done": done}
+            )
+        run(insert(CourseStatus), rows)
+
+
+def _changed(obj, *names) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _values(obj, name) -> set:
+    """The attribute's value now and any value it had before this flush."""
+    return {v for v in (getattr(obj, name), *inspect(obj).attrs[name].history.deleted) if v is not None}
+
+
+@event.listens_for(Session, "after_flush")
+def _note_course_status_changes(session, _flush_context) -> None:
+    """Remember whom a flush concerns: people, departments moved, assignments and completions changed."""
+    from app.learning.models import Assignment, CourseCompletion
+    from app.people.models import Department, User
+
+    people, departments = set(), set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, User):
+            if obj in session.new or obj in session.deleted or _changed(obj, "department", "department_id", "active"):
+                people.add(obj.id)
+        elif isinstance(obj, CourseCompletion):
+            people |= _values(obj, "user_id")
+        elif isinstance(obj, Assignment):
+            people |= _values(obj, "user_id")
+            departments |= _values(obj, "department_id")
+        elif isinstance(obj, Department) and obj in session.dirty and _changed(obj, "parent", "parent_id"):
+            departments.add(obj.id)
+    if people or departments:
+        pending = session.info.setdefault("course_status", (set(), set()))
+        pending[0].update(people)
+        pending[1].update(departments)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _refresh_course_status(session, _flush_context) -> None:
+    pending = session.info.pop("course_status", None)
+    if not pending:
+        return
+    from app.people.models import User
+    from app.people.services import subtree_ids
+
+    connection = session.connection()
+    people, departments = pending
+    below = set()
+    for dept in departments:
+        below |= subtree_ids(dept, connection)
+    if below:
+        for chunk in _chunks(below):
+            people |= set(connection.scalars(select(User.id).where(User.department_id.in_(chunk))))
+    refresh_course_status(people, connection)

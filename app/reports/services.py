@@ -1,7 +1,8 @@
 """Reports for HR, aggregated in SQL: one row per department over its whole subtree.
 
-Every figure is computed by the database; Python only joins the per-department
-results of a fixed number of queries, whatever the data size.
+Every figure comes from the database, mostly from the roll-ups kept as results arrive
+(app.reports.rollups); Python only adds up a row per department over the tree, from a fixed
+number of queries whatever the data size.
 """
 
 from __future__ import annotations
@@ -10,15 +11,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, func, select, true
 
 from app.content.models import ContentItem
 from app.extensions import db
-from app.learning.models import Assignment, CourseCompletion, QuizAttempt
-from app.learning.stats import assigned_pairs
-from app.people.models import Department, User
+from app.learning.models import CourseCompletion, QuizAttempt
+from app.people.models import PATH_SEPARATOR, Department, User
 from app.people.services import subtree_ids
-from app.reports.rollups import QuizDaily, ShopDaily
+from app.reports import rollups
+from app.reports.rollups import CourseStatus
 from app.shopping.models import Scorecard, ScorecardAnswer
 
 LEVELS = ("zero", "formal", "functional", "culture", "full")
@@ -98,148 +99,99 @@ def _ratio(part, whole) -> float | None:
     return None if not whole else part / whole
 
 
-def _day_clause(period: Period, column):
-    parts = []
-    if period.start:
-        parts.append(column >= period.start)
-    if period.end:
-        parts.append(column <= period.end)
-    return and_(*parts) if parts else true()
+def _sums(kind: str, period: Period, dept_ids, *keys: str) -> dict[tuple, list[float]]:
+    """The roll-up figures of ``kind`` summed per department (and ``keys``) over the period."""
+    rows = rollups.period_rows(kind, period.start, period.end, dept_ids)
+    group = [rows.c.department_id, *(rows.c[k] for k in keys)]
+    stmt = select(*group, *(func.sum(rows.c[m]) for m in rollups.MEASURES[kind])).group_by(*group)
+    n = len(group)
+    return {tuple(r[:n]): [float(v or 0) for v in r[n:]] for r in db.session.execute(stmt)}
 
 
-def _card_stats(group_col, joins, period: Period):
-    """Approved cards from the daily roll-ups: summed per department first, then over the tree."""
-    per_dept = (
-        select(
-            ShopDaily.department_id.label("department_id"),
-            func.sum(ShopDaily.cards).label("cards"),
-            func.sum(ShopDaily.scored).label("scored"),
-            func.sum(ShopDaily.sum_percent).label("sum_percent"),
-            func.sum(ShopDaily.passed).label("passed"),
-            func.sum(ShopDaily.critical).label("critical"),
-            func.sum(ShopDaily.late).label("late"),
-        )
-        .where(_day_clause(period, ShopDaily.day))
-        .group_by(ShopDaily.department_id)
-        .subquery("shop_per_dept")
-    )
-    stmt = select(
-        group_col,
-        func.sum(per_dept.c.cards),
-        func.sum(per_dept.c.sum_percent) / func.nullif(func.sum(per_dept.c.scored), 0),
-        func.sum(per_dept.c.passed),
-        func.sum(per_dept.c.critical),
-        func.sum(per_dept.c.late),
-    ).select_from(per_dept)
-    stmt = joins(stmt, per_dept.c.department_id)
-    return {row[0]: row[1:] for row in db.session.execute(stmt.group_by(group_col)) if row[1]}
+def _headcount(dept_ids) -> dict[tuple, list[float]]:
+    """Active people per department."""
+    stmt = select(User.department_id, func.count(User.id)).where(User.active.is_(True), User.department_id.is_not(None))
+    if dept_ids is not None:
+        stmt = stmt.where(User.department_id.in_(dept_ids))
+    return {(d,): [float(n)] for d, n in db.session.execute(stmt.group_by(User.department_id))}
 
 
-def _quiz_stats(group_col, joins, period: Period):
-    """Finished attempts from the daily roll-ups, counted where the person worked when they finished."""
-    per_dept = (
-        select(
-            QuizDaily.department_id.label("department_id"),
-            func.sum(QuizDaily.attempts).label("attempts"),
-            func.sum(QuizDaily.sum_percent).label("sum_percent"),
-            func.sum(QuizDaily.passed).label("passed"),
-        )
-        .where(_day_clause(period, QuizDaily.day))
-        .group_by(QuizDaily.department_id)
-        .subquery("quiz_per_dept")
-    )
-    stmt = select(
-        group_col,
-        func.sum(per_dept.c.attempts),
-        func.sum(per_dept.c.sum_percent) / func.nullif(func.sum(per_dept.c.attempts), 0),
-        func.sum(per_dept.c.passed),
-    ).select_from(per_dept)
-    stmt = joins(stmt, per_dept.c.department_id)
-    return {row[0]: row[1:] for row in db.session.execute(stmt.group_by(group_col)) if row[1]}
+def _assignment_stats(dept_ids, today: date) -> dict[tuple, list[float]]:
+    """Assigned, completed and overdue (person, course) pairs per department, from the maintained course status.
 
-
-def _headcount(group_col, joins):
-    """Active people, counted per department first, then summed over the tree."""
-    per_dept = (
-        select(User.department_id.label("department_id"), func.count(User.id).label("people"))
-        .where(User.active.is_(True), User.department_id.is_not(None))
-        .group_by(User.department_id)
-        .subquery("heads_per_dept")
-    )
-    stmt = joins(select(group_col, func.sum(per_dept.c.people)).select_from(per_dept), per_dept.c.department_id)
-    return dict(db.session.execute(stmt.group_by(group_col)).all())
-
-
-def _assignment_stats(group_col, joins, today: date, people=None):
-    """Assigned, completed and overdue (person, course) pairs, per department first, then over the tree.
-
-    ``people`` (a select of user ids) limits the work to those people, e.g. one department's subtree.
+    A recurring course that has reopened counts as done only if completed again in the new round.
     """
-    pairs = assigned_pairs()
-    # One row per (person, course) however many assignments reach them.
-    # A recurring course that has reopened counts as done only if completed again in the new round.
-    per_person = (
-        select(
-            pairs.c.user_id,
-            Assignment.course_item_id,
-            func.min(Assignment.due_on).label("due"),
-            func.max(Assignment.cycle_started_at).label("round_start"),
-        )
-        .join(Assignment, Assignment.id == pairs.c.assignment_id)
-        .where(true() if people is None else pairs.c.user_id.in_(people))
-        .group_by(pairs.c.user_id, Assignment.course_item_id)
-        .subquery("per_person")
-    )
-    latest = func.coalesce(CourseCompletion.last_completed_at, CourseCompletion.completed_at)
-    done = and_(
-        CourseCompletion.id.is_not(None),
-        or_(per_person.c.round_start.is_(None), latest >= per_person.c.round_start),
-    )
-    per_dept = (
-        select(
-            User.department_id.label("department_id"),
-            func.count().label("assigned"),
-            func.sum(case((done, 1), else_=0)).label("completed"),
-            func.sum(case((and_(~done, per_person.c.due < today), 1), else_=0)).label("overdue"),
-        )
-        .select_from(per_person)
-        .join(User, User.id == per_person.c.user_id)
-        .outerjoin(
-            CourseCompletion,
-            and_(
-                CourseCompletion.user_id == per_person.c.user_id,
-                CourseCompletion.course_item_id == per_person.c.course_item_id,
-            ),
-        )
-        .where(User.active.is_(True), User.department_id.is_not(None))
-        .group_by(User.department_id)
-        .subquery("assignments_per_dept")
-    )
+    done = CourseStatus.done.is_(True)
     stmt = select(
-        group_col, func.sum(per_dept.c.assigned), func.sum(per_dept.c.completed), func.sum(per_dept.c.overdue)
-    ).select_from(per_dept)
-    stmt = joins(stmt, per_dept.c.department_id)
-    return {row[0]: row[1:] for row in db.session.execute(stmt.group_by(group_col))}
+        CourseStatus.department_id,
+        func.count(),
+        func.sum(case((done, 1), else_=0)),
+        func.sum(case((and_(~done, CourseStatus.due_on < today), 1), else_=0)),
+    )
+    if dept_ids is not None:
+        stmt = stmt.where(CourseStatus.department_id.in_(dept_ids))
+    return {
+        (r[0],): [float(v or 0) for v in r[1:]] for r in db.session.execute(stmt.group_by(CourseStatus.department_id))
+    }
+
+
+def _parents() -> dict[int, int | None]:
+    return dict(db.session.execute(select(Department.id, Department.parent_id)).all())
+
+
+def _over_subtrees(per_dept: dict[tuple, list[float]], parents: dict, wanted=None) -> dict[tuple, list[float]]:
+    """Add each department's figures to itself and every department above it (limited to ``wanted``).
+
+    The first key is the department; further keys (a skill) are kept. ``None`` as department is the whole company.
+    """
+    out: dict[tuple, list[float]] = {}
+
+    def add(key, figures):
+        total = out.setdefault(key, [0.0] * len(figures))
+        for i, value in enumerate(figures):
+            total[i] += value
+
+    for (dept, *rest), figures in per_dept.items():
+        seen = set()
+        node = dept
+        while node is not None and node not in seen:
+            seen.add(node)
+            if wanted is None or node in wanted:
+                add((node, *rest), figures)
+            node = parents.get(node)
+        add((None, *rest), figures)
+    return out
+
+
+def _within(parents: dict, roots) -> set[int]:
+    """The departments in the subtrees of ``roots``."""
+    children: dict = {}
+    for dept, parent in parents.items():
+        children.setdefault(parent, []).append(dept)
+    out, stack = set(), list(roots)
+    while stack:
+        node = stack.pop()
+        if node not in out:
+            out.add(node)
+            stack.extend(children.get(node, []))
+    return out
 
 
 def _int(value) -> int:
-    return int(value or 0)  # PostgreSQL sums a bigint column to numeric, which arrives as Decimal
+    return int(value or 0)
 
 
-def _float(value) -> float | None:
-    return None if value is None else float(value)
-
-
-def _fill(row: DepartmentRow, heads, cards, quizzes, assignments, key) -> DepartmentRow:
-    row.employees = _int(heads.get(key))
+def _fill(row: DepartmentRow, key, heads, cards, quizzes, assignments) -> DepartmentRow:
+    row.employees = _int((heads.get(key) or [0])[0])
     c = cards.get(key)
-    if c:
-        row.shop_count, row.shop_avg_percent = _int(c[0]), _float(c[1])
-        row.shop_pass_rate = _ratio(_int(c[2]), row.shop_count)
-        row.critical_failures, row.late_cards = _int(c[3]), _int(c[4])
+    if c and c[0]:
+        cards_n, scored, sum_percent, passed, critical, late = c
+        row.shop_count, row.shop_avg_percent = _int(cards_n), sum_percent / scored if scored else None
+        row.shop_pass_rate = _ratio(_int(passed), row.shop_count)
+        row.critical_failures, row.late_cards = _int(critical), _int(late)
     q = quizzes.get(key)
-    if q:
-        row.quiz_attempts, row.quiz_avg_percent = _int(q[0]), _float(q[1])
+    if q and q[0]:
+        row.quiz_attempts, row.quiz_avg_percent = _int(q[0]), q[1] / q[0]
         row.quiz_pass_rate = _ratio(_int(q[2]), row.quiz_attempts)
     a = assignments.get(key)
     if a:
@@ -254,55 +206,67 @@ def department_report(
 ) -> list[DepartmentRow]:
     """One row per department, each over its whole subtree, in tree order.
 
-    ``roots`` limits the rows to those departments (a department page needs itself and its children),
-    so SQL aggregates only their subtrees instead of the whole company.
+    The database sums the roll-ups per department; the sums over each subtree are added up here,
+    from at most a row per department. ``roots`` limits the rows to those departments (a department
+    page needs itself and its children), and the sums to their subtrees.
     """
     period = period or Period()
     today = today or date.today()
-    tree = closure()
-
-    def by_root(stmt, dept_col):
-        stmt = stmt.join(tree, tree.c.id == dept_col)
-        return stmt if roots is None else stmt.where(tree.c.root.in_(roots))
-
-    root = tree.c.root
-    heads = _headcount(root, by_root)
-    cards = _card_stats(root, by_root, period)
-    quizzes = _quiz_stats(root, by_root, period)
-    people = None
-    if roots is not None:
-        people = select(User.id).join(tree, tree.c.id == User.department_id).where(tree.c.root.in_(roots))
-    assignments = _assignment_stats(root, by_root, today, people)
-    from app.people.services import flatten, load_tree
-
+    tree = _tree()
+    parents = {dept_id: parent for dept_id, _path, parent, _depth in tree}
+    ids = None if roots is None else sorted(_within(parents, roots))
+    wanted = None if roots is None else set(roots)
+    heads = _over_subtrees(_headcount(ids), parents, wanted)
+    cards = _over_subtrees(_sums("shop", period, ids), parents, wanted)
+    quizzes = _over_subtrees(_sums("quiz", period, ids), parents, wanted)
+    assignments = _over_subtrees(_assignment_stats(ids, today), parents, wanted)
     rows = []
-    for dept, depth in flatten(load_tree()):
-        if roots is not None and dept.id not in roots:
+    for dept_id, path, parent, depth in tree:
+        if wanted is not None and dept_id not in wanted:
             continue
-        row = DepartmentRow(id=dept.id, path=dept.path, parent_id=dept.parent_id, depth=depth)
-        rows.append(_fill(row, heads, cards, quizzes, assignments, dept.id))
+        row = DepartmentRow(id=dept_id, path=path, parent_id=parent, depth=depth)
+        rows.append(_fill(row, (dept_id,), heads, cards, quizzes, assignments))
     return rows
+
+
+def _tree() -> list[tuple[int, str, int | None, int]]:
+    """(id, path, parent id, depth) of every department, depth first with siblings by name, from plain rows."""
+    children: dict = {}
+    for dept_id, name, parent in db.session.execute(
+        select(Department.id, Department.name, Department.parent_id).order_by(Department.name)
+    ):
+        children.setdefault(parent, []).append((dept_id, name))
+    out = []
+    stack = [(dept_id, name, None, 0) for dept_id, name in reversed(children.get(None, []))]
+    while stack:
+        dept_id, path, parent, depth = stack.pop()
+        out.append((dept_id, path, parent, depth))
+        stack.extend(
+            (c, f"{path}{PATH_SEPARATOR}{n}", dept_id, depth + 1) for c, n in reversed(children.get(dept_id, []))
+        )
+    return out
 
 
 def company_row(period: Period | None = None, today: date | None = None, shop_only: bool = False) -> DepartmentRow:
     """The whole company in one row, for comparison (``shop_only``: just the mystery-shop figures)."""
     period = period or Period()
     today = today or date.today()
-    everything = func.coalesce(1, 1).label("all")
+    parents: dict = {}  # only the company total is wanted
 
-    def no_join(stmt, dept_col):
-        return stmt
+    def total(per_dept):
+        return _over_subtrees(per_dept, parents, wanted=set())
 
     row = DepartmentRow(id=None, path="", parent_id=None)
+    key = (None,)
     if shop_only:
-        return _fill(row, {}, _card_stats(everything, no_join, period), {}, {}, 1)
+        return _fill(row, key, {}, total(_sums("shop", period, None)), {}, {})
     return _fill(
         row,
-        _headcount(everything, no_join),
-        _card_stats(everything, no_join, period),
-        _quiz_stats(everything, no_join, period),
-        _assignment_stats(everything, no_join, today),
-        1,
+        key,
+        total(_headcount(None)),
+        total(_sums("shop", period, None)),
+        total(_sums("quiz", period, None)),
+        total(_assignment_stats(None, today)),
     )
 
 
@@ -330,7 +294,7 @@ def item_failure_rates(dept_id: int | None, period: Period | None = None, limit:
 
 
 def monthly_trend(dept_id: int | None, period: Period | None = None) -> list[dict]:
-    """Average approved card percent and quiz percent per month, from the daily roll-ups.
+    """Average approved card percent and quiz percent per month, from the roll-ups.
 
     Attempts count where the person worked when they finished, as in the department report.
     """
@@ -344,23 +308,17 @@ def monthly_trend(dept_id: int | None, period: Period | None = None) -> list[dic
         def month(col):
             return func.strftime("%Y-%m", col)
 
-    card_month = month(ShopDaily.day)
+    ids = None if dept_id is None else sorted(subtree_ids(dept_id))  # as values: see department_report
+    shop = rollups.period_rows("shop", period.start, period.end, ids)
+    card_month = month(shop.c.day)
     cards = select(
-        card_month,
-        func.sum(ShopDaily.sum_percent) / func.nullif(func.sum(ShopDaily.scored), 0),
-        func.sum(ShopDaily.cards),
-    ).where(_day_clause(period, ShopDaily.day))
-    quiz_month = month(QuizDaily.day)
+        card_month, func.sum(shop.c.sum_percent) / func.nullif(func.sum(shop.c.scored), 0), func.sum(shop.c.cards)
+    )
+    quiz = rollups.period_rows("quiz", period.start, period.end, ids)
+    quiz_month = month(quiz.c.day)
     quizzes = select(
-        quiz_month,
-        func.sum(QuizDaily.sum_percent) / func.nullif(func.sum(QuizDaily.attempts), 0),
-        func.sum(QuizDaily.attempts),
-    ).where(_day_clause(period, QuizDaily.day))
-    if dept_id is not None:
-        # the ids as values: given the recursive query, PostgreSQL guessed hundreds of departments for a team
-        ids = subtree_ids(dept_id)
-        cards = cards.where(ShopDaily.department_id.in_(ids))
-        quizzes = quizzes.where(QuizDaily.department_id.in_(ids))
+        quiz_month, func.sum(quiz.c.sum_percent) / func.nullif(func.sum(quiz.c.attempts), 0), func.sum(quiz.c.attempts)
+    )
     out: dict[str, dict] = {}
     for m, avg, n in db.session.execute(cards.group_by(card_month)):
         if not n:
@@ -464,49 +422,6 @@ def courses_count() -> int:
 
 
 # ---------------------------------------------------------------- skills
-def _skill_rows(period: Period, root_ids: list[int] | None):
-    """Quiz accuracy and shop pass counts per (department subtree, skill), two grouped queries."""
-    from app.content.models import QuestionSkill
-    from app.learning.models import AttemptAnswer
-
-    tree = closure()
-    root = tree.c.root if root_ids is not None else func.coalesce(1, 1)
-    # Every question of a finished attempt counts; one left unanswered counts as not correct.
-    quiz = (
-        select(
-            root,
-            QuestionSkill.skill,
-            func.count(),
-            func.sum(case((AttemptAnswer.correct.is_(True), 1), else_=0)),
-        )
-        .select_from(QuizAttempt)
-        .join(QuestionSkill, QuestionSkill.version_id == QuizAttempt.version_id)
-        .outerjoin(
-            AttemptAnswer,
-            and_(AttemptAnswer.attempt_id == QuizAttempt.id, AttemptAnswer.question_key == QuestionSkill.question_key),
-        )
-        .join(User, User.id == QuizAttempt.user_id)
-        .where(QuizAttempt.status == "finished", period.clause(QuizAttempt.finished_at))
-    )
-    shop = (
-        select(
-            root,
-            ScorecardAnswer.skill,
-            func.sum(case((ScorecardAnswer.answer.in_(("yes", "no")), 1), else_=0)),
-            func.sum(case((ScorecardAnswer.answer == "yes", 1), else_=0)),
-        )
-        .select_from(ScorecardAnswer)
-        .join(Scorecard, Scorecard.id == ScorecardAnswer.card_id)
-        .where(Scorecard.status == "approved", ScorecardAnswer.skill.is_not(None), period.clause(Scorecard.visited_at))
-    )
-    if root_ids is not None:
-        quiz = quiz.join(tree, tree.c.id == User.department_id).where(tree.c.root.in_(root_ids))
-        shop = shop.join(tree, tree.c.id == Scorecard.department_id).where(tree.c.root.in_(root_ids))
-    quiz_rows = db.session.execute(quiz.group_by(root, QuestionSkill.skill)).all()
-    shop_rows = db.session.execute(shop.group_by(root, ScorecardAnswer.skill)).all()
-    return quiz_rows, shop_rows
-
-
 @dataclass
 class SkillCell:
     quiz_answers: int = 0
@@ -527,19 +442,16 @@ def skill_heatmap(dept_ids: list[int], period: Period | None = None) -> tuple[li
     """Departments x skills: quiz accuracy on questions of the skill and shop pass rate on its items.
 
     Returns (skills in order, {dept_id: {skill: SkillCell}}); ``None`` as a key is the whole company.
+    From the per-skill roll-ups; as everywhere in the reports, an attempt counts where the person
+    worked when they finished it.
     """
     period = period or Period()
+    parents = _parents()
+    sums = _over_subtrees(_sums("skill", period, None, "skill"), parents, set(dept_ids))
     cells: dict = {}
-    for key_ids in (dept_ids, None):
-        if key_ids is not None and not key_ids:
-            continue
-        quiz_rows, shop_rows = _skill_rows(period, key_ids)
-        for root, skill, answers, correct in quiz_rows:
-            cell = cells.setdefault(root if key_ids is not None else None, {}).setdefault(skill, SkillCell())
-            cell.quiz_answers, cell.quiz_correct = answers, correct or 0
-        for root, skill, items, passed in shop_rows:
-            cell = cells.setdefault(root if key_ids is not None else None, {}).setdefault(skill, SkillCell())
-            cell.shop_items, cell.shop_passed = items or 0, passed or 0
+    for (dept, skill), (answers, correct, items, passed) in sums.items():
+        if answers or items:
+            cells.setdefault(dept, {})[skill] = SkillCell(_int(answers), _int(correct), _int(items), _int(passed))
     skills = sorted({s for row in cells.values() for s in row})
     return skills, cells
 
