@@ -65,7 +65,8 @@ def render_markdown(text: str) -> str:
         return ""
     plain = _plain_paragraph(text)
     if plain is not None:
-        return sanitise(plain)
+        # no <, > or & in it, so the sanitiser has nothing to change unless it spells a no-break space
+        return sanitise(plain) if "\u00a0" in plain else plain
     converter = _converter()
     try:
         return sanitise(converter.convert(text))
