@@ -20,7 +20,42 @@ MESSAGES = {
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith("/api/") or request.is_json
+
+
+def has_nul(value) -> bool:
+    """True if any text in a value (dict keys, lists and JSON included) holds a NUL character."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list | tuple):
+            stack += item
+    return False
+
+
+def json_object() -> dict:
+    """The request's JSON body if it is an object, else an empty one (a list or a bare string is bad input)."""
+    payload = request.get_json(silent=True)
+    return payload if isinstance(payload, dict) else {}
+
+
+def refuse_nul_characters():
+    """PostgreSQL text cannot hold NUL and a query with one fails: refuse it as a client error up front."""
+    texts = [list(request.args.items(multi=True)), list((request.view_args or {}).values())]
+    if request.method in ("POST", "PUT", "PATCH"):
+        texts.append(list(request.form.items(multi=True)))
+        if request.is_json:
+            try:
+                texts.append(request.get_json(silent=True))
+            except RecursionError:  # nested too deeply to walk: not something a page of ours sends
+                return _render(400, str(MESSAGES[400]))
+    if has_nul(texts):
+        return _render(400, _("Text must not contain NUL (\\u0000) characters."))
+    return None
 
 
 def _render(code: int, message: str):
@@ -30,6 +65,8 @@ def _render(code: int, message: str):
 
 
 def register(app) -> None:
+    app.before_request(refuse_nul_characters)
+
     def handler(code):
         def handle(error):
             if code == 500:

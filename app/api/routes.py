@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.api import bp
 from app.core.errors import DomainError
 from app.core.permissions import Role, allow
+from app.errors import has_nul
 from app.extensions import db
 from app.shopping import services
 from app.shopping.models import Scorecard
@@ -25,27 +26,13 @@ def json_body():
         return None
 
 
-def _has_nul(value) -> bool:
-    """True if any text in a JSON value (keys included) holds a NUL character."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str) and "\x00" in item:
-            return True
-        if isinstance(item, dict):
-            stack += [*item.keys(), *item.values()]
-        elif isinstance(item, list):
-            stack += item
-    return False
-
-
 @bp.before_request
 def refuse_nul_characters():
     """PostgreSQL text cannot hold NUL, and a query with one fails: refuse it as a client error first."""
     texts = [*(request.view_args or {}).values(), request.headers.get("Idempotency-Key", "")]
     if request.method == "POST":
         texts.append(json_body())
-    if _has_nul(texts):
+    if has_nul(texts):
         return error(400, "Text must not contain NUL (\\u0000) characters.")
     return None
 

@@ -17,6 +17,7 @@ from app.content import services as content
 from app.content.models import ContentItem, ContentVersion
 from app.core.errors import DomainError
 from app.core.permissions import Role, allow
+from app.errors import json_object
 from app.extensions import db
 
 AUTHORS = (Role.TRAINER, Role.ADMIN)
@@ -215,7 +216,7 @@ def _preview(kind: str, result) -> str:
 def check(kind: str, slug: str):
     """Live validation and preview while typing (JSON)."""
     kind = _kind_or_404(kind)
-    payload = request.get_json(silent=True) or {}
+    payload = json_object()
     source = payload.get("source")
     if not isinstance(source, str):
         return jsonify(error={"code": 400, "message": "source is required", "fields": {}}), 400

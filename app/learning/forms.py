@@ -59,31 +59,45 @@ def make_attempt_form(shown: list[ShownQuestion], saved: dict[str, list[int]]):
     return AttemptForm
 
 
+def _ints(values) -> list[int] | None:
+    """The values as whole numbers, or None if any is not one (a tampered form)."""
+    try:
+        return [int(v) for v in values]
+    except (TypeError, ValueError):
+        return None
+
+
 def responses_from_form(form, shown: list[ShownQuestion]) -> tuple[dict[str, list[int]], dict[str, str]]:
     """(question key -> response, question key -> problem) from a submitted attempt form."""
     responses: dict[str, list[int]] = {}
     problems: dict[str, str] = {}
+    invalid = str(_l("This answer is not valid."))
     for sq in shown:
         q = sq.question
         if q.type == "single":
             value = getattr(form, q.key).data
-            if value not in (None, "", "None"):
-                responses[q.key] = [int(value)]
+            if value in (None, "", "None"):
+                continue
+            picked = _ints([value])
         elif q.type == "multiple":
-            values = getattr(form, q.key).data or []
-            responses[q.key] = [int(v) for v in values]
+            picked = _ints(getattr(form, q.key).data or [])
         else:
-            positions = {}
-            for index in sq.option_order:
-                raw = getattr(form, order_field_name(q.key, index)).data
-                if raw:
-                    positions[index] = int(raw)
+            raw = {index: getattr(form, order_field_name(q.key, index)).data for index in sq.option_order}
+            numbers = _ints(v for v in raw.values() if v)
+            if numbers is None:
+                problems[q.key] = invalid
+                continue
+            positions = {index: int(v) for index, v in raw.items() if v}
             if not positions:
                 continue
             if len(positions) < len(q.options) or len(set(positions.values())) != len(positions):
                 problems[q.key] = str(_l("Give every item a different position."))
                 continue
-            responses[q.key] = [index for index, _pos in sorted(positions.items(), key=lambda kv: kv[1])]
+            picked = [index for index, _pos in sorted(positions.items(), key=lambda kv: kv[1])]
+        if picked is None:
+            problems[q.key] = invalid
+        else:
+            responses[q.key] = picked
     return responses, problems
 
 

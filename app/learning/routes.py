@@ -1,4 +1,4 @@
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,6 +10,7 @@ from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.permissions import Role, allow
+from app.errors import json_object
 from app.extensions import db
 from app.learning import bp, services, stats
 from app.learning.forms import AssignForm, ReadForm, StartForm, make_attempt_form, responses_from_form
@@ -174,7 +175,7 @@ def attempt(attempt_id: int):
 def attempt_answer(attempt_id: int):
     """Autosave one answer (JSON): the page calls this on every change."""
     attempt = _own_attempt_or_404(attempt_id)
-    payload = request.get_json(silent=True) or {}
+    payload = json_object()
     key, response = payload.get("question"), payload.get("response")
     if not isinstance(key, str) or not isinstance(response, list):
         return jsonify(error={"code": 400, "message": _("This answer is not valid.")}), 400

@@ -12,6 +12,7 @@ from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.permissions import Role, allow
+from app.errors import json_object
 from app.extensions import db
 from app.people import services as people_services
 from app.people.models import Department, User
@@ -197,7 +198,7 @@ def autosave(card_id: int):
     card = db.session.get(Scorecard, card_id)
     if card is None or card.shopper_id != current_user.id:
         abort(404)
-    payload = request.get_json(silent=True) or {}
+    payload = json_object()
     name, value = payload.get("name"), payload.get("value")
     if not isinstance(name, str) or not (value is None or isinstance(value, str)):
         return jsonify(error={"code": 400, "message": _("This answer is not valid."), "fields": {}}), 400
