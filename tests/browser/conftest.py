@@ -22,6 +22,16 @@ from pathlib import Path
 
 import pytest
 
+TIMEOUT_MS = 15_000  # actions and assertions alike: a loaded 2-core machine can take seconds to answer
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _assertion_timeout():
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -186,7 +196,7 @@ def new_page(browser, live_server, request):
             is_mobile=phone,
             has_touch=phone,
         )
-        context.set_default_timeout(15000)
+        context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         request.node._pages.append(page)
