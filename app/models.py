@@ -6,5 +6,16 @@ from app.core.audit import AuditEntry  # noqa: F401
 from app.learning.models import Assignment, AttemptAnswer, CaseRead, CourseCompletion, QuizAttempt  # noqa: F401
 from app.notify.models import EmailOptOut, Notice, OutboxMessage  # noqa: F401
 from app.people.models import Department, User, UserRole  # noqa: F401
-from app.reports.rollups import CourseStatus, QuizDaily, QuizMonthly, ShopDaily, ShopMonthly, SkillDaily, SkillMonthly  # noqa: F401,E402
+from app.reports.rollups import (  # noqa: F401,E402
+    CourseStatus,
+    QuizDaily,
+    QuizMonthly,
+    QuizTotal,
+    ShopDaily,
+    ShopMonthly,
+    ShopTotal,
+    SkillDaily,
+    SkillMonthly,
+    SkillTotal,
+)
 from app.shopping.models import ApiToken, Dispute, Evidence, Scorecard, ScorecardAnswer, ScorecardSection, Visit  # noqa: F401

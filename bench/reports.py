@@ -69,8 +69,7 @@ def main() -> None:
         user = db.session.scalars(select(User).where(User.email == "employee1@example.com")).one()
 
         def company():  # what the report page computes (reports.routes.departments)
-            rows = services.department_report()
-            services.company_row()
+            rows, _company = services.company_report()
             services.skill_heatmap([r.id for r in rows if r.parent_id is None])
 
         children = list(db.session.scalars(select(Department.id).where(Department.parent_id == team.id)))

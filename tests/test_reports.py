@@ -517,6 +517,9 @@ def test_department_page_rows_equal_the_whole_company_report(company):
     assert [r.id for r in limited] == [region.id, company["a"].id, company["b"].id]
     for row in limited:
         assert row == everything[row.id]
+    rows, company = reports.company_report()
+    assert rows == list(everything.values()) and company == reports.company_row()
+    assert company.shop_count == sum(r.shop_count for r in rows if r.parent_id is None) == 4
 
 
 def test_assignment_figures_per_subtree_match_plain_python(company):
@@ -571,9 +574,13 @@ def _rollup_snapshot():
     from app.reports import rollups
 
     out = {}
-    for kind, models in rollups.PAIRS.items():
+    for kind, models in rollups.TIERS.items():
         for model in models:
-            keys = ["department_id", "day", *(["skill"] if kind == "skill" else [])]
+            keys = [
+                "department_id",
+                *(["day"] if "day" in model.__table__.c else []),
+                *(["skill"] if kind == "skill" else []),
+            ]
             out[model.__tablename__] = {
                 tuple(getattr(r, k) for k in keys): [round(getattr(r, m), 6) for m in rollups.MEASURES[kind]]
                 for r in db.session.scalars(select(model))
@@ -632,7 +639,8 @@ def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
     assert c.id  # an empty department changes nothing
 
     maintained = _rollup_snapshot()
-    assert maintained["skill_daily"] and maintained["skill_monthly"] and maintained["course_status"]
+    assert maintained["skill_daily"] and maintained["skill_monthly"] and maintained["skill_total"]
+    assert maintained["shop_total"] and maintained["quiz_total"] and maintained["course_status"]
     rollups.rebuild()
     db.session.commit()
     rebuilt = _rollup_snapshot()

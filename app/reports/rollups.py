@@ -1,4 +1,4 @@
-"""Sums of results per department and per day and per month, kept current as results arrive.
+"""Sums of results per department, per day, per month and in all, kept current as results arrive.
 
 Reports add these small rows up instead of scanning every attempt, answer and card, so a
 company report costs the same with a thousand results or a million. Every change to an
@@ -6,10 +6,10 @@ approved card or a finished attempt goes through :func:`add_card` or :func:`add_
 the same transaction as the change itself; a change is recorded as the old figures taken away
 (``sign=-1``) and the new ones added.
 
-Each figure is kept twice: per day, so a report for any date range is exact, and per month,
-so a report over whole months (the usual case: everything, or a year) adds up a few thousand
-rows. :func:`period_rows` takes whole months from the monthly table and the days at either
-edge of the range from the daily one.
+Each figure is kept three times: per day, so a report for any date range is exact; per month,
+so a report over whole months (a year, say) adds up a few thousand rows; and in all, for the
+report over everything, a row per department. :func:`period_rows` takes whole months from the
+monthly table and the days at either edge of the range from the daily one.
 """
 
 from __future__ import annotations
@@ -39,9 +39,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from app.extensions import db
 
 
+class _Dated:
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)  # monthly tables: the month's first day
+
+
 class _ShopFigures:
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)  # monthly tables: the month's first day
     cards: Mapped[int] = mapped_column(Integer)
     scored: Mapped[int] = mapped_column(Integer)  # cards with a total (a card of only n/a answers has none)
     sum_percent: Mapped[float] = mapped_column(Float)
@@ -52,7 +55,6 @@ class _ShopFigures:
 
 class _QuizFigures:
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     attempts: Mapped[int] = mapped_column(Integer)
     sum_percent: Mapped[float] = mapped_column(Float)
     passed: Mapped[int] = mapped_column(Integer)
@@ -60,7 +62,6 @@ class _QuizFigures:
 
 class _SkillFigures:
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     skill: Mapped[str] = mapped_column(String(100), primary_key=True)
     quiz_answers: Mapped[int] = mapped_column(Integer)  # questions of the skill in finished attempts
     quiz_correct: Mapped[int] = mapped_column(Integer)
@@ -68,31 +69,48 @@ class _SkillFigures:
     shop_passed: Mapped[int] = mapped_column(Integer)
 
 
-class ShopDaily(_ShopFigures, db.Model):
+class ShopDaily(_Dated, _ShopFigures, db.Model):
     __tablename__ = "shop_daily"
 
 
-class ShopMonthly(_ShopFigures, db.Model):
+class ShopMonthly(_Dated, _ShopFigures, db.Model):
     __tablename__ = "shop_monthly"
 
 
-class QuizDaily(_QuizFigures, db.Model):
+class ShopTotal(_ShopFigures, db.Model):
+    __tablename__ = "shop_total"
+
+
+class QuizDaily(_Dated, _QuizFigures, db.Model):
     __tablename__ = "quiz_daily"
 
 
-class QuizMonthly(_QuizFigures, db.Model):
+class QuizMonthly(_Dated, _QuizFigures, db.Model):
     __tablename__ = "quiz_monthly"
 
 
-class SkillDaily(_SkillFigures, db.Model):
+class QuizTotal(_QuizFigures, db.Model):
+    __tablename__ = "quiz_total"
+
+
+class SkillDaily(_Dated, _SkillFigures, db.Model):
     __tablename__ = "skill_daily"
 
 
-class SkillMonthly(_SkillFigures, db.Model):
+class SkillMonthly(_Dated, _SkillFigures, db.Model):
     __tablename__ = "skill_monthly"
 
 
-PAIRS = {"shop": (ShopDaily, ShopMonthly), "quiz": (QuizDaily, QuizMonthly), "skill": (SkillDaily, SkillMonthly)}
+class SkillTotal(_SkillFigures, db.Model):
+    __tablename__ = "skill_total"
+
+
+# Per kind: the daily, monthly and all-time tables.
+TIERS = {
+    "shop": (ShopDaily, ShopMonthly, ShopTotal),
+    "quiz": (QuizDaily, QuizMonthly, QuizTotal),
+    "skill": (SkillDaily, SkillMonthly, SkillTotal),
+}
 MEASURES = {
     "shop": ("cards", "scored", "sum_percent", "passed", "critical", "late"),
     "quiz": ("attempts", "sum_percent", "passed"),
@@ -123,22 +141,16 @@ def _upsert(model, keys: tuple[str, ...], rows: list[dict]) -> None:
 
 
 def _add(kind: str, department_id: int, day: date, figures: dict, by_skill: dict[str, dict] | None = None) -> None:
-    daily, monthly = PAIRS[kind]
-    for model, when in ((daily, day), (monthly, _month(day))):
-        _upsert(model, ("department_id", "day"), [{"department_id": department_id, "day": when, **figures}])
+    for tier, when in enumerate((day, _month(day), None)):
+        dated = {"day": when} if when is not None else {}
+        keys = ("department_id", *dated)
+        _upsert(TIERS[kind][tier], keys, [{"department_id": department_id, **dated, **figures}])
         if by_skill:
-            skill_model = PAIRS["skill"][0 if model is daily else 1]
             rows = [
-                {
-                    "department_id": department_id,
-                    "day": when,
-                    "skill": skill,
-                    **dict.fromkeys(MEASURES["skill"], 0),
-                    **f,
-                }
+                {"department_id": department_id, **dated, "skill": skill, **dict.fromkeys(MEASURES["skill"], 0), **f}
                 for skill, f in sorted(by_skill.items())
             ]
-            _upsert(skill_model, ("department_id", "day", "skill"), rows)
+            _upsert(TIERS["skill"][tier], (*keys, "skill"), rows)
 
 
 def add_card(card, sign: int = 1) -> None:
@@ -187,14 +199,21 @@ def add_attempt(attempt, department_id: int | None, sign: int = 1) -> None:
     _add("quiz", department_id, attempt.finished_at.date(), figures, by_skill)
 
 
-def period_rows(kind: str, start: date | None, end: date | None, department_ids=None):
+def period_rows(kind: str, start: date | None, end: date | None, department_ids=None, dated: bool = True):
     """The roll-up rows of ``kind`` covering the days from ``start`` to ``end`` (inclusive, either open).
 
     Whole months come from the monthly table and the days before the first whole month and after
     the last one from the daily table. The result is a subquery with the daily table's columns
     (``day`` being a month's first day on monthly rows); ``department_ids`` limits the departments.
+    Without ``dated`` the rows need no day, so all of time comes from the all-time table.
     """
-    daily, monthly = PAIRS[kind]
+    daily, monthly, total = TIERS[kind]
+    if not dated and start is None and end is None:
+        columns = ["department_id", *(["skill"] if kind == "skill" else []), *MEASURES[kind]]
+        stmt = select(*(getattr(total, c) for c in columns))
+        if department_ids is not None:
+            stmt = stmt.where(total.department_id.in_(department_ids))
+        return stmt.subquery(f"{kind}_rows")
     first_full = None if start is None else (start if start.day == 1 else _next_month(start))
     after_full = None if end is None else _month(end + timedelta(days=1))  # months before this one end by `end`
     columns = ["department_id", "day", *(["skill"] if kind == "skill" else []), *MEASURES[kind]]
@@ -277,14 +296,21 @@ def rebuild_statements(dialect: str) -> list[str]:
         GROUP BY department_id, day, skill
         """,
     ]
-    for kind, (daily, monthly) in PAIRS.items():
+    for kind, (daily, monthly, total) in TIERS.items():
         skill = ", skill" if kind == "skill" else ""
         measures = MEASURES[kind]
+        sums = ", ".join(f"SUM({m})" for m in measures)
         statements.append(
             f"""
             INSERT INTO {monthly.__tablename__} (department_id, day{skill}, {", ".join(measures)})
-            SELECT department_id, {month("day")}{skill}, {", ".join(f"SUM({m})" for m in measures)}
+            SELECT department_id, {month("day")}{skill}, {sums}
             FROM {daily.__tablename__} GROUP BY department_id, {month("day")}{skill}
+            """
+        )
+        statements.append(
+            f"""
+            INSERT INTO {total.__tablename__} (department_id{skill}, {", ".join(measures)})
+            SELECT department_id{skill}, {sums} FROM {monthly.__tablename__} GROUP BY department_id{skill}
             """
         )
     # Where people stand on their courses: the same rule as refresh_course_status, set-based.
@@ -319,9 +345,9 @@ def rebuild_statements(dialect: str) -> list[str]:
 
 def rebuild() -> None:
     """Recompute every roll-up row from the cards, attempts and assignments (after a bulk load, or to repair)."""
-    for daily, monthly in PAIRS.values():
-        db.session.execute(daily.__table__.delete())
-        db.session.execute(monthly.__table__.delete())
+    for tables in TIERS.values():
+        for model in tables:
+            db.session.execute(model.__table__.delete())
     db.session.execute(delete(CourseStatus))
     for statement in rebuild_statements(db.engine.dialect.name):
         db.session.execute(text(statement))

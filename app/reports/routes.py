@@ -86,7 +86,7 @@ def cell(row, key):
 @allow(*MANAGERS)
 def departments():
     period = period_from_request()
-    rows = services.department_report(period)
+    rows, company = services.company_report(period)
     root_id = request.args.get("root", type=int)
     if root_id:
         root = next((r for r in rows if r.id == root_id), None)
@@ -105,7 +105,6 @@ def departments():
             reverse=reverse and sort != "path",
         )
         shown = head + rest
-    company = services.company_row(period)
     skills, heat = services.skill_heatmap([r.id for r in shown], period)
     skill_names = _skill_names()
     fmt = request.args.get("format")

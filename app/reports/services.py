@@ -101,7 +101,7 @@ def _ratio(part, whole) -> float | None:
 
 def _sums(kind: str, period: Period, dept_ids, *keys: str) -> dict[tuple, list[float]]:
     """The roll-up figures of ``kind`` summed per department (and ``keys``) over the period."""
-    rows = rollups.period_rows(kind, period.start, period.end, dept_ids)
+    rows = rollups.period_rows(kind, period.start, period.end, dept_ids, dated=False)
     group = [rows.c.department_id, *(rows.c[k] for k in keys)]
     stmt = select(*group, *(func.sum(rows.c[m]) for m in rollups.MEASURES[kind])).group_by(*group)
     n = len(group)
@@ -210,6 +210,17 @@ def department_report(
     from at most a row per department. ``roots`` limits the rows to those departments (a department
     page needs itself and its children), and the sums to their subtrees.
     """
+    return _report(period, today, roots)[0]
+
+
+def company_report(
+    period: Period | None = None, today: date | None = None
+) -> tuple[list[DepartmentRow], DepartmentRow]:
+    """Every department's row and the whole company's, from the same queries."""
+    return _report(period, today, None)
+
+
+def _report(period, today, roots) -> tuple[list[DepartmentRow], DepartmentRow]:
     period = period or Period()
     today = today or date.today()
     tree = _tree()
@@ -226,7 +237,8 @@ def department_report(
             continue
         row = DepartmentRow(id=dept_id, path=path, parent_id=parent, depth=depth)
         rows.append(_fill(row, (dept_id,), heads, cards, quizzes, assignments))
-    return rows
+    company = _fill(DepartmentRow(id=None, path="", parent_id=None), (None,), heads, cards, quizzes, assignments)
+    return rows, company
 
 
 def _tree() -> list[tuple[int, str, int | None, int]]:

@@ -6,7 +6,7 @@ Create Date: 2026-11-23 14:19:49
 
 A company report summed a row per department and day, a skills heatmap read every answer of
 every attempt, and assigned/completed/overdue expanded every department assignment per request.
-Monthly roll-ups, per-skill roll-ups and a maintained row per (person, assigned course) replace
+Monthly and all-time roll-ups, per-skill roll-ups and a maintained row per (person, assigned course) replace
 that; the upgrade fills them from the base tables.
 """
 
@@ -86,6 +86,44 @@ def upgrade():
     with op.batch_alter_table('skill_monthly', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_skill_monthly_day'), ['day'], unique=False)
 
+    op.create_table(
+        "shop_total",
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("cards", sa.Integer(), nullable=False),
+        sa.Column("scored", sa.Integer(), nullable=False),
+        sa.Column("sum_percent", sa.Float(), nullable=False),
+        sa.Column("passed", sa.Integer(), nullable=False),
+        sa.Column("critical", sa.Integer(), nullable=False),
+        sa.Column("late", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"], ["departments.id"], name=op.f("fk_shop_total_department_id_departments")
+        ),
+        sa.PrimaryKeyConstraint("department_id", name=op.f("pk_shop_total")),
+    )
+    op.create_table(
+        "quiz_total",
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("sum_percent", sa.Float(), nullable=False),
+        sa.Column("passed", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"], ["departments.id"], name=op.f("fk_quiz_total_department_id_departments")
+        ),
+        sa.PrimaryKeyConstraint("department_id", name=op.f("pk_quiz_total")),
+    )
+    op.create_table(
+        "skill_total",
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("skill", sa.String(length=100), nullable=False),
+        sa.Column("quiz_answers", sa.Integer(), nullable=False),
+        sa.Column("quiz_correct", sa.Integer(), nullable=False),
+        sa.Column("shop_items", sa.Integer(), nullable=False),
+        sa.Column("shop_passed", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"], ["departments.id"], name=op.f("fk_skill_total_department_id_departments")
+        ),
+        sa.PrimaryKeyConstraint("department_id", "skill", name=op.f("pk_skill_total")),
+    )
     from app.reports.rollups import rebuild_statements
 
     op.execute("DELETE FROM shop_daily")
@@ -95,6 +133,9 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table("skill_total")
+    op.drop_table("quiz_total")
+    op.drop_table("shop_total")
     with op.batch_alter_table('skill_monthly', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_skill_monthly_day'))
 
