@@ -4,12 +4,14 @@
 
 Each URL names a database holding `flask --app wsgi demo` (small) or `demo --size large`, after
 `db upgrade` and `content import`. Every page is requested once to warm caches, then once more
-while the engine counts the statements it executes. Prints one row per page with both counts.
+while the engine counts the statements it executes. Prints one row per page with both counts;
+with `--show`, also the statements of every page whose counts differ, to trace the difference.
 """
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -82,7 +84,7 @@ PAGES = [
 ]
 
 
-def count_queries(url: str) -> dict[str, int | str]:
+def count_queries(url: str) -> tuple[dict[str, int | str], dict[str, list[str]]]:
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
@@ -92,10 +94,11 @@ def count_queries(url: str) -> dict[str, int | str]:
         }
     )
     counts: dict[str, int | str] = {}
+    seen: dict[str, list[str]] = {}
     with app.app_context():
         ids = targets()
-        statements = []
-        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(1))
+        statements: list[str] = []
+        event.listen(db.engine, "before_cursor_execute", lambda _c, _cur, sql, *a: statements.append(sql))
     clients = {}
     for role, template in PAGES:
         client = clients.get(role)
@@ -108,16 +111,17 @@ def count_queries(url: str) -> dict[str, int | str]:
         client.get(path)  # warm: content caches, compiled templates
         statements.clear()
         response = client.get(path)
-        counts[f"{role:8s} {template}"] = (
-            len(statements) if response.status_code == 200 else f"HTTP {response.status_code}"
-        )
-    return counts
+        key = f"{role:8s} {template}"
+        counts[key] = len(statements) if response.status_code == 200 else f"HTTP {response.status_code}"
+        seen[key] = [" ".join(sql.split())[:110] for sql in statements]
+    return counts, seen
 
 
 def main() -> None:
-    if len(sys.argv) != 3:
+    args = [a for a in sys.argv[1:] if a != "--show"]
+    if len(args) != 2:
         sys.exit(__doc__)
-    small, large = count_queries(sys.argv[1]), count_queries(sys.argv[2])
+    (small, small_sql), (large, large_sql) = count_queries(args[0]), count_queries(args[1])
     print(f"{'page':52s} {'small':>6s} {'large':>6s}")
     same = 0
     for key in small:
@@ -125,6 +129,15 @@ def main() -> None:
         same += a == b
         print(f"{key:52s} {a!s:>6s} {b!s:>6s}{'' if a == b else '   differs'}")
     print(f"{same} of {len(small)} pages issue the same number of statements on both data sets")
+    if "--show" in sys.argv:
+        for key in small:
+            if small[key] != large[key]:
+                print(f"\n{key}\n  only on the small data set:")
+                for sql in sorted((Counter(small_sql[key]) - Counter(large_sql[key])).elements()):
+                    print(f"    {sql}")
+                print("  only on the large data set:")
+                for sql in sorted((Counter(large_sql[key]) - Counter(small_sql[key])).elements()):
+                    print(f"    {sql}")
 
 
 if __name__ == "__main__":
