@@ -586,6 +586,11 @@ def _rollup_snapshot():
                 for r in db.session.scalars(select(model))
                 if any(getattr(r, m) for m in rollups.MEASURES[kind])
             }
+    out["item_total"] = {
+        (r.department_id, r.item_id, r.skill): (r.failed, r.applicable)
+        for r in db.session.scalars(select(rollups.ItemTotal))
+        if r.applicable
+    }
     out["course_status"] = {
         (r.user_id, r.course_item_id): (r.department_id, r.due_on, r.done)
         for r in db.session.scalars(select(rollups.CourseStatus))
@@ -618,6 +623,12 @@ def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
     failed = next(a for a in card.answers if a.answer == "no")
     dispute = shopping.open_dispute(company["staff"]["a1"], card, failed.item_id, "Не так", now=company["now"])
     shopping.settle_dispute(company["hr"], dispute, True, "Принято", now=company["now"])
+    # and one on an item that trains a skill, so the skill and item figures move with it
+    b1_card = db.session.scalars(
+        select(Scorecard).where(Scorecard.employee_id == company["staff"]["b1"].id, Scorecard.status == "approved")
+    ).one()
+    dispute = shopping.open_dispute(company["staff"]["b1"], b1_card, "open-questions", "Задавал", now=company["now"])
+    shopping.settle_dispute(company["hr"], dispute, True, "Принято", now=company["now"])
     db.session.commit()
     version = content.published("quiz", "courier-no-call")
     flipped = version.source.replace("- [ ] «Это не моя", "- [x] «Это не моя").replace(
@@ -641,6 +652,7 @@ def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
     maintained = _rollup_snapshot()
     assert maintained["skill_daily"] and maintained["skill_monthly"] and maintained["skill_total"]
     assert maintained["shop_total"] and maintained["quiz_total"] and maintained["course_status"]
+    assert maintained["item_total"]
     rollups.rebuild()
     db.session.commit()
     rebuilt = _rollup_snapshot()

@@ -105,6 +105,21 @@ class SkillTotal(_SkillFigures, db.Model):
     __tablename__ = "skill_total"
 
 
+class ItemTotal(db.Model):
+    """Failed and applicable (yes or no) answers per department and checklist item, over all time.
+
+    Item failure rates for a period still read the answers; over everything, they read these rows.
+    """
+
+    __tablename__ = "item_total"
+
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(100), primary_key=True)  # "" for an item without a skill
+    failed: Mapped[int] = mapped_column(Integer)
+    applicable: Mapped[int] = mapped_column(Integer)
+
+
 # Per kind: the daily, monthly and all-time tables.
 TIERS = {
     "shop": (ShopDaily, ShopMonthly, ShopTotal),
@@ -172,6 +187,23 @@ def add_card(card, sign: int = 1) -> None:
     }
     by_skill = {s: {"shop_items": sign * n, "shop_passed": sign * passed[s]} for s, n in items.items()}
     _add("shop", card.department_id, card.visited_at.date(), figures, by_skill)
+    per_item = Counter()
+    for answer in card.answers:
+        if answer.answer in ("yes", "no"):
+            per_item[(answer.item_id, answer.skill or "", "applicable")] += 1
+            per_item[(answer.item_id, answer.skill or "", "failed")] += answer.answer == "no"
+    rows = [
+        {
+            "department_id": card.department_id,
+            "item_id": item_id,
+            "skill": skill,
+            "failed": sign * per_item[(item_id, skill, "failed")],
+            "applicable": sign * n,
+        }
+        for (item_id, skill, what), n in sorted(per_item.items())
+        if what == "applicable"
+    ]
+    _upsert(ItemTotal, ("department_id", "item_id", "skill"), rows)
 
 
 def add_attempt(attempt, department_id: int | None, sign: int = 1) -> None:
@@ -240,6 +272,15 @@ def period_rows(kind: str, start: date | None, end: date | None, department_ids=
     if len(parts) == 1:
         return parts[0].subquery(f"{kind}_rows")
     return union_all(*parts).subquery(f"{kind}_rows")
+
+
+ITEM_TOTAL_FILL = """
+    INSERT INTO item_total (department_id, item_id, skill, failed, applicable)
+    SELECT s.department_id, a.item_id, COALESCE(a.skill, ''), SUM(CASE WHEN a.answer = 'no' THEN 1 ELSE 0 END), COUNT(*)
+    FROM scorecards s JOIN scorecard_answers a ON a.card_id = s.id
+    WHERE s.status = 'approved' AND s.visited_at IS NOT NULL AND a.answer IN ('yes', 'no')
+    GROUP BY s.department_id, a.item_id, COALESCE(a.skill, '')
+"""
 
 
 def rebuild_statements(dialect: str) -> list[str]:
@@ -313,6 +354,7 @@ def rebuild_statements(dialect: str) -> list[str]:
             SELECT department_id{skill}, {sums} FROM {monthly.__tablename__} GROUP BY department_id{skill}
             """
         )
+    statements.append(ITEM_TOTAL_FILL)
     # Where people stand on their courses: the same rule as refresh_course_status, set-based.
     statements.append(
         """
@@ -348,6 +390,7 @@ def rebuild() -> None:
     for tables in TIERS.values():
         for model in tables:
             db.session.execute(model.__table__.delete())
+    db.session.execute(delete(ItemTotal))
     db.session.execute(delete(CourseStatus))
     for statement in rebuild_statements(db.engine.dialect.name):
         db.session.execute(text(statement))

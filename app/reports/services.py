@@ -19,7 +19,7 @@ from app.learning.models import CourseCompletion, QuizAttempt
 from app.people.models import PATH_SEPARATOR, Department, User
 from app.people.services import subtree_ids
 from app.reports import rollups
-from app.reports.rollups import CourseStatus
+from app.reports.rollups import CourseStatus, ItemTotal
 from app.shopping.models import Scorecard, ScorecardAnswer
 
 LEVELS = ("zero", "formal", "functional", "culture", "full")
@@ -284,23 +284,41 @@ def company_row(period: Period | None = None, today: date | None = None, shop_on
 
 # ---------------------------------------------------------------- per department detail
 def item_failure_rates(dept_id: int | None, period: Period | None = None, limit: int = 20) -> list[dict]:
-    """Checklist items by failure rate (no / applicable answers on approved cards), worst first."""
+    """Checklist items by failure rate (no / applicable answers on approved cards), worst first.
+
+    Over all time from the maintained per-department item totals; for a period, from the answers.
+    """
     period = period or Period()
-    failed = func.sum(case((ScorecardAnswer.answer == "no", 1), else_=0))
-    applicable = func.sum(case((ScorecardAnswer.answer.in_(("yes", "no")), 1), else_=0))
-    stmt = (
-        select(ScorecardAnswer.item_id, ScorecardAnswer.skill, failed, applicable)
-        .join(Scorecard, Scorecard.id == ScorecardAnswer.card_id)
-        .where(Scorecard.status == "approved", period.clause(Scorecard.visited_at))
-        .group_by(ScorecardAnswer.item_id, ScorecardAnswer.skill)
-        .having(applicable > 0)
-        .order_by((failed * 1.0 / applicable).desc(), ScorecardAnswer.item_id)
-        .limit(limit)
-    )
-    if dept_id is not None:
-        stmt = stmt.where(Scorecard.department_id.in_(subtree_ids(dept_id)))
+    ids = sorted(subtree_ids(dept_id)) if dept_id is not None else None
+    if period.start is None and period.end is None:
+        failed, applicable = func.sum(ItemTotal.failed), func.sum(ItemTotal.applicable)
+        stmt = select(ItemTotal.item_id, ItemTotal.skill, failed, applicable).group_by(
+            ItemTotal.item_id, ItemTotal.skill
+        )
+        if ids is not None:
+            stmt = stmt.where(ItemTotal.department_id.in_(ids))
+        item_col = ItemTotal.item_id
+    else:
+        failed = func.sum(case((ScorecardAnswer.answer == "no", 1), else_=0))
+        applicable = func.sum(case((ScorecardAnswer.answer.in_(("yes", "no")), 1), else_=0))
+        stmt = (
+            select(ScorecardAnswer.item_id, ScorecardAnswer.skill, failed, applicable)
+            .join(Scorecard, Scorecard.id == ScorecardAnswer.card_id)
+            .where(Scorecard.status == "approved", period.clause(Scorecard.visited_at))
+            .group_by(ScorecardAnswer.item_id, ScorecardAnswer.skill)
+        )
+        if ids is not None:
+            stmt = stmt.where(Scorecard.department_id.in_(ids))
+        item_col = ScorecardAnswer.item_id
+    stmt = stmt.having(applicable > 0).order_by((failed * 1.0 / applicable).desc(), item_col).limit(limit)
     return [
-        {"item": r[0], "skill": r[1], "failed": r[2], "applicable": r[3], "rate": r[2] / r[3]}
+        {
+            "item": r[0],
+            "skill": r[1] or None,
+            "failed": int(r[2]),
+            "applicable": int(r[3]),
+            "rate": int(r[2]) / int(r[3]),
+        }
         for r in db.session.execute(stmt)
     ]
 

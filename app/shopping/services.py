@@ -588,11 +588,11 @@ def settle_dispute(
         new_answer = new_answer or ("yes" if answer.answer == "no" else "na")
         if new_answer not in ANSWERS:
             raise ValidationFailed("answer must be yes, no or na", {"new_answer": "invalid"})
+        rollups.add_card(card, sign=-1)  # before the answer changes: its item and skill figures go too
         if answer.original_answer is None:
             answer.original_answer = answer.answer
         answer.answer = new_answer
         dispute.new_answer = new_answer
-        rollups.add_card(card, sign=-1)
         recompute(card)
         rollups.add_card(card)
     elif not note:

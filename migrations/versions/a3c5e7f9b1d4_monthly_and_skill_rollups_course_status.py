@@ -6,7 +6,7 @@ Create Date: 2026-11-23 14:19:49
 
 A company report summed a row per department and day, a skills heatmap read every answer of
 every attempt, and assigned/completed/overdue expanded every department assignment per request.
-Monthly and all-time roll-ups, per-skill roll-ups and a maintained row per (person, assigned course) replace
+Monthly and all-time roll-ups, per-skill roll-ups, item failure totals and a maintained row per (person, assigned course) replace
 that; the upgrade fills them from the base tables.
 """
 
@@ -124,6 +124,18 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("department_id", "skill", name=op.f("pk_skill_total")),
     )
+    op.create_table(
+        "item_total",
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.String(length=100), nullable=False),
+        sa.Column("skill", sa.String(length=100), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
+        sa.Column("applicable", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"], ["departments.id"], name=op.f("fk_item_total_department_id_departments")
+        ),
+        sa.PrimaryKeyConstraint("department_id", "item_id", "skill", name=op.f("pk_item_total")),
+    )
     from app.reports.rollups import rebuild_statements
 
     op.execute("DELETE FROM shop_daily")
@@ -133,6 +145,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table("item_total")
     op.drop_table("skill_total")
     op.drop_table("quiz_total")
     op.drop_table("shop_total")
