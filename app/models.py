@@ -8,6 +8,7 @@ from app.notify.models import EmailOptOut, Notice, OutboxMessage  # noqa: F401
 from app.people.models import Department, User, UserRole  # noqa: F401
 from app.reports.rollups import (  # noqa: F401,E402
     CourseStatus,
+    EffectPerson,
     ItemTotal,
     QuizDaily,
     QuizMonthly,

@@ -317,6 +317,13 @@ def test_training_effect_compares_before_and_after_completion(company):
     assert e["change"] == pytest.approx(0.5)
     # Within department B nobody completed the course.
     assert reports.training_effect(company["b"].id) == []
+    # the same figures for the department, and computed from the cards for a period covering everything
+    assert reports.training_effect(company["a"].id) == list(effect.values())
+    everything = reports.Period(date(2000, 1, 1), date(2100, 1, 1))
+    assert reports.training_effect(company["a"].id, everything) == list(effect.values())
+    # a period holding only the cards after the completion has nothing before it
+    (late,) = reports.training_effect(None, reports.Period(done_at.date() + timedelta(days=1), now.date()))
+    assert late["before_items"] == 0 and late["after_items"] == 2
 
 
 def test_skill_and_effect_pages_and_exports(client, auth, company):
@@ -590,6 +597,16 @@ def _rollup_snapshot():
         (r.department_id, r.item_id, r.skill): (r.failed, r.applicable)
         for r in db.session.scalars(select(rollups.ItemTotal))
         if r.applicable
+    }
+    out["effect_person"] = {
+        (r.employee_id, r.department_id, r.skill): (
+            r.answers,
+            r.before_items,
+            r.before_passed,
+            r.after_items,
+            r.after_passed,
+        )
+        for r in db.session.scalars(select(rollups.EffectPerson))
     }
     out["course_status"] = {
         (r.user_id, r.course_item_id): (r.department_id, r.due_on, r.done)

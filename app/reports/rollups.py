@@ -394,6 +394,7 @@ def rebuild() -> None:
     db.session.execute(delete(CourseStatus))
     for statement in rebuild_statements(db.engine.dialect.name):
         db.session.execute(text(statement))
+    refresh_effect()
 
 
 # ---------------------------------------------------------------- where people stand on their assigned courses
@@ -555,3 +556,171 @@ def _refresh_course_status(session, _flush_context) -> None:
         for chunk in _chunks(below):
             people |= set(connection.scalars(select(User.id).where(User.department_id.in_(chunk))))
     refresh_course_status(people, connection)
+
+
+# ---------------------------------------------------------------- the training effect, per person observed
+class EffectPerson(db.Model):
+    """Per person observed on approved cards, department of the card and skill: their answers on items
+    of the skill before and after they first completed a course training it.
+
+    People who never completed such a course have no row. Kept by the session hooks below: a card
+    approved or an answer disputed refreshes the person observed, a completion refreshes its person,
+    and a course published with other skills rebuilds the table.
+    """
+
+    __tablename__ = "effect_person"
+    __table_args__ = (Index("ix_effect_person_department", "department_id"),)
+
+    employee_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    skill: Mapped[str] = mapped_column(String(100), primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)  # every answer, n/a included
+    before_items: Mapped[int] = mapped_column(Integer)
+    before_passed: Mapped[int] = mapped_column(Integer)
+    after_items: Mapped[int] = mapped_column(Integer)
+    after_passed: Mapped[int] = mapped_column(Integer)
+
+
+def course_skill_pairs(run) -> list[tuple[int, str]]:
+    """(course item id, skill) for every skill a published course trains."""
+    from app.content.models import ContentItem, ContentVersion
+
+    rows = run(
+        select(ContentVersion.item_id, ContentVersion.data)
+        .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
+        .where(ContentItem.kind == "course")
+    )
+    return sorted({(item_id, skill) for item_id, data in rows for skill in (data or {}).get("skills") or []})
+
+
+def effect_select(pairs: list[tuple[int, str]], people=None, period=None, departments=None):
+    """Answers per (person, card's department, skill) before and after the person's first completion of a
+    course training the skill, for the people who have one. ``people``, ``period`` (a reports Period)
+    and ``departments`` narrow it down."""
+    from sqlalchemy import and_, case, func, literal, true
+
+    from app.learning.models import CourseCompletion
+    from app.shopping.models import Scorecard, ScorecardAnswer
+
+    course_skills = union_all(
+        *(select(literal(c, Integer).label("course_id"), literal(s, String).label("skill")) for c, s in pairs)
+    ).cte("course_skills")
+    first = (
+        select(
+            CourseCompletion.user_id.label("user_id"),
+            course_skills.c.skill.label("skill"),
+            func.min(CourseCompletion.completed_at).label("done_at"),
+        )
+        .join(course_skills, course_skills.c.course_id == CourseCompletion.course_item_id)
+        .group_by(CourseCompletion.user_id, course_skills.c.skill)
+    )
+    if people is not None:
+        first = first.where(CourseCompletion.user_id.in_(people))
+    if departments is not None:  # only the people observed there, wherever they work now
+        observed = select(Scorecard.employee_id).where(
+            Scorecard.department_id.in_(departments), Scorecard.status == "approved"
+        )
+        first = first.where(CourseCompletion.user_id.in_(observed))
+    first = first.subquery("first_completion")
+    applicable = ScorecardAnswer.answer.in_(("yes", "no"))
+    passed = ScorecardAnswer.answer == "yes"
+    before = Scorecard.visited_at < first.c.done_at
+    after = Scorecard.visited_at >= first.c.done_at
+
+    def count(*conditions):
+        return func.sum(case((and_(*conditions), 1), else_=0))
+
+    stmt = (
+        select(
+            Scorecard.employee_id.label("employee_id"),
+            Scorecard.department_id.label("department_id"),
+            ScorecardAnswer.skill.label("skill"),
+            func.count().label("answers"),
+            count(before, applicable).label("before_items"),
+            count(before, passed).label("before_passed"),
+            count(after, applicable).label("after_items"),
+            count(after, passed).label("after_passed"),
+        )
+        .select_from(Scorecard)
+        .join(ScorecardAnswer, ScorecardAnswer.card_id == Scorecard.id)
+        # An outer join filtered after grouping: as an inner join the planner may drive the query from the
+        # completions and walk every answer of a skill for each of them (minutes on the company-scale data).
+        .outerjoin(first, and_(first.c.user_id == Scorecard.employee_id, first.c.skill == ScorecardAnswer.skill))
+        .where(Scorecard.status == "approved", Scorecard.employee_id.is_not(None))
+        .where(period.clause(Scorecard.visited_at) if period is not None else true())
+        .group_by(Scorecard.employee_id, Scorecard.department_id, ScorecardAnswer.skill)
+        .having(func.count(first.c.done_at) > 0)
+    )
+    if people is not None:
+        stmt = stmt.where(Scorecard.employee_id.in_(people))
+    if departments is not None:
+        stmt = stmt.where(Scorecard.department_id.in_(departments))
+    return stmt
+
+
+EFFECT_COLUMNS = (
+    "employee_id", "department_id", "skill", "answers",
+    "before_items", "before_passed", "after_items", "after_passed",
+)  # fmt: skip
+
+
+def refresh_effect(people=None, connection=None) -> None:
+    """Recompute the effect rows of these people (of everyone with ``None``) from the cards and completions."""
+    run = (connection or db.session).execute
+    if people is None:
+        run(delete(EffectPerson))
+        chunks = [None]
+    else:
+        chunks = _chunks({int(p) for p in people if p is not None})
+        for chunk in chunks:
+            run(delete(EffectPerson).where(EffectPerson.employee_id.in_(chunk)))
+    pairs = course_skill_pairs(run)
+    if not pairs:
+        return
+    for chunk in chunks:
+        run(insert(EffectPerson).from_select(EFFECT_COLUMNS, effect_select(pairs, chunk)))
+
+
+@event.listens_for(Session, "after_flush")
+def _note_effect_changes(session, _flush_context) -> None:
+    """Remember whose training effect a flush may change: cards approved or disputed, completions, courses."""
+    from app.content.models import ContentItem
+    from app.learning.models import CourseCompletion
+    from app.shopping.models import Scorecard, ScorecardAnswer
+
+    people, cards, everyone = set(), set(), False
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, CourseCompletion):
+            people |= _values(obj, "user_id")
+        elif isinstance(obj, Scorecard) and (obj in session.new or _changed(obj, "status", "employee_id")):
+            people |= _values(obj, "employee_id")
+        elif isinstance(obj, ScorecardAnswer) and obj.card_id is not None:
+            cards.add(obj.card_id)
+        elif isinstance(obj, ContentItem) and obj.kind == "course" and _changed(obj, "published_version_id"):
+            everyone = True
+    if people or cards or everyone:
+        pending = session.info.setdefault("effect", {"people": set(), "cards": set(), "everyone": False})
+        pending["people"] |= people
+        pending["cards"] |= cards
+        pending["everyone"] = pending["everyone"] or everyone
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _refresh_effect(session, _flush_context) -> None:
+    pending = session.info.pop("effect", None)
+    if not pending:
+        return
+    from app.shopping.models import Scorecard
+
+    connection = session.connection()
+    if pending["everyone"]:
+        refresh_effect(None, connection)
+        return
+    people = set(pending["people"])
+    for chunk in _chunks(pending["cards"]):
+        people |= set(
+            connection.scalars(
+                select(Scorecard.employee_id).where(Scorecard.id.in_(chunk), Scorecard.status == "approved")
+            )
+        )
+    refresh_effect(people, connection)

@@ -15,11 +15,11 @@ from sqlalchemy import and_, case, func, select, true
 
 from app.content.models import ContentItem
 from app.extensions import db
-from app.learning.models import CourseCompletion, QuizAttempt
+from app.learning.models import QuizAttempt
 from app.people.models import PATH_SEPARATOR, Department, User
 from app.people.services import subtree_ids
 from app.reports import rollups
-from app.reports.rollups import CourseStatus, ItemTotal
+from app.reports.rollups import CourseStatus, EffectPerson, ItemTotal
 from app.shopping.models import Scorecard, ScorecardAnswer
 
 LEVELS = ("zero", "formal", "functional", "culture", "full")
@@ -486,85 +486,48 @@ def skill_heatmap(dept_ids: list[int], period: Period | None = None) -> tuple[li
     return skills, cells
 
 
-def _course_skills():
-    """(course item id, skill) pairs of the published courses, as a small literal CTE; None if there are none."""
-    from sqlalchemy import Integer, String, literal, union_all
-
-    from app.content.services import published_all
-
-    pairs = [(v.item_id, s) for v in published_all("course") for s in (v.data.get("skills") or [])]
-    if not pairs:
-        return None
-    selects = [
-        select(literal(course, Integer).label("course_id"), literal(skill, String).label("skill"))
-        for course, skill in pairs
-    ]
-    return union_all(*selects).cte("course_skills")
-
-
 def training_effect(dept_id: int | None, period: Period | None = None) -> list[dict]:
     """Per skill: shop pass rate on its items, for the people who completed a course training it,
-    on cards before and after their first such completion."""
+    on cards before and after their first such completion.
+
+    Over all time from the maintained per-person rows (rollups.EffectPerson); for a period, the same
+    figures are computed from the cards and completions.
+    """
     period = period or Period()
-    course_skills = _course_skills()
-    if course_skills is None:
-        return []
-    # When each person first completed a course training each skill: a small grouped set. The cards of the
-    # department drive the query and look it up by (person, skill); as the right side of a LEFT JOIN it cannot
-    # be turned into the outer loop, which on the company-scale data meant walking every answer of a skill.
-    first = (
-        select(
-            CourseCompletion.user_id.label("user_id"),
-            course_skills.c.skill.label("skill"),
-            func.min(CourseCompletion.completed_at).label("done_at"),
-        )
-        .join(course_skills, course_skills.c.course_id == CourseCompletion.course_item_id)
-        .group_by(CourseCompletion.user_id, course_skills.c.skill)
-    )
-    subtree = subtree_ids(dept_id) if dept_id is not None else None
-    if subtree is not None:  # only the people observed in this subtree, wherever they work now
-        observed = select(Scorecard.employee_id).where(
-            Scorecard.department_id.in_(subtree), Scorecard.status == "approved"
-        )
-        first = first.where(CourseCompletion.user_id.in_(observed))
-    first = first.subquery("first_completion")
-    applicable = ScorecardAnswer.answer.in_(("yes", "no"))
-    passed = ScorecardAnswer.answer == "yes"
-    before = Scorecard.visited_at < first.c.done_at
-    after = Scorecard.visited_at >= first.c.done_at
-
-    def count(*conditions):
-        return func.sum(case((and_(*conditions), 1), else_=0))
-
+    subtree = sorted(subtree_ids(dept_id)) if dept_id is not None else None
+    if period.start is None and period.end is None:
+        rows = select(EffectPerson).where(EffectPerson.answers > 0)
+        if subtree is not None:
+            rows = rows.where(EffectPerson.department_id.in_(subtree))
+        rows = rows.subquery("effect_rows")
+    else:
+        pairs = rollups.course_skill_pairs(db.session.execute)
+        if not pairs:
+            return []
+        rows = rollups.effect_select(pairs, period=period, departments=subtree).subquery("effect_rows")
     stmt = (
         select(
-            ScorecardAnswer.skill,
-            count(before, applicable),
-            count(before, passed),
-            count(after, applicable),
-            count(after, passed),
-            func.count(func.distinct(case((first.c.done_at.is_not(None), Scorecard.employee_id)))),
+            rows.c.skill,
+            func.sum(rows.c.before_items),
+            func.sum(rows.c.before_passed),
+            func.sum(rows.c.after_items),
+            func.sum(rows.c.after_passed),
+            func.count(func.distinct(rows.c.employee_id)),
         )
-        .select_from(Scorecard)
-        .join(ScorecardAnswer, ScorecardAnswer.card_id == Scorecard.id)
-        .outerjoin(first, and_(first.c.user_id == Scorecard.employee_id, first.c.skill == ScorecardAnswer.skill))
-        .where(Scorecard.status == "approved", Scorecard.employee_id.is_not(None), period.clause(Scorecard.visited_at))
-        .group_by(ScorecardAnswer.skill)
-        .having(func.count(first.c.done_at) > 0)
-        .order_by(ScorecardAnswer.skill)
+        .group_by(rows.c.skill)
+        .order_by(rows.c.skill)
     )
-    if subtree is not None:
-        stmt = stmt.where(Scorecard.department_id.in_(subtree))
     out = []
     for skill, b_n, b_pass, a_n, a_pass, people in db.session.execute(stmt):
-        b_rate, a_rate = _ratio(b_pass or 0, b_n or 0), _ratio(a_pass or 0, a_n or 0)
+        b_n, b_pass, a_n, a_pass = (int(v or 0) for v in (b_n, b_pass, a_n, a_pass))
+        b_rate, a_rate = _ratio(b_pass, b_n), _ratio(a_pass, a_n)
         out.append(
             {
                 "skill": skill,
                 "people": people,
-                "before_items": b_n or 0,
+                "before_items": b_n,
                 "before_rate": b_rate,
-                "after_items": a_n or 0,
+                "after_items": a_n,
                 "after_rate": a_rate,
                 "change": (a_rate - b_rate) if a_rate is not None and b_rate is not None else None,
             }

@@ -6,7 +6,7 @@ Create Date: 2026-11-23 14:19:49
 
 A company report summed a row per department and day, a skills heatmap read every answer of
 every attempt, and assigned/completed/overdue expanded every department assignment per request.
-Monthly and all-time roll-ups, per-skill roll-ups, item failure totals and a maintained row per (person, assigned course) replace
+Monthly and all-time roll-ups, per-skill roll-ups, item failure totals, the training effect per person and a maintained row per (person, assigned course) replace
 that; the upgrade fills them from the base tables.
 """
 
@@ -136,15 +136,31 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("department_id", "item_id", "skill", name=op.f("pk_item_total")),
     )
-    from app.reports.rollups import rebuild_statements
+    op.create_table(
+        "effect_person",
+        sa.Column("employee_id", sa.Integer(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("skill", sa.String(length=100), nullable=False),
+        sa.Column("answers", sa.Integer(), nullable=False),
+        sa.Column("before_items", sa.Integer(), nullable=False),
+        sa.Column("before_passed", sa.Integer(), nullable=False),
+        sa.Column("after_items", sa.Integer(), nullable=False),
+        sa.Column("after_passed", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("employee_id", "department_id", "skill", name=op.f("pk_effect_person")),
+    )
+    op.create_index("ix_effect_person_department", "effect_person", ["department_id"])
+    from app.reports.rollups import rebuild_statements, refresh_effect
 
     op.execute("DELETE FROM shop_daily")
     op.execute("DELETE FROM quiz_daily")
     for statement in rebuild_statements(op.get_bind().dialect.name):
         op.execute(sa.text(statement))
+    refresh_effect(None, op.get_bind())
 
 
 def downgrade():
+    op.drop_index("ix_effect_person_department", table_name="effect_person")
+    op.drop_table("effect_person")
     op.drop_table("item_total")
     op.drop_table("skill_total")
     op.drop_table("quiz_total")
