@@ -324,6 +324,17 @@ def test_training_effect_compares_before_and_after_completion(company):
     # a period holding only the cards after the completion has nothing before it
     (late,) = reports.training_effect(None, reports.Period(done_at.date() + timedelta(days=1), now.date()))
     assert late["before_items"] == 0 and late["after_items"] == 2
+    # the course no longer trains empathy: nobody has completed a course training it any more
+    from app.authoring import services as authoring
+
+    authoring.publish(
+        hr,
+        "course",
+        "complaint-handling",
+        course.source.replace("[complaint-handling, empathy]", "[complaint-handling]"),
+    )
+    db.session.commit()
+    assert reports.training_effect(None) == reports.training_effect(None, everything) == []
 
 
 def test_skill_and_effect_pages_and_exports(client, auth, company):

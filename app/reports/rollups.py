@@ -696,7 +696,9 @@ def _note_effect_changes(session, _flush_context) -> None:
             people |= _values(obj, "employee_id")
         elif isinstance(obj, ScorecardAnswer) and obj.card_id is not None:
             cards.add(obj.card_id)
-        elif isinstance(obj, ContentItem) and obj.kind == "course" and _changed(obj, "published_version_id"):
+        elif (
+            isinstance(obj, ContentItem) and obj.kind == "course" and _changed(obj, "published", "published_version_id")
+        ):
             everyone = True
     if people or cards or everyone:
         pending = session.info.setdefault("effect", {"people": set(), "cards": set(), "everyone": False})
