@@ -22,7 +22,7 @@ from app.extensions import db  # noqa: E402
 from app.people.models import Department, User  # noqa: E402
 from app.reports import services  # noqa: E402
 
-RUNS = 7
+RUNS = 15
 
 CLOSURE = """
 WITH RECURSIVE closure(id, root) AS (

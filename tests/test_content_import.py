@@ -110,3 +110,24 @@ def test_export_is_byte_identical_and_checks(runner, tmp_path):
     assert runner.invoke(args=["content", "check", str(out)]).exit_code == 0
     again = runner.invoke(args=["content", "import", str(out)])
     assert "Nothing to import" in again.output
+
+
+def test_many_documents_render_in_worker_processes_exactly_as_in_one(monkeypatch, runner):
+    """A large import renders on every core; what the workers produce is what one process would."""
+    from app.content import render
+    from app.content.loader import load_directory
+
+    docs = list(load_directory(str(Path(__file__).parents[1] / "content")).all_documents())
+    serial = [render.render_document(doc) for doc in docs]
+    monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(render, "PARALLEL_FROM", 10)
+    started = []
+    real_pool = render.ProcessPoolExecutor
+    monkeypatch.setattr(render, "ProcessPoolExecutor", lambda *a, **k: started.append(a) or real_pool(*a, **k))
+    assert render.render_all(docs) == serial
+    assert started == [(2,)]  # it did use a pool of two workers
+    # and an import through it stores the same pages
+    assert runner.invoke(args=["content", "import", str(Path(__file__).parents[1] / "content")]).exit_code == 0
+    assert len(started) == 2
+    case = db.session.scalars(select(ContentVersion).where(ContentVersion.path.like("cases/%"))).first()
+    assert case.html == serial[[d.rel_path for d in docs].index(case.path)]

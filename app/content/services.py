@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.content import model
 from app.content.loader import ContentSet
 from app.content.models import ContentItem, ContentVersion, QuestionSkill
-from app.content.render import render_document
+from app.content.render import render_all
 from app.core import audit
 from app.core.errors import DomainError
 from app.extensions import db
@@ -147,18 +147,21 @@ def import_content(content: ContentSet, actor=None, origin: str = "import") -> I
             deferred=deferred,
         )
         getattr(report, status).append("skills")
+    todo = []
     for doc in content.all_documents():
         item = items.get((doc.kind, doc.id))
         if item is not None and item.published is not None and item.published.sha256 == sha256(doc.source):
             report.unchanged.append(f"{doc.kind}:{doc.id}")
-            continue
+        else:
+            todo.append((doc, item))
+    for (doc, item), html in zip(todo, render_all([doc for doc, _item in todo]), strict=True):
         _v, status = store_version(
             actor,
             doc.kind,
             doc.id,
             doc.source,
             doc.to_dict(),
-            render_document(doc),
+            html,
             doc.title,
             doc.lang,
             doc.rel_path,
