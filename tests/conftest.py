@@ -176,3 +176,31 @@ def post_form(client, url: str, data: dict, page_url: str | None = None, **kwarg
     page = client.get(page_url or url)
     data = {**data, "csrf_token": csrf_from(page.get_data(as_text=True))}
     return client.post(url, data=data, **kwargs)
+
+
+SKIP_LINKS = re.compile(r"format=|/export|/download|\.zip|\.csv|/evidence/|/static/|/api/|/logout")
+
+
+def crawl(client, start: list[str], limit: int):
+    """(path, HTML) of each page shape (ids as N) reachable by links from ``start``, up to ``limit`` shapes.
+
+    Downloads, exports, evidence files, the API and signing out are not followed.
+    """
+    from urllib.parse import urlsplit
+
+    queue, seen = list(start), set()
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        shape = re.sub(r"\d+", "N", path.split("?")[0])
+        if shape in seen:
+            continue
+        seen.add(shape)
+        response = client.get(path, follow_redirects=True)
+        if response.status_code != 200 or "text/html" not in response.content_type:
+            continue
+        body = response.get_data(as_text=True)
+        yield path, body
+        for href in re.findall(r'href="(/[^"#]*)"', body):
+            if not SKIP_LINKS.search(href):
+                url = urlsplit(href)
+                queue.append(url.path + (f"?{url.query}" if url.query else ""))

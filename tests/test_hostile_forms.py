@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.conftest import csrf_from
+from tests.conftest import crawl, csrf_from
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = "<script>alert('x')</script>"
@@ -98,26 +98,13 @@ def _payload(form: dict, value: str, file_payload) -> dict:
 
 def _crawl(client, start: list[str], limit: int = 40) -> dict[str, tuple[str, dict]]:
     """URL shape -> (page url, form) for every POST form reachable from the start pages."""
-    queue, seen, forms = list(start), set(), {}
-    while queue and len(seen) < limit:
-        path = queue.pop(0)
-        shape = re.sub(r"\d+", "N", path.split("?")[0])
-        if shape in seen:
-            continue
-        seen.add(shape)
-        response = client.get(path, follow_redirects=True)
-        if response.status_code != 200 or "text/html" not in response.content_type:
-            continue
-        body = response.get_data(as_text=True)
+    forms = {}
+    for path, body in crawl(client, start, limit):
         for form in _forms(body):
             action = urljoin(path, form["action"] or path)
             key = re.sub(r"\d+", "N", urlsplit(action).path)
             if not SKIP_ACTIONS.search(action) and key not in forms:
                 forms[key] = (path, {**form, "action": action})
-        for href in re.findall(r'href="(/[^"#]*)"', body):
-            url = urlsplit(href)
-            if not re.search(r"format=|/export|/download|\.zip|\.csv|/evidence/|/static/|/api/|/logout", href):
-                queue.append(url.path + (f"?{url.query}" if url.query else ""))
     return forms
 
 

@@ -427,8 +427,31 @@ def _rollups_stored():
     return shop, quiz
 
 
-def test_rollups_stay_equal_to_the_base_tables_through_disputes_regrades_and_moves(company):
+def _accept_a_dispute(company, person: str, item_id: str | None = None):
+    """The person disputes an item of one of their approved cards (a failed one by default); HR accepts."""
+    card = db.session.scalars(
+        select(Scorecard).where(Scorecard.employee_id == company["staff"][person].id, Scorecard.status == "approved")
+    ).first()
+    item_id = item_id or next(a.item_id for a in card.answers if a.answer == "no")
+    dispute = shopping.open_dispute(company["staff"][person], card, item_id, "Это не так", now=company["now"])
+    shopping.settle_dispute(company["hr"], dispute, True, "Принято", now=company["now"])
+    db.session.commit()
+
+
+def _regrade_flipping_the_answer_key(company):
+    """Publish the quiz with its answer key flipped, regrading every attempt."""
     from app.authoring import services as authoring
+    from app.content import services as content
+
+    version = content.published("quiz", "courier-no-call")
+    flipped = version.source.replace("- [ ] «Это не моя", "- [x] «Это не моя").replace(
+        "- [x] «Понимаю", "- [ ] «Понимаю"
+    )
+    authoring.publish(company["hr"], "quiz", "courier-no-call", flipped, regrade=True)
+    db.session.commit()
+
+
+def test_rollups_stay_equal_to_the_base_tables_through_disputes_regrades_and_moves(company):
     from app.content import services as content
 
     quiz = content.document(content.published("quiz", "courier-no-call"))
@@ -439,21 +462,8 @@ def test_rollups_stay_equal_to_the_base_tables_through_disputes_regrades_and_mov
     # a1 moves to department B: the attempt stays counted where it was earned.
     company["staff"]["a1"].department_id = company["b"].id
     db.session.commit()
-    # An accepted dispute changes an approved card's total.
-    card = db.session.scalars(
-        select(Scorecard).where(Scorecard.employee_id == company["staff"]["a1"].id, Scorecard.status == "approved")
-    ).first()
-    failed = next(a for a in card.answers if a.answer == "no")
-    dispute = shopping.open_dispute(company["staff"]["a1"], card, failed.item_id, "Это не так", now=company["now"])
-    shopping.settle_dispute(company["hr"], dispute, True, "Принято", now=company["now"])
-    db.session.commit()
-    # A regrade flips the answer key: every attempt's result changes.
-    version = content.published("quiz", "courier-no-call")
-    flipped = version.source.replace("- [ ] «Это не моя", "- [x] «Это не моя").replace(
-        "- [x] «Понимаю", "- [ ] «Понимаю"
-    )
-    authoring.publish(company["hr"], "quiz", "courier-no-call", flipped, regrade=True)
-    db.session.commit()
+    _accept_a_dispute(company, "a1")  # an accepted dispute changes an approved card's total
+    _regrade_flipping_the_answer_key(company)  # every attempt's result changes
 
     shop, quiz_rows = _rollups_stored()
     expected_shop, expected_quiz = _rollups_from_base_tables()
@@ -629,7 +639,6 @@ def _rollup_snapshot():
 def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
     """Cards, disputes, attempts, a regrade, assignments, completions, moves and deactivation are all
     followed as they happen; rebuilding every roll-up from scratch afterwards changes nothing."""
-    from app.authoring import services as authoring
     from app.content import services as content
     from app.content.models import ContentItem
     from app.learning import services as learning
@@ -647,22 +656,9 @@ def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
     learning.create_assignment(company["hr"], course, users=[company["staff"]["b1"]], due_on=date(2026, 7, 1))
     db.session.commit()
     complete_course(company["staff"]["a2"], datetime(2026, 6, 10, 9, 0))
-    card = db.session.scalars(select(Scorecard).where(Scorecard.status == "approved")).first()
-    failed = next(a for a in card.answers if a.answer == "no")
-    dispute = shopping.open_dispute(company["staff"]["a1"], card, failed.item_id, "Не так", now=company["now"])
-    shopping.settle_dispute(company["hr"], dispute, True, "Принято", now=company["now"])
-    # and one on an item that trains a skill, so the skill and item figures move with it
-    b1_card = db.session.scalars(
-        select(Scorecard).where(Scorecard.employee_id == company["staff"]["b1"].id, Scorecard.status == "approved")
-    ).one()
-    dispute = shopping.open_dispute(company["staff"]["b1"], b1_card, "open-questions", "Задавал", now=company["now"])
-    shopping.settle_dispute(company["hr"], dispute, True, "Принято", now=company["now"])
-    db.session.commit()
-    version = content.published("quiz", "courier-no-call")
-    flipped = version.source.replace("- [ ] «Это не моя", "- [x] «Это не моя").replace(
-        "- [x] «Понимаю", "- [ ] «Понимаю"
-    )
-    authoring.publish(company["hr"], "quiz", "courier-no-call", flipped, regrade=True)
+    _accept_a_dispute(company, "a1")
+    _accept_a_dispute(company, "b1", "open-questions")  # an item with a skill: skill and item figures move too
+    _regrade_flipping_the_answer_key(company)
     # people and departments move: b1 into A (the department assignment now reaches them), B under A
     b1 = company["staff"]["b1"]
     people.update_user(company["hr"], b1, b1.email, b1.name, company["a"], b1.role_names)

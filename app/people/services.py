@@ -29,10 +29,16 @@ def load_tree() -> list[Department]:
 
 def subtree_ids(dept_id: int, connection=None) -> set[int]:
     """The department and every department below it (read through ``connection`` when given)."""
+    parents = dict((connection or db.session).execute(select(Department.id, Department.parent_id)).all())
+    return within(parents, [dept_id])
+
+
+def within(parents: dict[int, int | None], roots) -> set[int]:
+    """The departments in the subtrees of ``roots``, given each department's parent."""
     children: dict[int | None, list[int]] = {}
-    for did, parent in (connection or db.session).execute(select(Department.id, Department.parent_id)):
-        children.setdefault(parent, []).append(did)
-    out, stack = set(), [dept_id]
+    for dept, parent in parents.items():
+        children.setdefault(parent, []).append(dept)
+    out, stack = set(), list(roots)
     while stack:
         node = stack.pop()
         if node not in out:

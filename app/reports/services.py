@@ -17,7 +17,7 @@ from app.content.models import ContentItem
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.people.models import PATH_SEPARATOR, Department, User
-from app.people.services import subtree_ids
+from app.people.services import subtree_ids, within
 from app.reports import rollups
 from app.reports.rollups import CourseStatus, EffectPerson, ItemTotal
 from app.shopping.models import Scorecard, ScorecardAnswer
@@ -163,20 +163,6 @@ def _over_subtrees(per_dept: dict[tuple, list[float]], parents: dict, wanted=Non
     return out
 
 
-def _within(parents: dict, roots) -> set[int]:
-    """The departments in the subtrees of ``roots``."""
-    children: dict = {}
-    for dept, parent in parents.items():
-        children.setdefault(parent, []).append(dept)
-    out, stack = set(), list(roots)
-    while stack:
-        node = stack.pop()
-        if node not in out:
-            out.add(node)
-            stack.extend(children.get(node, []))
-    return out
-
-
 def _int(value) -> int:
     return int(value or 0)
 
@@ -225,7 +211,7 @@ def _report(period, today, roots) -> tuple[list[DepartmentRow], DepartmentRow]:
     today = today or date.today()
     tree = _tree()
     parents = {dept_id: parent for dept_id, _path, parent, _depth in tree}
-    ids = None if roots is None else sorted(_within(parents, roots))
+    ids = None if roots is None else sorted(within(parents, roots))
     wanted = None if roots is None else set(roots)
     heads = _over_subtrees(_headcount(ids), parents, wanted)
     cards = _over_subtrees(_sums("shop", period, ids), parents, wanted)
