@@ -315,13 +315,9 @@ def course_progress(
 # ---------------------------------------------------------------- assignments
 def ancestor_ids(user: User) -> list[int]:
     """The user's department and every department above it."""
-    ids: list[int] = []
-    dept_id = user.department_id
-    parents = dict(db.session.execute(select(Department.id, Department.parent_id)).all()) if dept_id else {}
-    while dept_id is not None and dept_id not in ids:
-        ids.append(dept_id)
-        dept_id = parents.get(dept_id)
-    return ids
+    from app.people.services import ancestors, department_parents
+
+    return ancestors(department_parents(), user.department_id) if user.department_id else []
 
 
 def assignments_for(user: User) -> list[Assignment]:

@@ -27,10 +27,23 @@ def load_tree() -> list[Department]:
     return by_parent.get(None, [])
 
 
+def department_parents(connection=None) -> dict[int, int | None]:
+    """Each department's parent, in one query (read through ``connection`` when given)."""
+    return dict((connection or db.session).execute(select(Department.id, Department.parent_id)).all())
+
+
+def ancestors(parents: dict[int, int | None], dept_id: int | None) -> list[int]:
+    """The department and every department above it, nearest first."""
+    chain: list[int] = []
+    while dept_id is not None and dept_id not in chain:
+        chain.append(dept_id)
+        dept_id = parents.get(dept_id)
+    return chain
+
+
 def subtree_ids(dept_id: int, connection=None) -> set[int]:
     """The department and every department below it (read through ``connection`` when given)."""
-    parents = dict((connection or db.session).execute(select(Department.id, Department.parent_id)).all())
-    return within(parents, [dept_id])
+    return within(department_parents(connection), [dept_id])
 
 
 def within(parents: dict[int, int | None], roots) -> set[int]:

@@ -25,12 +25,17 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    and_,
+    case,
     delete,
     event,
+    func,
     insert,
     inspect,
+    literal,
     select,
     text,
+    true,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -431,20 +436,14 @@ def refresh_course_status(user_ids, connection=None) -> None:
     Runs on ``connection`` when given (inside a flush, where the session must not flush again).
     """
     from app.learning.models import Assignment, CourseCompletion
-    from app.people.models import Department, User
+    from app.people.models import User
+    from app.people.services import ancestors, department_parents
 
     run = (connection or db.session).execute
     user_ids = {int(u) for u in user_ids if u is not None}
     if not user_ids:
         return
-    parents = dict(run(select(Department.id, Department.parent_id)).all())
-
-    def ancestors(dept_id):
-        seen = []
-        while dept_id is not None and dept_id not in seen:
-            seen.append(dept_id)
-            dept_id = parents.get(dept_id)
-        return seen
+    parents = department_parents(connection)
 
     for chunk in _chunks(user_ids):
         run(delete(CourseStatus).where(CourseStatus.user_id.in_(chunk)))
@@ -458,7 +457,7 @@ def refresh_course_status(user_ids, connection=None) -> None:
         }
         if not people:
             continue
-        above = {uid: ancestors(dept) for uid, dept in people.items()}
+        above = {uid: ancestors(parents, dept) for uid, dept in people.items()}
         reached_by = {}  # department id -> people it reaches (itself and every department above theirs)
         for uid, depts in above.items():
             for dept in depts:
@@ -597,8 +596,6 @@ def effect_select(pairs: list[tuple[int, str]], people=None, period=None, depart
     """Answers per (person, card's department, skill) before and after the person's first completion of a
     course training the skill, for the people who have one. ``people``, ``period`` (a reports Period)
     and ``departments`` narrow it down."""
-    from sqlalchemy import and_, case, func, literal, true
-
     from app.learning.models import CourseCompletion
     from app.shopping.models import Scorecard, ScorecardAnswer
 

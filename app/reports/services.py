@@ -17,7 +17,7 @@ from app.content.models import ContentItem
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.people.models import PATH_SEPARATOR, Department, User
-from app.people.services import subtree_ids, within
+from app.people.services import department_parents, subtree_ids, within
 from app.reports import rollups
 from app.reports.rollups import CourseStatus, EffectPerson, ItemTotal
 from app.shopping.models import Scorecard, ScorecardAnswer
@@ -133,10 +133,6 @@ def _assignment_stats(dept_ids, today: date) -> dict[tuple, list[float]]:
     return {
         (r[0],): [float(v or 0) for v in r[1:]] for r in db.session.execute(stmt.group_by(CourseStatus.department_id))
     }
-
-
-def _parents() -> dict[int, int | None]:
-    return dict(db.session.execute(select(Department.id, Department.parent_id)).all())
 
 
 def _over_subtrees(per_dept: dict[tuple, list[float]], parents: dict, wanted=None) -> dict[tuple, list[float]]:
@@ -462,7 +458,7 @@ def skill_heatmap(dept_ids: list[int], period: Period | None = None) -> tuple[li
     worked when they finished it.
     """
     period = period or Period()
-    parents = _parents()
+    parents = department_parents()
     sums = _over_subtrees(_sums("skill", period, None, "skill"), parents, set(dept_ids))
     cells: dict = {}
     for (dept, skill), (answers, correct, items, passed) in sums.items():
