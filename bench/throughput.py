@@ -71,18 +71,19 @@ def main() -> None:
         _server.serving("bench.reference.app:app", env) as (_r, reference),
     ):
         reference_rate, _bad = wrk(f"{reference}/", args.seconds, args.connections)
-        cookies = {}
+        sessions = {}
         for label, role, template in PAGES:
-            if role not in cookies:
-                session = requests.Session()
-                session.headers["User-Agent"] = AGENT
-                _server.login(session, base, f"{role}@example.com")
-                cookies[role] = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+            if role not in sessions:
+                sessions[role] = requests.Session()
+                sessions[role].headers["User-Agent"] = AGENT
+                _server.login(sessions[role], base, f"{role}@example.com")
             url = base + template.format(**ids)
-            check = requests.get(url, headers={"Cookie": cookies[role], "User-Agent": AGENT}, allow_redirects=False)
+            # Opened once the way a browser does, keeping the cookie it answers with (a form's CSRF token).
+            check = sessions[role].get(url, allow_redirects=False)
             if check.status_code != 200:
                 sys.exit(f"{url} answered {check.status_code} to {role}; fix the set-up before measuring")
-            rate, bad = wrk(url, args.seconds, args.connections, cookies[role])
+            cookie = "; ".join(f"{c.name}={c.value}" for c in sessions[role].cookies)
+            rate, bad = wrk(url, args.seconds, args.connections, cookie)
             rows.append((label, template.format(**ids), rate, bad))
     print(f"database: {args.database_url}; gunicorn 2 sync workers; wrk -t2 -c{args.connections} -d{args.seconds}s")
     print(f"{'page':24s} {'req/s':>8s} {'reference':>10s} {'ratio':>6s} {'non-200':>8s}")

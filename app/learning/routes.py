@@ -9,6 +9,7 @@ from app.content import services as content
 from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
+from app.core.pagecache import cached_page, expires_at
 from app.core.permissions import Role, allow
 from app.errors import json_object
 from app.extensions import db
@@ -38,6 +39,7 @@ def _own_attempt_or_404(attempt_id: int) -> QuizAttempt:
 
 @bp.route("/learn")
 @allow()
+@cached_page
 def catalogue():
     courses = content.published_all("course")
     progress = services.course_progress(current_user, courses)
@@ -46,6 +48,7 @@ def catalogue():
 
 @bp.route("/learn/courses/<slug>")
 @allow()
+@cached_page
 def course(slug: str):
     version = _published_or_404("course", slug)
     progress = services.course_progress(current_user, [version])[0]
@@ -54,6 +57,7 @@ def course(slug: str):
 
 @bp.route("/learn/cases/<slug>")
 @allow()
+@cached_page
 def case(slug: str):
     version = _published_or_404("case", slug)
     read = db.session.scalar(
@@ -90,11 +94,15 @@ def case_read(slug: str):
 
 @bp.route("/learn/quizzes/<slug>")
 @allow()
+@cached_page
 def quiz(slug: str):
     version = _published_or_404("quiz", slug)
     services.close_expired_attempts(current_user)
     db.session.commit()
     attempts = services.attempts_for(current_user, version.item_id)
+    for attempt in attempts:
+        if attempt.is_open and attempt.deadline_at:
+            expires_at(attempt.deadline_at)  # past it the attempt is closed and the page changes
     document = content.document(version)
     counted = services.counted_attempts(current_user, version, attempts)
     left = None if not document.max_attempts else max(0, document.max_attempts - len(counted))

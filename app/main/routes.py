@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEntry
+from app.core.pagecache import cached_page
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.main import bp
@@ -33,6 +34,7 @@ def dashboard():
 
 @bp.route("/dashboard/<role>")
 @allow()
+@cached_page
 def role_dashboard(role: str):
     if role not in {r.value for r in Role}:
         abort(404)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core.pagecache import cached_page
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.people.models import Department, User
@@ -84,6 +85,7 @@ def cell(row, key):
 
 @bp.route("/")
 @allow(*MANAGERS)
+@cached_page
 def departments():
     period = period_from_request()
     rows, company = services.company_report(period)
@@ -159,6 +161,7 @@ def departments():
 
 @bp.route("/departments/<int:dept_id>")
 @allow(*MANAGERS)
+@cached_page
 def department(dept_id: int):
     dept = db.session.get(Department, dept_id)
     if dept is None:
@@ -237,6 +240,7 @@ def department(dept_id: int):
 
 @bp.route("/employees/<int:user_id>")
 @allow(*MANAGERS)
+@cached_page
 def employee(user_id: int):
     user = db.session.get(User, user_id)
     if user is None:
