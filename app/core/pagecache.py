@@ -118,9 +118,11 @@ def note_write(conn) -> None:
 def _bump_on_commit(conn):
     if not conn.info.pop("page_cache.wrote", False):
         return
+    record = conn.connection.info  # lives as long as this DBAPI connection
     dbapi = conn.connection.dbapi_connection
-    if not _table_exists(conn.dialect.name, dbapi):
+    if not record.get("page_generation") and not _table_exists(conn.dialect.name, dbapi):
         return  # a migration before the table exists; no server can be keeping pages of this schema
+    record["page_generation"] = True
     cursor = dbapi.cursor()
     try:
         cursor.execute(BUMP)
@@ -133,25 +135,16 @@ def _forget_on_rollback(conn):
     conn.info.pop("page_cache.wrote", None)
 
 
-_known_tables: set[int] = set()
-
-
 def _table_exists(dialect: str, dbapi) -> bool:
-    if id(dbapi) in _known_tables:
-        return True
     cursor = dbapi.cursor()
     try:
         if dialect == "sqlite":
             cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'page_generation'")
-            found = cursor.fetchone() is not None
-        else:
-            cursor.execute("SELECT to_regclass('page_generation') IS NOT NULL")
-            found = bool(cursor.fetchone()[0])
+            return cursor.fetchone() is not None
+        cursor.execute("SELECT to_regclass('page_generation') IS NOT NULL")
+        return bool(cursor.fetchone()[0])
     finally:
         cursor.close()
-    if found:
-        _known_tables.add(id(dbapi))
-    return found
 
 
 # Keeping pages.
