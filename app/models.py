@@ -10,6 +10,7 @@ from app.people.models import Department, User, UserRole  # noqa: F401
 from app.reports.rollups import (  # noqa: F401,E402
     CourseStatus,
     EffectPerson,
+    ItemMonthly,
     ItemTotal,
     QuizDaily,
     QuizMonthly,

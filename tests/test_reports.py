@@ -489,7 +489,19 @@ def test_monthly_trend_and_item_failures_match_plain_python(company):
     region, a = company["region"], company["a"]
     subtree = {region.id: {region.id, a.id, company["b"].id}, a.id: {a.id}}
 
-    for dept, period in [(region, reports.Period()), (a, reports.Period()), (a, reports.Period(date(2026, 6, 1)))]:
+    periods = [
+        (region, reports.Period()),
+        (a, reports.Period()),
+        (a, reports.Period(date(2026, 6, 1))),
+        # Edge days on both sides of whole months, no whole month, open ends, a single day:
+        (region, reports.Period(date(2026, 4, 10), date(2026, 6, 11))),
+        (region, reports.Period(date(2026, 5, 20), date(2026, 6, 11))),
+        (region, reports.Period(date(2026, 5, 1), date(2026, 6, 10))),
+        (region, reports.Period(None, date(2026, 5, 31))),
+        (region, reports.Period(date(2026, 5, 7), None)),
+        (a, reports.Period(date(2026, 6, 10), date(2026, 6, 10))),
+    ]
+    for dept, period in periods:
         ids = subtree[dept.id]
 
         def inside(when, period=period):
@@ -617,6 +629,11 @@ def _rollup_snapshot():
     out["item_total"] = {
         (r.department_id, r.item_id, r.skill): (r.failed, r.applicable)
         for r in db.session.scalars(select(rollups.ItemTotal))
+        if r.applicable
+    }
+    out["item_monthly"] = {
+        (r.department_id, r.day, r.item_id, r.skill): (r.failed, r.applicable)
+        for r in db.session.scalars(select(rollups.ItemMonthly))
         if r.applicable
     }
     out["effect_person"] = {

@@ -211,7 +211,12 @@ def published_all(kind: str) -> list[ContentVersion]:
         db.session.scalars(
             select(ContentVersion)
             .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
-            .options(joinedload(ContentVersion.item), defer(ContentVersion.data), defer(ContentVersion.html))
+            .options(
+                joinedload(ContentVersion.item),
+                defer(ContentVersion.source),
+                defer(ContentVersion.data),
+                defer(ContentVersion.html),
+            )
             .where(ContentItem.kind == kind)
             .order_by(ContentVersion.title)
         )

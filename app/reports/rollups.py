@@ -125,6 +125,23 @@ class ItemTotal(db.Model):
     applicable: Mapped[int] = mapped_column(Integer)
 
 
+class ItemMonthly(db.Model):
+    """Failed and applicable answers per department, month (its first day) and checklist item.
+
+    Item failure rates for a period add up the whole months here and read the answers of the days
+    at its edges only.
+    """
+
+    __tablename__ = "item_monthly"
+
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(100), primary_key=True)  # "" for an item without a skill
+    failed: Mapped[int] = mapped_column(Integer)
+    applicable: Mapped[int] = mapped_column(Integer)
+
+
 # Per kind: the daily, monthly and all-time tables.
 TIERS = {
     "shop": (ShopDaily, ShopMonthly, ShopTotal),
@@ -209,6 +226,8 @@ def add_card(card, sign: int = 1) -> None:
         if what == "applicable"
     ]
     _upsert(ItemTotal, ("department_id", "item_id", "skill"), rows)
+    month = _month(card.visited_at.date())
+    _upsert(ItemMonthly, ("department_id", "day", "item_id", "skill"), [{**r, "day": month} for r in rows])
 
 
 def add_attempt(attempt, department_id: int | None, sign: int = 1) -> None:
@@ -236,6 +255,26 @@ def add_attempt(attempt, department_id: int | None, sign: int = 1) -> None:
     _add("quiz", department_id, attempt.finished_at.date(), figures, by_skill)
 
 
+def split_by_months(start: date | None, end: date | None):
+    """The days from ``start`` to ``end`` (inclusive, either open) as whole months and edge days.
+
+    Returns ``(months, edges)``: ``months`` is ``(low, high)``, the first days of the first whole
+    month and of the month after the last (either None where the range is open), or None when no
+    whole month fits; ``edges`` lists the ``(low, high)`` day ranges outside them, high exclusive.
+    """
+    first_full = None if start is None else (start if start.day == 1 else _next_month(start))
+    after_full = None if end is None else _month(end + timedelta(days=1))  # months before this one end by `end`
+    end_excl = None if end is None else end + timedelta(days=1)
+    if first_full is not None and after_full is not None and first_full >= after_full:
+        return None, [(start, end_excl)]
+    edges = []
+    if start is not None and start < first_full:
+        edges.append((start, first_full))
+    if end is not None and after_full <= end:
+        edges.append((after_full, end_excl))
+    return (first_full, after_full), edges
+
+
 def period_rows(kind: str, start: date | None, end: date | None, department_ids=None, dated: bool = True):
     """The roll-up rows of ``kind`` covering the days from ``start`` to ``end`` (inclusive, either open).
 
@@ -251,8 +290,6 @@ def period_rows(kind: str, start: date | None, end: date | None, department_ids=
         if department_ids is not None:
             stmt = stmt.where(total.department_id.in_(department_ids))
         return stmt.subquery(f"{kind}_rows")
-    first_full = None if start is None else (start if start.day == 1 else _next_month(start))
-    after_full = None if end is None else _month(end + timedelta(days=1))  # months before this one end by `end`
     columns = ["department_id", "day", *(["skill"] if kind == "skill" else []), *MEASURES[kind]]
 
     def rows(model, low, high):  # low inclusive, high exclusive
@@ -265,15 +302,8 @@ def period_rows(kind: str, start: date | None, end: date | None, department_ids=
             stmt = stmt.where(model.department_id.in_(department_ids))
         return stmt
 
-    end_excl = None if end is None else end + timedelta(days=1)
-    if first_full is not None and after_full is not None and first_full >= after_full:
-        parts = [rows(daily, start, end_excl)]  # no whole month in the range
-    else:
-        parts = [rows(monthly, first_full, after_full)]
-        if start is not None and start < first_full:
-            parts.append(rows(daily, start, first_full))
-        if end is not None and after_full <= end:
-            parts.append(rows(daily, after_full, end_excl))
+    months, edges = split_by_months(start, end)
+    parts = ([rows(monthly, *months)] if months else []) + [rows(daily, low, high) for low, high in edges]
     if len(parts) == 1:
         return parts[0].subquery(f"{kind}_rows")
     return union_all(*parts).subquery(f"{kind}_rows")
@@ -286,6 +316,24 @@ ITEM_TOTAL_FILL = """
     WHERE s.status = 'approved' AND s.visited_at IS NOT NULL AND a.answer IN ('yes', 'no')
     GROUP BY s.department_id, a.item_id, COALESCE(a.skill, '')
 """
+
+
+def item_monthly_fill(dialect: str) -> str:
+    """The SQL that fills ``item_monthly`` from the approved cards' answers (kept apart from
+    :func:`rebuild_statements`, which an older migration runs before this table exists)."""
+    month = (
+        "date(s.visited_at, 'start of month')"
+        if dialect == "sqlite"
+        else "CAST(date_trunc('month', s.visited_at) AS DATE)"
+    )
+    return f"""
+    INSERT INTO item_monthly (department_id, day, item_id, skill, failed, applicable)
+    SELECT s.department_id, {month}, a.item_id, COALESCE(a.skill, ''),
+           SUM(CASE WHEN a.answer = 'no' THEN 1 ELSE 0 END), COUNT(*)
+    FROM scorecards s JOIN scorecard_answers a ON a.card_id = s.id
+    WHERE s.status = 'approved' AND s.visited_at IS NOT NULL AND a.answer IN ('yes', 'no')
+    GROUP BY s.department_id, {month}, a.item_id, COALESCE(a.skill, '')
+    """
 
 
 def rebuild_statements(dialect: str) -> list[str]:
@@ -396,8 +444,9 @@ def rebuild() -> None:
         for model in tables:
             db.session.execute(model.__table__.delete())
     db.session.execute(delete(ItemTotal))
+    db.session.execute(delete(ItemMonthly))
     db.session.execute(delete(CourseStatus))
-    for statement in rebuild_statements(db.engine.dialect.name):
+    for statement in [*rebuild_statements(db.engine.dialect.name), item_monthly_fill(db.engine.dialect.name)]:
         db.session.execute(text(statement))
     refresh_effect()
 

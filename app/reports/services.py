@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import and_, case, func, literal, select, true, union_all
 
 from app.content.models import ContentItem
 from app.extensions import db
@@ -19,7 +19,7 @@ from app.learning.models import QuizAttempt
 from app.people.models import PATH_SEPARATOR, Department, User
 from app.people.services import department_parents, subtree_ids, within
 from app.reports import rollups
-from app.reports.rollups import CourseStatus, EffectPerson, ItemTotal
+from app.reports.rollups import CourseStatus, EffectPerson, ItemMonthly, ItemTotal
 from app.shopping.models import Scorecard, ScorecardAnswer
 
 LEVELS = ("zero", "formal", "functional", "culture", "full")
@@ -268,30 +268,51 @@ def company_row(period: Period | None = None, today: date | None = None, shop_on
 def item_failure_rates(dept_id: int | None, period: Period | None = None, limit: int = 20) -> list[dict]:
     """Checklist items by failure rate (no / applicable answers on approved cards), worst first.
 
-    Over all time from the maintained per-department item totals; for a period, from the answers.
+    Over all time from the maintained per-department item totals; for a period, whole months from
+    the monthly item rows and the days at its edges from the answers.
     """
     period = period or Period()
     ids = sorted(subtree_ids(dept_id)) if dept_id is not None else None
     if period.start is None and period.end is None:
-        failed, applicable = func.sum(ItemTotal.failed), func.sum(ItemTotal.applicable)
-        stmt = select(ItemTotal.item_id, ItemTotal.skill, failed, applicable).group_by(
-            ItemTotal.item_id, ItemTotal.skill
-        )
+        parts = [select(ItemTotal.item_id, ItemTotal.skill, ItemTotal.failed, ItemTotal.applicable)]
         if ids is not None:
-            stmt = stmt.where(ItemTotal.department_id.in_(ids))
-        item_col = ItemTotal.item_id
+            parts[0] = parts[0].where(ItemTotal.department_id.in_(ids))
     else:
-        failed = func.sum(case((ScorecardAnswer.answer == "no", 1), else_=0))
-        applicable = func.sum(case((ScorecardAnswer.answer.in_(("yes", "no")), 1), else_=0))
-        stmt = (
-            select(ScorecardAnswer.item_id, ScorecardAnswer.skill, failed, applicable)
-            .join(Scorecard, Scorecard.id == ScorecardAnswer.card_id)
-            .where(Scorecard.status == "approved", period.clause(Scorecard.visited_at))
-            .group_by(ScorecardAnswer.item_id, ScorecardAnswer.skill)
-        )
-        if ids is not None:
-            stmt = stmt.where(Scorecard.department_id.in_(ids))
-        item_col = ScorecardAnswer.item_id
+        months, edges = rollups.split_by_months(period.start, period.end)
+        parts = []
+        if months:
+            low, high = months
+            monthly = select(ItemMonthly.item_id, ItemMonthly.skill, ItemMonthly.failed, ItemMonthly.applicable)
+            if low is not None:
+                monthly = monthly.where(ItemMonthly.day >= low)
+            if high is not None:
+                monthly = monthly.where(ItemMonthly.day < high)
+            if ids is not None:
+                monthly = monthly.where(ItemMonthly.department_id.in_(ids))
+            parts.append(monthly)
+        for low, high in edges:
+            days = Period(low, high - timedelta(days=1))
+            answers = (
+                select(
+                    ScorecardAnswer.item_id,
+                    func.coalesce(ScorecardAnswer.skill, "").label("skill"),
+                    case((ScorecardAnswer.answer == "no", 1), else_=0).label("failed"),
+                    literal(1).label("applicable"),
+                )
+                .join(Scorecard, Scorecard.id == ScorecardAnswer.card_id)
+                .where(
+                    Scorecard.status == "approved",
+                    days.clause(Scorecard.visited_at),
+                    ScorecardAnswer.answer.in_(("yes", "no")),
+                )
+            )
+            if ids is not None:
+                answers = answers.where(Scorecard.department_id.in_(ids))
+            parts.append(answers)
+    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("item_rows")
+    failed, applicable = func.sum(rows.c.failed), func.sum(rows.c.applicable)
+    item_col = rows.c.item_id
+    stmt = select(item_col, rows.c.skill, failed, applicable).group_by(item_col, rows.c.skill)
     stmt = stmt.having(applicable > 0).order_by((failed * 1.0 / applicable).desc(), item_col).limit(limit)
     return [
         {
