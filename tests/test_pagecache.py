@@ -17,6 +17,7 @@ from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.people.models import User
 from tests.conftest import FreshContextClient, _config, csrf_from
+from tests.test_shop_flow import card_data, schedule, setup  # noqa: F401 - setup is a fixture
 
 SAMPLES = Path(__file__).parent / "samples"
 CASE = "/learn/cases/courier-no-call"
@@ -262,3 +263,86 @@ def test_a_write_frees_every_page_kept_before_it(app, learner):
 def test_turned_off_it_keeps_nothing(make_app):
     app = make_app(PAGE_CACHE_SECONDS=0)
     assert "page_cache" not in app.extensions
+
+
+def _generations(person_id: int) -> tuple[int, int]:
+    db.session.expire_all()
+    rows = dict(db.session.execute(select(pagecache.PageGeneration.id, pagecache.PageGeneration.n)).all())
+    return rows.get(pagecache.EVERYONE, 0), rows.get(-person_id, 0)
+
+
+def _second_employee(app, make_user):
+    make_user("employee", email="b@example.com", name="Второй Сотрудник")
+    other = app.test_client()
+    other.post(
+        "/login",
+        data={
+            "email": "b@example.com",
+            "password": "secret-password-1",
+            "csrf_token": csrf_from(other.get("/login").get_data(as_text=True)),
+        },
+    )
+    settled(other, "/dashboard/employee")
+    assert kept(other.get("/dashboard/employee"))
+    return other
+
+
+def _open_attempt(client) -> tuple[int, str]:
+    settled(client, QUIZ)
+    token = csrf_from(client.get(QUIZ).get_data(as_text=True))
+    started = client.post(f"{QUIZ}/start", data={"csrf_token": token})
+    attempt_id = int(started.headers["Location"].rsplit("/", 1)[1])
+    return attempt_id, csrf_from(client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True))
+
+
+def _autosave(client, attempt_id: int, token: str):
+    return client.post(
+        f"/learn/attempts/{attempt_id}/answer",
+        json={"question": "q1", "response": [1]},
+        headers={"X-CSRFToken": token},
+    )
+
+
+def test_an_autosave_retires_only_its_authors_pages(app, client, learner, make_user):
+    attempt_id, token = _open_attempt(client)
+    other = _second_employee(app, make_user)
+    settled(client, QUIZ)
+    assert kept(client.get(QUIZ))
+    everyone, own = _generations(learner.id)
+    assert _autosave(client, attempt_id, token).status_code == 200
+    assert _generations(learner.id) == (everyone, own + 1)
+    assert not kept(client.get(QUIZ))  # the author's own page is rendered again
+    assert kept(other.get("/dashboard/employee"))  # nobody else's is
+
+
+def test_an_autosave_that_closes_a_timed_out_attempt_retires_everyones_pages(app, client, learner, make_user):
+    attempt_id, token = _open_attempt(client)
+    other = _second_employee(app, make_user)
+    db.session.get(QuizAttempt, attempt_id).deadline_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    settled(other, "/dashboard/employee")
+    everyone, _own = _generations(learner.id)
+    assert _autosave(client, attempt_id, token).status_code == 409  # the time was up: finished and scored
+    assert _generations(learner.id)[0] == everyone + 1
+    assert not kept(other.get("/dashboard/employee"))
+
+
+def test_a_card_draft_autosave_moves_only_its_shoppers_generation(client, auth, setup):  # noqa: F811
+    from app.shopping.models import Scorecard
+
+    visit = schedule(client, auth, setup)
+    auth.login("shop@example.com")
+    url = f"/shop/visits/{visit.id}/card"
+    page = client.get(url)
+    client.post(url, data={**card_data(setup), "csrf_token": csrf_from(page.get_data(as_text=True))})
+    card = db.session.scalars(select(Scorecard)).one()
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    everyone, own = _generations(setup["shopper"].id)
+    saved = client.post(
+        f"/shop/cards/{card.id}/autosave", json={"name": "summary", "value": "Вежливо"}, headers={"X-CSRFToken": token}
+    )
+    assert saved.status_code == 200
+    assert _generations(setup["shopper"].id) == (everyone, own + 1)
+    submitted = client.post(url, data={**card_data(setup), "submit": "1", "csrf_token": token})
+    assert submitted.status_code == 302
+    assert _generations(setup["shopper"].id)[0] > everyone  # a submitted card reaches the review queue

@@ -7,15 +7,18 @@ address (sign-in sessions are bound to both), ``Accept-Language``, the host, the
 and the query string. The next identical request is answered by :class:`PageCache` before Flask
 runs, if the page is still current.
 
-Current means: the database's *page generation* has not moved since the page was rendered, and the
-entry has not expired. Every transaction that writes anything (any INSERT, UPDATE, DELETE or DDL,
-through the ORM, Core or a raw statement, from a request or a CLI command) moves the generation by
-one as it commits, in the same transaction (:func:`track_writes`); the app server, every worker and
-every CLI command read the same row, so a write anywhere retires every kept page everywhere. A page
-is read only after the generation is, so a page can never be kept under a generation newer than its
-data. Entries also lapse after ``PAGE_CACHE_SECONDS``, at the next quarter hour (when the date turns
-in any time zone, so "due" and "overdue" stay right), before the session cookie would expire, and
-earlier when the view says so (:func:`expires_at`, e.g. a quiz's deadline).
+Current means: the page generations it was read under have not moved since, and the entry has not
+expired. There are two: everyone's (row 1 of ``page_generation``) and the person's own (row -id).
+Every transaction that writes anything (any INSERT, UPDATE, DELETE or DDL, through the ORM, Core
+or a raw statement, from a request or a CLI command) moves everyone's by one as it commits, in the
+same transaction (:func:`track writes <_bump_on_commit>`), except an autosave that declared
+:func:`personal_writes` and wrote only the tables it named, which moves its author's own only. The
+app server's workers and the CLI commands all read the same rows, so a write anywhere retires every
+page it could change in every worker. A page's generations are read before its data, so a page is
+never kept under a generation newer than what it shows. Entries also lapse after
+``PAGE_CACHE_SECONDS``, at the next quarter hour (when the date turns in any time zone, so "due"
+and "overdue" stay right), before the session cookie would expire, and earlier when the view says
+so (:func:`expires_at`, e.g. a quiz's deadline).
 
 Only a 200 HTML answer to a GET is kept, and only when the request wrote nothing, changed nothing in
 the session (a flashed message read, a CSRF token minted) and set no cookie. Each worker keeps its own
@@ -36,6 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, g, has_app_context, request, session
+from flask_login import current_user
 from itsdangerous.encoding import base64_decode, bytes_to_int
 from sqlalchemy import BigInteger, Integer, event
 from sqlalchemy.engine import Engine
@@ -63,12 +67,15 @@ KEY_HEADERS = (
 )
 READ_ONLY = {"SELECT", "PRAGMA", "SHOW", "SET", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "EXPLAIN", "VALUES"}
 WRITE_WORDS = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
-BUMP = "INSERT INTO page_generation (id, n) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET n = page_generation.n + 1"
-READ = "SELECT n FROM page_generation WHERE id = 1"
+TABLE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+EVERYONE = 1  # the row every kept page depends on; person p's own row is -p
+BUMP = "INSERT INTO page_generation (id, n) VALUES ({row}, 1) ON CONFLICT (id) DO UPDATE SET n = page_generation.n + 1"
+READ = "SELECT id, n FROM page_generation WHERE id IN (1, {row})"
 
 
 class PageGeneration(db.Model):
-    """One row whose number moves whenever a transaction writes to the database."""
+    """Row 1 moves whenever a transaction writes to the database; row -p when a transaction writes
+    only what person p's own pages show (see :func:`personal_writes`)."""
 
     __tablename__ = "page_generation"
 
@@ -80,6 +87,15 @@ def cached_page(view: Callable) -> Callable:
     """Mark a GET view whose HTML may be kept for the same person's identical request."""
     view.page_cache = True
     return view
+
+
+def personal_writes(*tables: str) -> None:
+    """Declare that this request's writes, as long as they touch only ``tables``, change only the
+    signed-in person's own pages, so they retire only those (an autosave of a quiz answer or of a
+    card draft, several a minute per person). A view marked :func:`cached_page` must therefore
+    never show another person's answers in progress; it shows finished attempts and approved cards.
+    A write to any other table in the same transaction retires everyone's pages, as usual."""
+    g.page_cache_personal = (int(current_user.id), frozenset(tables))
 
 
 def expires_at(when: datetime) -> None:
@@ -104,19 +120,28 @@ def _writes(statement: str) -> bool:
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_write(conn, cursor, statement, parameters, context, executemany):
     if _writes(statement):
-        conn.info["page_cache.wrote"] = True
+        match = TABLE.match(statement)
+        conn.info.setdefault("page_cache.tables", set()).add(match.group(1).lower() if match else "*")
         if has_app_context():
             g.page_cache_wrote = True
 
 
 def note_write(conn) -> None:
     """Count a write made on ``conn``'s DBAPI connection directly (a bulk COPY), unseen by SQLAlchemy."""
-    conn.info["page_cache.wrote"] = True
+    conn.info.setdefault("page_cache.tables", set()).add("*")
+
+
+def _row_to_bump(tables: set[str]) -> int:
+    personal = g.get("page_cache_personal") if has_app_context() else None
+    if personal is not None and tables <= personal[1]:
+        return -personal[0]
+    return EVERYONE
 
 
 @event.listens_for(Engine, "commit")
 def _bump_on_commit(conn):
-    if not conn.info.pop("page_cache.wrote", False):
+    tables = conn.info.pop("page_cache.tables", None)
+    if not tables:
         return
     record = conn.connection.info  # lives as long as this DBAPI connection
     dbapi = conn.connection.dbapi_connection
@@ -125,14 +150,14 @@ def _bump_on_commit(conn):
     record["page_generation"] = True
     cursor = dbapi.cursor()
     try:
-        cursor.execute(BUMP)
+        cursor.execute(BUMP.format(row=int(_row_to_bump(tables))))
     finally:
         cursor.close()
 
 
 @event.listens_for(Engine, "rollback")
 def _forget_on_rollback(conn):
-    conn.info.pop("page_cache.wrote", None)
+    conn.info.pop("page_cache.tables", None)
 
 
 def _table_exists(dialect: str, dbapi) -> bool:
@@ -152,7 +177,8 @@ def _table_exists(dialect: str, dbapi) -> bool:
 
 @dataclass
 class Entry:
-    generation: int
+    person: int
+    generations: tuple[int, int]  # everyone's and the person's own, when the page was read
     expires: float
     headers: list[tuple[str, str]]
     body: bytes
@@ -178,7 +204,7 @@ class PageCache:
         self.max_bytes = app.config["PAGE_CACHE_MAX_BYTES"]
         self.entries: OrderedDict[bytes, Entry] = OrderedDict()
         self.size = 0
-        self.newest = 0  # the newest generation an entry was kept under
+        self.newest = 0  # the newest generation for everyone an entry was kept under
         self.lock = threading.Lock()
         self.local = threading.local()  # each thread (and forked worker) reads on its own connection
         app.extensions["page_cache"] = self
@@ -190,7 +216,7 @@ class PageCache:
         if key is not None:
             entry = self.entries.get(key)
             if entry is not None:
-                if entry.expires > time.time() and entry.generation == self.generation():
+                if entry.expires > time.time() and entry.generations == self.generations(entry.person):
                     with self.lock:
                         if key in self.entries:
                             self.entries.move_to_end(key)
@@ -216,24 +242,24 @@ class PageCache:
         finally:
             if hasattr(answer, "close"):
                 answer.close()
-        generation, expires = plan
+        person, generations, expires = plan
         kept = [(k, v) for k, v in headers if k.lower() != "content-length"]
         kept += [("Content-Length", str(len(body))), ("X-Page-Cache", "hit")]
-        self._keep(key, Entry(generation, expires, kept, body))
+        self._keep(key, Entry(person, generations, expires, kept, body))
         return [body]
 
-    # The generation as the hit path reads it: one indexed query on the worker's own connection.
+    # The generations as the hit path reads them: one indexed query on the worker's own connection.
 
-    def generation(self) -> int | None:
+    def generations(self, person: int) -> tuple[int, int] | None:
         for _try in range(2):
             try:
                 cursor = self._connection().cursor()
                 try:
-                    cursor.execute(READ)
-                    row = cursor.fetchone()
+                    cursor.execute(READ.format(row=-int(person)))
+                    found = dict(cursor.fetchall())
                 finally:
                     cursor.close()
-                return row[0] if row else 0
+                return found.get(EVERYONE, 0), found.get(-person, 0)
             except Exception:  # a lost connection: open a new one once, else let Flask answer
                 self._close_reader()
         return None
@@ -268,14 +294,19 @@ class PageCache:
         if ENVIRON_KEY not in request.environ:
             return
         view = current_app.view_functions.get(request.endpoint)
-        if getattr(view, "page_cache", False):
+        if getattr(view, "page_cache", False) and current_user.is_authenticated:
             g.page_cache_wrote = False  # only this request's own writes count
-            g.page_cache_generation = db.session.scalar(db.select(PageGeneration.n).where(PageGeneration.id == 1)) or 0
+            person = int(current_user.id)
+            rows = db.session.execute(
+                db.select(PageGeneration.id, PageGeneration.n).where(PageGeneration.id.in_((EVERYONE, -person)))
+            )
+            found = dict(rows.all())
+            g.page_cache_read = (person, (found.get(EVERYONE, 0), found.get(-person, 0)))
 
     def _after_request(self, response):
         """Plan to keep a qualifying answer; the middleware keeps it once its headers are final."""
-        generation = g.get("page_cache_generation")
-        if generation is None or not self._keepable(response):
+        read = g.get("page_cache_read")
+        if read is None or not self._keepable(response):
             return response
         now = time.time()
         expires = min(
@@ -285,7 +316,7 @@ class PageCache:
             self._session_expiry(),
         )
         if expires > now:
-            request.environ[PLAN_KEY] = (generation, expires)
+            request.environ[PLAN_KEY] = (*read, expires)
         return response
 
     def _keepable(self, response) -> bool:
@@ -310,9 +341,10 @@ class PageCache:
         if len(entry.body) > self.max_bytes // 4:
             return
         with self.lock:
-            if entry.generation > self.newest:  # every entry kept before the last write is dead: free it
-                self.newest = entry.generation
-                for stale in [k for k, e in self.entries.items() if e.generation < entry.generation]:
+            everyone = entry.generations[0]
+            if everyone > self.newest:  # every entry kept before the last write for everyone is dead: free it
+                self.newest = everyone
+                for stale in [k for k, e in self.entries.items() if e.generations[0] < everyone]:
                     self.size -= len(self.entries.pop(stale).body)
             old = self.entries.pop(key, None)
             if old is not None:

@@ -9,7 +9,7 @@ from app.content import services as content
 from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
-from app.core.pagecache import cached_page, expires_at
+from app.core.pagecache import cached_page, expires_at, personal_writes
 from app.core.permissions import Role, allow
 from app.errors import json_object
 from app.extensions import db
@@ -187,6 +187,8 @@ def attempt_answer(attempt_id: int):
     key, response = payload.get("question"), payload.get("response")
     if not isinstance(key, str) or not isinstance(response, list):
         return jsonify(error={"code": 400, "message": _("This answer is not valid.")}), 400
+    # A saved answer changes only this person's pages; closing a timed-out attempt writes more and counts for all.
+    personal_writes("attempt_answers")
     try:
         services.save_answer(attempt, key, response)
     except DomainError as err:
