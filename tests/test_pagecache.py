@@ -346,3 +346,25 @@ def test_a_card_draft_autosave_moves_only_its_shoppers_generation(client, auth, 
     submitted = client.post(url, data={**card_data(setup), "submit": "1", "csrf_token": token})
     assert submitted.status_code == 302
     assert _generations(setup["shopper"].id)[0] > everyone  # a submitted card reaches the review queue
+
+
+def test_a_trainers_quiz_statistics_are_kept_until_an_attempt_finishes(app, client, learner, make_user):
+    attempt_id, token = _open_attempt(client)
+    make_user("trainer", email="t@example.com")
+    trainer = app.test_client()
+    trainer.post(
+        "/login",
+        data={
+            "email": "t@example.com",
+            "password": "secret-password-1",
+            "csrf_token": csrf_from(trainer.get("/login").get_data(as_text=True)),
+        },
+    )
+    stats = "/quizzes/courier-no-call/stats"
+    settled(trainer, stats)
+    assert kept(trainer.get(stats))
+    assert _autosave(client, attempt_id, token).status_code == 200
+    assert kept(trainer.get(stats))  # an answer in progress is not in the statistics
+    client.post(f"/learn/attempts/{attempt_id}", data={"csrf_token": token, "finish": "1", "q1": ["1"]})
+    assert db.session.get(QuizAttempt, attempt_id).status == "finished"
+    assert not kept(trainer.get(stats))

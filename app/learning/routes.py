@@ -295,6 +295,7 @@ def assignments():
 
 @bp.route("/quizzes/<slug>/stats")
 @allow(*CONTENT_STAFF)
+@cached_page  # finished attempts only; on a quiz taken tens of thousands of times, seconds to aggregate
 def quiz_stats(slug: str):
     version = _published_or_404("quiz", slug)
     report = stats.item_statistics(version)
