@@ -16,7 +16,7 @@ from app.core.audit import utcnow
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.people.models import User
-from tests.conftest import FreshContextClient, _config, csrf_from
+from tests.conftest import AuthActions, _config, csrf_from
 from tests.test_shop_flow import card_data, schedule, setup  # noqa: F401 - setup is a fixture
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -46,6 +46,15 @@ def settled(client, path: str):
         if "Set-Cookie" not in response.headers:
             return response
     raise AssertionError(f"{path} kept setting a cookie")
+
+
+def signed_in(app, email: str, agent: str | None = None):
+    """A new browser (its own cookies; ``agent`` as its user agent) signed in as ``email``."""
+    client = app.test_client()
+    if agent:
+        client.environ_base["HTTP_USER_AGENT"] = agent
+    AuthActions(client).login(email)
+    return client
 
 
 def kept(response) -> bool:
@@ -79,15 +88,7 @@ def test_another_person_never_gets_someone_elses_page(app, client, learner, make
     settled(client, "/dashboard/employee")
     assert kept(client.get("/dashboard/employee"))
     make_user("employee", email="other@example.com", name="Другой Сотрудник")
-    other = app.test_client()
-    other.post(
-        "/login",
-        data={
-            "email": "other@example.com",
-            "password": "secret-password-1",
-            "csrf_token": csrf_from(other.get("/login").get_data(as_text=True)),
-        },
-    )
+    other = signed_in(app, "other@example.com")
     page = settled(other, "/dashboard/employee")
     assert not kept(page)
     assert "Другой Сотрудник" in page.get_data(as_text=True)
@@ -207,20 +208,8 @@ def test_a_content_import_retires_kept_pages(client, learner, runner):
 
 
 def _signed_in_clients(app, count: int) -> list:
-    clients = []
-    for n in range(count):  # one person in several browsers: a kept page each
-        client = FreshContextClient(app, app.response_class, use_cookies=True)
-        client.environ_base["HTTP_USER_AGENT"] = f"agent-{n}"
-        client.post(
-            "/login",
-            data={
-                "email": "e@example.com",
-                "password": "secret-password-1",
-                "csrf_token": csrf_from(client.get("/login").get_data(as_text=True)),
-            },
-        )
-        clients.append(client)
-    return clients
+    """One person in several browsers: a kept page each."""
+    return [signed_in(app, "e@example.com", agent=f"agent-{n}") for n in range(count)]
 
 
 def test_the_cache_holds_no_more_than_its_budget(app, learner):
@@ -273,15 +262,7 @@ def _generations(person_id: int) -> tuple[int, int]:
 
 def _second_employee(app, make_user):
     make_user("employee", email="b@example.com", name="Второй Сотрудник")
-    other = app.test_client()
-    other.post(
-        "/login",
-        data={
-            "email": "b@example.com",
-            "password": "secret-password-1",
-            "csrf_token": csrf_from(other.get("/login").get_data(as_text=True)),
-        },
-    )
+    other = signed_in(app, "b@example.com")
     settled(other, "/dashboard/employee")
     assert kept(other.get("/dashboard/employee"))
     return other
@@ -351,15 +332,7 @@ def test_a_card_draft_autosave_moves_only_its_shoppers_generation(client, auth, 
 def test_a_trainers_quiz_statistics_are_kept_until_an_attempt_finishes(app, client, learner, make_user):
     attempt_id, token = _open_attempt(client)
     make_user("trainer", email="t@example.com")
-    trainer = app.test_client()
-    trainer.post(
-        "/login",
-        data={
-            "email": "t@example.com",
-            "password": "secret-password-1",
-            "csrf_token": csrf_from(trainer.get("/login").get_data(as_text=True)),
-        },
-    )
+    trainer = signed_in(app, "t@example.com")
     stats = "/quizzes/courier-no-call/stats"
     settled(trainer, stats)
     assert kept(trainer.get(stats))

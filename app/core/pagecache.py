@@ -1,4 +1,4 @@
-"""Whole pages kept for the person who asked, until anything in the database changes.
+"""Whole pages kept for the person who asked, until something they could show is written.
 
 A view marked :func:`cached_page` renders as usual the first time; its HTML is then kept under a
 key made of everything the answer can depend on in the request: the whole ``Cookie`` header (the
@@ -11,7 +11,7 @@ Current means: the page generations it was read under have not moved since, and 
 expired. There are two: everyone's (row 1 of ``page_generation``) and the person's own (row -id).
 Every transaction that writes anything (any INSERT, UPDATE, DELETE or DDL, through the ORM, Core
 or a raw statement, from a request or a CLI command) moves everyone's by one as it commits, in the
-same transaction (:func:`track writes <_bump_on_commit>`), except an autosave that declared
+same transaction (``_bump_on_commit``), except an autosave that declared
 :func:`personal_writes` and wrote only the tables it named, which moves its author's own only. The
 app server's workers and the CLI commands all read the same rows, so a write anywhere retires every
 page it could change in every worker. A page's generations are read before its data, so a page is
