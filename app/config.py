@@ -89,7 +89,6 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
-    PAGE_CACHE_SECONDS = 0  # tests/test_pagecache.py turns it on; the browser journeys run with it
 
 
 class ProductionConfig(Config):
