@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 from flask import has_app_context
@@ -18,6 +19,7 @@ from app import create_app
 from app.config import TestingConfig
 from app.extensions import db
 
+SAMPLES = Path(__file__).parent / "samples"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
@@ -144,6 +146,15 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def learner(runner, client, auth, make_user):
+    """The sample content imported and an employee (e@example.com) signed in on ``client``."""
+    runner.invoke(args=["content", "import", str(SAMPLES / "valid")])
+    user = make_user("employee", email="e@example.com")
+    auth.login("e@example.com")
+    return user
 
 
 @pytest.fixture

@@ -31,14 +31,6 @@ def app(make_app):
         yield app
 
 
-@pytest.fixture
-def learner(runner, client, auth, make_user):
-    runner.invoke(args=["content", "import", str(SAMPLES / "valid")])
-    user = make_user("employee", email="e@example.com")
-    auth.login("e@example.com")
-    return user
-
-
 def settled(client, path: str):
     """Open ``path`` until the session stops changing (the first visit mints a CSRF token); the last answer."""
     for _ in range(3):

@@ -2,7 +2,6 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from app.content import services as content
@@ -12,14 +11,6 @@ from app.learning.models import CourseCompletion, QuizAttempt
 from tests.conftest import csrf_from
 
 SAMPLES = Path(__file__).parent / "samples"
-
-
-@pytest.fixture
-def learner(runner, client, auth, make_user):
-    runner.invoke(args=["content", "import", str(SAMPLES / "valid")])
-    user = make_user("employee", email="e@example.com")
-    auth.login("e@example.com")
-    return user
 
 
 def _start(client):

@@ -65,6 +65,7 @@ KEY_HEADERS = (
     "PATH_INFO",
     "QUERY_STRING",
 )
+FIRST_WORD = re.compile(r"\s*(\w+)")
 READ_ONLY = {"SELECT", "PRAGMA", "SHOW", "SET", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "EXPLAIN", "VALUES"}
 WRITE_WORDS = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 TABLE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
@@ -108,10 +109,10 @@ def expires_at(when: datetime) -> None:
 
 
 def _writes(statement: str) -> bool:
-    head = statement.lstrip().split(None, 1)
-    if not head:
+    head = FIRST_WORD.match(statement)  # every statement passes here: no copy of it is made
+    if head is None:
         return False
-    word = head[0].upper()
+    word = head.group(1).upper()
     if word == "WITH":
         return bool(WRITE_WORDS.search(statement))
     return word not in READ_ONLY
@@ -158,6 +159,11 @@ def _bump_on_commit(conn):
 @event.listens_for(Engine, "rollback")
 def _forget_on_rollback(conn):
     conn.info.pop("page_cache.tables", None)
+
+
+def _pair(found: dict[int, int], person: int) -> tuple[int, int]:
+    """Everyone's generation and the person's own, from page_generation rows as {id: n}."""
+    return found.get(EVERYONE, 0), found.get(-person, 0)
 
 
 def _table_exists(dialect: str, dbapi) -> bool:
@@ -259,7 +265,7 @@ class PageCache:
                     found = dict(cursor.fetchall())
                 finally:
                     cursor.close()
-                return found.get(EVERYONE, 0), found.get(-person, 0)
+                return _pair(found, person)
             except Exception:  # a lost connection: open a new one once, else let Flask answer
                 self._close_reader()
         return None
@@ -300,8 +306,7 @@ class PageCache:
             rows = db.session.execute(
                 db.select(PageGeneration.id, PageGeneration.n).where(PageGeneration.id.in_((EVERYONE, -person)))
             )
-            found = dict(rows.all())
-            g.page_cache_read = (person, (found.get(EVERYONE, 0), found.get(-person, 0)))
+            g.page_cache_read = (person, _pair(dict(rows.all()), person))
 
     def _after_request(self, response):
         """Plan to keep a qualifying answer; the middleware keeps it once its headers are final."""

@@ -275,6 +275,19 @@ def split_by_months(start: date | None, end: date | None):
     return (first_full, after_full), edges
 
 
+def dated_rows(model, columns, low: date | None, high: date | None, department_ids=None):
+    """``columns`` of ``model``'s rows whose ``day`` is from ``low`` (inclusive) to ``high``
+    (exclusive), either open, in the given departments (all when None)."""
+    stmt = select(*(getattr(model, c) for c in columns))
+    if low is not None:
+        stmt = stmt.where(model.day >= low)
+    if high is not None:
+        stmt = stmt.where(model.day < high)
+    if department_ids is not None:
+        stmt = stmt.where(model.department_id.in_(department_ids))
+    return stmt
+
+
 def period_rows(kind: str, start: date | None, end: date | None, department_ids=None, dated: bool = True):
     """The roll-up rows of ``kind`` covering the days from ``start`` to ``end`` (inclusive, either open).
 
@@ -291,19 +304,10 @@ def period_rows(kind: str, start: date | None, end: date | None, department_ids=
             stmt = stmt.where(total.department_id.in_(department_ids))
         return stmt.subquery(f"{kind}_rows")
     columns = ["department_id", "day", *(["skill"] if kind == "skill" else []), *MEASURES[kind]]
-
-    def rows(model, low, high):  # low inclusive, high exclusive
-        stmt = select(*(getattr(model, c) for c in columns))
-        if low is not None:
-            stmt = stmt.where(model.day >= low)
-        if high is not None:
-            stmt = stmt.where(model.day < high)
-        if department_ids is not None:
-            stmt = stmt.where(model.department_id.in_(department_ids))
-        return stmt
-
     months, edges = split_by_months(start, end)
-    parts = ([rows(monthly, *months)] if months else []) + [rows(daily, low, high) for low, high in edges]
+    parts = [dated_rows(daily, columns, low, high, department_ids) for low, high in edges]
+    if months:
+        parts.insert(0, dated_rows(monthly, columns, *months, department_ids))
     if len(parts) == 1:
         return parts[0].subquery(f"{kind}_rows")
     return union_all(*parts).subquery(f"{kind}_rows")

@@ -281,15 +281,7 @@ def item_failure_rates(dept_id: int | None, period: Period | None = None, limit:
         months, edges = rollups.split_by_months(period.start, period.end)
         parts = []
         if months:
-            low, high = months
-            monthly = select(ItemMonthly.item_id, ItemMonthly.skill, ItemMonthly.failed, ItemMonthly.applicable)
-            if low is not None:
-                monthly = monthly.where(ItemMonthly.day >= low)
-            if high is not None:
-                monthly = monthly.where(ItemMonthly.day < high)
-            if ids is not None:
-                monthly = monthly.where(ItemMonthly.department_id.in_(ids))
-            parts.append(monthly)
+            parts.append(rollups.dated_rows(ItemMonthly, ("item_id", "skill", "failed", "applicable"), *months, ids))
         for low, high in edges:
             days = Period(low, high - timedelta(days=1))
             answers = (
