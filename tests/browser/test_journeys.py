@@ -52,21 +52,30 @@ def test_employee_takes_a_case_and_its_quiz_with_a_reload(new_page):
     attempt_url = page.url
 
     questions = page.locator("fieldset[data-question]")
-    first = questions.nth(0)
-    kind = first.get_attribute("data-type")
-    first_input = first.locator("input").first if kind != "order" else first.locator("select").first
-    if kind == "order":
-        first_input.select_option("1")
-    else:
-        first_input.check()
-    expect(page.locator("#save-status")).to_contain_text("✓")
+    status = page.locator("#save-status")
+    kinds = [questions.nth(i).get_attribute("data-type") for i in range(questions.count())]
+    chosen = questions.nth(next(i for i, k in enumerate(kinds) if k != "order"))
+    chosen.locator("input").first.check()
+    expect(status).to_contain_text("✓")
+
+    # An order question: the positions placed so far survive a reload before the order is complete,
+    # and the complete order is saved on the server.
+    order = questions.nth(kinds.index("order"))
+    selects = order.locator("select")
+    selects.first.select_option("1")
+    expect(status).to_contain_text("give every item its own position")
+    page.reload()
+    expect(selects.first).to_have_value("1")
+    for n in range(selects.count()):
+        selects.nth(n).select_option(str(n + 1))
+    expect(status).to_contain_text("✓")
+    page.evaluate("localStorage.clear()")
 
     page.reload()  # mid-quiz: nothing is lost
     assert page.url == attempt_url
-    if kind == "order":
-        expect(page.locator("fieldset[data-question]").nth(0).locator("select").first).to_have_value("1")
-    else:
-        expect(page.locator("fieldset[data-question]").nth(0).locator("input").first).to_be_checked()
+    expect(chosen.locator("input").first).to_be_checked()
+    for n in range(selects.count()):
+        expect(selects.nth(n)).to_have_value(str(n + 1))
 
     for i in range(questions.count()):
         q = questions.nth(i)

@@ -29,11 +29,40 @@ document.addEventListener("focusin", (event) => {
     }
     return Array.from(fieldset.querySelectorAll("input:checked")).map((i) => parseInt(i.value, 10));
   };
+  // An order question is saved once every item has its own position; until then the
+  // positions placed so far are kept in this browser, so a reload does not lose them.
+  const draftKey = (fieldset) => "rapport-order:" + url + ":" + fieldset.dataset.question;
+  const keepDraft = (fieldset) => {
+    const values = {};
+    fieldset.querySelectorAll("select.order-pos").forEach((s) => { values[s.name] = s.value; });
+    try { localStorage.setItem(draftKey(fieldset), JSON.stringify(values)); } catch (e) { /* storage off */ }
+  };
+  const dropDraft = (fieldset) => {
+    try { localStorage.removeItem(draftKey(fieldset)); } catch (e) { /* storage off */ }
+  };
+  form.querySelectorAll("fieldset[data-type=order]").forEach((fieldset) => {
+    let values = null;
+    try { values = JSON.parse(localStorage.getItem(draftKey(fieldset)) || "null"); } catch (e) { values = null; }
+    if (!values) return;
+    fieldset.querySelectorAll("select.order-pos").forEach((s) => {
+      if (Object.prototype.hasOwnProperty.call(values, s.name)) s.value = values[s.name];
+    });
+  });
+  form.addEventListener("submit", () => {
+    form.querySelectorAll("fieldset[data-type=order]").forEach(dropDraft);
+  });
   form.addEventListener("change", (event) => {
     const fieldset = event.target.closest("fieldset[data-question]");
     if (!fieldset) return;
     const response = responseOf(fieldset);
-    if (response === null) return;
+    if (fieldset.dataset.type === "order") {
+      if (response === null) {
+        keepDraft(fieldset);
+        say(form.dataset.incomplete || "…");
+        return;
+      }
+      dropDraft(fieldset);
+    }
     say(form.dataset.saving || "…");
     fetch(url, {
       method: "POST",
@@ -64,8 +93,8 @@ document.addEventListener("focusin", (event) => {
       headers: { "Content-Type": "application/json", "X-CSRFToken": token },
       body: JSON.stringify({ name: name, value: value }),
       credentials: "same-origin",
-    }).then((r) => { if (status) status.textContent = r.ok ? "✓" : "!"; })
-      .catch(() => { if (status) status.textContent = "offline"; });
+    }).then((r) => { if (status) status.textContent = r.ok ? "✓ " + (form.dataset.saved || "") : "! " + (form.dataset.failed || ""); })
+      .catch(() => { if (status) status.textContent = form.dataset.offline || "offline"; });
   };
   const handler = (event) => {
     const el = event.target;
