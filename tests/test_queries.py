@@ -55,3 +55,26 @@ def test_people_and_assignment_lists_do_not_query_per_row(client, auth, runner, 
     grow(make_user, 2, 40, region, course)
     many = {path: statements_for(client, path) for path in few}
     assert many == few
+
+
+def test_report_pages_cost_the_same_whatever_the_depth_of_the_tree(client, auth, make_user):
+    """A department's page and a person's page name the department by its path; a deeper tree must not
+    mean a statement more per level."""
+    make_user("hr", email="hr@example.com")
+    parent = None
+    chain = []
+    for level in range(6):
+        parent = people.create_department(None, f"Уровень {level}", parent)
+        chain.append(parent)
+        db.session.commit()
+    shallow_person = make_user("employee", department=chain[1], email="shallow@example.com")
+    deep_person = make_user("employee", department=chain[5], email="deep@example.com")
+    auth.login("hr@example.com")
+    client.application.config["PAGE_CACHE_SECONDS"] = 0  # count the statements of rendering, every time
+    shallow = [statements_for(client, f"/reports/departments/{chain[1].id}"),
+               statements_for(client, f"/reports/employees/{shallow_person.id}")]  # fmt: skip
+    deep = [statements_for(client, f"/reports/departments/{chain[5].id}"),
+            statements_for(client, f"/reports/employees/{deep_person.id}")]  # fmt: skip
+    assert deep == shallow
+    page = client.get(f"/reports/departments/{chain[5].id}").get_data(as_text=True)
+    assert "Уровень 0/Уровень 1/Уровень 2/Уровень 3/Уровень 4/Уровень 5" in page

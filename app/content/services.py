@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import contains_eager, defer, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.content import model
@@ -190,10 +190,11 @@ def document(version: ContentVersion) -> model.Document:
 
 
 def published(kind: str, slug: str) -> ContentVersion | None:
-    """The published version of an item, or None."""
+    """The published version of an item, or None (its item comes with it, from the same row)."""
     return db.session.scalars(
         select(ContentVersion)
         .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
+        .options(contains_eager(ContentVersion.item))
         .where(ContentItem.kind == kind, ContentItem.slug == slug)
     ).first()
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from app.content import services as content
 from app.content.model import Course, Question, Quiz
@@ -52,9 +53,11 @@ def mark_read(user: User, case_version: ContentVersion, now: datetime | None = N
 
 # ---------------------------------------------------------------- quiz attempts
 def attempts_for(user: User, quiz_item_id: int) -> list[QuizAttempt]:
+    """The user's attempts on a quiz, oldest first; their answers load only if asked for."""
     return list(
         db.session.scalars(
             select(QuizAttempt)
+            .options(lazyload(QuizAttempt.answers))
             .where(QuizAttempt.user_id == user.id, QuizAttempt.quiz_item_id == quiz_item_id)
             .order_by(QuizAttempt.number)
         )

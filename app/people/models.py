@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core.audit import utcnow
@@ -33,13 +35,35 @@ class Department(db.Model):
         return self.archived_at is not None
 
     def ancestors(self) -> list[Department]:
-        """From the root down to the parent (walks the loaded tree)."""
+        """From the root down to the parent: walks the loaded tree, after loading in one query whatever
+        part of the chain is not in the session yet (however deep the tree, one statement at most; the
+        loaded ancestors are held on their children, as the session itself keeps them only weakly)."""
+        self._load_chain()
         chain: list[Department] = []
         node = self.parent
         while node is not None:
             chain.append(node)
             node = node.parent
         return list(reversed(chain))
+
+    def _load_chain(self) -> None:
+        session = object_session(self)
+        if session is None:
+            return
+        node = self
+        while node.parent_id is not None:
+            held = node.__dict__.get("parent") or session.identity_map.get(identity_key(Department, node.parent_id))
+            if held is not None:  # in the session already: the walk needs no query for it
+                node = held
+                continue
+            up = select(Department.id, Department.parent_id).where(Department.id == node.parent_id)
+            up = up.cte("up", recursive=True)
+            up = up.union_all(select(Department.id, Department.parent_id).join(up, Department.id == up.c.parent_id))
+            found = {d.id: d for d in session.scalars(select(Department).where(Department.id.in_(select(up.c.id))))}
+            while node is not None and node.parent_id is not None:
+                set_committed_value(node, "parent", found.get(node.parent_id))
+                node = found.get(node.parent_id)
+            return
 
     @property
     def path(self) -> str:
