@@ -26,6 +26,7 @@ from app.extensions import db
 from app.learning.scoring import score_quiz
 from app.people.models import User
 from app.reports import rollups
+from app.shopping.models import Scorecard
 from app.shopping.scoring import score_card
 
 REGIONS = ["Центральный", "Северо-Западный", "Южный", "Уральский", "Сибирский"]
@@ -49,6 +50,7 @@ ATTEMPTS_PER_PERSON = 100  # about 1,000,000 attempts
 CARDS = 100_000
 PATTERNS = 48
 CHUNK = 20_000
+LOOP_CARDS = 200  # the latest approved cards whose failed items go through the real training loop
 
 
 @dataclass
@@ -221,6 +223,48 @@ def _checklist_patterns(checklist: Checklist, rng: random.Random) -> list[tuple]
 
 def _next_id(table: str) -> int:
     return (db.session.scalar(text(f"SELECT MAX(id) FROM {table}")) or 0) + 1
+
+
+def _recent_through_services(rng: random.Random, teams: list[int], now: datetime) -> tuple[int, int]:
+    """The latest approved cards' failed items go through the real training loop, HR assigns courses to a
+    few people individually, and the demo shopper gets two visits ahead, as in the small demo; returns
+    (assignments, visits) made. A few hundred service calls on top of the bulk rows, so that work in
+    flight exists at company scale too."""
+    from app.learning import services as learning
+    from app.people.models import Department
+    from app.shopping import services as shopping
+
+    created = 0
+    recent = db.session.scalars(
+        select(Scorecard)
+        .where(Scorecard.status == "approved", Scorecard.employee_id.is_not(None))
+        .order_by(Scorecard.approved_at.desc())
+        .limit(LOOP_CARDS)
+    )
+    for card in recent:
+        created += len(shopping.assign_training_after(card, card.approved_at))
+    hr = db.session.scalars(select(User).where(User.email == "hr@example.com")).one()
+    # HR also picks people one by one: a course for a few dozen employees, due in a month.
+    courses = content.published_all("course")
+    picked = db.session.scalars(
+        select(User).where(User.department_id.in_(rng.sample(teams, 30)), User.email.like("employee%"))
+    ).all()
+    for person in picked[:40]:
+        course = rng.choice(courses).item
+        created += len(learning.create_assignment(hr, course, users=[person], due_on=(now + timedelta(days=30)).date()))
+    shopper = db.session.scalars(select(User).where(User.email == "shopper@example.com")).one()
+    checklist = content.published_all("checklist")[0]
+    scheduled = 0
+    for offset in (0, 10):
+        start = (now + timedelta(days=offset)).date()
+        for team_id in rng.sample(teams[1:], 20):
+            team = db.session.get(Department, team_id)
+            if any(e.ok and e.shopper.id == shopper.id for e in shopping.shopper_eligibility(team, start)):
+                shopping.schedule_visits(hr, [team], checklist.item, start, start + timedelta(days=7), shopper)
+                scheduled += 1
+                break
+    db.session.flush()
+    return created, scheduled
 
 
 def load_large(
@@ -437,6 +481,9 @@ def load_large(
         late = rng.random() < 0.06
         submitted = visited + timedelta(hours=30 if late else rng.randrange(1, 20))
         approved = submitted + timedelta(hours=rng.randrange(2, 72))
+        # The last days' cards are still where a real company's would be: submitted, waiting for review.
+        submitted = min(submitted, now - timedelta(minutes=30))
+        waiting = approved > now
         staff = staff_by_dept.get(dept)
         employee = rng.choice(staff) if staff and rng.random() < 0.9 else None
         vid, cid = next_visit, next_card
@@ -446,8 +493,9 @@ def load_large(
                        rng.choice(shoppers), visited - timedelta(days=10)))  # fmt: skip
         cards_rows.append((cid, vid, plan.version_id, dept, visits[-1][6], employee,
                            None if employee else "Сотрудник без бейджа, высокий, в очках", visited,
-                           rng.randrange(5, 30), "approved", submitted, late, total, computed, passed, critical,
-                           approved, approved, "form", visited, approved))  # fmt: skip
+                           rng.randrange(5, 30), "submitted" if waiting else "approved", submitted, late, total,
+                           computed, passed, critical, None if waiting else approved, None if waiting else approved,
+                           "form", visited, submitted if waiting else approved))  # fmt: skip
         sections.extend((cid, *s) for s in section_rows)
         items.extend((cid, *i) for i in item_rows)
         if len(items) >= CHUNK * 5:
@@ -462,15 +510,20 @@ def load_large(
     w.rows("scorecard_answers", item_cols, items)
 
     w.fix_sequences(["departments", "users", "quiz_attempts", "visits", "scorecards"])
+    progress("the loop and visits ahead")
+    loop_assignments, ahead = _recent_through_services(rng, teams, now)
     progress("report roll-ups")
     rollups.rebuild()
     if w.dialect == "postgresql":
         progress("planner statistics")
         db.session.execute(text("ANALYZE"))  # after a bulk load, before autovacuum would get to it
     c = w.counts
+    waiting_cards = db.session.scalar(select(func.count(Scorecard.id)).where(Scorecard.status == "submitted"))
     return (
         f"Large demo company loaded: {c.get('departments', 0)} departments, {c.get('users', 0)} people, "
         f"{c.get('quiz_attempts', 0)} quiz attempts ({c.get('attempt_answers', 0)} answers), "
-        f"{c.get('course_completions', 0)} course completions, {c.get('scorecards', 0)} approved cards. "
+        f"{c.get('course_completions', 0)} course completions, {c.get('scorecards', 0) - waiting_cards} approved "
+        f"cards and {waiting_cards} waiting for review, {loop_assignments} courses assigned to people one by one, "
+        f"{ahead} visits ahead. "
         f"Password for all: {demo.DEMO_PASSWORD}"
     )

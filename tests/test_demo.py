@@ -1,3 +1,5 @@
+from datetime import date, datetime
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -88,6 +90,24 @@ def test_large_demo_sample_agrees_with_the_services(app):
     assert "500 departments" in summary
     assert db.session.scalar(select(func.count(Department.id))) == 500
     assert db.session.scalar(select(func.count(Scorecard.id))) == 240
+    approved = db.session.scalar(select(func.count(Scorecard.id)).where(Scorecard.status == "approved"))
+    waiting = db.session.scalars(select(Scorecard).where(Scorecard.status == "submitted")).all()
+    assert approved + len(waiting) == 240
+    assert all(c.approved_at is None and c.submitted_at <= datetime.now() for c in waiting)
+
+    # Work in flight, as in a running company: courses assigned to people one by one (by HR, or by the
+    # loop after their latest cards) and visits ahead for the demo shopper.
+    from app.learning.models import Assignment
+    from app.shopping.models import Visit
+
+    personal = db.session.scalars(select(Assignment).where(Assignment.user_id.is_not(None))).all()
+    assert len(personal) >= 10
+    assert all(a.source_ref.startswith("card:") for a in personal if a.reason == "shop")
+    shopper = db.session.scalars(select(User).where(User.email == "shopper@example.com")).one()
+    ahead = db.session.scalar(
+        select(func.count(Visit.id)).where(Visit.shopper_id == shopper.id, Visit.window_end >= date.today())
+    )
+    assert ahead == 2
 
     # Cards: the services rescore each sampled card from its answers to the same totals, sections and points.
     cards = db.session.scalars(select(Scorecard).order_by(Scorecard.id)).all()[::12]
@@ -142,5 +162,5 @@ def test_large_demo_sample_agrees_with_the_services(app):
     for key, row in expected_quiz.items():
         assert quiz[key] == pytest.approx(row)
     company = reports.company_row()
-    assert company.shop_count == 240
+    assert company.shop_count == approved
     assert company.quiz_attempts == db.session.scalar(select(func.count(QuizAttempt.id)))
