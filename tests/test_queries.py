@@ -78,3 +78,57 @@ def test_report_pages_cost_the_same_whatever_the_depth_of_the_tree(client, auth,
     assert deep == shallow
     page = client.get(f"/reports/departments/{chain[5].id}").get_data(as_text=True)
     assert "Уровень 0/Уровень 1/Уровень 2/Уровень 3/Уровень 4/Уровень 5" in page
+
+
+def test_dashboards_do_not_query_per_actor_or_checklist(client, auth, runner, make_user, tmp_path):
+    """The HR dashboard names who did the latest actions and the shopper's names each visit's checklist:
+    more people acting and more checklists in use must not mean more statements."""
+    import shutil
+    from datetime import date, timedelta
+    from pathlib import Path
+
+    from app.core import audit
+    from app.shopping import services as shopping
+
+    samples = Path(__file__).parent / "samples" / "valid"
+    shutil.copytree(samples, tmp_path / "content")
+    branch = (samples / "checklists" / "branch.md").read_text(encoding="utf-8")
+    (tmp_path / "content" / "checklists" / "phone.md").write_text(
+        branch.replace("id: branch-visit", "id: phone-visit").replace("title: Визит", "title: Звонок"), "utf-8"
+    )
+    assert runner.invoke(args=["content", "import", str(tmp_path / "content")]).exit_code == 0
+    checklists = db.session.scalars(select(ContentItem).where(ContentItem.kind == "checklist")).all()
+    assert len(checklists) == 2
+    hr = make_user("hr", email="hr@example.com")
+    shopper = make_user("shopper", email="shop@example.com")
+    teams = [people.create_department(None, f"Команда {n}", None) for n in range(4)]
+    db.session.commit()
+
+    def visit(team, checklist, days):
+        start = date.today() + timedelta(days=days)
+        shopping.schedule_visits(hr, [team], checklist, start, start + timedelta(days=7), shopper)
+        db.session.commit()
+
+    visit(teams[0], checklists[0], 0)
+    audit.record(hr, "test.action", "department", teams[0].id, None, {})
+    db.session.commit()
+    auth.login("hr@example.com")
+    client.application.config["PAGE_CACHE_SECONDS"] = 0
+    few_hr = statements_for(client, "/dashboard/hr")
+    auth.logout()
+    auth.login("shop@example.com")
+    few_shop = statements_for(client, "/dashboard/shopper")
+
+    for n in range(4):
+        audit.record(make_user("hr", email=f"hr{n}@example.com"), "test.action", "department", teams[0].id, None, {})
+    db.session.commit()
+    visit(teams[1], checklists[1], 1)
+    visit(teams[2], checklists[1], 2)
+    auth.logout()
+    auth.login("hr@example.com")
+    assert statements_for(client, "/dashboard/hr") == few_hr
+    auth.logout()
+    auth.login("shop@example.com")
+    page = client.get("/dashboard/shopper").get_data(as_text=True)
+    assert "Звонок в отделение банка" in page and "Визит в отделение банка" in page
+    assert statements_for(client, "/dashboard/shopper") == few_shop

@@ -3,6 +3,7 @@ from datetime import date
 from flask import abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.core.audit import AuditEntry
 from app.core.pagecache import cached_page
@@ -46,7 +47,12 @@ def role_dashboard(role: str):
         context["department_count"] = db.session.scalar(
             select(func.count(Department.id)).where(Department.archived_at.is_(None))
         )
-        context["recent"] = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(5)).all()
+        context["recent"] = db.session.scalars(
+            select(AuditEntry)
+            .options(joinedload(AuditEntry.actor).lazyload(User.roles))  # the name is shown, nothing more
+            .order_by(AuditEntry.id.desc())
+            .limit(5)
+        ).all()
     if role == Role.EMPLOYEE:
         from app.learning.services import my_assignments
 
@@ -64,8 +70,7 @@ def role_dashboard(role: str):
         context["team"] = team_figures(current_user)
         context["min_group"] = current_app.config["MIN_GROUP_SIZE"]
     if role == Role.SHOPPER:
-        from sqlalchemy.orm import joinedload
-
+        from app.content.models import ContentItem, ContentVersion
         from app.shopping.models import Visit
         from app.shopping.routes import visit_state
 
@@ -73,7 +78,11 @@ def role_dashboard(role: str):
         visits = (
             db.session.scalars(
                 select(Visit)
-                .options(joinedload(Visit.department), joinedload(Visit.card))
+                .options(
+                    joinedload(Visit.department),
+                    joinedload(Visit.card),
+                    joinedload(Visit.checklist_item).joinedload(ContentItem.published).load_only(ContentVersion.title),
+                )
                 .where(Visit.shopper_id == current_user.id, Visit.cancelled_at.is_(None))
                 .order_by(Visit.window_start)
                 .limit(200)
