@@ -240,7 +240,7 @@ def _recent_through_services(rng: random.Random, teams: list[int], now: datetime
         .where(Scorecard.status == "approved", Scorecard.employee_id.is_not(None))
         .order_by(Scorecard.approved_at.desc())
         .limit(LOOP_CARDS)
-    )
+    ).all()
     for card in recent:
         created += len(shopping.assign_training_after(card, card.approved_at))
     hr = db.session.scalars(select(User).where(User.email == "hr@example.com")).one()

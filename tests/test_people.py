@@ -55,6 +55,18 @@ def test_department_cannot_move_under_itself(client, auth, make_user):
     assert a.parent_id is None
 
 
+def test_a_department_path_ends_even_on_a_cycle_written_past_the_services(app):
+    a = services.create_department(None, "A", None)
+    b = services.create_department(None, "B", a)
+    c = services.create_department(None, "C", b)
+    db.session.commit()
+    a_id, c_id = a.id, c.id
+    db.session.execute(db.update(Department).where(Department.id == a_id).values(parent_id=c_id))
+    db.session.commit()
+    db.session.expunge_all()
+    assert db.session.get(Department, c_id).path == "A/B/C"
+
+
 def test_duplicate_sibling_department_is_refused(client, auth, make_user):
     _login_hr(auth, make_user)
     post_form(client, "/departments/new", {"name": "Москва", "parent": 0})

@@ -41,7 +41,7 @@ class Department(db.Model):
         self._load_chain()
         chain: list[Department] = []
         node = self.parent
-        while node is not None:
+        while node is not None and node is not self and node not in chain:  # a cycle stops the walk
             chain.append(node)
             node = node.parent
         return list(reversed(chain))
@@ -50,19 +50,21 @@ class Department(db.Model):
         session = object_session(self)
         if session is None:
             return
-        node = self
-        while node.parent_id is not None:
+        node, seen = self, {self.id}
+        while node.parent_id is not None and node.parent_id not in seen:
             held = node.__dict__.get("parent") or session.identity_map.get(identity_key(Department, node.parent_id))
             if held is not None:  # in the session already: the walk needs no query for it
                 node = held
+                seen.add(node.id)
                 continue
             up = select(Department.id, Department.parent_id).where(Department.id == node.parent_id)
             up = up.cte("up", recursive=True)
-            up = up.union_all(select(Department.id, Department.parent_id).join(up, Department.id == up.c.parent_id))
+            up = up.union(select(Department.id, Department.parent_id).join(up, Department.id == up.c.parent_id))
             found = {d.id: d for d in session.scalars(select(Department).where(Department.id.in_(select(up.c.id))))}
-            while node is not None and node.parent_id is not None:
+            while node is not None and node.parent_id is not None and node.parent_id not in seen:
                 set_committed_value(node, "parent", found.get(node.parent_id))
                 node = found.get(node.parent_id)
+                seen.add(node.id if node is not None else None)
             return
 
     @property
