@@ -324,6 +324,29 @@ def test_training_effect_compares_before_and_after_completion(company):
     # a period holding only the cards after the completion has nothing before it
     (late,) = reports.training_effect(None, reports.Period(done_at.date() + timedelta(days=1), now.date()))
     assert late["before_items"] == 0 and late["after_items"] == 2
+    # any period, inside a month or across month edges, equals the figures counted from the cards themselves
+    for start, end in [(None, date(2026, 5, 10)), (date(2026, 5, 1), date(2026, 5, 31)), (date(2026, 5, 10), None),
+                       (date(2026, 5, 10), date(2026, 6, 14)), (date(2026, 5, 11), date(2026, 5, 11)),
+                       (date(2026, 4, 1), date(2026, 6, 30)), (date(2026, 6, 13), date(2026, 6, 13)),
+                       (date(2026, 4, 10), date(2026, 6, 14)), (date(2026, 5, 7), date(2026, 7, 20))]:  # fmt: skip
+        period = reports.Period(start, end)
+        inside = [
+            c for c in cards if (not start or c.visited_at.date() >= start) and (not end or c.visited_at.date() <= end)
+        ]
+        b = [
+            a for c in inside if c.visited_at < done_at for a in c.answers if a.skill == "empathy" and a.answer != "na"
+        ]
+        f = [
+            a for c in inside if c.visited_at >= done_at for a in c.answers if a.skill == "empathy" and a.answer != "na"
+        ]
+        got = {e["skill"]: e for e in reports.training_effect(company["a"].id, period)}
+        if not b and not f:
+            assert got == {}, (start, end)
+            continue
+        e = got["empathy"]
+        assert (e["before_items"], e["after_items"]) == (len(b), len(f)), (start, end)
+        assert e["before_rate"] == (sum(a.answer == "yes" for a in b) / len(b) if b else None), (start, end)
+        assert e["after_rate"] == (sum(a.answer == "yes" for a in f) / len(f) if f else None), (start, end)
     # the course no longer trains empathy: nobody has completed a course training it any more
     from app.authoring import services as authoring
 
@@ -645,6 +668,16 @@ def _rollup_snapshot():
             r.after_passed,
         )
         for r in db.session.scalars(select(rollups.EffectPerson))
+    }
+    out["effect_monthly"] = {
+        (r.employee_id, r.department_id, r.skill, r.day): (
+            r.answers,
+            r.before_items,
+            r.before_passed,
+            r.after_items,
+            r.after_passed,
+        )
+        for r in db.session.scalars(select(rollups.EffectMonthly))
     }
     out["course_status"] = {
         (r.user_id, r.course_item_id): (r.department_id, r.due_on, r.done)

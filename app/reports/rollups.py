@@ -33,13 +33,16 @@ from sqlalchemy import (
     insert,
     inspect,
     literal,
+    or_,
     select,
     text,
     true,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
 
@@ -633,6 +636,42 @@ class EffectPerson(db.Model):
     after_passed: Mapped[int] = mapped_column(Integer)
 
 
+class EffectMonthly(db.Model):
+    """The rows of :class:`EffectPerson` split by the month of the card's visit (its first day), so the
+    training effect over a period adds up whole months here and reads the cards of its edge days only.
+    Kept with ``effect_person``, by the same hooks."""
+
+    __tablename__ = "effect_monthly"
+    __table_args__ = (Index("ix_effect_monthly_department_day", "department_id", "day"),)
+
+    employee_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    skill: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    before_items: Mapped[int] = mapped_column(Integer)
+    before_passed: Mapped[int] = mapped_column(Integer)
+    after_items: Mapped[int] = mapped_column(Integer)
+    after_passed: Mapped[int] = mapped_column(Integer)
+
+
+class month_start(FunctionElement):
+    """The first day of the month of a timestamp, as a date, in the engine's own SQL."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+@compiles(month_start, "postgresql")
+def _month_start_postgresql(element, compiler, **kw):
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
 def course_skill_pairs(run) -> list[tuple[int, str]]:
     """(course item id, skill) for every skill a published course trains."""
     from app.content.models import ContentItem, ContentVersion
@@ -645,10 +684,10 @@ def course_skill_pairs(run) -> list[tuple[int, str]]:
     return sorted({(item_id, skill) for item_id, data in rows for skill in (data or {}).get("skills") or []})
 
 
-def effect_select(pairs: list[tuple[int, str]], people=None, period=None, departments=None):
+def effect_select(pairs: list[tuple[int, str]], people=None, periods=None, departments=None, monthly=False):
     """Answers per (person, card's department, skill) before and after the person's first completion of a
-    course training the skill, for the people who have one. ``people``, ``period`` (a reports Period)
-    and ``departments`` narrow it down."""
+    course training the skill, for the people who have one. ``people``, ``periods`` (reports Periods: cards
+    visited in any of them) and ``departments`` narrow it down; ``monthly`` splits the rows by month too."""
     from app.learning.models import CourseCompletion
     from app.shopping.models import Scorecard, ScorecardAnswer
 
@@ -666,9 +705,10 @@ def effect_select(pairs: list[tuple[int, str]], people=None, period=None, depart
     )
     if people is not None:
         first = first.where(CourseCompletion.user_id.in_(people))
-    if departments is not None:  # only the people observed there, wherever they work now
+    in_periods = or_(*(p.clause(Scorecard.visited_at) for p in periods)) if periods else true()
+    if departments is not None:  # only the people observed there (then), wherever they work now
         observed = select(Scorecard.employee_id).where(
-            Scorecard.department_id.in_(departments), Scorecard.status == "approved"
+            Scorecard.department_id.in_(departments), Scorecard.status == "approved", in_periods
         )
         first = first.where(CourseCompletion.user_id.in_(observed))
     first = first.subquery("first_completion")
@@ -680,11 +720,13 @@ def effect_select(pairs: list[tuple[int, str]], people=None, period=None, depart
     def count(*conditions):
         return func.sum(case((and_(*conditions), 1), else_=0))
 
+    month = [month_start(Scorecard.visited_at).label("day")] if monthly else []
     stmt = (
         select(
             Scorecard.employee_id.label("employee_id"),
             Scorecard.department_id.label("department_id"),
             ScorecardAnswer.skill.label("skill"),
+            *month,
             func.count().label("answers"),
             count(before, applicable).label("before_items"),
             count(before, passed).label("before_passed"),
@@ -697,8 +739,8 @@ def effect_select(pairs: list[tuple[int, str]], people=None, period=None, depart
         # completions and walk every answer of a skill for each of them (minutes on the company-scale data).
         .outerjoin(first, and_(first.c.user_id == Scorecard.employee_id, first.c.skill == ScorecardAnswer.skill))
         .where(Scorecard.status == "approved", Scorecard.employee_id.is_not(None))
-        .where(period.clause(Scorecard.visited_at) if period is not None else true())
-        .group_by(Scorecard.employee_id, Scorecard.department_id, ScorecardAnswer.skill)
+        .where(in_periods)
+        .group_by(Scorecard.employee_id, Scorecard.department_id, ScorecardAnswer.skill, *month)
         .having(func.count(first.c.done_at) > 0)
     )
     if people is not None:
@@ -714,21 +756,27 @@ EFFECT_COLUMNS = (
 )  # fmt: skip
 
 
-def refresh_effect(people=None, connection=None) -> None:
-    """Recompute the effect rows of these people (of everyone with ``None``) from the cards and completions."""
+def refresh_effect(people=None, connection=None, monthly: bool = True) -> None:
+    """Recompute the effect rows of these people (of everyone with ``None``) from the cards and completions,
+    in all and (unless ``monthly`` is false, for a database from before ``effect_monthly``) per month."""
     run = (connection or db.session).execute
+    tables = [(EffectPerson, False), *([(EffectMonthly, True)] if monthly else [])]
     if people is None:
-        run(delete(EffectPerson))
         chunks = [None]
+        for model, _split in tables:
+            run(delete(model))
     else:
         chunks = _chunks({int(p) for p in people if p is not None})
         for chunk in chunks:
-            run(delete(EffectPerson).where(EffectPerson.employee_id.in_(chunk)))
+            for model, _split in tables:
+                run(delete(model).where(model.employee_id.in_(chunk)))
     pairs = course_skill_pairs(run)
     if not pairs:
         return
     for chunk in chunks:
-        run(insert(EffectPerson).from_select(EFFECT_COLUMNS, effect_select(pairs, chunk)))
+        for model, split in tables:
+            columns = EFFECT_COLUMNS[:3] + (("day",) if split else ()) + EFFECT_COLUMNS[3:]
+            run(insert(model).from_select(columns, effect_select(pairs, chunk, monthly=split)))
 
 
 @event.listens_for(Session, "after_flush")

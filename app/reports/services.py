@@ -19,7 +19,7 @@ from app.learning.models import QuizAttempt
 from app.people.models import PATH_SEPARATOR, Department, User
 from app.people.services import department_parents, subtree_ids, within
 from app.reports import rollups
-from app.reports.rollups import CourseStatus, EffectPerson, ItemMonthly, ItemTotal
+from app.reports.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, ItemTotal
 from app.shopping.models import Scorecard, ScorecardAnswer
 
 LEVELS = ("zero", "formal", "functional", "culture", "full")
@@ -485,8 +485,8 @@ def training_effect(dept_id: int | None, period: Period | None = None) -> list[d
     """Per skill: shop pass rate on its items, for the people who completed a course training it,
     on cards before and after their first such completion.
 
-    Over all time from the maintained per-person rows (rollups.EffectPerson); for a period, the same
-    figures are computed from the cards and completions.
+    Over all time from the maintained per-person rows (rollups.EffectPerson); for a period, whole
+    months from their monthly split (rollups.EffectMonthly) and the days at its edges from the cards.
     """
     period = period or Period()
     subtree = sorted(subtree_ids(dept_id)) if dept_id is not None else None
@@ -496,10 +496,19 @@ def training_effect(dept_id: int | None, period: Period | None = None) -> list[d
             rows = rows.where(EffectPerson.department_id.in_(subtree))
         rows = rows.subquery("effect_rows")
     else:
-        pairs = rollups.course_skill_pairs(db.session.execute)
-        if not pairs:
+        columns = ("employee_id", "skill", "before_items", "before_passed", "after_items", "after_passed")
+        months, edges = rollups.split_by_months(period.start, period.end)
+        parts = []
+        if months is not None:
+            parts.append(rollups.dated_rows(EffectMonthly, columns, *months, subtree))
+        pairs = rollups.course_skill_pairs(db.session.execute) if edges else []
+        if pairs:
+            days = [Period(low, high - timedelta(days=1)) for low, high in edges]
+            edge = rollups.effect_select(pairs, periods=days, departments=subtree).subquery("effect_edges")
+            parts.append(select(*(edge.c[c] for c in columns)))
+        if not parts:
             return []
-        rows = rollups.effect_select(pairs, period=period, departments=subtree).subquery("effect_rows")
+        rows = union_all(*parts).subquery("effect_rows")
     stmt = (
         select(
             rows.c.skill,

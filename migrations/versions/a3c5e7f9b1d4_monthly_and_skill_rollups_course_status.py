@@ -155,7 +155,7 @@ def upgrade():
     op.execute("DELETE FROM quiz_daily")
     for statement in rebuild_statements(op.get_bind().dialect.name):
         op.execute(sa.text(statement))
-    refresh_effect(None, op.get_bind())
+    refresh_effect(None, op.get_bind(), monthly=False)  # effect_monthly comes with a later revision
 
 
 def downgrade():
