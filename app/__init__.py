@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel import support
 from flask import Flask, request, session
+from flask_babel import get_locale as babel_locale
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from wtforms.i18n import messages_path
 
 from app import config as config_module
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -23,6 +28,32 @@ def get_locale() -> str:
     if session.get("lang") in languages:
         return session["lang"]
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@lru_cache(maxsize=16)
+def _wtforms_catalog(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class WtformsMessages:
+    """WTForms' own messages ("This field is required.") in the page's language.
+
+    Flask-WTF reads and parses that catalogue from disk again on every request that builds a form,
+    which is every page (the header has the language form); here it is parsed once per language.
+    """
+
+    def ugettext(self, string: str) -> str:
+        return _wtforms_catalog(str(babel_locale())).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalog(str(babel_locale())).ungettext(singular, plural, n)
+
+
+WTFORMS_MESSAGES = WtformsMessages()
+
+
+def _use_parsed_wtforms_messages() -> None:
+    request.wtforms_translations = WTFORMS_MESSAGES  # where Flask-WTF looks before reading the file
 
 
 @event.listens_for(Engine, "connect")
@@ -56,6 +87,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     login_manager.session_protection = "strong"
     from app.core import permissions
 
+    app.before_request(_use_parsed_wtforms_messages)
     # Registered before CSRFProtect so that a refused role is answered before any CSRF check.
     app.before_request(permissions.enforce_access)
     csrf.init_app(app)

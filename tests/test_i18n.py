@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from tests.conftest import post_form
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -113,3 +115,15 @@ def test_a_person_switching_to_bulgarian_sees_no_english_or_russian_interface(ru
             leaked = [s for s in english | russian if s in text]
             assert not leaked, f"{role} {path}: {leaked[:5]}"
         auth.logout()
+
+
+def test_the_form_library_messages_follow_each_readers_language(client):
+    """WTForms' own messages are parsed once per language and kept: readers in different languages, one
+    after another in the same process, each get theirs."""
+    expected = {"ru": "Обязательное поле.", "bg": "Това поле е задължително", "en": "This field is required."}
+    for _round in range(2):
+        for lang, message in expected.items():
+            page = post_form(client, "/login", {"email": "", "password": ""}, headers={"Accept-Language": lang})
+            html = page.get_data(as_text=True)
+            assert message in html, lang
+            assert not any(other in html for other in expected.values() if other != message), lang

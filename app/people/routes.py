@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from app.auth.services import make_reset_token
+from app.auth import services as auth_services  # the module: app.auth.services imports the people models
 from app.core.errors import DomainError
 from app.core.permissions import Role, allow
 from app.extensions import db
@@ -171,7 +171,7 @@ def person_new():
             user = services.create_user(
                 current_user, form.email.data, form.name.data, _dept_or_none(form.department.data), form.roles.data
             )
-            link = url_for("auth.reset", token=make_reset_token(current_user, user), _external=True)
+            link = url_for("auth.reset", token=auth_services.make_reset_token(current_user, user), _external=True)
         except DomainError as err:
             _form_error(form, err)
         else:
@@ -237,7 +237,7 @@ def person_reset_link(user_id: int):
     if not person.active:
         flash(_("Reactivate this person first."), "error")
         return redirect(url_for("people.person_edit", user_id=person.id))
-    link = url_for("auth.reset", token=make_reset_token(current_user, person), _external=True)
+    link = url_for("auth.reset", token=auth_services.make_reset_token(current_user, person), _external=True)
     db.session.commit()
     return render_template("people/reset_link.html", person=person, link=link)
 
