@@ -189,21 +189,29 @@ def document(version: ContentVersion) -> model.Document:
     return _document_for(version.id, version.item.kind, version.sha256)
 
 
-def published(kind: str, slug: str) -> ContentVersion | None:
-    """The published version of an item, or None (its item comes with it, from the same row)."""
-    return db.session.scalars(
-        select(ContentVersion)
-        .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
-        .options(contains_eager(ContentVersion.item))
-        .where(ContentItem.kind == kind, ContentItem.slug == slug)
-    ).first()
-
-
 # (version id, text hash) -> (data, html). A stored version never changes, so its decoded JSON can be kept
 # by the process; decoding every published case's JSON was half the time of a small page. The hash is
 # part of the key so a database whose ids were reused (emptied between tests) never gets another's.
 _PAYLOADS: OrderedDict[tuple[int, str], tuple[dict, dict]] = OrderedDict()
 _PAYLOADS_MAX = 2048
+
+
+def _payloads_apart():
+    """Loader options: a version's large columns are read apart, the source only when asked for and
+    the parsed document and HTML through _PAYLOADS."""
+    return defer(ContentVersion.source), defer(ContentVersion.data), defer(ContentVersion.html)
+
+
+def published(kind: str, slug: str) -> ContentVersion | None:
+    """The published version of an item, or None (its item comes with it, from the same row; its parsed
+    document and HTML from the process's cache when it has them)."""
+    version = db.session.scalars(
+        select(ContentVersion)
+        .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
+        .options(contains_eager(ContentVersion.item), *_payloads_apart())
+        .where(ContentItem.kind == kind, ContentItem.slug == slug)
+    ).first()
+    return _with_payloads([version])[0] if version is not None else None
 
 
 def published_all(kind: str) -> list[ContentVersion]:
@@ -212,16 +220,17 @@ def published_all(kind: str) -> list[ContentVersion]:
         db.session.scalars(
             select(ContentVersion)
             .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
-            .options(
-                joinedload(ContentVersion.item),
-                defer(ContentVersion.source),
-                defer(ContentVersion.data),
-                defer(ContentVersion.html),
-            )
+            .options(joinedload(ContentVersion.item), *_payloads_apart())
             .where(ContentItem.kind == kind)
             .order_by(ContentVersion.title)
         )
     )
+    return _with_payloads(versions)
+
+
+def _with_payloads(versions: list[ContentVersion]) -> list[ContentVersion]:
+    """The versions with their parsed document and HTML set, from the cache or in one query for those
+    it lacks (a version already loaded in this session keeps what it has)."""
     missing = [v.id for v in versions if (v.id, v.sha256) not in _PAYLOADS]
     if missing:
         rows = db.session.execute(
