@@ -318,9 +318,9 @@ def course_progress(
 # ---------------------------------------------------------------- assignments
 def ancestor_ids(user: User) -> list[int]:
     """The user's department and every department above it."""
-    from app.people.services import ancestors, department_parents
+    from app.people.services import chain_ids
 
-    return ancestors(department_parents(), user.department_id) if user.department_id else []
+    return sorted(chain_ids(user.department_id)) if user.department_id else []
 
 
 def assignments_for(user: User) -> list[Assignment]:

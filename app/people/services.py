@@ -32,6 +32,13 @@ def department_parents(connection=None) -> dict[int, int | None]:
     return dict((connection or db.session).execute(select(Department.id, Department.parent_id)).all())
 
 
+def chain_ids(dept_id: int) -> set[int]:
+    """The department and every department above it, in one query that reads only that chain."""
+    up = select(Department.id, Department.parent_id).where(Department.id == dept_id).cte("chain", recursive=True)
+    up = up.union(select(Department.id, Department.parent_id).join(up, Department.id == up.c.parent_id))
+    return set(db.session.scalars(select(up.c.id)))
+
+
 def ancestors(parents: dict[int, int | None], dept_id: int | None) -> list[int]:
     """The department and every department above it, nearest first."""
     chain: list[int] = []
