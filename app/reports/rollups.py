@@ -614,7 +614,18 @@ def _refresh_course_status(session, _flush_context) -> None:
 
 
 # ---------------------------------------------------------------- the training effect, per person observed
-class EffectPerson(db.Model):
+class _EffectFigures:
+    employee_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    skill: Mapped[str] = mapped_column(String(100), primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)  # every answer, n/a included
+    before_items: Mapped[int] = mapped_column(Integer)
+    before_passed: Mapped[int] = mapped_column(Integer)
+    after_items: Mapped[int] = mapped_column(Integer)
+    after_passed: Mapped[int] = mapped_column(Integer)
+
+
+class EffectPerson(_EffectFigures, db.Model):
     """Per person observed on approved cards, department of the card and skill: their answers on items
     of the skill before and after they first completed a course training it.
 
@@ -626,17 +637,8 @@ class EffectPerson(db.Model):
     __tablename__ = "effect_person"
     __table_args__ = (Index("ix_effect_person_department", "department_id"),)
 
-    employee_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    skill: Mapped[str] = mapped_column(String(100), primary_key=True)
-    answers: Mapped[int] = mapped_column(Integer)  # every answer, n/a included
-    before_items: Mapped[int] = mapped_column(Integer)
-    before_passed: Mapped[int] = mapped_column(Integer)
-    after_items: Mapped[int] = mapped_column(Integer)
-    after_passed: Mapped[int] = mapped_column(Integer)
 
-
-class EffectMonthly(db.Model):
+class EffectMonthly(_EffectFigures, db.Model):
     """The rows of :class:`EffectPerson` split by the month of the card's visit (its first day), so the
     training effect over a period adds up whole months here and reads the cards of its edge days only.
     Kept with ``effect_person``, by the same hooks."""
@@ -644,15 +646,7 @@ class EffectMonthly(db.Model):
     __tablename__ = "effect_monthly"
     __table_args__ = (Index("ix_effect_monthly_department_day", "department_id", "day"),)
 
-    employee_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    skill: Mapped[str] = mapped_column(String(100), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    answers: Mapped[int] = mapped_column(Integer)
-    before_items: Mapped[int] = mapped_column(Integer)
-    before_passed: Mapped[int] = mapped_column(Integer)
-    after_items: Mapped[int] = mapped_column(Integer)
-    after_passed: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, sort_order=1)  # keyed by person first, as migrated
 
 
 class month_start(FunctionElement):
