@@ -57,14 +57,15 @@ class Department(db.Model):
                 node = held
                 seen.add(node.id)
                 continue
-            up = select(Department.id, Department.parent_id).where(Department.id == node.parent_id)
-            up = up.cte("up", recursive=True)
-            up = up.union(select(Department.id, Department.parent_id).join(up, Department.id == up.c.parent_id))
-            found = {d.id: d for d in session.scalars(select(Department).where(Department.id.in_(select(up.c.id))))}
-            while node is not None and node.parent_id is not None and node.parent_id not in seen:
-                set_committed_value(node, "parent", found.get(node.parent_id))
-                node = found.get(node.parent_id)
-                seen.add(node.id if node is not None else None)
+            chain = select(Department).where(Department.id.in_(chain_ids_select(node.parent_id)))
+            found = {d.id: d for d in session.scalars(chain)}
+            while node.parent_id is not None and node.parent_id not in seen:
+                parent = found.get(node.parent_id)
+                set_committed_value(node, "parent", parent)
+                if parent is None:
+                    return
+                seen.add(parent.id)
+                node = parent
             return
 
     @property
@@ -76,6 +77,14 @@ class Department(db.Model):
 
     def __repr__(self) -> str:
         return f"<Department {self.id} {self.name!r}>"
+
+
+def chain_ids_select(dept_id: int):
+    """A select of the ids of a department and every department above it, reading only that chain
+    (a union, so a cycle of parents written past the services ends it too)."""
+    up = select(Department.id, Department.parent_id).where(Department.id == dept_id).cte("chain", recursive=True)
+    up = up.union(select(Department.id, Department.parent_id).join(up, Department.id == up.c.parent_id))
+    return select(up.c.id)
 
 
 class UserRole(db.Model):

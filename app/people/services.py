@@ -11,7 +11,7 @@ from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.permissions import Role
 from app.extensions import db
-from app.people.models import PATH_SEPARATOR, Department, User
+from app.people.models import PATH_SEPARATOR, Department, User, chain_ids_select
 
 
 # ---------------------------------------------------------------- departments
@@ -34,9 +34,7 @@ def department_parents(connection=None) -> dict[int, int | None]:
 
 def chain_ids(dept_id: int) -> set[int]:
     """The department and every department above it, in one query that reads only that chain."""
-    up = select(Department.id, Department.parent_id).where(Department.id == dept_id).cte("chain", recursive=True)
-    up = up.union(select(Department.id, Department.parent_id).join(up, Department.id == up.c.parent_id))
-    return set(db.session.scalars(select(up.c.id)))
+    return set(db.session.scalars(chain_ids_select(dept_id)))
 
 
 def ancestors(parents: dict[int, int | None], dept_id: int | None) -> list[int]:
