@@ -67,6 +67,23 @@ def test_a_department_path_ends_even_on_a_cycle_written_past_the_services(app):
     assert db.session.get(Department, c_id).path == "A/B/C"
 
 
+def test_the_tree_read_once_per_session_follows_every_change(app):
+    a = services.create_department(None, "A", None)
+    db.session.commit()
+    assert services.subtree_ids(a.id) == {a.id}
+    b = services.create_department(None, "B", a)  # through the session: read again after the flush
+    db.session.flush()
+    assert services.subtree_ids(a.id) == {a.id, b.id}
+    c = services.create_department(None, "C", None)
+    db.session.commit()
+    assert services.subtree_ids(a.id) == {a.id, b.id}
+    db.session.execute(db.update(Department).where(Department.id == c.id).values(parent_id=b.id))  # past the ORM
+    assert services.subtree_ids(a.id) == {a.id, b.id, c.id}
+    db.session.rollback()
+    assert services.subtree_ids(a.id) == {a.id, b.id}
+    assert services.department_parents()[c.id] is None
+
+
 def test_duplicate_sibling_department_is_refused(client, auth, make_user):
     _login_hr(auth, make_user)
     post_form(client, "/departments/new", {"name": "Москва", "parent": 0})

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core import audit
@@ -28,8 +29,36 @@ def load_tree() -> list[Department]:
 
 
 def department_parents(connection=None) -> dict[int, int | None]:
-    """Each department's parent, in one query (read through ``connection`` when given)."""
-    return dict((connection or db.session).execute(select(Department.id, Department.parent_id)).all())
+    """Each department's parent, in one query (read through ``connection`` when given).
+
+    Read through the session, the answer is kept until the session next writes, commits or rolls back,
+    so a report page that needs the tree for several figures reads it once.
+    """
+    stmt = select(Department.id, Department.parent_id)
+    if connection is not None:
+        return dict(connection.execute(stmt).all())
+    kept = db.session.info.get(_PARENTS_KEY)
+    if kept is None:
+        kept = db.session.info[_PARENTS_KEY] = dict(db.session.execute(stmt).all())
+    return dict(kept)
+
+
+_PARENTS_KEY, _SUBTREES_KEY = "department_parents", "department_subtrees"
+
+
+def _forget_parents(session, *_args) -> None:
+    session.info.pop(_PARENTS_KEY, None)
+    session.info.pop(_SUBTREES_KEY, None)
+
+
+def _forget_parents_on_write(state) -> None:
+    if not state.is_select:
+        _forget_parents(state.session)
+
+
+for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(Session, _name, _forget_parents)
+event.listen(Session, "do_orm_execute", _forget_parents_on_write)
 
 
 def chain_ids(dept_id: int) -> set[int]:
@@ -47,8 +76,15 @@ def ancestors(parents: dict[int, int | None], dept_id: int | None) -> list[int]:
 
 
 def subtree_ids(dept_id: int, connection=None) -> set[int]:
-    """The department and every department below it (read through ``connection`` when given)."""
-    return within(department_parents(connection), [dept_id])
+    """The department and every department below it (read through ``connection`` when given; through
+    the session, kept with the tree it was read from)."""
+    if connection is not None:
+        return within(department_parents(connection), [dept_id])
+    parents = department_parents()
+    kept = db.session.info.setdefault(_SUBTREES_KEY, {})
+    if dept_id not in kept:
+        kept[dept_id] = frozenset(within(parents, [dept_id]))
+    return set(kept[dept_id])
 
 
 def within(parents: dict[int, int | None], roots) -> set[int]:

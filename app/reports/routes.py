@@ -10,6 +10,7 @@ from app.core.pagecache import cached_page
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.people.models import Department, User
+from app.people.services import subtree_ids
 from app.reports import bp, charts, services
 from app.reports.export import table_response
 
@@ -203,13 +204,9 @@ def department(dept_id: int):
         headers = [str(_("Item")), str(_("Skill")), str(_("Failed")), str(_("Applicable")), str(_("Failure rate"))]
         table = [[f["item"], f["skill"], f["failed"], f["applicable"], round(100 * f["rate"], 1)] for f in failures]
         return table_response(fmt, "item-failures", headers, table) or abort(400)
-    from app.reports.services import closure
-
-    tree = closure()
     page = db.paginate(
         select(User)
-        .join(tree, tree.c.id == User.department_id)
-        .where(tree.c.root == dept_id, User.active.is_(True))
+        .where(User.department_id.in_(sorted(subtree_ids(dept_id))), User.active.is_(True))
         .order_by(User.name),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
