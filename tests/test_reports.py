@@ -6,6 +6,8 @@ from pathlib import Path
 from statistics import mean
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -328,7 +330,10 @@ def test_training_effect_compares_before_and_after_completion(company):
     for start, end in [(None, date(2026, 5, 10)), (date(2026, 5, 1), date(2026, 5, 31)), (date(2026, 5, 10), None),
                        (date(2026, 5, 10), date(2026, 6, 14)), (date(2026, 5, 11), date(2026, 5, 11)),
                        (date(2026, 4, 1), date(2026, 6, 30)), (date(2026, 6, 13), date(2026, 6, 13)),
-                       (date(2026, 4, 10), date(2026, 6, 14)), (date(2026, 5, 7), date(2026, 7, 20))]:  # fmt: skip
+                       (date(2026, 4, 10), date(2026, 6, 14)), (date(2026, 5, 7), date(2026, 7, 20)),
+                       (date(2026, 5, 3), date(2026, 6, 27)), (date(2026, 6, 2), date(2026, 6, 28)),
+                       (date(2026, 5, 2), date(2026, 5, 30)), (date(2026, 5, 12), date(2026, 6, 2)),
+                       (date(2026, 6, 14), None)]:  # fmt: skip  # June less its first 13 days: the card of the 13th
         period = reports.Period(start, end)
         inside = [
             c for c in cards if (not start or c.visited_at.date() >= start) and (not end or c.visited_at.date() <= end)
@@ -344,6 +349,7 @@ def test_training_effect_compares_before_and_after_completion(company):
             assert got == {}, (start, end)
             continue
         e = got["empathy"]
+        assert e["people"] == 1, (start, end)
         assert (e["before_items"], e["after_items"]) == (len(b), len(f)), (start, end)
         assert e["before_rate"] == (sum(a.answer == "yes" for a in b) / len(b) if b else None), (start, end)
         assert e["after_rate"] == (sum(a.answer == "yes" for a in f) / len(f) if f else None), (start, end)
@@ -523,6 +529,14 @@ def test_monthly_trend_and_item_failures_match_plain_python(company):
         (region, reports.Period(None, date(2026, 5, 31))),
         (region, reports.Period(date(2026, 5, 7), None)),
         (a, reports.Period(date(2026, 6, 10), date(2026, 6, 10))),
+        # Edges nearer a month's first day than its last, or the other way round: whole months less
+        # the days outside the period, on either side and within one month.
+        (region, reports.Period(date(2026, 5, 3), date(2026, 6, 27))),
+        (region, reports.Period(date(2026, 6, 2), date(2026, 6, 28))),
+        (region, reports.Period(date(2026, 5, 2), date(2026, 5, 30))),
+        (region, reports.Period(date(2026, 5, 29), date(2026, 6, 2))),
+        (a, reports.Period(date(2026, 6, 3), None)),
+        (region, reports.Period(None, date(2026, 6, 25))),
     ]
     for dept, period in periods:
         ids = subtree[dept.id]
@@ -732,6 +746,44 @@ def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
     rebuilt = _rollup_snapshot()
     for table, rows in rebuilt.items():
         assert rows == maintained[table], table
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(st.none(), st.dates(date(2025, 11, 1), date(2026, 3, 31))),
+    st.one_of(st.none(), st.dates(date(2025, 11, 1), date(2026, 3, 31))),
+)
+def test_a_period_is_covered_by_months_and_short_runs_of_days(start, end):
+    """Whole months plus or minus runs of days count every day of the period once and no other day,
+    and the runs of days never add up to more than a month."""
+    from app.reports.rollups import cover_by_months
+
+    first, last = date(2025, 10, 1), date(2026, 4, 30)  # every day that can matter, and more
+    months, runs = cover_by_months(start, end)
+    counted: dict[date, int] = {}
+
+    def count(low, high, sign):
+        day = low or first
+        while day < (high or last + timedelta(days=1)):
+            counted[day] = counted.get(day, 0) + sign
+            day += timedelta(days=1)
+
+    if months is not None:
+        low, high = months
+        assert low is None or low.day == 1
+        assert high is None or high.day == 1
+        count(low, high, 1)
+    for low, high, sign in runs:
+        assert sign in (1, -1) and low is not None and high is not None
+        count(low, high, sign)
+    wanted = {
+        first + timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if (start is None or first + timedelta(days=n) >= start) and (end is None or first + timedelta(days=n) <= end)
+    }
+    assert {day for day, n in counted.items() if n} == wanted
+    assert all(n in (0, 1) for n in counted.values())
+    assert sum((high - low).days for low, high, _sign in runs) <= 31
 
 
 def test_periods_across_month_edges_match_plain_python(company):

@@ -9,7 +9,8 @@ the same transaction as the change itself; a change is recorded as the old figur
 Each figure is kept three times: per day, so a report for any date range is exact; per month,
 so a report over whole months (a year, say) adds up a few thousand rows; and in all, for the
 report over everything, a row per department. :func:`period_rows` takes whole months from the
-monthly table and the days at either edge of the range from the daily one.
+monthly table and, at either edge of the range, its days from the daily one or, when fewer, the
+whole month less the days outside the range.
 """
 
 from __future__ import annotations
@@ -258,30 +259,57 @@ def add_attempt(attempt, department_id: int | None, sign: int = 1) -> None:
     _add("quiz", department_id, attempt.finished_at.date(), figures, by_skill)
 
 
-def split_by_months(start: date | None, end: date | None):
-    """The days from ``start`` to ``end`` (inclusive, either open) as whole months and edge days.
+def cover_by_months(start: date | None, end: date | None):
+    """The days from ``start`` to ``end`` (inclusive, either open) as whole months plus or minus runs of days.
 
-    Returns ``(months, edges)``: ``months`` is ``(low, high)``, the first days of the first whole
-    month and of the month after the last (either None where the range is open), or None when no
-    whole month fits; ``edges`` lists the ``(low, high)`` day ranges outside them, high exclusive.
+    Returns ``(months, days)``: ``months`` is ``(low, high)``, the first days of the first whole month
+    counted and of the month after the last (either None where the range is open), or None when no
+    month is counted whole; ``days`` lists ``(low, high, sign)`` runs of days, high exclusive, to add
+    (``sign`` 1) or take away (-1). A range that starts or ends inside a month takes whichever is
+    shorter: its own days in that month, or the whole month less the days outside the range. So no
+    edge reads more than half a month of daily rows (a range from the 29th takes the month and
+    takes away 28 days).
     """
-    first_full = None if start is None else (start if start.day == 1 else _next_month(start))
-    after_full = None if end is None else _month(end + timedelta(days=1))  # months before this one end by `end`
     end_excl = None if end is None else end + timedelta(days=1)
-    if first_full is not None and after_full is not None and first_full >= after_full:
-        return None, [(start, end_excl)]
-    edges = []
-    if start is not None and start < first_full:
-        edges.append((start, first_full))
-    if end is not None and after_full <= end:
-        edges.append((after_full, end_excl))
-    return (first_full, after_full), edges
+    if start is not None and end_excl is not None and start >= end_excl:
+        return None, [(start, start, 1)]  # an empty range: one run of no days
+    if start is not None and end_excl is not None and _month(start) == _month(end):
+        first, after = _month(start), _next_month(start)
+        if start == first and end_excl == after:
+            return (first, after), []
+        if (start - first).days + (after - end_excl).days < (end_excl - start).days:
+            runs = [(first, start, -1), (end_excl, after, -1)]
+            return (first, after), [(low, high, sign) for low, high, sign in runs if low < high]
+        return None, [(start, end_excl, 1)]
+    days = []
+    low = start
+    if start is not None and start.day != 1:
+        first, after = _month(start), _next_month(start)
+        if (start - first).days < (after - start).days:
+            low, days = first, [(first, start, -1)]
+        else:
+            low, days = after, [(start, after, 1)]
+    high = end_excl
+    if end_excl is not None and end_excl.day != 1:
+        first, after = _month(end_excl), _next_month(end_excl)
+        if (after - end_excl).days < (end_excl - first).days:
+            high = after
+            days.append((end_excl, after, -1))
+        else:
+            high = first
+            days.append((first, end_excl, 1))
+    if low is not None and high is not None and low >= high:
+        return None, days
+    return (low, high), days
 
 
-def dated_rows(model, columns, low: date | None, high: date | None, department_ids=None):
+def dated_rows(model, columns, low: date | None, high: date | None, department_ids=None, sign: int = 1):
     """``columns`` of ``model``'s rows whose ``day`` is from ``low`` (inclusive) to ``high``
-    (exclusive), either open, in the given departments (all when None)."""
-    stmt = select(*(getattr(model, c) for c in columns))
+    (exclusive), either open, in the given departments (all when None). With ``sign`` -1 the
+    figures (every column after ``department_id``, ``day``, ``skill``, ``item_id`` and
+    ``employee_id``) come negated, to be taken away."""
+    keys = {"department_id", "day", "skill", "item_id", "employee_id"}
+    stmt = select(*(getattr(model, c) if sign == 1 or c in keys else (-getattr(model, c)).label(c) for c in columns))
     if low is not None:
         stmt = stmt.where(model.day >= low)
     if high is not None:
@@ -307,8 +335,8 @@ def period_rows(kind: str, start: date | None, end: date | None, department_ids=
             stmt = stmt.where(total.department_id.in_(department_ids))
         return stmt.subquery(f"{kind}_rows")
     columns = ["department_id", "day", *(["skill"] if kind == "skill" else []), *MEASURES[kind]]
-    months, edges = split_by_months(start, end)
-    parts = [dated_rows(daily, columns, low, high, department_ids) for low, high in edges]
+    months, days = cover_by_months(start, end)
+    parts = [dated_rows(daily, columns, low, high, department_ids, sign) for low, high, sign in days]
     if months:
         parts.insert(0, dated_rows(monthly, columns, *months, department_ids))
     if len(parts) == 1:
@@ -678,10 +706,11 @@ def course_skill_pairs(run) -> list[tuple[int, str]]:
     return sorted({(item_id, skill) for item_id, data in rows for skill in (data or {}).get("skills") or []})
 
 
-def effect_select(pairs: list[tuple[int, str]], people=None, periods=None, departments=None, monthly=False):
+def effect_select(pairs: list[tuple[int, str]], people=None, periods=None, departments=None, monthly=False, minus=None):
     """Answers per (person, card's department, skill) before and after the person's first completion of a
     course training the skill, for the people who have one. ``people``, ``periods`` (reports Periods: cards
-    visited in any of them) and ``departments`` narrow it down; ``monthly`` splits the rows by month too."""
+    visited in any of them) and ``departments`` narrow it down; ``monthly`` splits the rows by month too.
+    The cards visited in the ``minus`` periods count negatively (a month less some of its days)."""
     from app.learning.models import CourseCompletion
     from app.shopping.models import Scorecard, ScorecardAnswer
 
@@ -699,7 +728,10 @@ def effect_select(pairs: list[tuple[int, str]], people=None, periods=None, depar
     )
     if people is not None:
         first = first.where(CourseCompletion.user_id.in_(people))
+    minus = minus or []
+    periods = [*(periods or []), *minus] if minus else periods
     in_periods = or_(*(p.clause(Scorecard.visited_at) for p in periods)) if periods else true()
+    weight = case((or_(*(p.clause(Scorecard.visited_at) for p in minus)), -1), else_=1) if minus else literal(1)
     if departments is not None:  # only the people observed there (then), wherever they work now
         observed = select(Scorecard.employee_id).where(
             Scorecard.department_id.in_(departments), Scorecard.status == "approved", in_periods
@@ -712,7 +744,7 @@ def effect_select(pairs: list[tuple[int, str]], people=None, periods=None, depar
     after = Scorecard.visited_at >= first.c.done_at
 
     def count(*conditions):
-        return func.sum(case((and_(*conditions), 1), else_=0))
+        return func.sum(case((and_(*conditions), weight), else_=0))
 
     month = [month_start(Scorecard.visited_at).label("day")] if monthly else []
     stmt = (
@@ -721,7 +753,7 @@ def effect_select(pairs: list[tuple[int, str]], people=None, periods=None, depar
             Scorecard.department_id.label("department_id"),
             ScorecardAnswer.skill.label("skill"),
             *month,
-            func.count().label("answers"),
+            func.sum(weight).label("answers"),
             count(before, applicable).label("before_items"),
             count(before, passed).label("before_passed"),
             count(after, applicable).label("after_items"),

@@ -75,14 +75,6 @@ class DepartmentRow:
         return data
 
 
-def closure():
-    """(id, root) pairs: each department with itself and every department above it as root."""
-    base = select(Department.id.label("id"), Department.id.label("root"))
-    tree = base.cte("closure", recursive=True)
-    parent = select(Department.id, tree.c.root).join(tree, Department.parent_id == tree.c.id)
-    return tree.union_all(parent)
-
-
 def level_for(shop_avg: float | None, shop_count: int) -> str | None:
     """The customer-orientation level from the shop average, using the thresholds in settings."""
     if shop_avg is None or shop_count == 0:
@@ -278,18 +270,18 @@ def item_failure_rates(dept_id: int | None, period: Period | None = None, limit:
         if ids is not None:
             parts[0] = parts[0].where(ItemTotal.department_id.in_(ids))
     else:
-        months, edges = rollups.split_by_months(period.start, period.end)
+        months, runs = rollups.cover_by_months(period.start, period.end)
         parts = []
         if months:
             parts.append(rollups.dated_rows(ItemMonthly, ("item_id", "skill", "failed", "applicable"), *months, ids))
-        for low, high in edges:
+        for low, high, sign in runs:
             days = Period(low, high - timedelta(days=1))
             answers = (
                 select(
                     ScorecardAnswer.item_id,
                     func.coalesce(ScorecardAnswer.skill, "").label("skill"),
-                    case((ScorecardAnswer.answer == "no", 1), else_=0).label("failed"),
-                    literal(1).label("applicable"),
+                    case((ScorecardAnswer.answer == "no", sign), else_=0).label("failed"),
+                    literal(sign).label("applicable"),
                 )
                 .join(Scorecard, Scorecard.id == ScorecardAnswer.card_id)
                 .where(
@@ -486,7 +478,8 @@ def training_effect(dept_id: int | None, period: Period | None = None) -> list[d
     on cards before and after their first such completion.
 
     Over all time from the maintained per-person rows (rollups.EffectPerson); for a period, whole
-    months from their monthly split (rollups.EffectMonthly) and the days at its edges from the cards.
+    months from their monthly split (rollups.EffectMonthly) and, at its edges, days from the cards
+    added or taken away (rollups.cover_by_months).
     """
     period = period or Period()
     subtree = sorted(subtree_ids(dept_id)) if dept_id is not None else None
@@ -496,19 +489,31 @@ def training_effect(dept_id: int | None, period: Period | None = None) -> list[d
             rows = rows.where(EffectPerson.department_id.in_(subtree))
         rows = rows.subquery("effect_rows")
     else:
-        columns = ("employee_id", "skill", "before_items", "before_passed", "after_items", "after_passed")
-        months, edges = rollups.split_by_months(period.start, period.end)
+        figures = ("answers", "before_items", "before_passed", "after_items", "after_passed")
+        columns = ("employee_id", "skill", *figures)
+        months, runs = rollups.cover_by_months(period.start, period.end)
         parts = []
         if months is not None:
             parts.append(rollups.dated_rows(EffectMonthly, columns, *months, subtree))
-        pairs = rollups.course_skill_pairs(db.session.execute) if edges else []
+        pairs = rollups.course_skill_pairs(db.session.execute) if runs else []
         if pairs:
-            days = [Period(low, high - timedelta(days=1)) for low, high in edges]
-            edge = rollups.effect_select(pairs, periods=days, departments=subtree).subquery("effect_edges")
+            plus, minus = (
+                [Period(low, high - timedelta(days=1)) for low, high, s in runs if s == sign] for sign in (1, -1)
+            )
+            edge = rollups.effect_select(pairs, periods=plus, minus=minus, departments=subtree)
+            edge = edge.subquery("effect_edges")
             parts.append(select(*(edge.c[c] for c in columns)))
         if not parts:
             return []
-        rows = union_all(*parts).subquery("effect_rows")
+        both = union_all(*parts).subquery("effect_parts")
+        # Per person and skill first: a month less its days outside the period leaves those people
+        # whose answers all fell outside it with nothing, and they must not count.
+        rows = (
+            select(both.c.employee_id, both.c.skill, *(func.sum(both.c[c]).label(c) for c in figures))
+            .group_by(both.c.employee_id, both.c.skill)
+            .having(func.sum(both.c.answers) > 0)
+            .subquery("effect_rows")
+        )
     stmt = (
         select(
             rows.c.skill,
