@@ -12,8 +12,9 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, func, literal, select, true, union_all
+from sqlalchemy.orm import lazyload
 
-from app.content.models import ContentItem
+from app.content.models import ContentItem, ContentVersion
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.people.models import PATH_SEPARATOR, Department, User
@@ -364,7 +365,6 @@ class EmployeeReport:
 
 def employee_report(user: User, period: Period | None = None, today: date | None = None) -> EmployeeReport:
     """One person's learning and approved shop results; no shop average below the fairness minimum."""
-    from app.content.services import published_all
     from app.learning.services import my_assignments
     from app.shopping.models import Dispute
 
@@ -372,12 +372,26 @@ def employee_report(user: User, period: Period | None = None, today: date | None
     approved = and_(
         Scorecard.employee_id == user.id, Scorecard.status == "approved", period.clause(Scorecard.visited_at)
     )
-    count, average = db.session.execute(
-        select(func.count(Scorecard.id), func.avg(Scorecard.total_percent)).where(approved)
-    ).one()
     minimum = current_app.config["MIN_CARDS_FOR_SCORE"]
-    cards = list(db.session.scalars(select(Scorecard).where(approved).order_by(Scorecard.visited_at)))
-    titles = {v.item_id: (v.item.slug, v.title) for v in published_all("quiz")}
+    cards = list(
+        db.session.scalars(
+            select(Scorecard)
+            .where(approved)
+            .order_by(Scorecard.visited_at)
+            .options(lazyload(Scorecard.answers), lazyload(Scorecard.sections))  # the report shows totals only
+        )
+    )
+    count = len(cards)
+    scored = [c.total_percent for c in cards if c.total_percent is not None]
+    average = sum(scored) / len(scored) if scored else None
+    titles = {
+        item_id: (slug, title)
+        for item_id, slug, title in db.session.execute(
+            select(ContentItem.id, ContentItem.slug, ContentVersion.title)
+            .join(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
+            .where(ContentItem.kind == "quiz")
+        )
+    }
     attempts = [
         {
             "quiz": titles.get(r[0], ("?", "?"))[0],
