@@ -597,6 +597,15 @@ def test_department_page_rows_equal_the_whole_company_report(company):
     rows, company = reports.company_report()
     assert rows == list(everything.values()) and company == reports.company_row()
     assert company.shop_count == sum(r.shop_count for r in rows if r.parent_id is None) == 4
+    # the company row on its own, summed in the database, equals the report's, for a period too
+    for period in (reports.Period(), reports.Period(date(2026, 5, 8), date(2026, 6, 12))):
+        _rows, whole = reports.company_report(period)
+        alone = vars(reports.company_row(period))
+        for name, value in vars(whole).items():  # sums added in another order: floats to the last digits
+            assert alone[name] == (pytest.approx(value) if isinstance(value, float) else value), (name, period)
+        shop = reports.company_row(period, shop_only=True)
+        assert shop.shop_count == whole.shop_count and shop.shop_avg_percent == pytest.approx(whole.shop_avg_percent)
+    assert 0 < reports.company_row(reports.Period(date(2026, 5, 8), date(2026, 6, 12))).shop_count < 4
 
 
 def test_assignment_figures_per_subtree_match_plain_python(company):

@@ -101,6 +101,13 @@ def _sums(kind: str, period: Period, dept_ids, *keys: str) -> dict[tuple, list[f
     return {tuple(r[:n]): [float(v or 0) for v in r[n:]] for r in db.session.execute(stmt)}
 
 
+def _company_sums(kind: str, period: Period) -> dict[tuple, list[float]]:
+    """The roll-up figures of ``kind`` summed over the whole company and the period, in one row keyed ``(None,)``."""
+    rows = rollups.period_rows(kind, period.start, period.end, None, dated=False)
+    figures = db.session.execute(select(*(func.sum(rows.c[m]) for m in rollups.MEASURES[kind]))).one()
+    return {(None,): [float(v or 0) for v in figures]}
+
+
 def _headcount(dept_ids) -> dict[tuple, list[float]]:
     """Active people per department."""
     stmt = select(User.department_id, func.count(User.id)).where(User.active.is_(True), User.department_id.is_not(None))
@@ -246,13 +253,13 @@ def company_row(period: Period | None = None, today: date | None = None, shop_on
     row = DepartmentRow(id=None, path="", parent_id=None)
     key = (None,)
     if shop_only:
-        return _fill(row, key, {}, total(_sums("shop", period, None)), {}, {})
+        return _fill(row, key, {}, _company_sums("shop", period), {}, {})
     return _fill(
         row,
         key,
         total(_headcount(None)),
-        total(_sums("shop", period, None)),
-        total(_sums("quiz", period, None)),
+        _company_sums("shop", period),
+        _company_sums("quiz", period),
         total(_assignment_stats(None, today)),
     )
 

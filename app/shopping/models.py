@@ -50,7 +50,7 @@ class Scorecard(db.Model):
     __tablename__ = "scorecards"
     __table_args__ = (
         UniqueConstraint("shopper_id", "idempotency_key"),
-        Index("ix_scorecards_department_status", "department_id", "status"),
+        Index("ix_scorecards_department_status_visited", "department_id", "status", "visited_at"),
         Index("ix_scorecards_employee_status", "employee_id", "status"),
     )
 
