@@ -15,11 +15,14 @@ from app.reports.rollups import (  # noqa: F401,E402
     QuizDaily,
     QuizMonthly,
     QuizTotal,
+    QuizWeekly,
     ShopDaily,
     ShopMonthly,
     ShopTotal,
+    ShopWeekly,
     SkillDaily,
     SkillMonthly,
     SkillTotal,
+    SkillWeekly,
 )
 from app.shopping.models import ApiToken, Dispute, Evidence, Scorecard, ScorecardAnswer, ScorecardSection, Visit  # noqa: F401

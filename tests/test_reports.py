@@ -537,6 +537,10 @@ def test_monthly_trend_and_item_failures_match_plain_python(company):
         (region, reports.Period(date(2026, 5, 29), date(2026, 6, 2))),
         (a, reports.Period(date(2026, 6, 3), None)),
         (region, reports.Period(None, date(2026, 6, 25))),
+        # Edges holding whole weeks: 18-31 May is two weeks, 1-12 June a week and five days; the
+        # month less 1-12 May is three days, a week and two days.
+        (region, reports.Period(date(2026, 5, 18), date(2026, 6, 12))),
+        (region, reports.Period(date(2026, 5, 13), date(2026, 6, 17))),
     ]
     for dept, period in periods:
         ids = subtree[dept.id]
@@ -661,7 +665,7 @@ def _rollup_snapshot():
 
     out = {}
     for kind, models in rollups.TIERS.items():
-        for model in models:
+        for model in (*models, rollups.WEEKLY[kind]):
             keys = [
                 "department_id",
                 *(["day"] if "day" in model.__table__.c else []),
@@ -748,6 +752,7 @@ def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
 
     maintained = _rollup_snapshot()
     assert maintained["skill_daily"] and maintained["skill_monthly"] and maintained["skill_total"]
+    assert maintained["skill_weekly"] and maintained["shop_weekly"] and maintained["quiz_weekly"]
     assert maintained["shop_total"] and maintained["quiz_total"] and maintained["course_status"]
     assert maintained["item_total"]
     rollups.rebuild()
@@ -795,6 +800,28 @@ def test_a_period_is_covered_by_months_and_short_runs_of_days(start, end):
     assert sum((high - low).days for low, high, _sign in runs) <= 31
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.dates(date(2025, 12, 1), date(2026, 2, 28)), st.integers(0, 40))
+def test_a_run_of_days_is_whole_weeks_and_the_days_around_them(low, length):
+    from app.reports.rollups import whole_weeks
+
+    high = low + timedelta(days=length)
+    parts = whole_weeks(low, high)
+    if not length:  # no day: one run of none, so a query still has its part
+        assert parts == [("day", low, low)]
+        return
+    days = []
+    for tier, a, b in parts:
+        assert a < b
+        if tier == "week":
+            assert a.weekday() == 0 and b.weekday() == 0
+        days += [a + timedelta(days=n) for n in range((b - a).days)]
+    assert days == [low + timedelta(days=n) for n in range(length)]  # each day once, in order
+    assert sum((b - a).days for tier, a, b in parts if tier == "day") <= 12  # at most six days on each side
+    if length >= 13:
+        assert any(tier == "week" for tier, _a, _b in parts)
+
+
 def test_periods_across_month_edges_match_plain_python(company):
     """A period starting or ending inside a month takes the edge days from the daily roll-ups."""
     from app.learning.models import QuizAttempt as Attempt
@@ -805,6 +832,7 @@ def test_periods_across_month_edges_match_plain_python(company):
     attempts = [a for a in db.session.scalars(select(Attempt)) if a.status == "finished"]
     days = [None, date(2026, 4, 30), date(2026, 5, 1), date(2026, 5, 6), date(2026, 5, 7), date(2026, 5, 31)]
     days += [date(2026, 6, 1), date(2026, 6, 10), date(2026, 6, 11), date(2026, 6, 30)]
+    days += [date(2026, 5, 13), date(2026, 5, 18), date(2026, 6, 17)]  # edges holding whole weeks
     region_ids = {company["a"].id, company["b"].id}
     for start in days:
         for end in days:

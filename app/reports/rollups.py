@@ -6,9 +6,9 @@ approved card or a finished attempt goes through :func:`add_card` or :func:`add_
 the same transaction as the change itself; a change is recorded as the old figures taken away
 (``sign=-1``) and the new ones added.
 
-Each figure is kept three times: per day, so a report for any date range is exact; per month,
-so a report over whole months (a year, say) adds up a few thousand rows; and in all, for the
-report over everything, a row per department. :func:`period_rows` takes whole months from the
+Each figure is kept four times: per day, so a report for any date range is exact; per week and
+per month, so a report over a year, say, adds up a few thousand monthly rows and, at its edges,
+a few weeks and days; and in all, for the report over everything, a row per department. :func:`period_rows` takes whole months from the
 monthly table and, at either edge of the range, its days from the daily one or, when fewer, the
 whole month less the days outside the range.
 """
@@ -114,6 +114,19 @@ class SkillTotal(_SkillFigures, db.Model):
     __tablename__ = "skill_total"
 
 
+# Per week (``day`` its Monday): a period's edge days come from here where they hold whole weeks.
+class ShopWeekly(_Dated, _ShopFigures, db.Model):
+    __tablename__ = "shop_weekly"
+
+
+class QuizWeekly(_Dated, _QuizFigures, db.Model):
+    __tablename__ = "quiz_weekly"
+
+
+class SkillWeekly(_Dated, _SkillFigures, db.Model):
+    __tablename__ = "skill_weekly"
+
+
 class ItemTotal(db.Model):
     """Failed and applicable (yes or no) answers per department and checklist item, over all time.
 
@@ -152,6 +165,8 @@ TIERS = {
     "quiz": (QuizDaily, QuizMonthly, QuizTotal),
     "skill": (SkillDaily, SkillMonthly, SkillTotal),
 }
+# Per kind: the weekly table (kept apart from TIERS, which an older migration fills before it exists).
+WEEKLY = {"shop": ShopWeekly, "quiz": QuizWeekly, "skill": SkillWeekly}
 MEASURES = {
     "shop": ("cards", "scored", "sum_percent", "passed", "critical", "late"),
     "quiz": ("attempts", "sum_percent", "passed"),
@@ -165,6 +180,10 @@ def _month(day: date) -> date:
 
 def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _week(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 def _upsert(model, keys: tuple[str, ...], rows: list[dict]) -> None:
@@ -181,17 +200,24 @@ def _upsert(model, keys: tuple[str, ...], rows: list[dict]) -> None:
     db.session.execute(stmt)
 
 
+def _tables(kind: str) -> list:
+    """The daily, weekly, monthly and all-time tables of ``kind``."""
+    daily, monthly, total = TIERS[kind]
+    return [daily, WEEKLY[kind], monthly, total]
+
+
 def _add(kind: str, department_id: int, day: date, figures: dict, by_skill: dict[str, dict] | None = None) -> None:
-    for tier, when in enumerate((day, _month(day), None)):
+    days = (day, _week(day), _month(day), None)
+    for model, skill_model, when in zip(_tables(kind), _tables("skill"), days, strict=True):
         dated = {"day": when} if when is not None else {}
         keys = ("department_id", *dated)
-        _upsert(TIERS[kind][tier], keys, [{"department_id": department_id, **dated, **figures}])
+        _upsert(model, keys, [{"department_id": department_id, **dated, **figures}])
         if by_skill:
             rows = [
                 {"department_id": department_id, **dated, "skill": skill, **dict.fromkeys(MEASURES["skill"], 0), **f}
                 for skill, f in sorted(by_skill.items())
             ]
-            _upsert(TIERS["skill"][tier], (*keys, "skill"), rows)
+            _upsert(skill_model, (*keys, "skill"), rows)
 
 
 def add_card(card, sign: int = 1) -> None:
@@ -303,6 +329,17 @@ def cover_by_months(start: date | None, end: date | None):
     return (low, high), days
 
 
+def whole_weeks(low: date, high: date) -> list[tuple[str, date, date]]:
+    """The days from ``low`` to ``high`` (exclusive) as ``("week", monday, monday)`` for the whole weeks
+    (Monday to Sunday) inside them and ``("day", low, high)`` for the days around those."""
+    first = low + timedelta(days=-low.weekday() % 7)  # the first Monday from low on
+    after = _week(high)  # the Monday after the last whole week
+    if first >= after:
+        return [("day", low, high)]
+    parts = [("day", low, first), ("week", first, after), ("day", after, high)]
+    return [(tier, a, b) for tier, a, b in parts if a < b]
+
+
 def dated_rows(model, columns, low: date | None, high: date | None, department_ids=None, sign: int = 1):
     """``columns`` of ``model``'s rows whose ``day`` is from ``low`` (inclusive) to ``high``
     (exclusive), either open, in the given departments (all when None). With ``sign`` -1 the
@@ -322,9 +359,10 @@ def dated_rows(model, columns, low: date | None, high: date | None, department_i
 def period_rows(kind: str, start: date | None, end: date | None, department_ids=None, dated: bool = True):
     """The roll-up rows of ``kind`` covering the days from ``start`` to ``end`` (inclusive, either open).
 
-    Whole months come from the monthly table and the days before the first whole month and after
-    the last one from the daily table. The result is a subquery with the daily table's columns
-    (``day`` being a month's first day on monthly rows); ``department_ids`` limits the departments.
+    Whole months come from the monthly table and the runs of days at the edges (see
+    :func:`cover_by_months`) from the weekly table where they hold whole weeks and from the daily
+    one for the rest. The result is a subquery with the daily table's columns (``day`` being the
+    first day of a month or week on those rows); ``department_ids`` limits the departments.
     Without ``dated`` the rows need no day, so all of time comes from the all-time table.
     """
     daily, monthly, total = TIERS[kind]
@@ -336,7 +374,12 @@ def period_rows(kind: str, start: date | None, end: date | None, department_ids=
         return stmt.subquery(f"{kind}_rows")
     columns = ["department_id", "day", *(["skill"] if kind == "skill" else []), *MEASURES[kind]]
     months, days = cover_by_months(start, end)
-    parts = [dated_rows(daily, columns, low, high, department_ids, sign) for low, high, sign in days]
+    tiers = {"day": daily, "week": WEEKLY[kind]}
+    parts = [
+        dated_rows(tiers[tier], columns, low, high, department_ids, sign)
+        for run_low, run_high, sign in days
+        for tier, low, high in whole_weeks(run_low, run_high)
+    ]
     if months:
         parts.insert(0, dated_rows(monthly, columns, *months, department_ids))
     if len(parts) == 1:
@@ -473,15 +516,38 @@ def rebuild_statements(dialect: str) -> list[str]:
     return statements
 
 
+def weekly_fill(dialect: str) -> list[str]:
+    """The SQL that fills the weekly tables from the daily ones (kept apart from
+    :func:`rebuild_statements`, which an older migration runs before these tables exist)."""
+    monday = (
+        "date(day, '-' || ((CAST(strftime('%w', day) AS INTEGER) + 6) % 7) || ' days')"
+        if dialect == "sqlite"
+        else "day - (CAST(EXTRACT(ISODOW FROM day) AS INTEGER) - 1)"
+    )
+    statements = []
+    for kind, weekly in WEEKLY.items():
+        skill = ", skill" if kind == "skill" else ""
+        measures = MEASURES[kind]
+        statements.append(
+            f"""
+            INSERT INTO {weekly.__tablename__} (department_id, day{skill}, {", ".join(measures)})
+            SELECT department_id, {monday}{skill}, {", ".join(f"SUM({m})" for m in measures)}
+            FROM {TIERS[kind][0].__tablename__} GROUP BY department_id, {monday}{skill}
+            """
+        )
+    return statements
+
+
 def rebuild() -> None:
     """Recompute every roll-up row from the cards, attempts and assignments (after a bulk load, or to repair)."""
-    for tables in TIERS.values():
-        for model in tables:
+    for kind in TIERS:
+        for model in _tables(kind):
             db.session.execute(model.__table__.delete())
     db.session.execute(delete(ItemTotal))
     db.session.execute(delete(ItemMonthly))
     db.session.execute(delete(CourseStatus))
-    for statement in [*rebuild_statements(db.engine.dialect.name), item_monthly_fill(db.engine.dialect.name)]:
+    dialect = db.engine.dialect.name
+    for statement in [*rebuild_statements(dialect), item_monthly_fill(dialect), *weekly_fill(dialect)]:
         db.session.execute(text(statement))
     refresh_effect()
 

@@ -141,21 +141,22 @@ def _over_subtrees(per_dept: dict[tuple, list[float]], parents: dict, wanted=Non
     The first key is the department; further keys (a skill) are kept. ``None`` as department is the whole company.
     """
     out: dict[tuple, list[float]] = {}
-
-    def add(key, figures):
-        total = out.setdefault(key, [0.0] * len(figures))
-        for i, value in enumerate(figures):
-            total[i] += value
-
+    targets: dict = {}  # per department: where its figures go, found once however many keys it has
     for (dept, *rest), figures in per_dept.items():
-        seen = set()
-        node = dept
-        while node is not None and node not in seen:
-            seen.add(node)
-            if wanted is None or node in wanted:
-                add((node, *rest), figures)
-            node = parents.get(node)
-        add((None, *rest), figures)
+        chain = targets.get(dept)
+        if chain is None:
+            chain, seen, node = [], set(), dept
+            while node is not None and node not in seen:
+                seen.add(node)
+                if wanted is None or node in wanted:
+                    chain.append(node)
+                node = parents.get(node)
+            chain.append(None)
+            targets[dept] = chain
+        for node in chain:  # new lists, never added to in place: one list may start several totals
+            key = (node, *rest)
+            total = out.get(key)
+            out[key] = figures if total is None else [a + b for a, b in zip(total, figures, strict=True)]
     return out
 
 
