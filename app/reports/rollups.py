@@ -8,9 +8,10 @@ the same transaction as the change itself; a change is recorded as the old figur
 
 Each figure is kept four times: per day, so a report for any date range is exact; per week and
 per month, so a report over a year, say, adds up a few thousand monthly rows and, at its edges,
-a few weeks and days; and in all, for the report over everything, a row per department. :func:`period_rows` takes whole months from the
-monthly table and, at either edge of the range, its days from the daily one or, when fewer, the
-whole month less the days outside the range.
+a few weekly and daily ones; and in all, for the report over everything, a row per department.
+:func:`period_rows` takes whole months from the monthly table and, at either edge of the range,
+its days or, when fewer, the whole month less the days outside the range, as whole weeks from
+the weekly table and the days around them from the daily one.
 """
 
 from __future__ import annotations
@@ -776,7 +777,8 @@ def effect_select(pairs: list[tuple[int, str]], people=None, periods=None, depar
     """Answers per (person, card's department, skill) before and after the person's first completion of a
     course training the skill, for the people who have one. ``people``, ``periods`` (reports Periods: cards
     visited in any of them) and ``departments`` narrow it down; ``monthly`` splits the rows by month too.
-    The cards visited in the ``minus`` periods count negatively (a month less some of its days)."""
+    The cards visited in the ``minus`` periods are read too and count negatively (a month less some of its
+    days); ``periods`` then lists only the days to add."""
     from app.learning.models import CourseCompletion
     from app.shopping.models import Scorecard, ScorecardAnswer
 
@@ -795,7 +797,8 @@ def effect_select(pairs: list[tuple[int, str]], people=None, periods=None, depar
     if people is not None:
         first = first.where(CourseCompletion.user_id.in_(people))
     minus = minus or []
-    periods = [*(periods or []), *minus] if minus else periods
+    if minus:
+        periods = [*(periods or []), *minus]
     in_periods = or_(*(p.clause(Scorecard.visited_at) for p in periods)) if periods else true()
     weight = case((or_(*(p.clause(Scorecard.visited_at) for p in minus)), -1), else_=1) if minus else literal(1)
     if departments is not None:  # only the people observed there (then), wherever they work now
