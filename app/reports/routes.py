@@ -5,12 +5,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.core.pagecache import cached_page
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.people.models import Department, User
-from app.people.services import subtree_ids
+from app.people.services import department_parents, subtree_ids
 from app.reports import bp, charts, services
 from app.reports.export import table_response
 
@@ -168,7 +169,7 @@ def department(dept_id: int):
     if dept is None:
         abort(404)
     period = period_from_request()
-    child_ids = list(db.session.scalars(select(Department.id).where(Department.parent_id == dept_id)))
+    child_ids = [d for d, parent in department_parents().items() if parent == dept_id]
     rows = services.department_report(period, roots=[dept_id, *child_ids])
     row = next(r for r in rows if r.id == dept_id)
     children = [r for r in rows if r.parent_id == dept_id]
@@ -207,7 +208,8 @@ def department(dept_id: int):
     page = db.paginate(
         select(User)
         .where(User.department_id.in_(sorted(subtree_ids(dept_id))), User.active.is_(True))
-        .order_by(User.name),
+        .order_by(User.name)
+        .options(lazyload(User.roles)),  # the list shows names only
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
