@@ -28,7 +28,6 @@ from app.reports import rollups, services  # noqa: E402
 from bench._server import PASSWORD  # noqa: E402
 
 RUNS = 15
-EFFECT = ("before_items", "before_passed", "after_items", "after_passed")
 
 CLOSURE = """
 WITH RECURSIVE closure(id, root) AS (
@@ -126,7 +125,7 @@ def team_page_sql(month: str) -> list[str]:
 
 
 EMPLOYEE_PAGE = [
-    "SELECT COUNT(*), AVG(total_percent) FROM scorecards WHERE employee_id = :u AND status = 'approved'",
+    REFERENCE_EMPLOYEE,
     "SELECT * FROM scorecards WHERE employee_id = :u AND status = 'approved' ORDER BY visited_at",
     "SELECT i.id, i.slug, v.title FROM content_items i JOIN content_versions v ON v.id = i.published_version_id"
     " WHERE i.kind = 'quiz'",
@@ -214,7 +213,9 @@ def main() -> None:
             effect = rollups.effect_select(rollups.course_skill_pairs(db.session.execute), departments=ids).subquery()
             db.session.execute(
                 select(
-                    effect.c.skill, *(func.sum(effect.c[c]) for c in EFFECT), func.count(effect.c.employee_id)
+                    effect.c.skill,
+                    *(func.sum(effect.c[c]) for c in rollups.EFFECT_FIGURES),
+                    func.count(effect.c.employee_id),
                 ).group_by(effect.c.skill)
             ).all()
 

@@ -845,10 +845,8 @@ def effect_select(pairs: list[tuple[int, str]], people=None, periods=None, depar
     return stmt
 
 
-EFFECT_COLUMNS = (
-    "employee_id", "department_id", "skill", "answers",
-    "before_items", "before_passed", "after_items", "after_passed",
-)  # fmt: skip
+EFFECT_KEYS = ("employee_id", "department_id", "skill")
+EFFECT_FIGURES = ("answers", "before_items", "before_passed", "after_items", "after_passed")
 
 
 def refresh_effect(people=None, connection=None, monthly: bool = True) -> None:
@@ -870,7 +868,7 @@ def refresh_effect(people=None, connection=None, monthly: bool = True) -> None:
         return
     for chunk in chunks:
         for model, split in tables:
-            columns = EFFECT_COLUMNS[:3] + (("day",) if split else ()) + EFFECT_COLUMNS[3:]
+            columns = EFFECT_KEYS + (("day",) if split else ()) + EFFECT_FIGURES
             run(insert(model).from_select(columns, effect_select(pairs, chunk, monthly=split)))
 
 

@@ -511,7 +511,7 @@ def training_effect(dept_id: int | None, period: Period | None = None) -> list[d
             rows = rows.where(EffectPerson.department_id.in_(subtree))
         rows = rows.subquery("effect_rows")
     else:
-        figures = ("answers", "before_items", "before_passed", "after_items", "after_passed")
+        figures = rollups.EFFECT_FIGURES
         columns = ("employee_id", "skill", *figures)
         months, runs = rollups.cover_by_months(period.start, period.end)
         parts = []
