@@ -851,3 +851,43 @@ def test_periods_across_month_edges_match_plain_python(company):
             trend = reports.monthly_trend(company["region"].id, reports.Period(start, end))
             assert sum(t.get("cards", 0) for t in trend) == expected["shop_count"], (start, end)
             assert sum(t.get("attempts", 0) for t in trend) == len(inside), (start, end)
+
+
+def test_an_average_rests_on_cards_with_a_result(client, auth, company):
+    """A card answered all n/a has no result: it is listed, but the fairness minimum counts only cards
+    with one, on the person's own results, their dashboard and HR's page about them."""
+    shopper = db.session.scalars(select(Scorecard)).first().shopper
+    a1 = company["staff"]["a1"]
+
+    def card(answers, day):
+        payload = {
+            "checklist": "branch-visit",
+            "department": "Регион/Филиал А",
+            "employee": "a1@example.com",
+            "visited_at": datetime(2026, 6, day, 10, 0).isoformat() + "+00:00",
+            "answers": answers,
+        }
+        made, _ = shopping.submit_from_api(shopper, payload, now=company["now"])
+        shopping.review_card(company["hr"], made, "approve", now=company["now"])
+        db.session.commit()
+        return made
+
+    blank = card(dict.fromkeys(ITEMS, "na"), 12)
+    assert blank.total_percent is None
+    scored = [c.total_percent for c in db.session.scalars(select(Scorecard)) if c.employee_id == a1.id]
+    assert len(scored) == 3 and sum(p is not None for p in scored) == 2
+    assert reports.employee_report(a1).shop_avg_percent is None
+    auth.login("a1@example.com")
+    page = client.get("/shop/results").get_data(as_text=True)
+    assert "An average is shown once it rests on at least 3 approved visits." in page and "Average over" not in page
+    dashboard = client.get("/", follow_redirects=True).get_data(as_text=True)
+    shop = dashboard.split("My mystery-shop results")[1].split("</article>")[0]
+    assert "Approved visits: 3" in shop and 'class="figure"' not in shop
+    card({k: "no" if k == "introduced" else "yes" for k in ITEMS}, 13)
+    values = [c.total_percent for c in db.session.scalars(select(Scorecard)) if c.employee_id == a1.id]
+    expected = mean(p for p in values if p is not None)
+    assert reports.employee_report(a1).shop_avg_percent == pytest.approx(expected)
+    page = client.get("/shop/results").get_data(as_text=True)
+    assert "Average over 3 approved visits" in page
+    dashboard = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert 'class="figure"' in dashboard.split("My mystery-shop results")[1].split("</article>")[0]

@@ -60,11 +60,14 @@ def role_dashboard(role: str):
         from app.shopping.models import Scorecard
 
         approved = (Scorecard.employee_id == current_user.id, Scorecard.status == "approved")
-        count, average = db.session.execute(
-            select(func.count(Scorecard.id), func.avg(Scorecard.total_percent)).where(*approved)
+        count, scored, average = db.session.execute(
+            select(
+                func.count(Scorecard.id), func.count(Scorecard.total_percent), func.avg(Scorecard.total_percent)
+            ).where(*approved)
         ).one()
         context["shop_count"] = count
-        context["shop_average"] = average if count >= current_app.config["MIN_CARDS_FOR_SCORE"] else None
+        # the average rests on the cards with a result (one answered all n/a has none)
+        context["shop_average"] = average if scored >= current_app.config["MIN_CARDS_FOR_SCORE"] else None
         from app.reports.services import team_figures
 
         context["team"] = team_figures(current_user)

@@ -448,7 +448,7 @@ def employee_report(user: User, period: Period | None = None, today: date | None
     return EmployeeReport(
         user,
         count,
-        float(average) if count >= minimum and average is not None else None,
+        float(average) if len(scored) >= minimum and average is not None else None,  # cards with a result
         cards,
         attempts,
         assignments,
@@ -584,7 +584,9 @@ def team_figures(user: User) -> dict[str, GroupFigure] | None:
     minimum = current_app.config["MIN_GROUP_SIZE"]
     shop_avg, shop_people = db.session.execute(
         select(func.avg(Scorecard.total_percent), func.count(func.distinct(Scorecard.employee_id))).where(
-            Scorecard.department_id == user.department_id, Scorecard.status == "approved"
+            Scorecard.department_id == user.department_id,
+            Scorecard.status == "approved",
+            Scorecard.total_percent.is_not(None),  # the people the average rests on: cards with a result
         )
     ).one()
     colleagues = select(User.id).where(User.department_id == user.department_id)

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.content import services as content
@@ -445,14 +445,11 @@ def my_results():
         .order_by(Scorecard.visited_at.desc())
     ).all()
     minimum = current_app.config["MIN_CARDS_FOR_SCORE"]
-    average = None
-    if len(cards) >= minimum:
-        average = db.session.scalar(
-            select(func.avg(Scorecard.total_percent)).where(
-                Scorecard.employee_id == current_user.id, Scorecard.status == "approved"
-            )
-        )
-    return render_template("shopping/my_results.html", cards=cards, average=average, minimum=minimum)
+    scored = [c.total_percent for c in cards if c.total_percent is not None]  # a card all n/a has no result
+    average = sum(scored) / len(scored) if scored and len(scored) >= minimum else None
+    return render_template(
+        "shopping/my_results.html", cards=cards, average=average, scored=len(scored), minimum=minimum
+    )
 
 
 def _own_approved_card(card_id: int) -> Scorecard:
