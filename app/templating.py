@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from babel.numbers import parse_pattern
@@ -61,20 +62,34 @@ def local_dt(value: datetime | None, fmt: str = "medium") -> str:
 # report page shows dozens of figures.
 PERCENT = parse_pattern("#,##0.0%")
 DECIMAL = parse_pattern("#,##0.0")
+NOISE = Decimal("1e-9")
+TENTH = Decimal("0.1")
+
+
+def tenths(value: float) -> Decimal:
+    """A figure to one decimal, halves away from zero (6.25 → 6.3) as people and spreadsheets round it,
+    not to the even neighbour as Python and Babel do. The float noise of the division behind a figure
+    (81.24999999999999 for an exact 81.25) is taken off first, so a half stays a half."""
+    return Decimal(repr(float(value))).quantize(NOISE, ROUND_HALF_EVEN).quantize(TENTH, ROUND_HALF_UP)
+
+
+def round1(value: float | None) -> float | None:
+    """:func:`tenths` as a number, for exports and charts; None stays None."""
+    return None if value is None else float(tenths(value))
 
 
 def pct(value: float | None) -> str:
     """A percent (0-100) with one decimal, written the reader's way: 85.5% in English, 85,5 % in Russian."""
     if value is None:
         return "—"
-    return PERCENT.apply(float(value) / 100, get_locale())
+    return PERCENT.apply(tenths(value) / 100, get_locale())
 
 
 def num(value: float | None) -> str:
     """A number with one decimal in the reader's locale."""
     if value is None:
         return "—"
-    return DECIMAL.apply(float(value), get_locale())
+    return DECIMAL.apply(tenths(value), get_locale())
 
 
 def register(app) -> None:

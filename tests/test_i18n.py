@@ -74,6 +74,25 @@ def test_numbers_and_percents_follow_the_readers_locale(app):
             assert pct(85.54) == "85,5%"
 
 
+def test_figures_round_half_away_from_zero_as_people_do(app):
+    """6.25 (1 of 16 points) reads 6.3, as by hand or in a spreadsheet, not 6.2 (Python's and Babel's
+    half to even); a half that float arithmetic left a hair short is still a half."""
+    from flask_babel import force_locale
+
+    from app.templating import num, pct, round1
+
+    with app.test_request_context(), force_locale("en"):
+        assert [pct(v) for v in (6.25, 31.25, 56.25, 81.25, 100 * 13 / 16)] == [
+            "6.3%", "31.3%", "56.3%", "81.3%", "81.3%"
+        ]  # fmt: skip
+        assert (pct(81.24), pct(81.26), pct(66.66666666666667), pct(0.05), pct(100.0)) == (
+            "81.2%", "81.3%", "66.7%", "0.1%", "100.0%"
+        )  # fmt: skip
+        assert pct(100 * 0.8125) == "81.3%" and pct(81.24999999999999) == "81.3%"  # float noise under a half
+        assert (num(-6.25), num(2.45), num(1234.55)) == ("-6.3", "2.5", "1,234.6")
+        assert (round1(6.25), round1(-6.25), round1(None), round1(2.449)) == (6.3, -6.3, None, 2.4)
+
+
 def _interface_strings(lang: str) -> tuple[set[str], set[str]]:
     """Whole interface phrases (three words or more) in English and in ``lang``'s neighbour, Russian."""
     bg = read_po((ROOT / "app/translations/bg/LC_MESSAGES/messages.po").open("rb"), locale="bg")

@@ -487,3 +487,18 @@ def test_with_a_mail_server_emails_go_by_smtp_and_are_still_recorded(app, runner
 def test_notify_run_rejects_a_bad_clock(runner):
     result = runner.invoke(args=["notify", "run", "--now", "yesterday"])
     assert result.exit_code != 0 and "--now" in result.output
+
+
+def test_results_in_notices_have_the_one_decimal_of_the_pages(app):
+    """79.6% is not passed against a pass mark of 80%: a notice must not round it up to 80%."""
+    from flask_babel import force_locale
+
+    from app.notify.kinds import render
+
+    with app.test_request_context(), force_locale("en"):
+        failed = render("quiz_result", {"quiz": "Q", "percent": 79.6, "pass": 80, "passed": False})
+        assert failed.title == "“Q”: 79.6%, not passed yet" and "You need 80% to pass." in failed.lines[0]
+        third = render("quiz_result", {"quiz": "Q", "percent": 200 / 3, "pass": 66.67, "passed": False})
+        assert "66.7%" in third.title and "66.67%" in third.lines[0]
+        card = render("card_approved", {"department": "D", "day": "2026-06-01", "percent": 79.5})
+        assert card.title == "Mystery-shop result: 79.5%" and "Result: 79.5%." in card.lines

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core.permissions import Role
+from app.templating import pct
 
 
 @dataclass
@@ -42,7 +43,11 @@ def _day(value: str | None) -> str:
 
 
 def _percent(value) -> str:
-    return "—" if value is None else f"{value:.0f}%"
+    return pct(value)  # one decimal, as every page shows a result: 79.6% is not 80%
+
+
+def _mark(value) -> str:
+    return "—" if value is None else f"{value:g}%"  # a pass mark as the trainer wrote it: 80%, 66.67%
 
 
 def _answer(value: str | None) -> str:
@@ -113,9 +118,7 @@ def quiz_result(p: dict) -> Message:
         lines = [_("Well done. The result counts towards your courses.")]
     else:
         title = _("“%(quiz)s”: %(result)s, not passed yet", quiz=p["quiz"], result=_percent(p.get("percent")))
-        lines = [
-            _("You need %(result)s to pass. Read the case again and try once more.", result=_percent(p.get("pass")))
-        ]
+        lines = [_("You need %(result)s to pass. Read the case again and try once more.", result=_mark(p.get("pass")))]
     return Message(title, lines, action=_("See the result"))
 
 

@@ -14,6 +14,7 @@ from app.people.models import Department, User
 from app.people.services import department_parents, subtree_ids
 from app.reports import bp, charts, services
 from app.reports.export import table_response
+from app.templating import round1
 
 MANAGERS = (Role.HR, Role.ADMIN)
 COLUMNS = [
@@ -58,7 +59,7 @@ def period_from_request() -> services.Period:
 
 
 def _percent(rate: float | None) -> float | None:
-    return None if rate is None else round(100 * rate, 1)
+    return None if rate is None else round1(100 * rate)
 
 
 def _skill_names() -> dict[str, str]:
@@ -77,9 +78,9 @@ def heat_class(rate: float | None) -> str:
 def cell(row, key):
     value = getattr(row, key)
     if key in RATES and value is not None:
-        return round(100 * value, 1)
+        return round1(100 * value)
     if isinstance(value, float):
-        return round(value, 1)
+        return round1(value)
     if key == "level" and value:
         return str(LEVEL_LABELS[value])
     return value
@@ -203,7 +204,7 @@ def department(dept_id: int):
         return table_response(fmt, "training-effect", headers, table) or abort(400)
     if fmt:
         headers = [str(_("Item")), str(_("Skill")), str(_("Failed")), str(_("Applicable")), str(_("Failure rate"))]
-        table = [[f["item"], f["skill"], f["failed"], f["applicable"], round(100 * f["rate"], 1)] for f in failures]
+        table = [[f["item"], f["skill"], f["failed"], f["applicable"], round1(100 * f["rate"])] for f in failures]
         return table_response(fmt, "item-failures", headers, table) or abort(400)
     page = db.paginate(
         select(User)
