@@ -171,3 +171,95 @@ def test_project_content_tree_is_valid(runner):
     root = Path(__file__).parent.parent / "content"
     result = runner.invoke(args=["content", "check", str(root)])
     assert result.exit_code == 0, result.output
+
+
+def _load(root: Path):
+    from app.content.loader import load_directory
+
+    return load_directory(str(root))
+
+
+def test_text_values_are_read_as_written_not_typed_by_yaml(runner, tree):
+    """Ids of digits are ids ('001' is not 1), and a title Yes, a time 12:30 or lang no (Norwegian) stay text."""
+    write(tree, "quizzes/n.md", "---\nid: 2024\ntitle: 12:30\n---\n## Q\n- [x] a\n- [ ] b\n")
+    write(tree, "cases/n.md", "---\nid: 001\ntitle: Yes\nlang: no\nquiz: 2024\n---\nText.\n")
+    write(tree, "cases/m.md", "---\nid: '002'\ntitle: No\n---\nText.\n")
+    write(tree, "courses/n.md", "---\nid: 0x1a\ntitle: On\ncases: [001, 002]\n---\n")
+    code, out = check(runner, tree)
+    assert code == 0, out
+    docs = _load(tree).documents
+    assert (docs["case"]["001"].title, docs["case"]["001"].lang, docs["case"]["001"].quiz) == ("Yes", "no", "2024")
+    assert docs["quiz"]["2024"].title == "12:30" and docs["case"]["002"].title == "No"
+    assert docs["course"]["0x1a"].cases == ["001", "002"] and docs["course"]["0x1a"].title == "On"
+
+
+def test_a_title_cut_by_a_comment_must_be_quoted(runner, tree):
+    write(tree, "cases/hash.md", "---\nid: hash\ntitle: Case #5 delivery\n---\nText.\n")
+    write(tree, "cases/lead.md", "---\nid: lead\ntitle: #5 delivery\n---\nText.\n")
+    write(tree, "cases/fine.md", '---\nid: fine  # renamed\ntitle: "Case #5"   # quoted\n---\nText.\n')
+    code, out = check(runner, tree)
+    assert code == 1
+    assert "hash.md:3: the value of 'title' contains '#'" in out and 'title: "Case #5 delivery"' in out
+    assert "lead.md:3: the value of 'title' contains '#'" in out and "fine.md" not in out
+
+
+def test_values_longer_than_what_is_kept_are_problems_at_their_line(runner, tree):
+    long_id = "a" * 101
+    write(tree, "cases/long.md", f"---\nid: {long_id}\ntitle: {'T' * 301}\nlang: zh-Hant-TW-abcdefgh\n---\nText.\n")
+    write(
+        tree,
+        "checklists/long.md",
+        f"---\nid: l\ntitle: L\nchannel: visit\n---\n## {'S' * 301}\n- x {{id: {long_id}}}\n",
+    )
+    write(tree, "cases/" + "d" * 150 + "/" + "f" * 150 + ".md", "---\nid: deep\ntitle: D\n---\nText.\n")
+    code, out = check(runner, tree)
+    assert code == 1
+    assert "long.md:2: 'id' must be lowercase latin letters" in out and "at most 100" in out
+    assert "long.md:3: the title is 301 characters long; at most 300" in out
+    assert "long.md:4: 'lang' must be a language code" in out
+    assert "long.md:6: the section heading is 301 characters long" in out
+    assert "long.md:7: item id must be lowercase latin letters, digits and '-' (at most 100)" in out
+    assert "characters long; at most 300: shorten it" in out
+    assert runner.invoke(args=["content", "import", str(tree)]).exit_code == 1  # nothing reaches the database
+
+
+def test_a_checklist_item_keeps_attributes_written_on_its_wrapped_line(tree):
+    write(
+        tree,
+        "checklists/wrap.md",
+        "---\nid: wrap\ntitle: W\nchannel: visit\n---\n## Notes\nOnly words for the shopper.\n\n"
+        "## S\n- a long item that the trainer\n  wrapped {id: w, critical, points: 2}\n- other {id: o}\n",
+    )
+    content = _load(tree)
+    assert content.ok, content.problems
+    notes, section = content.documents["checklist"]["wrap"].sections
+    assert notes.items == [] and notes.description == "Only words for the shopper."  # left out of the score
+    (item, other) = section.items
+    assert (item.id, item.text, item.critical, item.points) == ("w", "a long item that the trainer wrapped", True, 2.0)
+    assert (other.id, other.critical) == ("o", False)
+
+
+def test_question_settings_headings_and_code_in_prompts(tree):
+    write(
+        tree,
+        "quizzes/code.md",
+        "---\nid: code\ntitle: C\nlang: en-x-corp\n---\n## What does C# print?\nskill: empathy\n\npoints: 2\n\n"
+        "```\n- [x] not an option\n```\n- [x] yes\n- [ ] no\n\n## Closed heading ##\n- [x] a\n- [ ] b\n",
+    )
+    content = _load(tree)
+    assert content.ok, content.problems
+    first, second = content.documents["quiz"]["code"].questions
+    assert (first.prompt, first.points, first.skill) == ("What does C# print?", 2.0, "empathy")
+    assert [o.text for o in first.options] == ["yes", "no"] and "not an option" in first.text
+    assert second.prompt == "Closed heading"
+
+
+def test_a_file_with_unreadable_front_matter_still_has_its_body_checked(runner, tree):
+    write(tree, "quizzes/q.md", "---\nid: q-broken\ntitle: Проверка: доставка\n---\n## A\n- [ ] a\n- [ ] b\n")
+    write(tree, "cases/c.md", "---\nid: c-broken\ntitle: Case: broken\nquiz: q-broken\n---\nText.\n")
+    write(tree, "courses/c.md", "---\nid: c-course\ntitle: C\ncases: [c-broken]\n---\n")
+    code, out = check(runner, tree)
+    assert code == 1
+    assert "quizzes/q.md:3: the value of 'title' contains ': '" in out
+    assert "quizzes/q.md:5: the question has no correct option" in out  # the body too, in the same run
+    assert "cases/c.md:3:" in out and "missing case" not in out  # its id is known; no second, false error

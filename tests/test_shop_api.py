@@ -181,3 +181,27 @@ def test_cli_token(runner, world):
     result = runner.invoke(args=["api", "token", "hr@example.com"])
     assert result.exit_code == 0
     assert result.output.strip().splitlines()[-1].startswith("rpt_")
+
+
+def test_a_section_without_items_is_shown_and_left_out_of_the_score(client, auth, runner, world, tmp_path):
+    """The spec forbids a checklist with no item, not a section of notes for the shopper."""
+    import shutil
+
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLES / "valid", root)
+    (root / "checklists" / "notes.md").write_text(
+        "---\nid: with-notes\ntitle: With notes\nchannel: phone\n---\nBrief.\n\n"
+        "## Before you call\nHave the order number ready.\n\n"
+        "## Call\n- Greeted {id: greeted}\n- Offered help\n  {id: help, critical}\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(args=["content", "import", str(root)]).exit_code == 0
+    answers = {"greeted": "yes", "help": "no"}
+    r = post(client, world["tokens"]["shop@example.com"], body(checklist="with-notes", answers=answers, comments={}))
+    assert r.status_code == 201, r.get_json()
+    data = r.get_json()
+    assert [(s["title"], s["percent"]) for s in data["sections"]] == [("Before you call", None), ("Call", 50)]
+    assert data["critical_failed"] is True and data["total_percent"] == 0  # the wrapped line's flag counts
+    auth.login("hr@example.com")
+    page = client.get(f"/shop/cards/{data['id']}").get_data(as_text=True)
+    assert "Before you call" in page and "Offered help" in page

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.content import parser
 from app.content.model import FOLDERS, Document, Problem, SkillSet
+
+PATH_MAX = 300  # a version keeps the path it came from
+# the id line of a front matter block that YAML could not read (the lines before it not closing the block)
+WRITTEN_ID = re.compile(
+    r"\A---[ \t]*\n(?:(?!---|\.\.\.).*\n)*?id:[ \t]*[\"']?([a-z0-9][a-z0-9-]*)[\"']?[ \t]*(?:#.*)?$", re.MULTILINE
+)
 
 
 @dataclass
@@ -17,6 +24,9 @@ class ContentSet:
         default_factory=lambda: {"course": {}, "case": {}, "quiz": {}, "checklist": {}}
     )
     problems: list[Problem] = field(default_factory=list)
+    unreadable: dict[str, set[str]] = field(
+        default_factory=lambda: {"course": set(), "case": set(), "quiz": set(), "checklist": set()}
+    )
 
     @property
     def ok(self) -> bool:
@@ -73,10 +83,23 @@ def load_directory(directory: str) -> ContentSet:
             if text is None:
                 continue
             doc = parser.parse_document(kind, parser.normalise_text(text), shown, content.problems)
-            if doc is None or not doc.id:
+            if doc is None:
+                # reported already; its id, if one can be read, is not reported missing by other files too
+                written = WRITTEN_ID.search(parser.normalise_text(text))
+                if written:
+                    content.unreadable[kind].add(written.group(1))
+                continue
+            if not doc.id:
                 continue
             doc.source = text
             doc.rel_path = str(path.relative_to(root))
+            if len(doc.rel_path) > PATH_MAX:
+                content.problems.append(
+                    Problem(
+                        shown, 1, f"the path is {len(doc.rel_path)} characters long; at most {PATH_MAX}: shorten it"
+                    )
+                )
+                continue
             key = (kind, doc.id)
             if key in first_seen:
                 content.problems.append(
@@ -101,8 +124,8 @@ def check_references(content: ContentSet, known: dict[str, set[str]] | None = No
     """
     known = known or {}
     skills = (content.skills.ids() if content.skills else set()) | known.get("skills", set())
-    cases = set(content.documents["case"]) | known.get("case", set())
-    quizzes = set(content.documents["quiz"]) | known.get("quiz", set())
+    cases = set(content.documents["case"]) | known.get("case", set()) | content.unreadable["case"]
+    quizzes = set(content.documents["quiz"]) | known.get("quiz", set()) | content.unreadable["quiz"]
     problems = content.problems
     has_skills_file = content.skills is not None or "skills" in known
 

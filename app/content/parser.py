@@ -32,8 +32,11 @@ from app.content.model import (
     SkillSet,
 )
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")  # \Z: "$" would let a final newline through
-LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# An id is kept in columns of 100 characters (results refer to it forever); \Z: "$" would let a final newline through
+ID_RE = re.compile(r"^(?=.{1,100}\Z)[a-z0-9][a-z0-9-]*\Z")
+# BCP 47: a language, then subtags such as a script, a region or a private use part (en-x-corp); 16 characters
+LANG_RE = re.compile(r"^(?=.{2,16}\Z)[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z")
+TITLE_MAX = 300
 CHANNELS = ("visit", "phone", "chat", "email")
 COMMON_KEYS = {"id", "title", "lang", "skills"}
 KIND_KEYS = {
@@ -52,7 +55,7 @@ QUESTION_KEYS = ("skill", "points", "type", "scoring")
 ITEM_ATTRS = ("id", "skill", "points", "critical")
 YAML_RESERVED = "[{*&!|>'\"%@`"
 FENCE_RE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\s*([^`\s]*)")
-HEADING2_RE = re.compile(r"^##(?!#)\s+(.*?)\s*#*\s*$")
+HEADING2_RE = re.compile(r"^##(?!#)\s+(.*?)(?:\s+#+)?\s*$")  # a closing '#' run follows a space: "C#" stays
 OPTION_RE = re.compile(r"^[-*+]\s+\[( |x|X)\]\s*(.*)$")
 BARE_BULLET_RE = re.compile(r"^[-*+]\s+(.*)$")
 ORDER_ITEM_RE = re.compile(r"^\d+[.)]\s+(.*)$")
@@ -104,6 +107,45 @@ class _SafeLoader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read the value '{str(shown)[:60]}' ({exc})", node.start_mark
             ) from exc
+
+
+NULL_TAG = "tag:yaml.org,2002:null"
+# Keys whose values are text (or lists and mappings of text): read as written, not as YAML 1.1 would
+# type them, so an id 001 stays '001' (not 1), a title Yes or 12:30 stays text (not True or 750) and
+# lang: no is Norwegian.
+WRITTEN_KEYS = frozenset({"id", "title", "lang", "quiz", "channel", "on_critical", "skills", "cases", "description"})
+
+
+def as_written(node, seen: dict | None = None) -> Any:
+    """The text of a YAML node as the author wrote it: every scalar is its source text (None when
+    empty, ~ or null), lists and mappings of them likewise. A node met again through an alias is the
+    same object, as YAML builds it, so an alias bomb costs its nodes, not its exponential expansion."""
+    seen = {} if seen is None else seen
+    if isinstance(node, yaml.ScalarNode):
+        return None if node.tag == NULL_TAG else node.value
+    if id(node) in seen:
+        return seen[id(node)]
+    if isinstance(node, yaml.SequenceNode):
+        items: list = []
+        seen[id(node)] = items
+        items.extend(as_written(item, seen) for item in node.value)
+        return items
+    if isinstance(node, yaml.MappingNode):
+        mapping: dict = {}
+        seen[id(node)] = mapping
+        for key, value in node.value:
+            written = as_written(key, seen)
+            mapping[written if isinstance(written, str | None) else repr(written)] = as_written(value, seen)
+        return mapping
+    return None
+
+
+def _text_as_written(node, data: dict) -> None:
+    """Replace the values of :data:`WRITTEN_KEYS` in ``data`` (read from mapping ``node``) by their text."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value in WRITTEN_KEYS and key_node.value in data:
+                data[key_node.value] = as_written(value_node)
 
 
 def load_yaml(text: str) -> tuple[Any, Any]:
@@ -181,6 +223,20 @@ def _check_unquoted_values(fm_lines: list[str], fp: FileProblems) -> bool:
         if not match or match.group(2) is None:
             continue
         key, value = match.group(1), match.group(2).strip()
+        if (
+            value
+            and value[0] not in "'\"[{|>"
+            and key == "title"
+            and (value[0] == "#" or " #" in value or "\t#" in value)
+        ):
+            # YAML reads ' #' as the start of a comment: "Case #5" would silently become "Case"
+            fp.add(
+                i + 2,
+                f"the value of 'title' contains '#', where YAML starts a comment, and must be quoted: "
+                f"{_quote_hint(key, value)}",
+            )
+            found = True
+            continue
         if not value or value[0] in "'\"[{|>" or value.startswith("#"):
             continue
         if ": " in value or value.endswith(":"):
@@ -216,6 +272,8 @@ def parse_yaml_block(fm_lines: list[str], fp: FileProblems, first_line: int = 2)
     except yaml.YAMLError as exc:
         fp.add(first_line + _reader_line(exc, text), f"front matter is not valid YAML: {_first_line(exc)}")
         return None, {}
+    if isinstance(data, dict):
+        _text_as_written(node, data)
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _value in node.value:
@@ -233,8 +291,9 @@ def parse_yaml_block(fm_lines: list[str], fp: FileProblems, first_line: int = 2)
 class Meta:
     """Typed access to front matter values, reporting problems at the key's line."""
 
-    def __init__(self, data: dict, lines: dict[str, int], fp: FileProblems):
+    def __init__(self, data: dict, lines: dict[str, int], fp: FileProblems, broken: bool = False):
         self.data, self.lines, self.fp = data, lines, fp
+        self.broken = broken  # the front matter could not be read: the body is still checked, the file not kept
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
@@ -262,7 +321,8 @@ class Meta:
         value = self.string(key)
         if value is not None and not ID_RE.match(value):
             self.err(
-                key, f"'{key}' must be lowercase latin letters, digits and '-' (like 'courier-no-call'), not '{value}'"
+                key,
+                f"'{key}' must be lowercase latin letters, digits and '-' (like 'courier-no-call', at most 100), not '{_brief(value)}'",
             )
             return None
         return value
@@ -335,14 +395,15 @@ def read_front_matter(kind: str, text: str, fp: FileProblems) -> tuple[Meta | No
     fm_lines, body_lines, body_start = split_front_matter(text, fp)
     if fm_lines is None:
         return None, body_lines, body_start
+    before = len(fp.problems)
     data, lines = parse_yaml_block(fm_lines, fp)
-    if data is None and not fp.problems:
+    if data is None and len(fp.problems) == before:
         fp.add(1, "the front matter is empty")
-    if data is None:
-        return None, body_lines, body_start
+    if data is None:  # reported; the body's own problems are worth reporting in the same run
+        return Meta({}, {}, fp, broken=True), body_lines, body_start
     if not isinstance(data, dict):
         fp.add(2, "the front matter must be 'key: value' lines")
-        return None, body_lines, body_start
+        return Meta({}, {}, fp, broken=True), body_lines, body_start
     meta = Meta(data, lines, fp)
     allowed = KIND_KEYS[kind]
     for key in data:
@@ -359,11 +420,15 @@ def read_front_matter(kind: str, text: str, fp: FileProblems) -> tuple[Meta | No
 def _common(meta: Meta) -> dict:
     lang = meta.string("lang")
     if lang is not None and not LANG_RE.match(lang):
-        meta.err("lang", f"'lang' must be a language code such as ru, en or bg, not '{lang}'")
+        meta.err("lang", f"'lang' must be a language code such as ru, en or bg (at most 16 characters), not '{lang}'")
         lang = None
+    title = meta.string("title")
+    if title is not None and len(title) > TITLE_MAX:
+        meta.err("title", f"the title is {len(title)} characters long; at most {TITLE_MAX}")
+        title = None
     return {
         "id": meta.ident("id") or "",
-        "title": meta.string("title") or "",
+        "title": title or "",
         "lang": lang,
         "skills": meta.id_list("skills"),
     }
@@ -441,6 +506,7 @@ def parse_skills(text: str, path: str, problems: list[Problem]) -> SkillSet:
             if isinstance(entry_node, yaml.MappingNode)
             else {}
         )
+        _text_as_written(entry_node, entry)
         for key in entry:
             if key not in ("id", "title", "description"):
                 fp.add(
@@ -450,7 +516,7 @@ def parse_skills(text: str, path: str, problems: list[Problem]) -> SkillSet:
         if not isinstance(skill_id, str) or not ID_RE.match(skill_id):
             fp.add(
                 key_lines.get("id", line),
-                f"a skill needs an id of lowercase latin letters, digits and '-', not '{_brief(skill_id)}'",
+                f"a skill needs an id of lowercase latin letters, digits and '-' (at most 100), not '{_brief(skill_id)}'",
             )
             continue
         if skill_id in seen:
@@ -490,14 +556,18 @@ def parse_course(text: str, path: str, problems: list[Problem]) -> Course | None
         if case_id in seen:
             meta.err("cases", f"case '{case_id}' is listed twice")
         seen.add(case_id)
-    return Course(
-        kind="course",
-        cases=cases,
-        body=join_md(body_lines),
-        path=path,
-        source=text,
-        meta_lines=meta.lines,
-        **_common(meta),
+    return (
+        None
+        if meta.broken
+        else Course(
+            kind="course",
+            cases=cases,
+            body=join_md(body_lines),
+            path=path,
+            source=text,
+            meta_lines=meta.lines,
+            **_common(meta),
+        )
     )
 
 
@@ -531,16 +601,20 @@ def parse_case(text: str, path: str, problems: list[Problem]) -> Case | None:
         i = j + 1
     if not join_md(body_lines):
         fp.add(start, "the case has no text")
-    return Case(
-        kind="case",
-        minutes=minutes or None,
-        quiz=quiz,
-        choices=choices,
-        body=join_md(body_lines),
-        path=path,
-        source=text,
-        meta_lines=meta.lines,
-        **_common(meta),
+    return (
+        None
+        if meta.broken
+        else Case(
+            kind="case",
+            minutes=minutes or None,
+            quiz=quiz,
+            choices=choices,
+            body=join_md(body_lines),
+            path=path,
+            source=text,
+            meta_lines=meta.lines,
+            **_common(meta),
+        )
     )
 
 
@@ -603,13 +677,19 @@ def parse_quiz(text: str, path: str, problems: list[Problem], skills: set[str] |
     intro, sections = split_sections(body_lines, start, mask)
     quiz.intro = join_md(intro)
     for n, (heading, line, lines) in enumerate(sections, start=1):
-        quiz.questions.append(parse_question(f"q{n}", heading, line, lines, fp))
+        fenced = mask[line + 1 - start : line + 1 - start + len(lines)]
+        quiz.questions.append(parse_question(f"q{n}", heading, line, lines, fp, fenced))
     if not quiz.questions:
         fp.add(start if body_lines else 1, "the quiz has no question: each question starts with a '## ' heading")
-    return quiz
+    return None if meta.broken else quiz
 
 
-def parse_question(key: str, heading: str, line: int, lines: list[str], fp: FileProblems) -> Question:
+def parse_question(
+    key: str, heading: str, line: int, lines: list[str], fp: FileProblems, fenced: list[bool] | None = None
+) -> Question:
+    """One question from the lines under its heading; ``fenced`` marks those inside a code block of the
+    prompt (their '- [x]' is an example, not an option)."""
+    fenced = fenced or [False] * len(lines)
     q = Question(key=key, prompt=heading.strip(), line=line)
     if not q.prompt:
         fp.add(line, "the question heading is empty")
@@ -618,6 +698,15 @@ def parse_question(key: str, heading: str, line: int, lines: list[str], fp: File
         i += 1
     settings: dict[str, tuple[str, int]] = {}
     while i < len(lines):
+        if not lines[i].strip() and settings:  # a blank line between two settings
+            ahead = i
+            while ahead < len(lines) and not lines[ahead].strip():
+                ahead += 1
+            following = SETTING_RE.match(lines[ahead]) if ahead < len(lines) else None
+            if following and following.group(1) in QUESTION_KEYS:
+                i = ahead
+                continue
+            break
         match = SETTING_RE.match(lines[i])
         if not match:
             break
@@ -642,6 +731,9 @@ def parse_question(key: str, heading: str, line: int, lines: list[str], fp: File
     for k in range(i, len(lines)):
         text = lines[k]
         ln = line + 1 + k
+        if fenced[k] and not in_options:
+            prompt_lines.append(text)
+            continue
         option = OPTION_RE.match(text)
         order_item = ORDER_ITEM_RE.match(text) if order_mode else None
         feedback = FEEDBACK_RE.match(text)
@@ -783,6 +875,8 @@ def parse_checklist(text: str, path: str, problems: list[Problem]) -> Checklist 
         section = ChecklistSection(title=heading.strip(), line=line)
         if not section.title:
             fp.add(line, "the section heading is empty")
+        elif len(section.title) > TITLE_MAX:  # every card keeps its sections' titles
+            fp.add(line, f"the section heading is {len(section.title)} characters long; at most {TITLE_MAX}")
         description: list[str] = []
         k = 0
         while k < len(lines) and not lines[k].strip():
@@ -801,23 +895,23 @@ def parse_checklist(text: str, path: str, problems: list[Problem]) -> Checklist 
         elif weight_match and difflib.get_close_matches(weight_match.group(1), ["weight"], cutoff=0.7):
             fp.add(line + 1 + k, f"unknown section setting '{weight_match.group(1)}' — did you mean 'weight'?")
             k += 1
+        written: list[list] = []  # [text, line] of each item, its wrapped lines joined
         for j in range(k, len(lines)):
             raw = lines[j]
             ln = line + 1 + j
             bullet = BARE_BULLET_RE.match(raw) if not mask[ln - start] else None
             if bullet:
-                section.items.append(_checklist_item(bullet.group(1), ln, fp, seen_ids))
-            elif raw[:1] in (" ", "\t") and raw.strip() and section.items:
-                section.items[-1].text += " " + raw.strip()
+                written.append([bullet.group(1), ln])
+            elif raw[:1] in (" ", "\t") and raw.strip() and written:
+                written[-1][0] += " " + raw.strip()  # its attribute list may be on the wrapped line
             else:
                 description.append(raw)
+        section.items = [_checklist_item(text, ln, fp, seen_ids) for text, ln in written]
         section.description = join_md(description)
-        if not section.items:
-            fp.add(line, f"section '{section.title}' has no item: items are '- ' lines")
-        checklist.sections.append(section)
+        checklist.sections.append(section)  # one without items is left out of the score, like one all n/a
     if not any(s.items for s in checklist.sections):
         fp.add(start if body_lines else 1, "the checklist has no item: add a '## ' section with '- ' items")
-    return checklist
+    return None if meta.broken else checklist
 
 
 def _checklist_item(text: str, ln: int, fp: FileProblems, seen_ids: dict[str, int]) -> ChecklistItem:
@@ -834,7 +928,9 @@ def _checklist_item(text: str, ln: int, fp: FileProblems, seen_ids: dict[str, in
     item_id = attrs.get("id")
     if isinstance(item_id, str):
         if not ID_RE.match(item_id):
-            fp.add(ln, f"item id must be lowercase latin letters, digits and '-', not '{item_id}'")
+            fp.add(
+                ln, f"item id must be lowercase latin letters, digits and '-' (at most 100), not '{_brief(item_id)}'"
+            )
             item_id = None
     elif item_id is True:
         fp.add(ln, "item attribute 'id' needs a value: {id: greet-30s}")
