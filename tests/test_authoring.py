@@ -178,3 +178,20 @@ def test_employee_cannot_author(client, auth, make_user, trainer):
     make_user("employee", email="e@example.com")
     auth.login("e@example.com")
     assert client.get("/authoring/").status_code == 403
+
+
+def test_saving_unchanged_in_the_browser_keeps_the_file_as_it_was(client, trainer):
+    """A browser sends a textarea's line breaks as CRLF: publishing a file written with LF, unchanged,
+    must not make a new version (nor turn its line ends into CRLF on export)."""
+    url = "/authoring/case/courier-no-call"
+    published = content.published("case", "courier-no-call")
+    assert "\r\n" not in published.source
+    r = post_form(client, url, {"source": published.source.replace("\n", "\r\n"), "publish": "1"})
+    assert r.status_code == 302
+    assert "Nothing changed" in text(client.get(url))
+    assert content.published("case", "courier-no-call").number == published.number
+    edited = published.source.replace("\n", "\r\n").replace("Text.", "Edited text.")
+    post_form(client, url, {"source": edited, "publish": "1"})
+    again = content.published("case", "courier-no-call")
+    assert again.number == published.number + 1 and again.source == edited.replace("\r\n", "\n")
+    assert "Edited text." in again.source

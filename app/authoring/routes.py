@@ -147,7 +147,7 @@ def edit(kind: str, slug: str):
         form.source.data = source
     plan = None
     if form.validate_on_submit():
-        text = form.source.data
+        text = services.with_line_endings_of(form.source.data, source)
         if form.discard.data:
             services.discard_draft(kind, slug)
             db.session.commit()

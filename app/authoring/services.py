@@ -106,6 +106,15 @@ def current_source(kind: str, slug: str) -> tuple[str | None, ContentDraft | Non
     return source, draft, version
 
 
+def with_line_endings_of(text: str, edited: str | None) -> str:
+    """The editor's text with the line breaks of the text it edits. A browser sends every line break
+    of a textarea as CRLF, so a file written with LF, saved without a change, would otherwise come
+    back as a new version that differs from the file only in its line ends."""
+    if edited is not None and "\r\n" in edited:
+        return text
+    return text.replace("\r\n", "\n")
+
+
 def save_draft(actor, kind: str, slug: str, source: str) -> ContentDraft:
     """Keep an unpublished draft; everyone else still sees the published version."""
     if kind not in KINDS:
