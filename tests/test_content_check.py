@@ -263,3 +263,17 @@ def test_a_file_with_unreadable_front_matter_still_has_its_body_checked(runner, 
     assert "quizzes/q.md:3: the value of 'title' contains ': '" in out
     assert "quizzes/q.md:5: the question has no correct option" in out  # the body too, in the same run
     assert "cases/c.md:3:" in out and "missing case" not in out  # its id is known; no second, false error
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["  title: Empathy: feelings", "  title: {en: Empathy: feelings, ru: Эмпатия}"],
+)
+def test_skills_file_says_which_value_needs_quotes(runner, tree, line):
+    skills = (tree / "skills.yml").read_text(encoding="utf-8").split("\n")
+    first = next(i for i, text in enumerate(skills) if text.lstrip().startswith("title:"))
+    skills[first] = line
+    (tree / "skills.yml").write_text("\n".join(skills), encoding="utf-8")
+    code, out = check(runner, tree)
+    assert code == 1
+    assert f"skills.yml:{first + 1}: not valid YAML" in out and "must be put in double quotes" in out, out

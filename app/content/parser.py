@@ -484,7 +484,14 @@ def parse_skills(text: str, path: str, problems: list[Problem]) -> SkillSet:
         node, data = load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        fp.add((_line_of(mark, text) + 1) if mark else 1, f"not valid YAML: {exc.problem or exc}")
+        index = _line_of(mark, text) if mark else 0
+        written = text.split("\n")[index] if mark else ""
+        hint = ""
+        if written.count(": ") + written.rstrip().endswith(":") >= 2:  # a value with ': ' in it, unquoted
+            hint = (
+                ': a value on this line contains ": " and must be put in double quotes, like {en: "Empathy: feelings"}'
+            )
+        fp.add(index + 1, f"not valid YAML ({exc.problem or exc}){hint}")
         return out
     except yaml.YAMLError as exc:
         fp.add(_reader_line(exc, text) + 1, f"not valid YAML: {_first_line(exc)}")
