@@ -178,7 +178,7 @@ def content_import_gift(file: str, quiz_id: str, out_dir: str, title: str | None
         click.echo(f"{file}:1: the file is not UTF-8 text", err=True)
         sys.exit(1)
     result = gift.gift_to_quiz(text, quiz_id, title=title, lang=lang)
-    for line, message in result.skipped:
+    for line, message in sorted(result.skipped + result.notes):
         click.echo(f"{file}:{line}: {message}", err=True)
     if not result.converted:
         click.echo(f"{file}: no question could be converted; nothing was written.", err=True)

@@ -63,3 +63,28 @@ def test_export_gift_round_trip(runner, tmp_path):
 def test_export_gift_unknown_quiz(runner):
     result = runner.invoke(args=["content", "export-gift", "nope"])
     assert result.exit_code == 1
+
+
+UNCLOSED = "::A:: First {\n=yes\n~no\n\n::B:: Second {\n=right\n~wrong\n}\n\n::C:: Third {\n=a\n~b\n}\n"
+
+
+def test_an_unclosed_brace_skips_its_question_only(runner, tmp_path):
+    """Moodle's export never leaves a '{' open, but a hand-edited file may: the question is reported,
+    and the questions after it are not swallowed into it."""
+    result = gift.gift_to_quiz(UNCLOSED, "q")
+    assert result.converted == 2 and [q.name for q in result.questions] == ["A", "B", "C"]
+    assert result.skipped == [(1, 'skipped question "A": its answers open with { but are never closed with }')]
+    assert "## B" in result.markdown and "## C" in result.markdown and "First" not in result.markdown
+    source = tmp_path / "u.gift"
+    source.write_text(UNCLOSED, encoding="utf-8")
+    out = runner.invoke(args=["content", "import-gift", str(source), "--id", "u", "--out", str(tmp_path / "q")])
+    assert out.exit_code == 0 and "u.gift:1: skipped question" in out.output and "2 question(s) converted" in out.output
+
+
+def test_unequal_credits_are_converted_with_a_note(runner, tmp_path):
+    text = "::W:: Pick {\n~%70%A\n~%30%B\n~%-100%C\n}\n\n::E:: Even {\n~%50%A\n~%50%B\n~%-100%C\n}\n"
+    result = gift.gift_to_quiz(text, "w")
+    assert result.converted == 2 and result.skipped == []
+    assert [line for line, _message in result.notes] == [1, 7]  # 70/30, and the even one's -100% on a wrong option
+    assert "70%, 30%, -100%" in result.notes[0][1] and "partial scoring" in result.notes[0][1]
+    assert result.markdown.count("scoring: partial") == 2

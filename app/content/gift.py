@@ -47,6 +47,7 @@ class ConversionResult:
     converted: int
     skipped: list[tuple[int, str]]
     questions: list[GiftQuestion] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)  # converted, but not exactly as written
 
 
 def read_gift_text(raw: bytes) -> str:
@@ -77,9 +78,15 @@ def _restore(text: str) -> str:
     return "".join(RESTORE.get(ch, ch) for ch in text)
 
 
-def _blocks(text: str) -> list[tuple[int, str, str]]:
-    """Split into (first line number, block text, category in force), dropping comments."""
-    blocks: list[tuple[int, str, str]] = []
+def _blocks(text: str, braces: bool = True) -> list[tuple[int, str, str]]:
+    """Split into (first line number, block text, category in force), dropping comments. A blank line
+    inside a question's braces does not end it; when a '{' is never closed, blank lines end every
+    question, so the unclosed one does not swallow the rest of the file."""
+    if braces:
+        blocks = _blocks(text, braces=False) if _unclosed(text) else None
+        if blocks is not None:
+            return blocks
+    blocks = []
     current: list[str] = []
     start = 0
     category = ""
@@ -98,13 +105,25 @@ def _blocks(text: str) -> list[tuple[int, str, str]]:
             continue
         if not current:
             start = n
-        protected = _protect(raw)
-        depth += protected.count("{") - protected.count("}")
-        depth = max(depth, 0)
+        if braces:
+            protected = _protect(raw)
+            depth += protected.count("{") - protected.count("}")
+            depth = max(depth, 0)
         current.append(raw)
     if current:
         blocks.append((start, "\n".join(current), category))
     return blocks
+
+
+def _unclosed(text: str) -> bool:
+    """True when a '{' outside comments is still open at the end of the text."""
+    depth = 0
+    for raw in text.split("\n"):
+        if depth == 0 and raw.strip().startswith("//"):
+            continue
+        protected = _protect(raw)
+        depth = max(depth + protected.count("{") - protected.count("}"), 0)
+    return depth > 0
 
 
 def _strip_html(text: str) -> str:
@@ -138,6 +157,10 @@ def parse_gift(text: str) -> list[GiftQuestion]:
             protected = protected[fmt_match.end() :]
         open_at = protected.find("{")
         close_at = protected.rfind("}")
+        if protected.count("{") > protected.count("}"):
+            text_only = _clean(protected[:open_at], fmt)
+            questions.append(GiftQuestion(line, name or text_only[:40], text_only, fmt, "unclosed", category=category))
+            continue
         if open_at == -1 or close_at < open_at:
             text_only = _clean(protected, fmt)
             questions.append(
@@ -260,9 +283,14 @@ def gift_to_quiz(text: str, quiz_id: str, title: str | None = None, lang: str | 
     for q in questions:
         if q.kind in ("single", "multiple", "truefalse") and len(q.answers) >= 2 and any(a.correct for a in q.answers):
             convertible.append(q)
+        elif q.kind == "unclosed":
+            skipped.append(
+                (q.line, f'skipped question "{q.name}": its answers open with {{ but are never closed with }}')
+            )
         else:
             kind = q.kind if q.kind not in ("single", "multiple", "truefalse") else "incomplete"
             skipped.append((q.line, f'skipped {kind} question "{q.name}"'))
+    notes: list[tuple[int, str]] = []
     if title is None:
         categories = [q.category for q in convertible if q.category]
         title = categories[0].split("/")[-1].strip() if categories else quiz_id
@@ -290,6 +318,14 @@ def gift_to_quiz(text: str, quiz_id: str, title: str | None = None, lang: str | 
             out.append("type: multiple")
         if partial:
             out.append("scoring: partial")
+            if len({a.weight for a in correct}) > 1 or any(a.weight < 0 for a in q.answers):
+                notes.append(
+                    (
+                        q.line,
+                        f'question "{q.name}": its credits ({", ".join(f"{a.weight:g}%" for a in q.answers)}) became '
+                        "partial scoring, where each right option counts the same and each wrong one takes as much away",
+                    )
+                )
         out.append("")
         if extra:
             out += [_escape_block(extra), ""]
@@ -301,7 +337,7 @@ def gift_to_quiz(text: str, quiz_id: str, title: str | None = None, lang: str | 
             out.append("")
             out += _feedback_lines(q.general_feedback, "")
         out.append("")
-    return ConversionResult("\n".join(out).rstrip("\n") + "\n", len(convertible), skipped, questions)
+    return ConversionResult("\n".join(out).rstrip("\n") + "\n", len(convertible), skipped, questions, notes)
 
 
 def _escape_option(text: str) -> str:
