@@ -106,6 +106,8 @@ def test_missing_front_matter_and_required_keys(runner, tree):
     write(tree, "checklists/nochannel.md", "---\nid: no-channel\ntitle: T\n---\n## S\n- item\n")
     write(tree, "cases/badid.md", "---\nid: Bad_Id\ntitle: T\n---\nBody\n")
     write(tree, "cases/unclosed.md", "---\nid: unclosed\ntitle: T\nBody\n")
+    write(tree, "cases/blank.md", "---\nid: blank\ntitle:\n---\nBody\n")
+    write(tree, "checklists/blank.md", "---\nid: blank\ntitle: T\nchannel: ~\n---\n## S\n- item\n")
     code, out = check(runner, tree)
     assert code == 1
     assert f"{tree}/cases/nofm.md:1: " in out
@@ -113,6 +115,8 @@ def test_missing_front_matter_and_required_keys(runner, tree):
     assert f"{tree}/checklists/nochannel.md:1: missing required key 'channel'" in out
     assert f"{tree}/cases/badid.md:2: " in out
     assert f"{tree}/cases/unclosed.md:1: " in out and "never closed" in out
+    assert f"{tree}/cases/blank.md:3: 'title' is empty" in out
+    assert f"{tree}/checklists/blank.md:4: 'channel' is empty" in out
 
 
 def test_wrong_types_are_reported(runner, tree):

@@ -412,7 +412,9 @@ def read_front_matter(kind: str, text: str, fp: FileProblems) -> tuple[Meta | No
             hint = f" — did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(sorted(allowed))})"
             meta.err(str(key), f"unknown key '{key}'{hint}")
     for key in REQUIRED_KEYS[kind]:
-        if not meta.has(key):
+        if key in data and not meta.has(key):
+            meta.err(key, f"'{key}' is empty: write its value after '{key}:'")
+        elif not meta.has(key):
             fp.add(1, f"missing required key '{key}'")
     return meta, body_lines, body_start
 
