@@ -248,14 +248,15 @@ def test_question_settings_headings_and_code_in_prompts(tree):
         tree,
         "quizzes/code.md",
         "---\nid: code\ntitle: C\nlang: en-x-corp\n---\n## What does C# print?\nskill: empathy\n\npoints: 2\n\n"
-        "```\n- [x] not an option\n```\n- [x] yes\n- [ ] no\n\n## Closed heading ##\n- [x] a\n- [ ] b\n",
+        "```\n- [x] not an option\n```\n- [x] yes\n- [ ] no\n\n## Closed heading ##\n- [x] a\n- [ ] b\n"
+        "\n   ## Indented up to three spaces\n- [x] a\n- [ ] b\n",
     )
     content = _load(tree)
     assert content.ok, content.problems
-    first, second = content.documents["quiz"]["code"].questions
+    first, second, third = content.documents["quiz"]["code"].questions
     assert (first.prompt, first.points, first.skill) == ("What does C# print?", 2.0, "empathy")
     assert [o.text for o in first.options] == ["yes", "no"] and "not an option" in first.text
-    assert second.prompt == "Closed heading"
+    assert (second.prompt, third.prompt) == ("Closed heading", "Indented up to three spaces")
 
 
 def test_a_file_with_unreadable_front_matter_still_has_its_body_checked(runner, tree):
