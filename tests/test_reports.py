@@ -251,6 +251,11 @@ def test_skill_heatmap_matches_plain_python(company):
             assert heat[dept_id][skill].quiz_rate == pytest.approx(correct / total)
     assert heat[company["a"].id]["empathy"].quiz_rate == pytest.approx(0.5)
     assert heat[company["a"].id]["active-listening"].quiz_rate == pytest.approx(0.5)
+    assert heat[None] == heat[company["region"].id]  # the company: everyone works in the region
+    # Departments shown alone (the others' rows count for the company only) and none at all.
+    _skills, alone = reports.skill_heatmap([company["b"].id])
+    assert set(alone) == {company["b"].id, None} and alone[company["b"].id] == heat[company["b"].id]
+    assert alone[None] == heat[None] and reports.skill_heatmap([])[1] == {None: heat[None]}
 
     # Shop side: yes / (yes + no) over approved cards' items of the skill; n/a and unapproved cards do not count.
     for dept_id in (company["a"].id, company["b"].id):

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, literal, select, true, union_all
+from sqlalchemy import and_, case, func, literal, null, select, true, union_all
 from sqlalchemy.orm import lazyload
 
 from app.content.models import ContentItem, ContentVersion
@@ -486,7 +486,24 @@ def skill_heatmap(dept_ids: list[int], period: Period | None = None) -> tuple[li
     """
     period = period or Period()
     parents = department_parents()
-    sums = _over_subtrees(_sums("skill", period, None, "skill"), parents, set(dept_ids))
+    wanted = set(dept_ids)
+    # The database sums the rows of each shown department's subtree (less the subtrees of shown
+    # departments below it) instead of sending a row per department and skill: a few dozen rows
+    # come back, not thousands. Those sums are then added up the shown departments and the company.
+    nearest: dict[int, list[int]] = {}
+    for dept in parents:
+        node = dept
+        while node is not None and node not in wanted:
+            node = parents.get(node)
+        if node is not None:
+            nearest.setdefault(node, []).append(dept)
+    rows = rollups.period_rows("skill", period.start, period.end, None, dated=False)
+    whens = [(rows.c.department_id.in_(sorted(ids)), d) for d, ids in sorted(nearest.items())]
+    shown = case(*whens, else_=None) if whens else null()
+    figures = (func.sum(rows.c[m]) for m in rollups.MEASURES["skill"])
+    grouped = select(shown, rows.c.skill, *figures).group_by(*([shown] if whens else []), rows.c.skill)
+    per_shown = {(d, skill): [float(v or 0) for v in figures] for d, skill, *figures in db.session.execute(grouped)}
+    sums = _over_subtrees(per_shown, parents, wanted)
     cells: dict = {}
     for (dept, skill), (answers, correct, items, passed) in sums.items():
         if answers or items:
