@@ -201,3 +201,33 @@ def test_employee_is_refused_people_pages(client, auth, make_user):
     assert client.get("/people").status_code == 403
     assert client.get("/people/export.csv").status_code == 403
     assert client.get("/audit").status_code == 403
+
+
+def test_department_paths_come_from_one_read_and_follow_every_change(app):
+    from sqlalchemy import event
+
+    region = services.create_department(None, "Регион", None)
+    branch = services.create_department(None, "Филиал", region)
+    teams = [services.create_department(None, f"Команда {n}", branch) for n in range(5)]
+    db.session.commit()
+    ids = [t.id for t in teams]
+    db.session.expunge_all()
+    teams = [db.session.get(Department, i) for i in ids]
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert [t.path for t in teams] == [f"Регион/Филиал/Команда {n}" for n in range(5)]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1  # every path from the one read of the department rows
+    parent = db.session.get(Department, teams[0].parent_id)
+    parent.name = "Отделение"  # not flushed yet: the path shows it all the same
+    assert teams[0].path == "Регион/Отделение/Команда 0"
+    db.session.commit()
+    assert teams[1].path == "Регион/Отделение/Команда 1"
+    db.session.execute(db.update(Department).where(Department.id == parent.id).values(name="Офис"))  # past the ORM
+    assert teams[2].path == "Регион/Офис/Команда 2"

@@ -318,9 +318,10 @@ def course_progress(
 # ---------------------------------------------------------------- assignments
 def ancestor_ids(user: User) -> list[int]:
     """The user's department and every department above it."""
-    from app.people.services import chain_ids
+    from app.people.services import ancestors, department_parents
 
-    return sorted(chain_ids(user.department_id)) if user.department_id else []
+    # from the department rows the session keeps (a page showing paths or a report reads them anyway)
+    return sorted(ancestors(department_parents(), user.department_id)) if user.department_id else []
 
 
 def assignments_for(user: User) -> list[Assignment]:

@@ -70,7 +70,10 @@ class Department(db.Model):
 
     @property
     def path(self) -> str:
-        return PATH_SEPARATOR.join([d.name for d in self.ancestors()] + [self.name])
+        from app.people.services import kept_path  # the services build on this module
+
+        kept = kept_path(self)  # from the session's one read of the department rows
+        return kept if kept is not None else PATH_SEPARATOR.join([d.name for d in self.ancestors()] + [self.name])
 
     def snapshot(self) -> dict:
         return {"name": self.name, "parent_id": self.parent_id, "archived": self.archived}

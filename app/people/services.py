@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core import audit
@@ -34,21 +34,51 @@ def department_parents(connection=None) -> dict[int, int | None]:
     Read through the session, the answer is kept until the session next writes, commits or rolls back,
     so a report page that needs the tree for several figures reads it once.
     """
-    stmt = select(Department.id, Department.parent_id)
     if connection is not None:
-        return dict(connection.execute(stmt).all())
+        return dict(connection.execute(select(Department.id, Department.parent_id)).all())
     kept = db.session.info.get(_PARENTS_KEY)
     if kept is None:
-        kept = db.session.info[_PARENTS_KEY] = dict(db.session.execute(stmt).all())
+        kept = db.session.info[_PARENTS_KEY] = {dept: parent for dept, _name, parent in department_rows()}
     return dict(kept)
 
 
+def department_rows(session: Session | None = None) -> list[tuple[int, str, int | None]]:
+    """(id, name, parent id) of every department, by name, in one query; kept in the session like
+    :func:`department_parents`, which is read from it, as are report trees and department paths."""
+    session = session or db.session()
+    kept = session.info.get(_ROWS_KEY)
+    if kept is None:
+        stmt = select(Department.id, Department.name, Department.parent_id).order_by(Department.name)
+        kept = session.info[_ROWS_KEY] = [tuple(row) for row in session.execute(stmt)]
+    return kept
+
+
+def kept_path(dept: Department) -> str | None:
+    """A department's path from its session's department rows, or None when they cannot be trusted for
+    it: not in a session, not yet stored, or departments changed in the session and not yet flushed."""
+    session = object_session(dept)
+    if session is None or dept.id is None or any(isinstance(o, Department) for o in (*session.new, *session.dirty)):
+        return None
+    names = session.info.get(_NAMES_KEY)
+    if names is None:
+        names = session.info[_NAMES_KEY] = {i: (name, parent) for i, name, parent in department_rows(session)}
+    parts, node, seen = [dept.name], dept.parent_id, {dept.id}
+    while node is not None and node not in seen:  # a cycle written past the services ends the walk
+        seen.add(node)
+        name, node = names.get(node, (None, None))
+        if name is None:
+            return None
+        parts.append(name)
+    return PATH_SEPARATOR.join(reversed(parts))
+
+
 _PARENTS_KEY, _SUBTREES_KEY = "department_parents", "department_subtrees"
+_ROWS_KEY, _NAMES_KEY = "department_rows", "department_names"
 
 
 def _forget_parents(session, *_args) -> None:
-    session.info.pop(_PARENTS_KEY, None)
-    session.info.pop(_SUBTREES_KEY, None)
+    for key in (_PARENTS_KEY, _SUBTREES_KEY, _ROWS_KEY, _NAMES_KEY):
+        session.info.pop(key, None)
 
 
 def _forget_parents_on_write(state) -> None:
@@ -59,6 +89,15 @@ def _forget_parents_on_write(state) -> None:
 for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
     event.listen(Session, _name, _forget_parents)
 event.listen(Session, "do_orm_execute", _forget_parents_on_write)
+
+
+# A department read again from the database (session.refresh, or a query over an expired one) may
+# show what another session committed since: the kept rows are read again too.
+@event.listens_for(Department, "refresh")
+def _forget_parents_on_refresh(target, _context, _attrs) -> None:
+    session = object_session(target)
+    if session is not None:
+        _forget_parents(session)
 
 
 def chain_ids(dept_id: int) -> set[int]:

@@ -242,7 +242,7 @@ def department(dept_id: int):
 @allow(*MANAGERS)
 @cached_page
 def employee(user_id: int):
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id, options=[lazyload(User.roles)])  # the page shows no roles
     if user is None:
         abort(404)
     report = services.employee_report(user, period_from_request())

@@ -17,8 +17,8 @@ from sqlalchemy.orm import lazyload
 from app.content.models import ContentItem, ContentVersion
 from app.extensions import db
 from app.learning.models import QuizAttempt
-from app.people.models import PATH_SEPARATOR, Department, User
-from app.people.services import department_parents, subtree_ids, within
+from app.people.models import PATH_SEPARATOR, User
+from app.people.services import department_parents, department_rows, subtree_ids, within
 from app.reports import rollups
 from app.reports.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, ItemTotal
 from app.shopping.models import Scorecard, ScorecardAnswer
@@ -227,9 +227,7 @@ def _report(period, today, roots) -> tuple[list[DepartmentRow], DepartmentRow]:
 def _tree() -> list[tuple[int, str, int | None, int]]:
     """(id, path, parent id, depth) of every department, depth first with siblings by name, from plain rows."""
     children: dict = {}
-    for dept_id, name, parent in db.session.execute(
-        select(Department.id, Department.name, Department.parent_id).order_by(Department.name)
-    ):
+    for dept_id, name, parent in department_rows():
         children.setdefault(parent, []).append((dept_id, name))
     out = []
     stack = [(dept_id, name, None, 0) for dept_id, name in reversed(children.get(None, []))]
