@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.core import audit
 from app.core.audit import utcnow
@@ -61,6 +62,8 @@ def kept_path(dept: Department) -> str | None:
         return None
     names = session.info.get(_NAMES_KEY)
     if names is None:
+        if session.info.get(_ROWS_KEY) is None and _chain_in_memory(session, dept):
+            return None  # the model walks its parents in memory, with no query at all
         names = session.info[_NAMES_KEY] = {i: (name, parent) for i, name, parent in department_rows(session)}
     parts, node, seen = [dept.name], dept.parent_id, {dept.id}
     while node is not None and node not in seen:  # a cycle written past the services ends the walk
@@ -70,6 +73,17 @@ def kept_path(dept: Department) -> str | None:
             return None
         parts.append(name)
     return PATH_SEPARATOR.join(reversed(parts))
+
+
+def _chain_in_memory(session: Session, dept: Department) -> bool:
+    """True when every department above ``dept`` is already loaded in the session."""
+    node, seen = dept, {dept.id}
+    while node.parent_id is not None and node.parent_id not in seen:
+        node = node.__dict__.get("parent") or session.identity_map.get(identity_key(Department, node.parent_id))
+        if node is None:
+            return False
+        seen.add(node.id)
+    return True
 
 
 _PARENTS_KEY, _SUBTREES_KEY = "department_parents", "department_subtrees"
@@ -91,11 +105,11 @@ for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollb
 event.listen(Session, "do_orm_execute", _forget_parents_on_write)
 
 
-# A department read again from the database (session.refresh, or a query over an expired one) may
-# show what another session committed since: the kept rows are read again too.
-@event.listens_for(Department, "refresh")
-def _forget_parents_on_refresh(target, _context, _attrs) -> None:
-    session = object_session(target)
+# A department expired to be read again (session.refresh or expire) may then show what another
+# session committed since: the kept rows are read again too.
+@event.listens_for(Department, "expire")
+def _forget_parents_on_expire(target, _attrs) -> None:
+    session = object_session(target) if target is not None else None  # None: already collected
     if session is not None:
         _forget_parents(session)
 
