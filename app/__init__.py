@@ -99,10 +99,12 @@ def create_app(config: dict | type | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        from sqlalchemy.orm import joinedload
+
         from app.people.models import User
 
-        try:
-            return db.session.get(User, int(user_id))
+        try:  # with the roles every page checks, in the same statement (one round trip, not two)
+            return db.session.get(User, int(user_id), options=[joinedload(User.roles)])
         except ValueError:
             return None
 

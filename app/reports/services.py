@@ -336,24 +336,26 @@ def monthly_trend(dept_id: int | None, period: Period | None = None) -> list[dic
     shop = rollups.period_rows("shop", period.start, period.end, ids)
     card_month = month(shop.c.day)
     cards = select(
-        card_month, func.sum(shop.c.sum_percent) / func.nullif(func.sum(shop.c.scored), 0), func.sum(shop.c.cards)
-    )
+        literal("shop"),
+        card_month,
+        func.sum(shop.c.sum_percent) / func.nullif(func.sum(shop.c.scored), 0),
+        func.sum(shop.c.cards),
+    ).group_by(card_month)
     quiz = rollups.period_rows("quiz", period.start, period.end, ids)
     quiz_month = month(quiz.c.day)
     quizzes = select(
-        quiz_month, func.sum(quiz.c.sum_percent) / func.nullif(func.sum(quiz.c.attempts), 0), func.sum(quiz.c.attempts)
-    )
+        literal("quiz"),
+        quiz_month,
+        func.sum(quiz.c.sum_percent) / func.nullif(func.sum(quiz.c.attempts), 0),
+        func.sum(quiz.c.attempts),
+    ).group_by(quiz_month)
     out: dict[str, dict] = {}
-    for m, avg, n in db.session.execute(cards.group_by(card_month)):
+    counts = {"shop": "cards", "quiz": "attempts"}
+    for kind, m, avg, n in db.session.execute(union_all(cards, quizzes)):  # both in one round trip
         if not n:
             continue
-        out.setdefault(m, {"month": m})["shop"] = float(avg) if avg is not None else None
-        out[m]["cards"] = int(n)
-    for m, avg, n in db.session.execute(quizzes.group_by(quiz_month)):
-        if not n:
-            continue
-        out.setdefault(m, {"month": m})["quiz"] = float(avg) if avg is not None else None
-        out[m]["attempts"] = int(n)
+        out.setdefault(m, {"month": m})[kind] = float(avg) if avg is not None else None
+        out[m][counts[kind]] = int(n)
     return [out[k] for k in sorted(k for k in out if k)]
 
 
