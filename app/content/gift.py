@@ -82,10 +82,6 @@ def _blocks(text: str, braces: bool = True) -> list[tuple[int, str, str]]:
     """Split into (first line number, block text, category in force), dropping comments. A blank line
     inside a question's braces does not end it; when a '{' is never closed, blank lines end every
     question, so the unclosed one does not swallow the rest of the file."""
-    if braces:
-        blocks = _blocks(text, braces=False) if _unclosed(text) else None
-        if blocks is not None:
-            return blocks
     blocks = []
     current: list[str] = []
     start = 0
@@ -112,18 +108,9 @@ def _blocks(text: str, braces: bool = True) -> list[tuple[int, str, str]]:
         current.append(raw)
     if current:
         blocks.append((start, "\n".join(current), category))
+    if depth > 0:  # a '{' still open at the end: split again at every blank line
+        return _blocks(text, braces=False)
     return blocks
-
-
-def _unclosed(text: str) -> bool:
-    """True when a '{' outside comments is still open at the end of the text."""
-    depth = 0
-    for raw in text.split("\n"):
-        if depth == 0 and raw.strip().startswith("//"):
-            continue
-        protected = _protect(raw)
-        depth = max(depth + protected.count("{") - protected.count("}"), 0)
-    return depth > 0
 
 
 def _strip_html(text: str) -> str:

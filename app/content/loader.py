@@ -82,10 +82,11 @@ def load_directory(directory: str) -> ContentSet:
             text = read_text(path, shown, content.problems)
             if text is None:
                 continue
-            doc = parser.parse_document(kind, parser.normalise_text(text), shown, content.problems)
+            normalised = parser.normalise_text(text)
+            doc = parser.parse_document(kind, normalised, shown, content.problems)
             if doc is None:
                 # reported already; its id, if one can be read, is not reported missing by other files too
-                written = WRITTEN_ID.search(parser.normalise_text(text))
+                written = WRITTEN_ID.search(normalised)
                 if written:
                     content.unreadable[kind].add(written.group(1))
                 continue

@@ -223,12 +223,9 @@ def _check_unquoted_values(fm_lines: list[str], fp: FileProblems) -> bool:
         if not match or match.group(2) is None:
             continue
         key, value = match.group(1), match.group(2).strip()
-        if (
-            value
-            and value[0] not in "'\"[{|>"
-            and key == "title"
-            and (value[0] == "#" or " #" in value or "\t#" in value)
-        ):
+        if not value or value[0] in "'\"[{|>":
+            continue
+        if key == "title" and (value[0] == "#" or " #" in value or "\t#" in value):
             # YAML reads ' #' as the start of a comment: "Case #5" would silently become "Case"
             fp.add(
                 i + 2,
@@ -236,10 +233,9 @@ def _check_unquoted_values(fm_lines: list[str], fp: FileProblems) -> bool:
                 f"{_quote_hint(key, value)}",
             )
             found = True
+        elif value.startswith("#"):
             continue
-        if not value or value[0] in "'\"[{|>" or value.startswith("#"):
-            continue
-        if ": " in value or value.endswith(":"):
+        elif ": " in value or value.endswith(":"):
             fp.add(i + 2, f"the value of '{key}' contains ': ' and must be quoted: {_quote_hint(key, value)}")
             found = True
         elif value[0] in YAML_RESERVED:

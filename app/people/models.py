@@ -52,7 +52,7 @@ class Department(db.Model):
             return
         node, seen = self, {self.id}
         while node.parent_id is not None and node.parent_id not in seen:
-            held = node.__dict__.get("parent") or session.identity_map.get(identity_key(Department, node.parent_id))
+            held = held_parent(session, node)
             if held is not None:  # in the session already: the walk needs no query for it
                 node = held
                 seen.add(node.id)
@@ -80,6 +80,11 @@ class Department(db.Model):
 
     def __repr__(self) -> str:
         return f"<Department {self.id} {self.name!r}>"
+
+
+def held_parent(session, dept: Department) -> Department | None:
+    """``dept``'s parent if the session holds it already (loaded on ``dept`` or in its identity map), else None."""
+    return dept.__dict__.get("parent") or session.identity_map.get(identity_key(Department, dept.parent_id))
 
 
 def chain_ids_select(dept_id: int):

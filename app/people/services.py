@@ -6,14 +6,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
 from app.core import audit
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.permissions import Role
 from app.extensions import db
-from app.people.models import PATH_SEPARATOR, Department, User, chain_ids_select
+from app.people.models import PATH_SEPARATOR, Department, User, chain_ids_select, held_parent
 
 
 # ---------------------------------------------------------------- departments
@@ -79,7 +78,7 @@ def _chain_in_memory(session: Session, dept: Department) -> bool:
     """True when every department above ``dept`` is already loaded in the session."""
     node, seen = dept, {dept.id}
     while node.parent_id is not None and node.parent_id not in seen:
-        node = node.__dict__.get("parent") or session.identity_map.get(identity_key(Department, node.parent_id))
+        node = held_parent(session, node)
         if node is None:
             return False
         seen.add(node.id)

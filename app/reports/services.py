@@ -18,7 +18,7 @@ from app.content.models import ContentItem, ContentVersion
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.people.models import PATH_SEPARATOR, User
-from app.people.services import department_parents, department_rows, subtree_ids, within
+from app.people.services import ancestors, department_parents, department_rows, subtree_ids, within
 from app.reports import rollups
 from app.reports.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, ItemTotal
 from app.shopping.models import Scorecard, ScorecardAnswer
@@ -492,9 +492,7 @@ def skill_heatmap(dept_ids: list[int], period: Period | None = None) -> tuple[li
     # come back, not thousands. Those sums are then added up the shown departments and the company.
     nearest: dict[int, list[int]] = {}
     for dept in parents:
-        node = dept
-        while node is not None and node not in wanted:
-            node = parents.get(node)
+        node = next((a for a in ancestors(parents, dept) if a in wanted), None)
         if node is not None:
             nearest.setdefault(node, []).append(dept)
     rows = rollups.period_rows("skill", period.start, period.end, None, dated=False)
