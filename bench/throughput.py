@@ -8,6 +8,11 @@ template, one indexed query) run side by side under the same gunicorn settings; 
 Prints requests per second for each page, rendered on every request (the page cache off) and as
 shipped (a repeat request answered from the page cache, app/core/pagecache.py), the share of answers
 that came from the cache, and each figure's ratio to the reference (target: at least 0.8).
+
+Two floors come first, both rendered on every request: the project's ``/healthz`` (Flask, the
+project's request hooks and one query, no session, no template) and an empty signed-in page
+(bench/floor.py: the session, the person and their roles, the access rule and the site's layout
+around nothing). No page rendered afresh can beat the second, so it says how close one could come.
 """
 
 from __future__ import annotations
@@ -76,9 +81,18 @@ def main() -> None:
         _server.serving("wsgi:app", env) as (_p, base),
         _server.serving("wsgi:app", {**env, "PAGE_CACHE_SECONDS": "0"}) as (_q, rendering),
         _server.serving("bench.reference.app:app", env) as (_r, reference),
+        _server.serving("bench.floor:app", {**env, "PAGE_CACHE_SECONDS": "0"}) as (_f, floor),
     ):
         reference_rate = wrk(f"{reference}/", args.seconds, args.connections)["rate"]
         sessions = {}
+        floors = [("the project's /healthz", wrk(f"{floor}/healthz", args.seconds, args.connections))]
+        empty = requests.Session()
+        empty.headers["User-Agent"] = AGENT
+        _server.login(empty, floor, "employee@example.com")
+        if empty.get(f"{floor}/bench/empty", allow_redirects=False).status_code != 200:
+            sys.exit("the empty page did not answer 200 to the employee; fix the set-up before measuring")
+        cookie = "; ".join(f"{c.name}={c.value}" for c in empty.cookies)
+        floors.append(("an empty signed-in page", wrk(f"{floor}/bench/empty", args.seconds, args.connections, cookie)))
         for label, role, template in PAGES:
             if role not in sessions:
                 sessions[role] = requests.Session()
@@ -97,6 +111,9 @@ def main() -> None:
     print(f"database: {args.database_url}; gunicorn 2 sync workers; wrk -t2 -c{args.connections} -d{args.seconds}s")
     print(f"reference (one template from one indexed query): {reference_rate:.1f} req/s")
     print(f"{'page':24s} {'rendered':>9s} {'ratio':>6s} {'kept':>9s} {'ratio':>6s} {'from cache':>10s} {'non-200':>8s}")
+    for label, rendered in floors:
+        print(f"{label:24s} {rendered['rate']:9.1f} {rendered['rate'] / reference_rate:6.2f} {'':>9s} {'':>6s}"
+              f" {'':>10s} {rendered['bad']:8d}  floor")  # fmt: skip
     for label, rendered, kept in rows:
         ratio = kept["rate"] / reference_rate
         print(
