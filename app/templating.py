@@ -97,14 +97,17 @@ def register(app) -> None:
     app.jinja_env.filters["pct"] = pct
     app.jinja_env.filters["num"] = num
 
+    from app.auth.forms import language_choices
+
+    # The header's language switcher is written out in base.html rather than rendered by a form on
+    # every page; /language validates what it posts with LanguageForm, which offers the same choices.
+    languages = language_choices(app.config["LANGUAGES"])
+
     @app.context_processor
     def inject():
-        from app.auth.forms import LanguageForm
-
-        lang_form = LanguageForm(formdata=None, lang=str(get_locale()), next=request.full_path.rstrip("?"))
         return {
             "nav_items": nav_items,
-            "lang_form": lang_form,
+            "languages": languages,
             "current_lang": str(get_locale()),
             "role_labels": ROLE_LABELS,
         }

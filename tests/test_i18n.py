@@ -111,6 +111,31 @@ def _interface_strings(lang: str) -> tuple[set[str], set[str]]:
     return english, russian
 
 
+def test_the_header_switcher_posts_what_it_shows_and_brings_the_reader_back(client, auth, make_user):
+    import html as html_lib
+    import re
+    from urllib.parse import unquote
+
+    make_user("hr", email="hr@example.com")
+    auth.login("hr@example.com")
+    page = client.get('/people?q="<b>"', headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    switcher = re.search(r'<form method="post" action="/language" class="lang-switch">(.*?)</form>', page, re.S).group(
+        1
+    )
+    fields = {
+        name: html_lib.unescape(value)
+        for name, value in re.findall(r'name="(\w+)" type="hidden" value="([^"]*)"', switcher)
+    }
+    options = re.findall(r"<option (selected )?value=\"(\w+)\">([^<]+)</option>", switcher)
+    assert [(code, name) for _sel, code, name in options] == [("en", "English"), ("bg", "Български"), ("ru", "Русский")]
+    assert [code for selected, code, _name in options if selected] == ["ru"]  # the reader's language now
+    assert fields["next"] == '/people?q="<b>"' and "<b>" not in switcher  # written back escaped
+    answer = client.post("/language", data={**fields, "lang": "bg"})
+    assert answer.status_code == 302 and unquote(answer.headers["Location"]) == '/people?q="<b>"'
+    assert 'lang="bg"' in client.get("/people").get_data(as_text=True)
+    assert client.post("/language", data={"lang": "en", "next": "/people"}).status_code == 400  # no CSRF token
+
+
 def test_a_person_switching_to_bulgarian_sees_no_english_or_russian_interface(runner, client, auth):
     import html as html_lib
     import re

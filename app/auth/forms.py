@@ -50,6 +50,11 @@ class ResetPasswordForm(FlaskForm):
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "bg": "Български"}
 
 
+def language_choices(languages) -> list[tuple[str, str]]:
+    """The languages to offer (the ``LANGUAGES`` setting: the catalogues present), each named in itself."""
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in languages]
+
+
 class LanguageForm(FlaskForm):
     lang = SelectField(_l("Language"))
     next = HiddenField()
@@ -57,8 +62,7 @@ class LanguageForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The list follows the catalogues present; each language is named in itself.
-        self.lang.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]]
+        self.lang.choices = language_choices(current_app.config["LANGUAGES"])
 
 
 class TokenForm(FlaskForm):
