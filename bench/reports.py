@@ -5,7 +5,8 @@
 The database must hold `flask --app wsgi demo --size large` (after `db upgrade` and `content import`).
 Prints median milliseconds over several runs for the project and the reference, and their ratio: what
 the page's services compute, the whole page through the app rendered afresh, and the same page kept by
-the page cache (HR opening it again with nothing written since).
+the page cache (HR opening it again with nothing written since). Below them, the same timing of an
+empty signed-in page (bench/floor.py): the floor under any page rendered afresh.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.people.models import Department, User  # noqa: E402
 from app.reports import rollups, services  # noqa: E402
+from bench import floor  # noqa: E402
 from bench._server import PASSWORD  # noqa: E402
 
 RUNS = 15
@@ -149,13 +151,16 @@ def median_ms(fn) -> float:
     return statistics.median(times)
 
 
-def page_timings(paths: list[str]) -> dict[str, tuple[float, float]]:
+def page_timings(paths: list[str], settings: tuple[int, ...] = (0, 300)) -> dict[str, tuple[float, ...]]:
     """Each report page as HR opens it, through the whole app in this process: the WSGI application is
     called as a server calls it, with the signed-in browser's headers, and the body read to the end.
-    Returns (median ms rendered afresh, median ms kept and answered by the page cache) per path."""
+    Returns (median ms rendered afresh, median ms kept and answered by the page cache) per path, or
+    what the given ``PAGE_CACHE_SECONDS`` settings give (0: rendered afresh)."""
     out: dict[str, list[float]] = {path: [] for path in paths}
-    for seconds in (0, 300):
-        app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "PAGE_CACHE_SECONDS": seconds})
+    for seconds in settings:
+        app = floor.with_empty_page(
+            create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "PAGE_CACHE_SECONDS": seconds})
+        )
         client = app.test_client()
         if client.post("/login", data={"email": "hr@example.com", "password": PASSWORD}).status_code != 302:
             sys.exit("could not sign in as hr@example.com")
@@ -175,7 +180,7 @@ def page_timings(paths: list[str]) -> dict[str, tuple[float, float]]:
             if seconds:
                 app(dict(environ), lambda *_: None)  # the first such request renders the page and keeps it
             out[path].append(median_ms(fetch))
-    return {path: (times[0], times[1]) for path, times in out.items()}
+    return {path: tuple(times) for path, times in out.items()}
 
 
 def main() -> None:
@@ -240,6 +245,7 @@ def main() -> None:
             for label, project, headline, whole in rows
         ]
     pages = page_timings(paths)
+    (empty_ms,) = page_timings([floor.PATH], settings=(0,))[floor.PATH]
     print(f"engine: {engine}, median of {RUNS} runs, milliseconds")
     print(
         f"{'report':48s} {'services':>9s} {'page':>7s} {'kept':>7s} {'ref: one figure':>16s}"
@@ -251,6 +257,10 @@ def main() -> None:
             f"{label:48s} {services_ms:9.1f} {rendered:7.1f} {kept:7.2f} {headline_ms:16.2f} {whole_ms:16.2f}"
             f" {rendered / whole_ms:11.2f} {kept / headline_ms:9.2f}"
         )
+    print(
+        f"{'an empty signed-in page (bench/floor.py)':48s} {'':>9s} {empty_ms:7.1f}"
+        "   (the floor: what any page rendered afresh costs before it shows anything)"
+    )
     print(
         "services: what the page computes; page: the whole request rendered afresh (page cache off); kept: the "
         "same request answered by the page cache (HR opening it again with nothing written since).\n"

@@ -29,6 +29,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import _server  # noqa: E402
+from bench import floor as empty_page  # noqa: E402
 from bench.memory import page_ids  # noqa: E402
 
 PAGES = [
@@ -81,7 +82,7 @@ def main() -> None:
         _server.serving("wsgi:app", env) as (_p, base),
         _server.serving("wsgi:app", {**env, "PAGE_CACHE_SECONDS": "0"}) as (_q, rendering),
         _server.serving("bench.reference.app:app", env) as (_r, reference),
-        _server.serving("bench.floor:app", {**env, "PAGE_CACHE_SECONDS": "0"}) as (_f, floor),
+        _server.serving("bench.floor:floor_app()", {**env, "PAGE_CACHE_SECONDS": "0"}) as (_f, floor),
     ):
         reference_rate = wrk(f"{reference}/", args.seconds, args.connections)["rate"]
         sessions = {}
@@ -89,10 +90,12 @@ def main() -> None:
         empty = requests.Session()
         empty.headers["User-Agent"] = AGENT
         _server.login(empty, floor, "employee@example.com")
-        if empty.get(f"{floor}/bench/empty", allow_redirects=False).status_code != 200:
+        if empty.get(f"{floor}{empty_page.PATH}", allow_redirects=False).status_code != 200:
             sys.exit("the empty page did not answer 200 to the employee; fix the set-up before measuring")
         cookie = "; ".join(f"{c.name}={c.value}" for c in empty.cookies)
-        floors.append(("an empty signed-in page", wrk(f"{floor}/bench/empty", args.seconds, args.connections, cookie)))
+        floors.append(
+            ("an empty signed-in page", wrk(f"{floor}{empty_page.PATH}", args.seconds, args.connections, cookie))
+        )
         for label, role, template in PAGES:
             if role not in sessions:
                 sessions[role] = requests.Session()
