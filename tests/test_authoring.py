@@ -195,3 +195,116 @@ def test_saving_unchanged_in_the_browser_keeps_the_file_as_it_was(client, traine
     again = content.published("case", "courier-no-call")
     assert again.number == published.number + 1 and again.source == edited.replace("\r\n", "\n")
     assert "Edited text." in again.source
+
+
+REORDERED = """---
+id: courier-no-call
+title: "Проверка: доставка без звонка"
+lang: ru
+pass_percent: 80
+---
+## Что вы делаете в первые секунды разговора?
+- [ ] Ищу заказ в системе
+- [x] Слушаю клиента
+
+## Клиент говорит: «Я жду уже сорок минут!» Какой ответ показывает эмпатию?
+skill: empathy
+points: 2
+
+- [x] «Понимаю, сорок минут — это очень долго. Давайте разберёмся прямо сейчас.»
+- [ ] «Это не моя зона ответственности.»
+
+## Какие приёмы относятся к активному слушанию?
+skill: active-listening
+scoring: partial
+
+- [x] Уточняющие вопросы
+- [x] Перефразирование
+- [ ] Перебить, чтобы сэкономить время
+
+## Расставьте шаги работы с жалобой по порядку
+type: order
+
+1. Выслушать
+2. Извиниться
+3. Решить
+4. Поблагодарить
+"""
+
+
+def test_regrade_follows_questions_and_options_that_moved(client, trainer, make_user):
+    """A trainer puts a new question first and the right option of the empathy question first: each
+    learner is regraded on what they chose, not on whatever now stands at the place they answered."""
+    from app.reports import rollups
+    from tests.test_reports import _rollup_snapshot
+
+    learner = make_user("employee", email="e@example.com")
+    version = content.published("quiz", "courier-no-call")
+    for empathy in ([1], [0]):  # the right answer, then the wrong one
+        attempt = learning.start_attempt(learner, version)
+        learning.save_answer(attempt, "q1", empathy)
+        learning.save_answer(attempt, "q2", [0, 1])
+        learning.save_answer(attempt, "q3", [0, 1, 2, 3])
+        learning.finish_attempt(attempt)
+    db.session.commit()
+    attempts = list(db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id)))
+    assert [a.percent for a in attempts] == [100.0, 50.0]
+    url = "/authoring/quiz/courier-no-call"
+    assert "would change the result of 2 of 2" in text(post_form(client, url, {"source": REORDERED, "publish": "1"}))
+    assert post_form(client, url, {"source": REORDERED, "publish": "1", "regrade": "yes"}).status_code == 302
+
+    new = content.published("quiz", "courier-no-call")
+    attempts = list(db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id)))
+    # 5 points now: the new question (1, unanswered), empathy (2), listening (1), order (1)
+    assert [(a.earned, a.possible, a.percent, a.passed) for a in attempts] == [
+        (4.0, 5.0, 80.0, True),  # empathy still right: 2 + 1 + 1
+        (2.0, 5.0, 40.0, False),  # empathy still wrong
+    ]
+    first = {a.question_key: (a.response, a.earned, a.correct) for a in attempts[0].answers}
+    assert first == {"q2": ([0], 2.0, True), "q3": ([0, 1], 1.0, True), "q4": ([0, 1, 2, 3], 1.0, True)}
+    assert {a.question_key: a.response for a in attempts[1].answers}["q2"] == [1]
+    assert all(a.version_id == new.id for a in attempts)
+    maintained = _rollup_snapshot()
+    rollups.rebuild()
+    db.session.commit()
+    assert _rollup_snapshot() == maintained  # the skill figures follow the answers' new keys
+
+
+def test_carry_over_rules():
+    from app.authoring.services import carry_over
+    from app.content.model import Option, Question, Quiz
+
+    def q(key, prompt, *options, type="single"):
+        return Question(key=key, prompt=prompt, type=type, options=[Option(t, c) for t, c in options])
+
+    old = Quiz(
+        kind="quiz",
+        id="x",
+        title="x",
+        questions=[
+            q("q1", "Кто виноват?", ("Я", True), ("Он", False)),
+            q("q2", "Что делать?", ("Ждать", False), ("Звонить", True), ("Писать", False)),
+            q("q3", "Порядок", ("А", True), ("Б", True), type="order"),
+            q("q4", "Удалённый", ("Да", True), ("Нет", False)),
+        ],
+    )
+    new = Quiz(
+        kind="quiz",
+        id="x",
+        title="x",
+        questions=[
+            q("q1", "Кто же виноват?", ("Я сам", True), ("Он", False)),  # reworded in place
+            q("q2", "Порядок", ("Б", True), ("А", True), type="order"),  # moved up, items swapped
+            q("q3", "Что делать?", ("Звонить", True), ("Ждать", False)),  # moved down, "Писать" removed
+        ],
+    )
+    moves = carry_over(old, new)
+    assert moves == {
+        "q1": ("q1", [0, 1]),  # "Я" reworded in place keeps its place; "Он" found by its text
+        "q2": ("q3", [1, 0, None]),
+        "q3": ("q2", [1, 0]),
+    }  # q4 was removed: its answers no longer count
+    # a choice question never takes the answers of an order question at its place
+    assert "q1" not in carry_over(
+        old, Quiz(kind="quiz", id="x", title="x", questions=[q("q1", "Иначе", ("Я", True), type="order")])
+    )

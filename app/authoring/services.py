@@ -163,19 +163,102 @@ class RegradePlan:
         return len(self.changes)
 
 
+def _unique(texts: list[str]) -> dict[str, int]:
+    """Each text that occurs once -> its index."""
+    seen: dict[str, list[int]] = {}
+    for i, t in enumerate(texts):
+        seen.setdefault(" ".join(t.split()), []).append(i)
+    return {t: found[0] for t, found in seen.items() if len(found) == 1}
+
+
+def carry_over(old: Quiz, new: Quiz) -> dict[str, tuple[str, list[int | None]]]:
+    """Where each question of an earlier version of a quiz is in the new one, for regrading the answers
+    given to it: old key -> (new key, the new index of each old option, None for an option that is gone).
+
+    A question is found by its heading when that heading occurs once in both versions; a question whose
+    heading changed is taken to be the one at the same place if neither has been matched by heading.
+    Either way both must be choice questions (single or multiple) or both order questions. An option is
+    found by its text when that text occurs once in both questions, otherwise at the same place when
+    the question has as many options as before and no other option moved there. A question that was
+    removed is left out: its answers no longer count."""
+    new_by_prompt, old_by_prompt = (
+        _unique([q.prompt for q in new.questions]),
+        _unique([q.prompt for q in old.questions]),
+    )
+
+    def alike(i: int, j: int) -> bool:
+        return (old.questions[i].type == "order") == (new.questions[j].type == "order")
+
+    pairs: dict[int, int] = {}  # old index -> new index
+    for prompt, i in old_by_prompt.items():
+        if prompt in new_by_prompt and alike(i, new_by_prompt[prompt]):
+            pairs[i] = new_by_prompt[prompt]
+    taken = set(pairs.values())
+    for i in range(min(len(old.questions), len(new.questions))):
+        if i not in pairs and i not in taken and alike(i, i):
+            pairs[i] = i
+    out = {}
+    for i, j in pairs.items():
+        before, after = old.questions[i], new.questions[j]
+        by_text = _unique([o.text for o in after.options])
+        options: list[int | None] = [None] * len(before.options)
+        for text, k in _unique([o.text for o in before.options]).items():
+            if text in by_text:
+                options[k] = by_text[text]
+        if len(before.options) == len(after.options):  # an option reworded in place stays where it was
+            claimed = set(options)
+            for k in range(len(options)):
+                if options[k] is None and k not in claimed:
+                    options[k] = k
+        out[before.key] = (after.key, options)
+    return out
+
+
+def _carried(answers, moves: dict[str, tuple[str, list[int | None]]]) -> dict[str, tuple[object, list[int]]]:
+    """The new key of each answer that still counts -> (its stored row, its response in the new version's
+    option indexes). An answer naming an option that is gone no longer counts."""
+    out = {}
+    for answer in answers:
+        move = moves.get(answer.question_key)
+        if move is None:
+            continue
+        new_key, options = move
+        response = [options[i] if isinstance(i, int) and 0 <= i < len(options) else None for i in answer.response or []]
+        if None not in response:
+            out[new_key] = (answer, response)
+    return out
+
+
+class _Moves:
+    """carry_over from each earlier version attempts rest on to the new quiz, worked out once per version."""
+
+    def __init__(self, new_quiz: Quiz):
+        self.new_quiz = new_quiz
+        self.by_version: dict[int, dict] = {}
+
+    def __call__(self, attempt: QuizAttempt) -> dict[str, tuple[str, list[int | None]]]:
+        if attempt.version_id not in self.by_version:
+            self.by_version[attempt.version_id] = carry_over(content.document(attempt.version), self.new_quiz)
+        return self.by_version[attempt.version_id]
+
+
 def regrade_plan(slug: str, new_quiz: Quiz) -> RegradePlan:
-    """Which finished attempts would change result under the new answer key (a dry run)."""
+    """Which finished attempts would change result under the new version (a dry run). Each attempt's
+    answers are carried over from the version it was taken on (:func:`carry_over`), so a question moved,
+    added or removed, or options reordered, are regraded for what the learner chose."""
     plan = RegradePlan()
     item = db.session.scalars(select(ContentItem).where(ContentItem.kind == "quiz", ContentItem.slug == slug)).first()
     if item is None:
         return plan
-    keys = {q.key for q in new_quiz.questions}
+    moves = _Moves(new_quiz)
     for attempt in db.session.scalars(
-        select(QuizAttempt).where(QuizAttempt.quiz_item_id == item.id, QuizAttempt.status == "finished")
+        select(QuizAttempt)
+        .options(joinedload(QuizAttempt.version).joinedload(ContentVersion.item))
+        .where(QuizAttempt.quiz_item_id == item.id, QuizAttempt.status == "finished")
     ):
         plan.attempts += 1
-        responses = {a.question_key: a.response for a in attempt.answers if a.question_key in keys}
-        score = score_quiz(new_quiz, responses)
+        carried = _carried(attempt.answers, moves(attempt))
+        score = score_quiz(new_quiz, {key: response for key, (_row, response) in carried.items()})
         new_passed = score.passed(new_quiz.pass_percent)
         if new_passed != attempt.passed or abs(float(score.percent) - (attempt.percent or 0)) > 1e-9:
             plan.changes.append(
@@ -189,19 +272,31 @@ def _apply_regrade(new_quiz: Quiz, new_version: ContentVersion, plan: RegradePla
     from app.people.models import User
 
     by_key = {q.key: q for q in new_quiz.questions}
+    moves = _Moves(new_quiz)
     for attempt_id, *_rest in plan.changes:
         attempt = db.session.get(QuizAttempt, attempt_id)
-        responses = {a.question_key: a.response for a in attempt.answers if a.question_key in by_key}
-        score = score_quiz(new_quiz, responses)
+        carried = _carried(attempt.answers, moves(attempt))
+        score = score_quiz(new_quiz, {key: response for key, (_row, response) in carried.items()})
         rollups.add_attempt(attempt, attempt.department_id, sign=-1)
-        for answer in attempt.answers:
-            q = by_key.get(answer.question_key)
-            if q is not None:
-                answer.earned, answer.possible = float(score.per_question[q.key]), q.points
-                answer.correct = score.per_question[q.key] == q.points
+        # The answers now rest on the new version: each under its question's new key, with the new
+        # option indexes; one whose question or chosen option is gone is dropped. Keys are freed first
+        # so that questions that swapped places never hold the same key at once.
+        kept = {id(row) for row, _response in carried.values()}
+        for answer in list(attempt.answers):
+            if id(answer) not in kept:
+                attempt.answers.remove(answer)
+            else:
+                answer.question_key = f"~{answer.id}"
+        db.session.flush()
+        for key, (answer, response) in carried.items():
+            q = by_key[key]
+            answer.question_key, answer.response = key, response
+            answer.earned, answer.possible = float(score.per_question[key]), q.points
+            answer.correct = score.per_question[key] == q.points
         attempt.earned, attempt.possible = float(score.earned), float(score.possible)
         attempt.percent, attempt.passed = float(score.percent), score.passed(new_quiz.pass_percent)
-        attempt.version_id = new_version.id  # the result now rests on the new version
+        attempt.version = new_version  # the result now rests on the new version
+        db.session.flush()
         rollups.add_attempt(attempt, attempt.department_id)
         if attempt.passed:
             refresh_completions(db.session.get(User, attempt.user_id))
