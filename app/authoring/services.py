@@ -229,17 +229,20 @@ def _carried(answers, moves: dict[str, tuple[str, list[int | None]]]) -> dict[st
     return out
 
 
-class _Moves:
-    """carry_over from each earlier version attempts rest on to the new quiz, worked out once per version."""
+class _Regrader:
+    """Scores finished attempts under a new version of their quiz, carrying each attempt's answers over
+    from the version it rests on (:func:`carry_over`, worked out once per version)."""
 
     def __init__(self, new_quiz: Quiz):
         self.new_quiz = new_quiz
-        self.by_version: dict[int, dict] = {}
+        self.moves: dict[int, dict[str, tuple[str, list[int | None]]]] = {}
 
-    def __call__(self, attempt: QuizAttempt) -> dict[str, tuple[str, list[int | None]]]:
-        if attempt.version_id not in self.by_version:
-            self.by_version[attempt.version_id] = carry_over(content.document(attempt.version), self.new_quiz)
-        return self.by_version[attempt.version_id]
+    def __call__(self, attempt: QuizAttempt):
+        """(the answers that still count, by new key: (stored row, new response); the new score)."""
+        if attempt.version_id not in self.moves:
+            self.moves[attempt.version_id] = carry_over(content.document(attempt.version), self.new_quiz)
+        carried = _carried(attempt.answers, self.moves[attempt.version_id])
+        return carried, score_quiz(self.new_quiz, {key: response for key, (_row, response) in carried.items()})
 
 
 def regrade_plan(slug: str, new_quiz: Quiz) -> RegradePlan:
@@ -250,15 +253,14 @@ def regrade_plan(slug: str, new_quiz: Quiz) -> RegradePlan:
     item = db.session.scalars(select(ContentItem).where(ContentItem.kind == "quiz", ContentItem.slug == slug)).first()
     if item is None:
         return plan
-    moves = _Moves(new_quiz)
+    regrade = _Regrader(new_quiz)
     for attempt in db.session.scalars(
         select(QuizAttempt)
         .options(joinedload(QuizAttempt.version).joinedload(ContentVersion.item))
         .where(QuizAttempt.quiz_item_id == item.id, QuizAttempt.status == "finished")
     ):
         plan.attempts += 1
-        carried = _carried(attempt.answers, moves(attempt))
-        score = score_quiz(new_quiz, {key: response for key, (_row, response) in carried.items()})
+        _carried_answers, score = regrade(attempt)
         new_passed = score.passed(new_quiz.pass_percent)
         if new_passed != attempt.passed or abs(float(score.percent) - (attempt.percent or 0)) > 1e-9:
             plan.changes.append(
@@ -272,11 +274,10 @@ def _apply_regrade(new_quiz: Quiz, new_version: ContentVersion, plan: RegradePla
     from app.people.models import User
 
     by_key = {q.key: q for q in new_quiz.questions}
-    moves = _Moves(new_quiz)
+    regrade = _Regrader(new_quiz)
     for attempt_id, *_rest in plan.changes:
         attempt = db.session.get(QuizAttempt, attempt_id)
-        carried = _carried(attempt.answers, moves(attempt))
-        score = score_quiz(new_quiz, {key: response for key, (_row, response) in carried.items()})
+        carried, score = regrade(attempt)
         rollups.add_attempt(attempt, attempt.department_id, sign=-1)
         # The answers now rest on the new version: each under its question's new key, with the new
         # option indexes; one whose question or chosen option is gone is dropped. Keys are freed first
