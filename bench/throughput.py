@@ -67,6 +67,23 @@ def wrk(url: str, seconds: int, connections: int, cookie: str | None = None) -> 
     }
 
 
+def signed_in(base: str, role: str) -> requests.Session:
+    """A browser session of the demo account of ``role``, signed in on ``base``."""
+    session = requests.Session()
+    session.headers["User-Agent"] = AGENT
+    _server.login(session, base, f"{role}@example.com")
+    return session
+
+
+def opened(session: requests.Session, base: str, path: str, role: str) -> str:
+    """The Cookie header to measure ``path`` with: the page opened once the way a browser does, keeping
+    the cookie it answers with (a form's CSRF token). Exits unless it answers 200."""
+    check = session.get(base + path, allow_redirects=False)
+    if check.status_code != 200:
+        sys.exit(f"{path} answered {check.status_code} to {role}; fix the set-up before measuring")
+    return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("database_url")
@@ -87,27 +104,16 @@ def main() -> None:
         reference_rate = wrk(f"{reference}/", args.seconds, args.connections)["rate"]
         sessions = {}
         floors = [("the project's /healthz", wrk(f"{floor}/healthz", args.seconds, args.connections))]
-        empty = requests.Session()
-        empty.headers["User-Agent"] = AGENT
-        _server.login(empty, floor, "employee@example.com")
-        if empty.get(f"{floor}{empty_page.PATH}", allow_redirects=False).status_code != 200:
-            sys.exit("the empty page did not answer 200 to the employee; fix the set-up before measuring")
-        cookie = "; ".join(f"{c.name}={c.value}" for c in empty.cookies)
+        cookie = opened(signed_in(floor, "employee"), floor, empty_page.PATH, "employee")
         floors.append(
             ("an empty signed-in page", wrk(f"{floor}{empty_page.PATH}", args.seconds, args.connections, cookie))
         )
         for label, role, template in PAGES:
             if role not in sessions:
-                sessions[role] = requests.Session()
-                sessions[role].headers["User-Agent"] = AGENT
-                _server.login(sessions[role], base, f"{role}@example.com")
+                sessions[role] = signed_in(base, role)
             path = template.format(**ids)
-            # Opened once the way a browser does, keeping the cookie it answers with (a form's CSRF
-            # token); both servers share the database and the secret key, so the cookie works on both.
-            check = sessions[role].get(base + path, allow_redirects=False)
-            if check.status_code != 200:
-                sys.exit(f"{path} answered {check.status_code} to {role}; fix the set-up before measuring")
-            cookie = "; ".join(f"{c.name}={c.value}" for c in sessions[role].cookies)
+            # Both servers share the database and the secret key, so the cookie works on both.
+            cookie = opened(sessions[role], base, path, role)
             rendered = wrk(rendering + path, args.seconds, args.connections, cookie)
             kept = wrk(base + path, args.seconds, args.connections, cookie)
             rows.append((label, rendered, kept))

@@ -122,16 +122,21 @@ def test_history_diff_and_restore(client, trainer):
     assert db.session.scalar(select(func.count(ContentVersion.id)).where(ContentVersion.origin == "editor")) == 2
 
 
-def test_regrade_dry_run_counts_and_regrades(client, trainer, make_user):
-    learner = make_user("employee", email="e@example.com")
+def _finish_attempts(learner, first_answers):
+    """One finished attempt of the courier quiz per answer to its first question, the other two right."""
     version = content.published("quiz", "courier-no-call")
-    for choice in ([1], [0], [1]):
+    for choice in first_answers:
         attempt = learning.start_attempt(learner, version)
         learning.save_answer(attempt, "q1", choice)
         learning.save_answer(attempt, "q2", [0, 1])
         learning.save_answer(attempt, "q3", [0, 1, 2, 3])
         learning.finish_attempt(attempt)
     db.session.commit()
+
+
+def test_regrade_dry_run_counts_and_regrades(client, trainer, make_user):
+    _finish_attempts(make_user("employee", email="e@example.com"), [[1], [0], [1]])
+    version = content.published("quiz", "courier-no-call")
     assert [a.passed for a in db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id))] == [True, False, True]
     # flip the answer key of q1: option 0 becomes right, option 1 wrong
     new = version.source.replace("- [ ] «Это не моя", "- [x] «Это не моя").replace("- [x] «Понимаю", "- [ ] «Понимаю")
@@ -238,15 +243,7 @@ def test_regrade_follows_questions_and_options_that_moved(client, trainer, make_
     from app.reports import rollups
     from tests.test_reports import _rollup_snapshot
 
-    learner = make_user("employee", email="e@example.com")
-    version = content.published("quiz", "courier-no-call")
-    for empathy in ([1], [0]):  # the right answer, then the wrong one
-        attempt = learning.start_attempt(learner, version)
-        learning.save_answer(attempt, "q1", empathy)
-        learning.save_answer(attempt, "q2", [0, 1])
-        learning.save_answer(attempt, "q3", [0, 1, 2, 3])
-        learning.finish_attempt(attempt)
-    db.session.commit()
+    _finish_attempts(make_user("employee", email="e@example.com"), [[1], [0]])  # empathy right, then wrong
     attempts = list(db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id)))
     assert [a.percent for a in attempts] == [100.0, 50.0]
     url = "/authoring/quiz/courier-no-call"
