@@ -115,8 +115,14 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Moved by sign-out, a password change or reset, deactivation and "sign out everywhere": a session
+    # signed in at an older version is no longer accepted.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # HR limited to this department's subtree; None: the whole company.
+    scope_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
 
-    department: Mapped[Department | None] = relationship()
+    department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
+    scope_department: Mapped[Department | None] = relationship(foreign_keys=[scope_department_id])
     roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role)
 
     # Flask-Login refuses to sign in a user whose is_active is False.

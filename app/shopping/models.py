@@ -76,6 +76,7 @@ class Scorecard(db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
     approved_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))  # sha256 of the first body
     source: Mapped[str] = mapped_column(String(10), default="form")  # form | api
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
