@@ -277,6 +277,32 @@ def email_taken(email: str, exclude_id: int | None = None) -> bool:
     return db.session.scalar(stmt) is not None
 
 
+def grantable_roles(actor) -> set[str]:
+    """The roles ``actor`` may give or take away: an admin any, HR the roles below their own."""
+    if actor.has_role(Role.ADMIN):
+        return {str(r) for r in Role}
+    if actor.has_role(Role.HR):
+        return {Role.EMPLOYEE.value, Role.TRAINER.value, Role.SHOPPER.value}
+    return set()
+
+
+def check_may_manage(actor, target: User) -> None:
+    """Raise DomainError unless ``actor`` may reset, deactivate, edit, sign out or change the roles of
+    ``target``: every role the target holds must be one the actor may grant. The one rule for the web
+    pages, the CSV import and the API."""
+    if actor is None:  # the command line and the system itself
+        return
+    if not target.role_names <= grantable_roles(actor):
+        raise DomainError(_l("You cannot change someone whose role is above what you may grant."))
+
+
+def end_sessions(user: User) -> None:
+    """End every signed-in session of ``user`` at once: each session carries the version it was signed in
+    at, and a session of an older version is refused on its next request."""
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
+
+
 def check_role_grant(actor, old: set[str], new: set[str]) -> None:
     """Only an admin may grant or take away the admin role."""
     if (Role.ADMIN in old) != (Role.ADMIN in new) and not actor.has_role(Role.ADMIN):
