@@ -136,10 +136,6 @@ def create_app(config: dict | type | None = None) -> Flask:
     errors.register(app)
     security.register(app)
     templating.register(app)
-    from app.core import pagecache
-
-    pagecache.register(app)  # last: it wraps the finished WSGI app
-
     from app import cli
 
     cli.register(app)

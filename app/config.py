@@ -63,9 +63,6 @@ class Config:
 
     PASSWORD_RESET_MAX_AGE = 60 * 60 * 48
     PER_PAGE = 25
-    # Pages marked cached_page are kept per person until the next write (app/core/pagecache.py); 0 turns it off.
-    PAGE_CACHE_SECONDS = _env_int("PAGE_CACHE_SECONDS", 300)
-    PAGE_CACHE_MAX_BYTES = _env_int("PAGE_CACHE_MAX_BYTES", 16 * 1024 * 1024)
     CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024
     CONTENT_DIR = os.environ.get("CONTENT_DIR", "content")
 

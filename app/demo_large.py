@@ -20,7 +20,6 @@ from sqlalchemy import func, select, text
 
 from app.content import services as content
 from app.content.model import Checklist, Quiz
-from app.core import pagecache
 from app.core.errors import DomainError
 from app.extensions import db
 from app.learning.scoring import score_quiz
@@ -103,7 +102,6 @@ class Writer:
 
     def _write(self, table: str, columns: list[str], batch: list[tuple]) -> None:
         self.counts[table] = self.counts.get(table, 0) + len(batch)
-        pagecache.note_write(self.connection)  # written past SQLAlchemy: kept pages must still lapse
         names = ", ".join(columns)
         if self.dialect == "postgresql":
             with self.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:

@@ -3,7 +3,6 @@
 from app.authoring.models import ContentDraft  # noqa: F401
 from app.content.models import ContentItem, ContentVersion, QuestionSkill  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
-from app.core.pagecache import PageGeneration  # noqa: F401
 from app.learning.models import Assignment, AttemptAnswer, CaseRead, CourseCompletion, QuizAttempt  # noqa: F401
 from app.notify.models import EmailOptOut, Notice, OutboxMessage  # noqa: F401
 from app.people.models import Department, User, UserRole  # noqa: F401

@@ -128,12 +128,10 @@ class Ledger:
         self.statuses: Counter = Counter()
         self.server_errors: list[str] = []
         self.dropped = 0  # requests that got no answer (the server was down)
-        self.kept = 0  # pages answered from the page cache
 
     def note(self, response) -> None:
         with self.lock:
             self.statuses[response.status_code // 100 * 100] += 1
-            self.kept += response.headers.get("X-Page-Cache") == "hit"
             if response.status_code >= 500:
                 self.server_errors.append(f"{response.request.method} {response.url}: {response.status_code}")
 
@@ -379,7 +377,7 @@ def main() -> None:
     elapsed = time.monotonic() - started
     _server.stop(process)
     print(f"load: {elapsed:.0f} s, {sum(ledger.statuses.values())} answered requests {dict(ledger.statuses)}, "
-          f"{ledger.dropped} unanswered, {ledger.kept} pages from the page cache")  # fmt: skip
+          f"{ledger.dropped} unanswered")  # fmt: skip
     print(f"  acknowledged: {len(ledger.attempts)} finished attempts, {len(ledger.cards)} submitted cards, "
           f"{len(ledger.attempt_saves)} quiz autosaves, {len(ledger.card_saves)} card autosaves")  # fmt: skip
     failures = check(url, ledger, in_flight_ok=bool(args.crash))

@@ -91,8 +91,6 @@ def count_queries(url: str) -> tuple[dict[str, int | str], dict[str, list[str]]]
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "SECRET_KEY": "bench",
-            # Statements of rendering the page; a kept page's repeat costs one (the page generation).
-            "PAGE_CACHE_SECONDS": 0,
         }
     )
     counts: dict[str, int | str] = {}

@@ -4,8 +4,7 @@
 
 The database must hold `flask --app wsgi demo --size large` (after `db upgrade` and `content import`).
 Prints median milliseconds over several runs for the project and the reference, and their ratio: what
-the page's services compute, the whole page through the app rendered afresh, and the same page kept by
-the page cache (HR opening it again with nothing written since). Below them, the same timing of an
+the page's services compute and the whole page through the app, rendered afresh. Below them, the same timing of an
 empty signed-in page (bench/floor.py): the floor under any page rendered afresh.
 """
 
@@ -151,36 +150,28 @@ def median_ms(fn) -> float:
     return statistics.median(times)
 
 
-def page_timings(paths: list[str], settings: tuple[int, ...] = (0, 300)) -> dict[str, tuple[float, ...]]:
+def page_timings(paths: list[str]) -> dict[str, float]:
     """Each report page as HR opens it, through the whole app in this process: the WSGI application is
     called as a server calls it, with the signed-in browser's headers, and the body read to the end.
-    Returns (median ms rendered afresh, median ms kept and answered by the page cache) per path, or
-    what the given ``PAGE_CACHE_SECONDS`` settings give (0: rendered afresh)."""
-    out: dict[str, list[float]] = {path: [] for path in paths}
-    for seconds in settings:
-        app = floor.with_empty_page(
-            create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "PAGE_CACHE_SECONDS": seconds})
-        )
-        client = app.test_client()
-        if client.post("/login", data={"email": "hr@example.com", "password": PASSWORD}).status_code != 302:
-            sys.exit("could not sign in as hr@example.com")
-        for path in paths:
-            client.get(path)  # warm: compiled templates, content caches, the session's CSRF token
-            cookie = client.get_cookie("session")
-            headers = {"Cookie": f"session={cookie.value}"}
-            environ = EnvironBuilder(path=path, headers=headers, environ_base=client.environ_base).get_environ()
+    Returns the median milliseconds per path, every request rendered afresh."""
+    app = floor.with_empty_page(create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}))
+    client = app.test_client()
+    if client.post("/login", data={"email": "hr@example.com", "password": PASSWORD}).status_code != 302:
+        sys.exit("could not sign in as hr@example.com")
+    out: dict[str, float] = {}
+    for path in paths:
+        client.get(path)  # warm: compiled templates, content caches, the session's CSRF token
+        cookie = client.get_cookie("session")
+        headers = {"Cookie": f"session={cookie.value}"}
+        environ = EnvironBuilder(path=path, headers=headers, environ_base=client.environ_base).get_environ()
 
-            def fetch(environ=environ, app=app, seconds=seconds):
-                answer: list[str] = []
-                body = b"".join(app(dict(environ), lambda status, sent, *_: answer.extend([status, sent])))
-                assert answer[0].startswith("200") and body, (environ["PATH_INFO"], answer[0])
-                kept = ("X-Page-Cache", "hit") in answer[1]
-                assert kept == bool(seconds), "kept only with the cache on"
+        def fetch(environ=environ):
+            answer: list[str] = []
+            body = b"".join(app(dict(environ), lambda status, sent, *_: answer.extend([status, sent])))
+            assert answer[0].startswith("200") and body, (environ["PATH_INFO"], answer[0])
 
-            if seconds:
-                app(dict(environ), lambda *_: None)  # the first such request renders the page and keeps it
-            out[path].append(median_ms(fetch))
-    return {path: tuple(times) for path, times in out.items()}
+        out[path] = median_ms(fetch)
+    return out
 
 
 def main() -> None:
@@ -245,25 +236,24 @@ def main() -> None:
             for label, project, headline, whole in rows
         ]
     pages = page_timings(paths)
-    (empty_ms,) = page_timings([floor.PATH], settings=(0,))[floor.PATH]
+    empty_ms = page_timings([floor.PATH])[floor.PATH]
     print(f"engine: {engine}, median of {RUNS} runs, milliseconds")
     print(
-        f"{'report':48s} {'services':>9s} {'page':>7s} {'kept':>7s} {'ref: one figure':>16s}"
-        f" {'ref: whole page':>16s} {'page/whole':>11s} {'kept/one':>9s}"
+        f"{'report':48s} {'services':>9s} {'page':>7s} {'ref: one figure':>16s}"
+        f" {'ref: whole page':>16s} {'page/whole':>11s}"
     )
     for (label, services_ms, headline_ms, whole_ms), path in zip(figures, paths, strict=True):
-        rendered, kept = pages[path]
+        rendered = pages[path]
         print(
-            f"{label:48s} {services_ms:9.1f} {rendered:7.1f} {kept:7.2f} {headline_ms:16.2f} {whole_ms:16.2f}"
-            f" {rendered / whole_ms:11.2f} {kept / headline_ms:9.2f}"
+            f"{label:48s} {services_ms:9.1f} {rendered:7.1f} {headline_ms:16.2f} {whole_ms:16.2f}"
+            f" {rendered / whole_ms:11.2f}"
         )
     print(
         f"{'an empty signed-in page (bench/floor.py)':48s} {'':>9s} {empty_ms:7.1f}"
         "   (the floor: what any page rendered afresh costs before it shows anything)"
     )
     print(
-        "services: what the page computes; page: the whole request rendered afresh (page cache off); kept: the "
-        "same request answered by the page cache (HR opening it again with nothing written since).\n"
+        "services: what the page computes; page: the whole request, rendered afresh.\n"
         "ref: one figure: the plain SQL for the page's headline figure (subtree card count and average; the "
         "company's per-department card and quiz figures); ref: whole page: plain SQL over the base tables for "
         "every figure the page shows (for the company, the same as one figure: a subset of its page)."

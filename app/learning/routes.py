@@ -9,7 +9,6 @@ from app.content import services as content
 from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
-from app.core.pagecache import cached_page, expires_at, personal_writes
 from app.core.permissions import Role, allow
 from app.errors import json_object
 from app.extensions import db
@@ -39,7 +38,6 @@ def _own_attempt_or_404(attempt_id: int) -> QuizAttempt:
 
 @bp.route("/learn")
 @allow()
-@cached_page
 def catalogue():
     courses = content.published_all("course")
     progress = services.course_progress(current_user, courses)
@@ -48,7 +46,6 @@ def catalogue():
 
 @bp.route("/learn/courses/<slug>")
 @allow()
-@cached_page
 def course(slug: str):
     version = _published_or_404("course", slug)
     progress = services.course_progress(current_user, [version])[0]
@@ -57,7 +54,6 @@ def course(slug: str):
 
 @bp.route("/learn/cases/<slug>")
 @allow()
-@cached_page
 def case(slug: str):
     version = _published_or_404("case", slug)
     read = db.session.scalar(
@@ -94,15 +90,11 @@ def case_read(slug: str):
 
 @bp.route("/learn/quizzes/<slug>")
 @allow()
-@cached_page
 def quiz(slug: str):
     version = _published_or_404("quiz", slug)
     services.close_expired_attempts(current_user)
     db.session.commit()
     attempts = services.attempts_for(current_user, version.item_id)
-    for attempt in attempts:
-        if attempt.is_open and attempt.deadline_at:
-            expires_at(attempt.deadline_at)  # past it the attempt is closed and the page changes
     document = content.document(version)
     counted = services.counted_attempts(current_user, version, attempts)
     left = None if not document.max_attempts else max(0, document.max_attempts - len(counted))
@@ -187,8 +179,6 @@ def attempt_answer(attempt_id: int):
     key, response = payload.get("question"), payload.get("response")
     if not isinstance(key, str) or not isinstance(response, list):
         return jsonify(error={"code": 400, "message": _("This answer is not valid.")}), 400
-    # A saved answer changes only this person's pages; closing a timed-out attempt writes more and counts for all.
-    personal_writes("attempt_answers")
     try:
         services.save_answer(attempt, key, response)
     except DomainError as err:
@@ -295,7 +285,6 @@ def assignments():
 
 @bp.route("/quizzes/<slug>/stats")
 @allow(*CONTENT_STAFF)
-@cached_page  # finished attempts only; on a quiz taken tens of thousands of times, seconds to aggregate
 def quiz_stats(slug: str):
     version = _published_or_404("quiz", slug)
     report = stats.item_statistics(version)

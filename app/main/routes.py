@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.core.audit import AuditEntry
-from app.core.pagecache import cached_page
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.main import bp
@@ -35,7 +34,6 @@ def dashboard():
 
 @bp.route("/dashboard/<role>")
 @allow()
-@cached_page
 def role_dashboard(role: str):
     if role not in {r.value for r in Role}:
         abort(404)

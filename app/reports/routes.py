@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from app.core.pagecache import cached_page
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.people.models import Department, User
@@ -88,7 +87,6 @@ def cell(row, key):
 
 @bp.route("/")
 @allow(*MANAGERS)
-@cached_page
 def departments():
     period = period_from_request()
     rows, company = services.company_report(period)
@@ -164,7 +162,6 @@ def departments():
 
 @bp.route("/departments/<int:dept_id>")
 @allow(*MANAGERS)
-@cached_page
 def department(dept_id: int):
     dept = db.session.get(Department, dept_id)
     if dept is None:
@@ -240,7 +237,6 @@ def department(dept_id: int):
 
 @bp.route("/employees/<int:user_id>")
 @allow(*MANAGERS)
-@cached_page
 def employee(user_id: int):
     user = db.session.get(User, user_id, options=[lazyload(User.roles)])  # the page shows no roles
     if user is None:

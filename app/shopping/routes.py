@@ -11,7 +11,6 @@ from app.content import services as content
 from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
-from app.core.pagecache import personal_writes
 from app.core.permissions import Role, allow
 from app.errors import json_object
 from app.extensions import db
@@ -200,7 +199,6 @@ def autosave(card_id: int):
     if card is None or card.shopper_id != current_user.id:
         abort(404)
     payload = json_object()
-    personal_writes("scorecard_answers", "scorecards")  # no kept page shows a draft but to its shopper
     name, value = payload.get("name"), payload.get("value")
     if not isinstance(name, str) or not (value is None or isinstance(value, str)):
         return jsonify(error={"code": 400, "message": _("This answer is not valid."), "fields": {}}), 400
