@@ -4,18 +4,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: setup run test lint format translations db clean
+.PHONY: setup dev-setup run test lint format translations db clean
 
+# requirements.txt: what the app needs at run time; requirements-dev.txt adds the test and dev tools.
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
 translations: $(STAMP)
 	$(BIN)/pybabel -q compile -d app/translations
 
 setup: $(STAMP) translations
+
+dev-setup: setup $(DEV_STAMP)
 
 db: setup
 	$(FLASK) db upgrade
@@ -25,15 +33,15 @@ db: setup
 run: db
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-lint: setup
+lint: dev-setup
 	$(BIN)/ruff check app tests migrations wsgi.py
 	$(BIN)/ruff format --check app tests wsgi.py
 
-format: setup
+format: dev-setup
 	$(BIN)/ruff format app tests wsgi.py
 	$(BIN)/ruff check --fix app tests migrations wsgi.py
 
-test: setup lint
+test: dev-setup lint
 	$(BIN)/python -m pytest -q
 
 clean:
