@@ -34,12 +34,12 @@ run: db
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: dev-setup
-	$(BIN)/ruff check app tests migrations wsgi.py
-	$(BIN)/ruff format --check app tests wsgi.py
+	$(BIN)/ruff check app demo bench tests migrations wsgi.py
+	$(BIN)/ruff format --check app demo bench tests wsgi.py
 
 format: dev-setup
-	$(BIN)/ruff format app tests wsgi.py
-	$(BIN)/ruff check --fix app tests migrations wsgi.py
+	$(BIN)/ruff format app demo bench tests wsgi.py
+	$(BIN)/ruff check --fix app demo bench tests migrations wsgi.py
 
 test: dev-setup lint
 	$(BIN)/python -m pytest -q

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 
 from app.core.errors import DomainError
 from app.extensions import db
@@ -57,37 +56,6 @@ def people_export(file: str) -> None:
     text = csvio.export_csv()
     Path(file).write_text("\ufeff" + text, encoding="utf-8", newline="")
     click.echo(f"Exported {text.count(chr(10)) - 1} people to {file}.")
-
-
-@click.command("demo")
-@with_appcontext
-@click.option(
-    "--size",
-    type=click.Choice(["small", "large"]),
-    default="small",
-    help="small: a 45-person company with every state on show; large: 10,000 people, 500 departments, a year.",
-)
-def demo_command(size: str) -> None:
-    """Load the demo company into an empty database (refused in production)."""
-    from app import demo
-
-    if current_app.config["ENV_NAME"] == "production":
-        click.echo("Refusing to load demo data in production (APP_ENV=production).", err=True)
-        sys.exit(1)
-    try:
-        if size == "large":
-            from app.demo_large import load_large
-
-            started = time.monotonic()
-            summary = load_large(progress=lambda step: click.echo(f"{time.monotonic() - started:6.1f}s  {step}…"))
-        else:
-            summary = demo.load_demo()
-    except DomainError as err:
-        db.session.rollback()
-        click.echo(err.message)
-        return
-    db.session.commit()
-    click.echo(summary)
 
 
 content_cli = AppGroup("content", help="Check, import and convert trainer content.")
@@ -242,4 +210,3 @@ def register(app) -> None:
     app.cli.add_command(notify_cli)
     app.cli.add_command(people_cli)
     app.cli.add_command(content_cli)
-    app.cli.add_command(demo_command)

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from app import create_app
 from app.config import TestingConfig
 from app.extensions import db
+from demo.cli import register as register_demo
 
 SAMPLES = Path(__file__).parent / "samples"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -93,6 +94,7 @@ def make_app(database_url, tmp_path):
         app = create_app(_config(database_url, **extra))
         app.instance_path = str(tmp_path)
         app.test_client_class = FreshContextClient
+        register_demo(app)  # as wsgi.py does: `flask demo` fills a test database
         with app.app_context():
             _empty_tables()
         apps.append(app)

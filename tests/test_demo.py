@@ -74,13 +74,13 @@ def test_large_demo_sample_agrees_with_the_services(app):
 
     from app.content import services as content
     from app.content.loader import load_directory
-    from app.demo_large import load_large
     from app.learning import services as learning
     from app.learning.models import CourseCompletion, QuizAttempt
     from app.learning.scoring import score_quiz
     from app.reports import services as reports
     from app.shopping import services as shopping
     from app.shopping.models import Scorecard
+    from demo.large import load_large
     from tests.test_reports import _rollups_from_base_tables, _rollups_stored
 
     content.import_content(load_directory(str(Path(__file__).parents[1] / "content")))

@@ -27,6 +27,7 @@ from app.people.models import User
 from app.reports import rollups
 from app.shopping.models import Scorecard
 from app.shopping.scoring import score_card
+from demo import company
 
 REGIONS = ["Центральный", "Северо-Западный", "Южный", "Уральский", "Сибирский"]
 CITIES = [
@@ -273,8 +274,6 @@ def load_large(
     progress=print,
 ) -> str:
     """Build the company-scale demo into an empty database with imported content."""
-    from app import demo
-
     if db.session.scalar(select(func.count(User.id))):
         raise DomainError("The database already has people; demo data was not loaded.")
     quizzes_v = content.published_all("quiz")
@@ -319,7 +318,7 @@ def load_large(
     # ---- people: the demo accounts, HR, trainers, shoppers, then employees in teams
     progress("people")
     probe = User(email="x", name="x")
-    probe.set_password(demo.DEMO_PASSWORD)
+    probe.set_password(company.DEMO_PASSWORD)
     password_hash = probe.password_hash
     user_rows, role_rows = [], []
     next_user = _next_id("users")
@@ -343,7 +342,7 @@ def load_large(
             shoppers.append(uid)
         return uid
 
-    for email, name, roles, path in demo.ACCOUNTS:
+    for email, name, roles, path in company.ACCOUNTS:
         add_user(email, name, teams[0] if path else None, [str(r) for r in roles])
     for i in range(10):
         add_user(f"hr{i + 1}@example.com", f"Кадровик {i + 1}", None, ["hr"])
@@ -523,5 +522,5 @@ def load_large(
         f"{c.get('course_completions', 0)} course completions, {c.get('scorecards', 0) - waiting_cards} approved "
         f"cards and {waiting_cards} waiting for review, {loop_assignments} courses assigned to people one by one, "
         f"{ahead} visits ahead. "
-        f"Password for all: {demo.DEMO_PASSWORD}"
+        f"Password for all: {company.DEMO_PASSWORD}"
     )
