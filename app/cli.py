@@ -38,7 +38,12 @@ def people_import(file: str) -> None:
         click.echo(f"{len(plan.errors())} problem(s); nothing was imported.", err=True)
         db.session.rollback()
         sys.exit(1)
-    counts = csvio.apply_import(plan)
+    try:
+        counts = csvio.apply_import(plan)
+    except DomainError as err:  # the checks of the services, should the plan have missed one
+        db.session.rollback()
+        click.echo(f"{file}: {err.message}", err=True)
+        sys.exit(1)
     db.session.commit()
     if counts["created"] or counts["updated"]:
         click.echo(
