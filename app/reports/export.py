@@ -8,14 +8,7 @@ import io
 from flask import Response
 from openpyxl import Workbook
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+from app.core.spreadsheet import neutralise
 
 
 def csv_response(filename: str, headers: list[str], rows: list[list]) -> Response:
