@@ -272,3 +272,134 @@ def test_report_exports_neutralise_fragments_in_csv_and_xlsx(lclient, hr):
     book = load_workbook(io.BytesIO(lclient.get("/reports/?format=xlsx").data))
     values = [c.value for row in book.active.iter_rows() for c in row]
     assert "'Касса;=HYPERLINK(1)" in values and "Касса;=HYPERLINK(1)" not in values
+
+
+# ---------------------------------------------------------------- uploads
+def test_a_gift_file_over_the_limit_is_refused_not_cut(lclient, make_user_in):
+    from io import BytesIO
+
+    from app.authoring.models import ContentDraft
+    from tests.conftest import csrf_from
+
+    make_user_in("trainer", email="trainer@example.com")
+    _login(lclient, "trainer@example.com")
+    question = "::q1:: 2+2? {=4 ~5}\n\n"
+    # A valid bank whose end lies past the limit: cut there, it would still import its first questions.
+    body = (question * (lclient.application.config["GIFT_MAX_BYTES"] // len(question) + 10)).encode()
+    token = csrf_from(lclient.get("/authoring/").get_data(as_text=True))
+    r = lclient.post(
+        "/authoring/gift",
+        data={"csrf_token": token, "slug": "big-bank", "file": (BytesIO(body), "bank.gift")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert r.status_code == 200 and "larger than 2 MB; nothing was imported" in r.get_data(as_text=True)
+    assert _count(ContentDraft) == 0
+    small = lclient.post(
+        "/authoring/gift",
+        data={"csrf_token": token, "slug": "small-bank", "file": (BytesIO(question.encode()), "bank.gift")},
+        content_type="multipart/form-data",
+    )
+    assert small.status_code == 200 and _count(ContentDraft) == 1
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+
+
+@pytest.fixture
+def draft_card(lapp, make_user_in, tmp_path):
+    """A shopper (signed in on the returned client) with a draft card."""
+    from datetime import date, timedelta
+    from pathlib import Path
+
+    from app.people import services as people
+    from app.shopping import services as shopping
+    from app.shopping.models import Visit
+
+    lapp.config.update(EVIDENCE_DIR=str(tmp_path / "evidence"))
+    samples = Path(__file__).parent / "samples" / "valid"
+    lapp.test_cli_runner().invoke(args=["content", "import", str(samples)])
+    branch = people.create_department(None, "Тверская", None)
+    hr_user = make_user_in("hr", email="hr@example.com")
+    shopper = make_user_in("shopper", email="shop@example.com")
+    from app.content.models import ContentItem
+
+    checklist = db.session.scalars(select(ContentItem).where(ContentItem.slug == "branch-visit")).one()
+    shopping.schedule_visits(
+        hr_user, [branch], checklist, date.today(), date.today() + timedelta(days=7), shopper, "Scenario"
+    )
+    visit = db.session.scalars(select(Visit)).one()
+    card = shopping.card_for_visit(shopper, visit)
+    db.session.commit()
+    client = lapp.test_client()
+    _login(client, "shop@example.com")
+    return client, card
+
+
+def _upload(client, card, data: bytes, name: str = "photo.png"):
+    from io import BytesIO
+
+    from tests.conftest import csrf_from
+
+    token = csrf_from(client.get(f"/shop/visits/{card.visit_id}/card").get_data(as_text=True))
+    return client.post(
+        f"/shop/cards/{card.id}/evidence",
+        data={"csrf_token": token, "file": (BytesIO(data), name)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def test_evidence_count_quota_per_card(draft_card):
+    from pathlib import Path
+
+    from app.shopping.models import Evidence
+
+    client, card = draft_card
+    client.application.config.update(EVIDENCE_MAX_FILES_PER_CARD=3)
+    for _n in range(3):
+        assert "File attached." in _upload(client, card, PNG).get_data(as_text=True)
+    r = _upload(client, card, PNG)
+    assert r.status_code == 200 and "A card can have at most 3 files." in r.get_data(as_text=True)
+    assert _count(Evidence) == 3
+    stored = list(Path(client.application.config["EVIDENCE_DIR"]).iterdir())
+    assert len(stored) == 3  # nothing written for the refused file
+
+
+def test_evidence_size_quota_per_card(draft_card):
+    from app.shopping.models import Evidence
+
+    client, card = draft_card
+    client.application.config.update(EVIDENCE_MAX_BYTES_PER_CARD=2 * 1024 * 1024)
+    big = PNG + b"\x00" * (900 * 1024)
+    assert "File attached." in _upload(client, card, big).get_data(as_text=True)
+    assert "File attached." in _upload(client, card, big).get_data(as_text=True)
+    r = _upload(client, card, big)
+    assert "may take 2 MB together" in r.get_data(as_text=True)
+    assert _count(Evidence) == 2
+
+
+def test_removing_evidence_frees_the_quota_and_only_on_an_editable_card(draft_card):
+    from pathlib import Path
+
+    from app.shopping.models import Evidence
+    from tests.conftest import csrf_from
+
+    client, card = draft_card
+    client.application.config.update(EVIDENCE_MAX_FILES_PER_CARD=1)
+    _upload(client, card, PNG)
+    item = db.session.scalars(select(Evidence)).one()
+    stored = Path(client.application.config["EVIDENCE_DIR"]) / item.stored_name
+    assert stored.exists()
+    page = client.get(f"/shop/visits/{card.visit_id}/card").get_data(as_text=True)
+    assert f"/shop/evidence/{item.id}/remove" in page
+    r = client.post(f"/shop/evidence/{item.id}/remove", data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    assert "File removed." in r.get_data(as_text=True)
+    assert _count(Evidence) == 0 and not stored.exists()
+    assert "File attached." in _upload(client, card, PNG).get_data(as_text=True)
+    # Once submitted, the file stays.
+    item = db.session.scalars(select(Evidence)).one()
+    db.session.get(type(card), card.id).status = "submitted"
+    db.session.commit()
+    r = client.post(f"/shop/evidence/{item.id}/remove", data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    assert "can no longer be removed" in r.get_data(as_text=True) and _count(Evidence) == 1

@@ -1,7 +1,7 @@
 import io
 import zipfile
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -117,8 +117,13 @@ def gift_upload():
         flash(_("Choose a GIFT file and an id for the quiz."), "error")
         return redirect(url_for("authoring.index"))
     slug = form.slug.data.strip()
+    limit = current_app.config["GIFT_MAX_BYTES"]
+    raw = form.file.data.read(limit + 1)
+    if len(raw) > limit:  # refused whole: a file cut at the limit would import some of its questions
+        flash(_("The file is larger than %(mb)d MB; nothing was imported.", mb=limit // (1024 * 1024)), "error")
+        return redirect(url_for("authoring.index"))
     try:
-        text = gift.read_gift_text(form.file.data.read(2 * 1024 * 1024))
+        text = gift.read_gift_text(raw)
     except UnicodeDecodeError:
         flash(_("The file is not UTF-8 text."), "error")
         return redirect(url_for("authoring.index"))
