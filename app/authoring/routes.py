@@ -1,7 +1,7 @@
 import io
 import zipfile
 
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -15,6 +15,7 @@ from app.authoring.models import ContentDraft
 from app.content import gift
 from app.content import services as content
 from app.content.models import ContentItem, ContentVersion
+from app.core.downloads import download
 from app.core.errors import DomainError
 from app.core.permissions import Role, allow
 from app.errors import json_object
@@ -268,8 +269,6 @@ def export_zip():
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for rel, text in content.export_files():
             archive.writestr(f"content/{rel}", text.encode("utf-8"))
-    return Response(
-        buffer.getvalue(),
-        mimetype="application/zip",
-        headers={"Content-Disposition": "attachment; filename=content.zip"},
-    )
+    response = download(current_user, "content", "zip", buffer.getvalue(), "application/zip")
+    db.session.commit()
+    return response
