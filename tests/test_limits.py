@@ -81,6 +81,21 @@ def test_pages_answer_over_a_tree_deeper_than_python_recursion(lclient, hr, make
     ):
         response = lclient.get(url)
         assert response.status_code == 200, url
+    # Archiving the top walks the whole chain; adding below the bottom is refused with the rule.
+    from tests.conftest import post_form
+
+    top = db.session.scalars(select(Department).where(Department.parent_id.is_(None))).one()
+    assert post_form(lclient, f"/departments/{top.id}/archive", {}, "/departments").status_code == 302
+    assert _count(Department) == _count_archived() == DEEP
+    for dept in db.session.scalars(select(Department)):  # restored again, directly
+        dept.archived_at = None
+    db.session.commit()
+    r = post_form(lclient, "/departments/new", {"name": "Below", "parent": deepest})
+    assert r.status_code == 200 and "Departments can be at most 12 levels deep." in r.get_data(as_text=True)
+
+
+def _count_archived() -> int:
+    return db.session.scalar(select(func.count()).select_from(Department).where(Department.archived_at.is_not(None)))
 
 
 def test_an_import_preview_over_a_deep_tree_answers(lclient, hr):
