@@ -166,6 +166,23 @@ def test_browser_import_refuses_at_preview_and_confirm(lclient, hr, row, message
     assert _count(User) == 1 and _count(Department) == 0
 
 
+def test_a_nul_character_is_refused_with_its_line(lclient, hr, tmp_path, lapp):
+    from tests.conftest import csrf_from
+
+    text = HEADER + "ok@example.com,Fine,A,employee\nnul@example.com,Bad\x00Name,A,employee\n"
+    path = tmp_path / "people.csv"
+    path.write_text(text, encoding="utf-8")
+    result = lapp.test_cli_runner().invoke(args=["people", "import", str(path)])
+    assert result.exit_code == 1 and f"{path}:3: This line contains a NUL character." in result.output
+    _login(lclient)
+    preview = _preview(lclient, text)  # a file's bytes, not a form field: the import's own check
+    assert preview.status_code == 200 and "This line contains a NUL character." in preview.get_data(as_text=True)
+    token = csrf_from(preview.get_data(as_text=True))
+    confirm = lclient.post("/people/import/confirm", data={"csrf_token": token, "text": text})
+    assert confirm.status_code == 400 and "NUL" in confirm.get_data(as_text=True)  # every form field's rule
+    assert _count(User) == 1
+
+
 def test_twelve_levels_and_names_of_two_hundred_characters_are_imported(lapp, tmp_path):
     path = tmp_path / "people.csv"
     twelve = "/".join(f"{n:02d}" + "Ж" * 198 for n in range(12))

@@ -79,6 +79,10 @@ def plan_import(text: str, actor=None) -> ImportPlan:
     if not text.strip():
         plan.file_errors.append((1, _("The file is empty.")))
         return plan
+    nul = text.find("\x00")
+    if nul >= 0:  # no text column can hold it (PostgreSQL refuses it outright)
+        plan.file_errors.append((text.count("\n", 0, nul) + 1, _("This line contains a NUL character.")))
+        return plan
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
