@@ -197,6 +197,16 @@ def test_hr_reading_one_persons_report_is_recorded(aapp, aclient, hr, make_user)
     (entry,) = _entries("report.person_view")
     assert (entry.actor_id, entry.object_type, entry.object_id) == (hr.id, "user", str(anna.id))
     assert entry.after == {"from": "2026-01-01", "to": None}
+    # Through the API too; a person reading their own report is not HR reading it.
+    from app.api.auth import create_token
+
+    hr_token, anna_token = create_token(hr, "t")[1], create_token(anna, "t")[1]
+    db.session.commit()
+    url = "/api/v1/reports/employees/anna@example.com?to=2026-06-30"
+    assert aclient.get(url, headers={"Authorization": f"Bearer {hr_token}"}).status_code == 200
+    assert aclient.get(url, headers={"Authorization": f"Bearer {anna_token}"}).status_code == 200
+    views = _entries("report.person_view")
+    assert len(views) == 2 and views[1].actor_id == hr.id and views[1].after == {"from": None, "to": "2026-06-30"}
 
 
 def test_evidence_added_and_removed_are_recorded(aapp, aclient, make_user, tmp_path):

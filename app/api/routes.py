@@ -4,7 +4,6 @@ from flask import abort, jsonify, request
 from flask_login import current_user
 
 from app.api import bp
-from app.core import audit
 from app.core.errors import DomainError
 from app.core.permissions import Role, allow
 from app.extensions import db
@@ -178,7 +177,7 @@ def report_employee(email: str):
     from sqlalchemy import select
 
     from app.people.models import User
-    from app.reports.services import employee_report
+    from app.reports.services import employee_report, record_person_view
 
     user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
     if user is None or not (current_user.has_role(Role.HR, Role.ADMIN) or current_user.id == user.id):
@@ -188,14 +187,7 @@ def report_employee(email: str):
         return problem
     report = employee_report(user, period)
     if current_user.id != user.id:  # HR or an admin reading one person's report
-        audit.record(
-            current_user,
-            "report.person_view",
-            "user",
-            user.id,
-            None,
-            {"from": period.start and period.start.isoformat(), "to": period.end and period.end.isoformat()},
-        )
+        record_person_view(current_user, user, period)
         db.session.commit()
     return jsonify(
         email=user.email,

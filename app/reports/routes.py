@@ -8,7 +8,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from app.core import audit
 from app.core.pagecache import cached_page
 from app.core.permissions import Role, allow
 from app.extensions import db
@@ -58,13 +57,6 @@ def _date_arg(name: str) -> date | None:
 
 def period_from_request() -> services.Period:
     return services.Period(_date_arg("from"), _date_arg("to"))
-
-
-def _period_dict(period: services.Period) -> dict:
-    return {
-        "from": period.start.isoformat() if period.start else None,
-        "to": period.end.isoformat() if period.end else None,
-    }
 
 
 def _export(fmt: str, what: str, headers: list[str], table: list[list], period, department_id: int | None):
@@ -262,7 +254,7 @@ def employee(user_id: int):
         abort(404)
     period = period_from_request()
     report = services.employee_report(user, period)
-    audit.record(current_user, "report.person_view", "user", user.id, None, _period_dict(period))
+    services.record_person_view(current_user, user, period)
     db.session.commit()
     chart = charts.line_chart(
         [(c.visited_at.strftime("%Y-%m-%d"), {"shop": c.total_percent}) for c in report.cards],
