@@ -57,10 +57,13 @@ def people_import(file: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 def people_export(file: str) -> None:
     """Write every person to FILE.csv in the import format."""
+    from app.core.downloads import record_export
     from app.people import csvio
 
     text = csvio.export_csv()
     Path(file).write_text("\ufeff" + text, encoding="utf-8", newline="")
+    record_export(None, "people", "csv")  # from the command line: no person to name
+    db.session.commit()
     click.echo(f"Exported {text.count(chr(10)) - 1} people to {file}.")
 
 

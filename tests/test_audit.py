@@ -172,6 +172,13 @@ def test_exports_are_recorded_with_what_format_and_period(aapp, aclient, hr):
     ]
 
 
+def test_the_command_line_people_export_is_recorded(aapp, tmp_path):
+    result = aapp.test_cli_runner().invoke(args=["people", "export", str(tmp_path / "people.csv")])
+    assert result.exit_code == 0
+    (entry,) = _entries("export")
+    assert entry.actor_id is None and entry.after["what"] == "people"
+
+
 def test_content_download_is_recorded(aapp, aclient, make_user):
     trainer = make_user("trainer", email="trainer@example.com")
     AuthActions(aclient).login("trainer@example.com")
