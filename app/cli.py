@@ -37,7 +37,12 @@ def people_import(file: str) -> None:
         click.echo(f"{len(plan.errors())} problem(s); nothing was imported.", err=True)
         db.session.rollback()
         sys.exit(1)
-    counts = csvio.apply_import(plan)
+    try:
+        counts = csvio.apply_import(plan)
+    except DomainError as err:  # the checks of the services, should the plan have missed one
+        db.session.rollback()
+        click.echo(f"{file}: {err.message}", err=True)
+        sys.exit(1)
     db.session.commit()
     if counts["created"] or counts["updated"]:
         click.echo(
@@ -51,10 +56,13 @@ def people_import(file: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 def people_export(file: str) -> None:
     """Write every person to FILE.csv in the import format."""
+    from app.core.downloads import record_export
     from app.people import csvio
 
     text = csvio.export_csv()
     Path(file).write_text("\ufeff" + text, encoding="utf-8", newline="")
+    record_export(None, "people", "csv")  # from the command line: no person to name
+    db.session.commit()
     click.echo(f"Exported {text.count(chr(10)) - 1} people to {file}.")
 
 

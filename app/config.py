@@ -64,6 +64,9 @@ class Config:
     PASSWORD_RESET_MAX_AGE = 60 * 60 * 48
     PER_PAGE = 25
     CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    # Levels from a top-level department down to a team: deeper paths are refused at import and on moves.
+    DEPARTMENT_MAX_DEPTH = _env_int("DEPARTMENT_MAX_DEPTH", 12)
+    GIFT_MAX_BYTES = _env_int("GIFT_MAX_BYTES", 2 * 1024 * 1024)
     CONTENT_DIR = os.environ.get("CONTENT_DIR", "content")
 
     # Mystery shopping and fairness settings.
@@ -75,6 +78,8 @@ class Config:
     MIN_CARDS_FOR_SCORE = _env_int("MIN_CARDS_FOR_SCORE", 3)
     MIN_GROUP_SIZE = _env_int("MIN_GROUP_SIZE", 3)
     EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+    EVIDENCE_MAX_FILES_PER_CARD = _env_int("EVIDENCE_MAX_FILES_PER_CARD", 10)
+    EVIDENCE_MAX_BYTES_PER_CARD = _env_int("EVIDENCE_MAX_BYTES_PER_CARD", 50 * 1024 * 1024)
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
     # Minimum average shop percent for the levels formal, functional, part of the culture, full.
     LEVEL_THRESHOLDS = (40, 60, 75, 90)

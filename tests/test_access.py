@@ -55,6 +55,7 @@ EXPECTED = {
     "shopping.autosave": {"shopper"},
     "shopping.upload_evidence": {"shopper"},
     "shopping.evidence_file": {"shopper", "hr", "admin"},
+    "shopping.remove_evidence": {"shopper"},
     "shopping.visits": MANAGERS,
     "shopping.review_queue": MANAGERS,
     "shopping.review": MANAGERS,

@@ -151,7 +151,8 @@ def _period_or_error():
 @bp.route("/reports/departments", methods=["GET"])
 @allow(Role.HR, Role.ADMIN)
 def report_departments():
-    from app.reports.export import csv_response
+    from app.core.downloads import record_export
+    from app.reports.export import table_response
     from app.reports.services import department_report
 
     period, problem = _period_or_error()
@@ -160,8 +161,14 @@ def report_departments():
     rows = [r.as_api() for r in department_report(period)]
     if request.args.get("format") == "csv":
         headers = list(rows[0].keys()) if rows else ["id", "path"]
-        return csv_response("departments", headers, [[r[h] for h in headers] for r in rows])
-    return jsonify(departments=rows)
+        response = table_response(
+            current_user, "csv", "departments", headers, [[r[h] for h in headers] for r in rows], period=period
+        )
+    else:
+        record_export(current_user, "departments", "json", start=period.start, end=period.end)
+        response = jsonify(departments=rows)
+    db.session.commit()
+    return response
 
 
 @bp.route("/reports/employees/<email>", methods=["GET"])
@@ -170,7 +177,7 @@ def report_employee(email: str):
     from sqlalchemy import select
 
     from app.people.models import User
-    from app.reports.services import employee_report
+    from app.reports.services import employee_report, record_person_view
 
     user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
     if user is None or not (current_user.has_role(Role.HR, Role.ADMIN) or current_user.id == user.id):
@@ -179,6 +186,9 @@ def report_employee(email: str):
     if problem:
         return problem
     report = employee_report(user, period)
+    if current_user.id != user.id:  # HR or an admin reading one person's report
+        record_person_view(current_user, user, period)
+        db.session.commit()
     return jsonify(
         email=user.email,
         name=user.name,
@@ -206,6 +216,7 @@ def report_employee(email: str):
 def xapi_statements():
     from datetime import UTC, datetime
 
+    from app.core.downloads import record_export
     from app.reports.xapi import statements
 
     since = None
@@ -219,6 +230,8 @@ def xapi_statements():
             return error(400, "'since' must be ISO-8601, like 2026-01-01T00:00:00Z.", {"since": "invalid"})
     limit = min(max(request.args.get("limit", 500, type=int), 1), 5000)
     items, more = statements(since, limit, request.host_url.rstrip("/"))
+    record_export(current_user, "xapi-statements", "json", start=since.date() if since else None)
+    db.session.commit()
     return jsonify(statements=items, more=more)
 
 

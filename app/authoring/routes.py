@@ -1,7 +1,7 @@
 import io
 import zipfile
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -15,6 +15,7 @@ from app.authoring.models import ContentDraft
 from app.content import gift
 from app.content import services as content
 from app.content.models import ContentItem, ContentVersion
+from app.core.downloads import download
 from app.core.errors import DomainError
 from app.core.permissions import Role, allow
 from app.errors import json_object
@@ -117,8 +118,13 @@ def gift_upload():
         flash(_("Choose a GIFT file and an id for the quiz."), "error")
         return redirect(url_for("authoring.index"))
     slug = form.slug.data.strip()
+    limit = current_app.config["GIFT_MAX_BYTES"]
+    raw = form.file.data.read(limit + 1)
+    if len(raw) > limit:  # refused whole: a file cut at the limit would import some of its questions
+        flash(_("The file is larger than %(mb)d MB; nothing was imported.", mb=limit // (1024 * 1024)), "error")
+        return redirect(url_for("authoring.index"))
     try:
-        text = gift.read_gift_text(form.file.data.read(2 * 1024 * 1024))
+        text = gift.read_gift_text(raw)
     except UnicodeDecodeError:
         flash(_("The file is not UTF-8 text."), "error")
         return redirect(url_for("authoring.index"))
@@ -263,8 +269,6 @@ def export_zip():
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for rel, text in content.export_files():
             archive.writestr(f"content/{rel}", text.encode("utf-8"))
-    return Response(
-        buffer.getvalue(),
-        mimetype="application/zip",
-        headers={"Content-Disposition": "attachment; filename=content.zip"},
-    )
+    response = download(current_user, "content", "zip", buffer.getvalue(), "application/zip")
+    db.session.commit()
+    return response

@@ -14,6 +14,7 @@ from sqlalchemy.orm import lazyload
 from app.content import services as content
 from app.content.model import Course, Question, Quiz
 from app.content.models import ContentItem, ContentVersion
+from app.core import audit
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
@@ -407,6 +408,22 @@ def create_assignment(
         db.session.add(assignment)
         created.append(assignment)
     db.session.flush()
+    if reason == "manual":  # the training loop records its own (assignment.loop)
+        for assignment in created:
+            audit.record(
+                actor,
+                "assignment.manual",
+                "assignment",
+                assignment.id,
+                None,
+                {
+                    "course": course_item.slug,
+                    "user_id": assignment.user_id,
+                    "department_id": assignment.department_id,
+                    "due_on": due_on.isoformat() if due_on else None,
+                    "repeat_months": repeat_months,
+                },
+            )
     notify.assignments_created(created)
     return created
 

@@ -137,7 +137,7 @@ def _subtree_cte():
     base = select(Department.id.label("id"), Department.id.label("root"))
     tree = base.cte("subtree", recursive=True)
     child = select(Department.id, tree.c.root).join(tree, Department.parent_id == tree.c.id)
-    return tree.union_all(child)
+    return tree.union(child)  # not UNION ALL: a cycle of parents written past the services ends it
 
 
 def assigned_pairs():

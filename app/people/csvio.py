@@ -18,13 +18,13 @@ from sqlalchemy import select
 
 from app.core.errors import DomainError
 from app.core.permissions import ALL_ROLES, Role
+from app.core.spreadsheet import neutralise, unneutralise
 from app.extensions import db
 from app.people import services
 from app.people.models import PATH_SEPARATOR, User
 
 COLUMNS = ("email", "name", "department", "roles")
 ROLE_SPLIT = re.compile(r"[;,|]")
-FORMULA_START = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -68,16 +68,6 @@ def decode(data: bytes) -> str:
         raise DomainError(_("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”.")) from exc
 
 
-def _unneutralise(value: str) -> str:
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
-        return value[1:]
-    return value
-
-
-def _neutralise(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def _normal_path(path: str) -> str:
     return PATH_SEPARATOR.join(p.strip() for p in path.split(PATH_SEPARATOR)).lower()
 
@@ -88,6 +78,10 @@ def plan_import(text: str, actor=None) -> ImportPlan:
     text = text.lstrip("\ufeff")
     if not text.strip():
         plan.file_errors.append((1, _("The file is empty.")))
+        return plan
+    nul = text.find("\x00")
+    if nul >= 0:  # no text column can hold it (PostgreSQL refuses it outright)
+        plan.file_errors.append((text.count("\n", 0, nul) + 1, _("This line contains a NUL character.")))
         return plan
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -128,7 +122,7 @@ def plan_import(text: str, actor=None) -> ImportPlan:
         if not any(c.strip() for c in cells):
             continue
         padded = cells + [""] * (len(header) - len(cells))
-        value = {col: _unneutralise(padded[index[col]].strip()) for col in COLUMNS}
+        value = {col: unneutralise(padded[index[col]].strip()) for col in COLUMNS}
         row = RowPlan(
             line=line,
             email=services.normalise_email(value["email"]),
@@ -141,6 +135,10 @@ def plan_import(text: str, actor=None) -> ImportPlan:
             row.errors.append(_("This line has more cells than the header."))
         if not row.email:
             row.errors.append(_("The email is empty."))
+        elif len(row.email) > services.EMAIL_MAX:
+            row.errors.append(
+                _("The email is %(n)d characters long; %(max)d at most.", n=len(row.email), max=services.EMAIL_MAX)
+            )
         else:
             try:
                 validate_email(row.email, check_deliverability=False)
@@ -152,8 +150,12 @@ def plan_import(text: str, actor=None) -> ImportPlan:
                 seen[row.email] = line
         if not row.name:
             row.errors.append(_("The name is empty."))
-        if row.department and any(not p.strip() for p in row.department.split(PATH_SEPARATOR)):
-            row.errors.append(_("The department path “%(path)s” has an empty level.", path=row.department))
+        elif len(row.name) > services.NAME_MAX:
+            row.errors.append(
+                _("The name is %(n)d characters long; %(max)d at most.", n=len(row.name), max=services.NAME_MAX)
+            )
+        if row.department:
+            row.errors.extend(services.path_problems(row.department))
         for role in row.roles:
             if role not in valid_roles:
                 row.errors.append(
@@ -171,7 +173,7 @@ def _compare_with_database(plan: ImportPlan, actor) -> None:
         chunk = emails[start : start + 500]
         for user in db.session.scalars(select(User).where(User.email.in_(chunk))):
             existing[user.email] = user
-    paths = {_normal_path(dept.path): dept for dept, _ in services.flatten(services.load_tree())}
+    paths = {_normal_path(path): dept for dept, path in services.tree_paths(services.load_tree())}
     new_paths: dict[str, str] = {}
     for row in plan.rows:
         if row.department and _normal_path(row.department) not in paths:
@@ -232,5 +234,5 @@ def export_csv() -> str:
     writer.writerow(COLUMNS)
     for user in db.session.scalars(select(User).order_by(User.email)):
         dept = user.department.path if user.department else ""
-        writer.writerow([_neutralise(v) for v in (user.email, user.name, dept, ";".join(sorted(user.role_names)))])
+        writer.writerow([neutralise(v) for v in (user.email, user.name, dept, ";".join(sorted(user.role_names)))])
     return out.getvalue()

@@ -1,9 +1,10 @@
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from app.auth import services as auth_services  # the module: app.auth.services imports the people models
+from app.core.downloads import download
 from app.core.errors import DomainError
 from app.core.permissions import Role, allow
 from app.extensions import db
@@ -291,8 +292,6 @@ def people_import_confirm():
 @allow(*MANAGERS)
 def people_export():
     body = "\ufeff" + csvio.export_csv()
-    return Response(
-        body.encode("utf-8"),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=people.csv"},
-    )
+    response = download(current_user, "people", "csv", body.encode("utf-8"), "text/csv")
+    db.session.commit()
+    return response

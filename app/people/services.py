@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, object_session
@@ -13,6 +14,12 @@ from app.core.errors import DomainError
 from app.core.permissions import Role
 from app.extensions import db
 from app.people.models import PATH_SEPARATOR, Department, User, chain_ids_select, held_parent
+
+# The column sizes of users.name, users.email and departments.name: longer values are refused with a
+# message before they reach the database (PostgreSQL would refuse them with an error page).
+NAME_MAX = 200
+EMAIL_MAX = 254
+DEPARTMENT_NAME_MAX = 200
 
 
 # ---------------------------------------------------------------- departments
@@ -121,7 +128,9 @@ def chain_ids(dept_id: int) -> set[int]:
 def ancestors(parents: dict[int, int | None], dept_id: int | None) -> list[int]:
     """The department and every department above it, nearest first."""
     chain: list[int] = []
-    while dept_id is not None and dept_id not in chain:
+    seen: set[int] = set()  # a cycle written past the services ends the walk
+    while dept_id is not None and dept_id not in seen:
+        seen.add(dept_id)
         chain.append(dept_id)
         dept_id = parents.get(dept_id)
     return chain
@@ -154,22 +163,90 @@ def within(parents: dict[int, int | None], roots) -> set[int]:
 
 
 def flatten(roots: list[Department]) -> list[tuple[Department, int]]:
-    """Depth-first list of (department, depth)."""
+    """Depth-first list of (department, depth), walked with a stack: a tree written past the services,
+    however deep, cannot exhaust Python's recursion limit, and a cycle is walked once."""
     out: list[tuple[Department, int]] = []
-
-    def walk(node: Department, depth: int) -> None:
+    seen: set[int] = set()
+    stack = [(root, 0) for root in reversed(roots)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         out.append((node, depth))
-        for child in node.children:
-            walk(child, depth + 1)
+        stack.extend((child, depth + 1) for child in reversed(node.children))
+    return out
 
-    for root in roots:
-        walk(root, 0)
+
+def tree_paths(roots: list[Department]) -> list[tuple[Department, str]]:
+    """(department, full path) in tree order, each path built from its parent's as the walk goes down
+    (no walk up the chain per department, which a deep tree would make quadratic)."""
+    out: list[tuple[Department, str]] = []
+    names: list[str] = []
+    for dept, depth in flatten(roots):
+        del names[depth:]
+        names.append(dept.name)
+        out.append((dept, PATH_SEPARATOR.join(names)))
     return out
 
 
 def department_choices(include_archived: bool = False) -> list[tuple[int, str]]:
     """(id, full path) pairs for select fields, in tree order."""
-    return [(dept.id, dept.path) for dept, _depth in flatten(load_tree()) if include_archived or not dept.archived]
+    return [(dept.id, path) for dept, path in tree_paths(load_tree()) if include_archived or not dept.archived]
+
+
+def max_depth() -> int:
+    """How many levels the department tree may have (config ``DEPARTMENT_MAX_DEPTH``)."""
+    return current_app.config["DEPARTMENT_MAX_DEPTH"]
+
+
+def _too_deep() -> DomainError:
+    return DomainError(_l("Departments can be at most %(n)d levels deep.", n=max_depth()), field="parent")
+
+
+def path_problems(path: str) -> list[str]:
+    """What is wrong with a department path such as ``Region/Branch/Team``: an empty level, a level name
+    too long, more levels than the tree may have. Empty when nothing is."""
+    parts = [p.strip() for p in path.split(PATH_SEPARATOR)]
+    problems = []
+    if any(not p for p in parts):
+        problems.append(str(_l("The department path “%(path)s” has an empty level.", path=path[:300])))
+    longest = max(len(p) for p in parts)
+    if longest > DEPARTMENT_NAME_MAX:
+        problems.append(
+            str(
+                _l(
+                    "A department name in the path is %(n)d characters long; %(max)d at most.",
+                    n=longest,
+                    max=DEPARTMENT_NAME_MAX,
+                )
+            )
+        )
+    if len(parts) > max_depth():
+        problems.append(
+            str(_l("The department path has %(n)d levels; %(max)d at most.", n=len(parts), max=max_depth()))
+        )
+    return problems
+
+
+def _depth(dept: Department) -> int:
+    """Levels from the top of the tree down to ``dept`` itself (1 for a top-level department)."""
+    if dept.id is None:
+        return len(dept.ancestors()) + 1
+    return len(chain_ids(dept.id))
+
+
+def _height(dept_id: int) -> int:
+    """Levels in the subtree of ``dept_id``, itself included (1 for a department with nothing below)."""
+    children: dict[int | None, list[int]] = {}
+    for node, parent in department_parents().items():
+        children.setdefault(parent, []).append(node)
+    level, height, seen = [dept_id], 0, set()
+    while level:
+        height += 1
+        seen.update(level)
+        level = [c for node in level for c in children.get(node, []) if c not in seen]
+    return height
 
 
 def _check_name(name: str) -> str:
@@ -178,6 +255,10 @@ def _check_name(name: str) -> str:
         raise DomainError(_l("A department needs a name."), field="name")
     if PATH_SEPARATOR in name:
         raise DomainError(_l("A department name cannot contain “/”."), field="name")
+    if len(name) > DEPARTMENT_NAME_MAX:
+        raise DomainError(
+            _l("A department name can be at most %(max)d characters long.", max=DEPARTMENT_NAME_MAX), field="name"
+        )
     return name
 
 
@@ -197,6 +278,8 @@ def create_department(actor, name: str, parent: Department | None) -> Department
     name = _check_name(name)
     if parent is not None and parent.archived:
         raise DomainError(_l("Cannot add a department under an archived one."), field="parent")
+    if parent is not None and _depth(parent) >= max_depth():
+        raise _too_deep()
     _check_sibling_unique(name, parent.id if parent else None)
     dept = Department(name=name, parent=parent)
     db.session.add(dept)
@@ -206,14 +289,14 @@ def create_department(actor, name: str, parent: Department | None) -> Department
 
 
 def update_department(actor, dept: Department, name: str, parent: Department | None) -> Department:
-    """Rename and/or move a department; raises DomainError on a cycle or a duplicate name."""
+    """Rename and/or move a department; raises DomainError on a cycle, a duplicate name or a move that
+    would make the tree deeper than it may be."""
     name = _check_name(name)
     if parent is not None:
-        node = parent
-        while node is not None:
-            if node.id == dept.id:
-                raise DomainError(_l("A department cannot be moved under itself."), field="parent")
-            node = node.parent
+        if dept.id in chain_ids(parent.id):
+            raise DomainError(_l("A department cannot be moved under itself."), field="parent")
+        if parent.id != dept.parent_id and _depth(parent) + _height(dept.id) > max_depth():
+            raise _too_deep()
     _check_sibling_unique(name, parent.id if parent else None, exclude_id=dept.id)
     before = dept.snapshot()
     dept.name = name
@@ -242,7 +325,11 @@ def set_department_archived(actor, dept: Department, archived: bool) -> None:
 
 
 def ensure_path(actor, path: str, cache: dict[str, Department] | None = None) -> Department:
-    """The department at ``Region/Branch/Team``, creating missing levels."""
+    """The department at ``Region/Branch/Team``, creating missing levels; raises DomainError if the path
+    has an empty level, a name too long or too many levels."""
+    problems = path_problems(path)
+    if problems:
+        raise DomainError(problems[0], field="department")
     parts = [p.strip() for p in path.split(PATH_SEPARATOR)]
     parent: Department | None = None
     key = ""
@@ -268,6 +355,16 @@ def ensure_path(actor, path: str, cache: dict[str, Department] | None = None) ->
 # ---------------------------------------------------------------- people
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
+
+
+def _check_person(email: str, name: str) -> None:
+    """Refuse an empty name, or a name or email longer than its column holds."""
+    if not (name or "").strip():
+        raise DomainError(_l("A person needs a name."), field="name")
+    if len(name.strip()) > NAME_MAX:
+        raise DomainError(_l("A name can be at most %(max)d characters long.", max=NAME_MAX), field="name")
+    if len(email) > EMAIL_MAX:
+        raise DomainError(_l("An email address can be at most %(max)d characters long.", max=EMAIL_MAX), field="email")
 
 
 def email_taken(email: str, exclude_id: int | None = None) -> bool:
@@ -317,8 +414,10 @@ def create_user(
     roles,
     password: str | None = None,
 ) -> User:
-    """Create a person; raises DomainError if the email is taken or a role may not be granted."""
+    """Create a person; raises DomainError if the email is taken, a value is too long or a role may not
+    be granted."""
     email = normalise_email(email)
+    _check_person(email, name)
     if email_taken(email):
         raise DomainError(_l("Someone with this email already exists."), field="email")
     roles = {str(r) for r in roles} or {Role.EMPLOYEE.value}
@@ -335,8 +434,10 @@ def create_user(
 
 
 def update_user(actor, user: User, email: str, name: str, department: Department | None, roles) -> User:
-    """Edit a person's details and roles; raises DomainError on a taken email or a forbidden role change."""
+    """Edit a person's details and roles; raises DomainError on a taken email, a value too long or a
+    forbidden role change."""
     email = normalise_email(email)
+    _check_person(email, name)
     if email_taken(email, exclude_id=user.id):
         raise DomainError(_l("Someone with this email already exists."), field="email")
     roles = {str(r) for r in roles}

@@ -493,7 +493,7 @@ def rebuild_statements(dialect: str) -> list[str]:
         INSERT INTO course_status (user_id, course_item_id, department_id, due_on, done)
         WITH RECURSIVE below(root, id) AS (
           SELECT id, id FROM departments
-          UNION ALL SELECT below.root, d.id FROM departments d JOIN below ON d.parent_id = below.id
+          UNION SELECT below.root, d.id FROM departments d JOIN below ON d.parent_id = below.id
         ), pairs(assignment_id, user_id) AS (
           SELECT id, user_id FROM assignments WHERE user_id IS NOT NULL AND cancelled_at IS NULL
           UNION ALL

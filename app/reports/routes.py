@@ -4,6 +4,7 @@ from flask import abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
@@ -55,6 +56,15 @@ def _date_arg(name: str) -> date | None:
 
 def period_from_request() -> services.Period:
     return services.Period(_date_arg("from"), _date_arg("to"))
+
+
+def _export(fmt: str, what: str, headers: list[str], table: list[list], period, department_id: int | None):
+    """The table as a download, recorded in the audit log; 400 for an unknown format."""
+    response = table_response(current_user, fmt, what, headers, table, period=period, department_id=department_id)
+    if response is None:
+        abort(400)
+    db.session.commit()
+    return response
 
 
 def _percent(rate: float | None) -> float | None:
@@ -122,16 +132,13 @@ def departments():
                 c = heat.get(key, {}).get(s)
                 line += [_percent(c.quiz_rate if c else None), _percent(c.shop_rate if c else None)]
             table.append(line)
-        return table_response(fmt, "skills", headers, table) or abort(400)
+        return _export(fmt, "skills", headers, table, period, root_id)
     if fmt:
         headers = [str(label) for _k, label in COLUMNS]
         table = [[cell(r, k) for k, _l2 in COLUMNS] for r in ([company] if not root else []) + shown]
         if not root:
             table[0][0] = str(_("Company"))
-        response = table_response(fmt, "departments", headers, table)
-        if response is None:
-            abort(400)
-        return response
+        return _export(fmt, "departments", headers, table, period, root_id)
     chart = charts.bar_chart(
         [(r.path.rsplit("/", 1)[-1], r.shop_avg_percent) for r in shown],
         title=str(_("Average card result by department")),
@@ -198,11 +205,11 @@ def department(dept_id: int):
             ]
             for e in effect
         ]
-        return table_response(fmt, "training-effect", headers, table) or abort(400)
+        return _export(fmt, "training-effect", headers, table, period, dept_id)
     if fmt:
         headers = [str(_("Item")), str(_("Skill")), str(_("Failed")), str(_("Applicable")), str(_("Failure rate"))]
         table = [[f["item"], f["skill"], f["failed"], f["applicable"], round1(100 * f["rate"])] for f in failures]
-        return table_response(fmt, "item-failures", headers, table) or abort(400)
+        return _export(fmt, "item-failures", headers, table, period, dept_id)
     page = db.paginate(
         select(User)
         .where(User.department_id.in_(sorted(subtree_ids(dept_id))), User.active.is_(True))
@@ -241,7 +248,10 @@ def employee(user_id: int):
     user = db.session.get(User, user_id, options=[lazyload(User.roles)])  # the page shows no roles
     if user is None:
         abort(404)
-    report = services.employee_report(user, period_from_request())
+    period = period_from_request()
+    report = services.employee_report(user, period)
+    services.record_person_view(current_user, user, period)
+    db.session.commit()
     chart = charts.line_chart(
         [(c.visited_at.strftime("%Y-%m-%d"), {"shop": c.total_percent}) for c in report.cards],
         [("shop", str(_("Cards")))],

@@ -15,6 +15,7 @@ from sqlalchemy import and_, case, func, literal, null, select, true, union_all
 from sqlalchemy.orm import lazyload
 
 from app.content.models import ContentItem, ContentVersion
+from app.core import audit
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.people.models import PATH_SEPARATOR, User
@@ -369,6 +370,21 @@ class EmployeeReport:
     attempts: list[dict]
     assignments: list[dict] = field(default_factory=list)
     open_disputes: int = 0
+
+
+def record_person_view(actor, user: User, period: Period) -> None:
+    """Write to the audit log that ``actor`` (HR or an admin) read ``user``'s own report, for ``period``."""
+    audit.record(
+        actor,
+        "report.person_view",
+        "user",
+        user.id,
+        None,
+        {
+            "from": period.start.isoformat() if period.start else None,
+            "to": period.end.isoformat() if period.end else None,
+        },
+    )
 
 
 def employee_report(user: User, period: Period | None = None, today: date | None = None) -> EmployeeReport:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
+from app.core import audit
 from app.core.errors import DomainError
 from app.extensions import db
 from app.shopping.models import Evidence, Scorecard
@@ -46,15 +48,33 @@ def storage_dir() -> Path:
 
 
 def add_evidence(actor, card: Scorecard, filename: str, stream) -> Evidence:
-    """Store an uploaded file for a card; raises DomainError for a disallowed type or size."""
+    """Store an uploaded file for a card; raises DomainError for a disallowed type or size, or when the
+    card already holds as many files or bytes as a card may (EVIDENCE_MAX_FILES_PER_CARD and
+    EVIDENCE_MAX_BYTES_PER_CARD)."""
     if not card.editable and card.status != "submitted":
         raise DomainError(_l("Evidence can no longer be added to this card."))
+    # The card's row is locked (PostgreSQL) so two uploads at once cannot both pass the quota.
+    db.session.execute(select(Scorecard.id).where(Scorecard.id == card.id).with_for_update())
+    count, used = db.session.execute(
+        select(func.count(Evidence.id), func.coalesce(func.sum(Evidence.size), 0)).where(Evidence.card_id == card.id)
+    ).one()
+    max_files = current_app.config["EVIDENCE_MAX_FILES_PER_CARD"]
+    if count >= max_files:
+        raise DomainError(_l("A card can have at most %(n)d files. Remove one to attach another.", n=max_files))
     limit = current_app.config["EVIDENCE_MAX_BYTES"]
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise DomainError(_l("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024)))
     if not data:
         raise DomainError(_l("The file is empty."))
+    max_bytes = current_app.config["EVIDENCE_MAX_BYTES_PER_CARD"]
+    if used + len(data) > max_bytes:
+        raise DomainError(
+            _l(
+                "The files of a card may take %(mb)d MB together; this one would go over.",
+                mb=max_bytes // (1024 * 1024),
+            )
+        )
     mime = sniff(data[:64])
     if mime is None:
         raise DomainError(
@@ -72,7 +92,28 @@ def add_evidence(actor, card: Scorecard, filename: str, stream) -> Evidence:
     )
     db.session.add(evidence)
     db.session.flush()
+    audit.record(actor, "evidence.add", "scorecard", card.id, None, _described(evidence))
     return evidence
+
+
+def remove_evidence(actor, evidence: Evidence) -> Path:
+    """Take a file off a card the shopper can still edit; raises DomainError once the card is submitted.
+
+    Returns the stored file, for the caller to delete once the transaction is committed (deleted before,
+    a rollback would leave a row without its file)."""
+    if not evidence.card.editable:
+        raise DomainError(_l("Evidence can no longer be removed from this card."))
+    before = _described(evidence)
+    card_id = evidence.card_id
+    path = evidence_path(evidence)
+    db.session.delete(evidence)
+    db.session.flush()
+    audit.record(actor, "evidence.remove", "scorecard", card_id, before, None)
+    return path
+
+
+def _described(evidence: Evidence) -> dict:
+    return {"name": evidence.original_name, "size": evidence.size, "mime": evidence.mime}
 
 
 def evidence_path(evidence: Evidence) -> Path:

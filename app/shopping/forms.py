@@ -52,6 +52,10 @@ class EvidenceForm(FlaskForm):
     upload = SubmitField(_l("Attach"))
 
 
+class RemoveEvidenceForm(FlaskForm):
+    remove = SubmitField(_l("Remove"))
+
+
 class ScheduleForm(FlaskForm):
     departments = SelectMultipleField(_l("Departments"), coerce=int, validators=[DataRequired()])
     checklist = SelectField(_l("Checklist"), validators=[DataRequired()])

@@ -22,6 +22,7 @@ from app.shopping.forms import (
     ClaimForm,
     DisputeForm,
     EvidenceForm,
+    RemoveEvidenceForm,
     ReviewForm,
     ScheduleForm,
     SettleForm,
@@ -188,6 +189,7 @@ def card_form(visit_id: int):
         html=card.checklist_version.html,
         files=files,
         evidence_form=EvidenceForm(),
+        remove_form=RemoveEvidenceForm(),
     )
 
 
@@ -246,6 +248,27 @@ def upload_evidence(card_id: int):
             flash(_("File attached."), "success")
     else:
         flash(_("Choose a file to attach."), "error")
+    return redirect(
+        url_for("shopping.card_form", visit_id=card.visit_id) if card.visit_id else url_for("shopping.my_visits")
+    )
+
+
+@bp.route("/evidence/<int:evidence_id>/remove", methods=["POST"])
+@allow(Role.SHOPPER)
+def remove_evidence(evidence_id: int):
+    item = db.session.get(Evidence, evidence_id)
+    if item is None or item.card.shopper_id != current_user.id:
+        abort(404)
+    card = item.card
+    if RemoveEvidenceForm().validate_on_submit():
+        try:
+            stored = evidence.remove_evidence(current_user, item)
+        except DomainError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            stored.unlink(missing_ok=True)
+            flash(_("File removed."), "success")
     return redirect(
         url_for("shopping.card_form", visit_id=card.visit_id) if card.visit_id else url_for("shopping.my_visits")
     )
