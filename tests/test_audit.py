@@ -27,19 +27,12 @@ DYNAMIC = {
 
 
 @pytest.fixture
-def aapp(make_app):
-    app = make_app(PAGE_CACHE_SECONDS=0)
-    with app.app_context():
-        yield app
+def aclient(app):
+    return app.test_client()
 
 
 @pytest.fixture
-def aclient(aapp):
-    return aapp.test_client()
-
-
-@pytest.fixture
-def hr(aapp, make_user):
+def hr(app, make_user):
     user = make_user("hr", email="hr@example.com", name="Ирина Кадрова")
     return user
 
@@ -114,7 +107,7 @@ def test_every_recorded_action_has_a_label():
     assert not missing, f"actions without a label in app/audit/labels.py: {missing}"
 
 
-def test_every_label_is_translated(aapp):
+def test_every_label_is_translated(app):
     from flask_babel import force_locale
 
     from app.audit.labels import ACTION_LABELS
@@ -125,8 +118,8 @@ def test_every_label_is_translated(aapp):
 
 
 # ---------------------------------------------------------------- entries written
-def test_manual_assignment_is_recorded_and_the_loop_is_not_doubled(aapp, aclient, hr):
-    aapp.test_cli_runner().invoke(args=["content", "import", str(SAMPLES / "valid")])
+def test_manual_assignment_is_recorded_and_the_loop_is_not_doubled(app, aclient, hr):
+    app.test_cli_runner().invoke(args=["content", "import", str(SAMPLES / "valid")])
     region = people.create_department(None, "Регион", None)
     db.session.commit()
     AuthActions(aclient).login("hr@example.com")
@@ -140,7 +133,7 @@ def test_manual_assignment_is_recorded_and_the_loop_is_not_doubled(aapp, aclient
     assert entry.after["due_on"] == "2030-01-31"
 
 
-def test_exports_are_recorded_with_what_format_and_period(aapp, aclient, hr):
+def test_exports_are_recorded_with_what_format_and_period(app, aclient, hr):
     from app.api.auth import create_token
 
     region = people.create_department(None, "Регион", None)
@@ -172,14 +165,14 @@ def test_exports_are_recorded_with_what_format_and_period(aapp, aclient, hr):
     ]
 
 
-def test_the_command_line_people_export_is_recorded(aapp, tmp_path):
-    result = aapp.test_cli_runner().invoke(args=["people", "export", str(tmp_path / "people.csv")])
+def test_the_command_line_people_export_is_recorded(app, tmp_path):
+    result = app.test_cli_runner().invoke(args=["people", "export", str(tmp_path / "people.csv")])
     assert result.exit_code == 0
     (entry,) = _entries("export")
     assert entry.actor_id is None and entry.after["what"] == "people"
 
 
-def test_content_download_is_recorded(aapp, aclient, make_user):
+def test_content_download_is_recorded(app, aclient, make_user):
     trainer = make_user("trainer", email="trainer@example.com")
     AuthActions(aclient).login("trainer@example.com")
     assert aclient.get("/authoring/export.zip").status_code == 200
@@ -197,7 +190,7 @@ def test_every_download_goes_through_the_recorded_helper():
     assert not offenders
 
 
-def test_hr_reading_one_persons_report_is_recorded(aapp, aclient, hr, make_user):
+def test_hr_reading_one_persons_report_is_recorded(app, aclient, hr, make_user):
     anna = make_user("employee", email="anna@example.com")
     AuthActions(aclient).login("hr@example.com")
     assert aclient.get(f"/reports/employees/{anna.id}?from=2026-01-01").status_code == 200
@@ -216,15 +209,15 @@ def test_hr_reading_one_persons_report_is_recorded(aapp, aclient, hr, make_user)
     assert len(views) == 2 and views[1].actor_id == hr.id and views[1].after == {"from": None, "to": "2026-06-30"}
 
 
-def test_evidence_added_and_removed_are_recorded(aapp, aclient, make_user, tmp_path):
+def test_evidence_added_and_removed_are_recorded(app, aclient, make_user, tmp_path):
     from datetime import date, timedelta
 
     from app.content.models import ContentItem
     from app.shopping import services as shopping
     from app.shopping.models import Evidence, Visit
 
-    aapp.config.update(EVIDENCE_DIR=str(tmp_path / "evidence"))
-    aapp.test_cli_runner().invoke(args=["content", "import", str(SAMPLES / "valid")])
+    app.config.update(EVIDENCE_DIR=str(tmp_path / "evidence"))
+    app.test_cli_runner().invoke(args=["content", "import", str(SAMPLES / "valid")])
     branch = people.create_department(None, "Тверская", None)
     shopper = make_user("shopper", email="shop@example.com")
     checklist = db.session.scalars(select(ContentItem).where(ContentItem.slug == "branch-visit")).one()
@@ -255,7 +248,7 @@ def _table(html: str) -> str:
     return html[html.index("<tbody>") : html.index("</tbody>")]
 
 
-def test_the_audit_page_shows_words_not_codes_or_json(aapp, aclient, hr, make_user):
+def test_the_audit_page_shows_words_not_codes_or_json(app, aclient, hr, make_user):
     from app.core import audit
 
     region = people.create_department(hr, "Регион", None)
@@ -297,7 +290,7 @@ def test_the_audit_page_shows_words_not_codes_or_json(aapp, aclient, hr, make_us
     assert only.count("<tr>") == 2 and "Department created" in only
 
 
-def test_the_audit_page_speaks_russian(aapp, aclient, hr):
+def test_the_audit_page_speaks_russian(app, aclient, hr):
     people.create_department(hr, "Регион", None)
     hr.locale = "ru"
     db.session.commit()

@@ -13,24 +13,17 @@ DEEP = 1100
 
 
 @pytest.fixture
-def lapp(make_app):
-    app = make_app(PAGE_CACHE_SECONDS=0)
-    with app.app_context():
-        yield app
+def lclient(app):
+    return app.test_client()
 
 
 @pytest.fixture
-def lclient(lapp):
-    return lapp.test_client()
-
-
-@pytest.fixture
-def hr(lapp, make_user_in):
+def hr(app, make_user_in):
     return make_user_in("hr", email="hr@example.com")
 
 
 @pytest.fixture
-def make_user_in(lapp):
+def make_user_in(app):
     from app.people import services
 
     def factory(*roles, email, department=None, name="Тест Пользователь"):
@@ -138,10 +131,10 @@ def _count(model) -> int:
 
 
 @pytest.mark.parametrize(("row", "message"), HOSTILE_ROWS)
-def test_cli_import_names_the_line_and_the_rule(lapp, tmp_path, row, message):
+def test_cli_import_names_the_line_and_the_rule(app, tmp_path, row, message):
     path = tmp_path / "people.csv"
     path.write_text(HEADER + "ok@example.com,Fine Person,A,employee\n" + row, encoding="utf-8")
-    result = lapp.test_cli_runner().invoke(args=["people", "import", str(path)])
+    result = app.test_cli_runner().invoke(args=["people", "import", str(path)])
     assert result.exit_code == 1
     assert f"{path}:3: " in result.output and message in result.output
     assert f"{path}:2:" not in result.output
@@ -166,13 +159,13 @@ def test_browser_import_refuses_at_preview_and_confirm(lclient, hr, row, message
     assert _count(User) == 1 and _count(Department) == 0
 
 
-def test_a_nul_character_is_refused_with_its_line(lclient, hr, tmp_path, lapp):
+def test_a_nul_character_is_refused_with_its_line(lclient, hr, tmp_path, app):
     from tests.conftest import csrf_from
 
     text = HEADER + "ok@example.com,Fine,A,employee\nnul@example.com,Bad\x00Name,A,employee\n"
     path = tmp_path / "people.csv"
     path.write_text(text, encoding="utf-8")
-    result = lapp.test_cli_runner().invoke(args=["people", "import", str(path)])
+    result = app.test_cli_runner().invoke(args=["people", "import", str(path)])
     assert result.exit_code == 1 and f"{path}:3: This line contains a NUL character." in result.output
     _login(lclient)
     preview = _preview(lclient, text)  # a file's bytes, not a form field: the import's own check
@@ -183,11 +176,11 @@ def test_a_nul_character_is_refused_with_its_line(lclient, hr, tmp_path, lapp):
     assert _count(User) == 1
 
 
-def test_twelve_levels_and_names_of_two_hundred_characters_are_imported(lapp, tmp_path):
+def test_twelve_levels_and_names_of_two_hundred_characters_are_imported(app, tmp_path):
     path = tmp_path / "people.csv"
     twelve = "/".join(f"{n:02d}" + "Ж" * 198 for n in range(12))
     path.write_text(HEADER + f"edge@example.com,{'Ю' * 200},{twelve},employee\n", encoding="utf-8")
-    result = lapp.test_cli_runner().invoke(args=["people", "import", str(path)])
+    result = app.test_cli_runner().invoke(args=["people", "import", str(path)])
     assert result.exit_code == 0, result.output
     person = db.session.scalars(select(User)).one()
     assert len(person.name) == 200 and person.department.path == twelve
@@ -226,7 +219,7 @@ def test_department_forms_refuse_a_long_name_and_a_tree_too_deep(lclient, hr):
     assert _count(Department) == 14 and top.parent_id is None
 
 
-def test_the_services_refuse_what_the_columns_cannot_hold(lapp):
+def test_the_services_refuse_what_the_columns_cannot_hold(app):
     from app.core.errors import DomainError
     from app.people import services
 
@@ -272,8 +265,8 @@ def test_plain_values_are_left_alone(value):
     assert neutralise(value) == value and unneutralise(value) == value
 
 
-def test_people_export_neutralises_fragments_and_round_trips(lapp, tmp_path):
-    runner = lapp.test_cli_runner()
+def test_people_export_neutralises_fragments_and_round_trips(app, tmp_path):
+    runner = app.test_cli_runner()
     src = tmp_path / "people.csv"
     src.write_text(
         HEADER + 'frag@example.com,"Ivanov;=HYPERLINK(""http://evil"")",Отдел;@SUM(1),employee\n', encoding="utf-8"
@@ -339,7 +332,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 
 
 @pytest.fixture
-def draft_card(lapp, make_user_in, tmp_path):
+def draft_card(app, make_user_in, tmp_path):
     """A shopper (signed in on the returned client) with a draft card."""
     from datetime import date, timedelta
     from pathlib import Path
@@ -348,9 +341,9 @@ def draft_card(lapp, make_user_in, tmp_path):
     from app.shopping import services as shopping
     from app.shopping.models import Visit
 
-    lapp.config.update(EVIDENCE_DIR=str(tmp_path / "evidence"))
+    app.config.update(EVIDENCE_DIR=str(tmp_path / "evidence"))
     samples = Path(__file__).parent / "samples" / "valid"
-    lapp.test_cli_runner().invoke(args=["content", "import", str(samples)])
+    app.test_cli_runner().invoke(args=["content", "import", str(samples)])
     branch = people.create_department(None, "Тверская", None)
     hr_user = make_user_in("hr", email="hr@example.com")
     shopper = make_user_in("shopper", email="shop@example.com")
@@ -363,7 +356,7 @@ def draft_card(lapp, make_user_in, tmp_path):
     visit = db.session.scalars(select(Visit)).one()
     card = shopping.card_for_visit(shopper, visit)
     db.session.commit()
-    client = lapp.test_client()
+    client = app.test_client()
     _login(client, "shop@example.com")
     return client, card
 
