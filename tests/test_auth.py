@@ -155,7 +155,7 @@ def test_language_choice_is_kept_on_the_account(client, auth, make_user):
     assert user.locale == "ru"
 
 
-def test_sign_in_is_throttled_per_account(make_app, make_user):
+def test_sign_in_is_throttled_per_account_and_address(make_app, make_user):
     app = make_app(
         RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT_ADDRESS="3/minute", LOGIN_LIMIT_PER_ADDRESS="100/minute"
     )

@@ -224,3 +224,12 @@ def test_an_api_token_of_an_inactive_person_never_authenticates(app, make_user):
     person.active = False  # past the services: the token itself was never revoked
     db.session.commit()
     assert not _api_ok(app, plain)
+
+
+def test_signing_oneself_out_everywhere_keeps_this_session(app, make_user):
+    me = make_user("admin", email="admin@example.com")
+    here, elsewhere = signed_in(app, "admin@example.com"), signed_in(app, "admin@example.com")
+    response = post_form(here, f"/people/{me.id}/sign-out", {}, page_url=f"/people/{me.id}/edit")
+    assert response.status_code == 302
+    assert not refused(here)
+    assert refused(elsewhere)

@@ -58,15 +58,17 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
-        db.session.commit()  # the attempt is audited, whether it succeeded or not
-        if user is None:
-            form.password.errors.append(_("Wrong email or password, or the account is deactivated."))
-        else:
+        if user is not None:
             session.clear()
-            login_user(user)  # stores the person's session version in the session
+            # Stores the session version read with the password: a password change or sign-out that
+            # commits meanwhile ends this session too.
+            login_user(user)
             if user.locale:
                 session["lang"] = user.locale
+        db.session.commit()  # the attempt is audited, whether it succeeded or not
+        if user is not None:
             return redirect(safe_next(form.next.data, url_for("main.dashboard")))
+        form.password.errors.append(_("Wrong email or password, or the account is deactivated."))
     return render_template("auth/login.html", form=form)
 
 
@@ -92,8 +94,8 @@ def password():
         except DomainError as err:
             _field_error(form, err)
         else:
-            db.session.commit()
             login_user(user)  # every other session has ended; this one goes on at the new version
+            db.session.commit()
             flash(_("Your password has been changed. You are signed out everywhere else."), "success")
             return redirect(url_for("main.dashboard"))
     return render_template("auth/password.html", form=form)

@@ -239,9 +239,9 @@ def person_sign_out(user_id: int):
         except DomainError as err:
             flash(err.message, "error")
         else:
-            db.session.commit()
             if person.id == current_user.id:
                 login_user(person)  # everywhere else: this session goes on at the new version
+            db.session.commit()
             flash(_("%(name)s is signed out everywhere.", name=person.name), "success")
     return redirect(url_for("people.person_edit", user_id=person.id))
 
