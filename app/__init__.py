@@ -10,6 +10,7 @@ from flask_babel import get_locale as babel_locale
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from wtforms.i18n import messages_path
 
 from app import config as config_module
@@ -71,6 +72,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         )
 
 
+PROXY_HEADERS = ("for", "proto", "host", "port", "prefix")
+
+
+def _trust_proxy(app: Flask) -> None:
+    """Take the client's address, scheme, host from the reverse proxy's X-Forwarded-* headers, but only
+    when configured (PROXY_FIX_X_FOR and friends: how many proxies set each header). Otherwise anyone
+    could name any address in a header and slip past the per-address sign-in limits."""
+    counts = {name: int(app.config.get(f"PROXY_FIX_X_{name.upper()}") or 0) for name in PROXY_HEADERS}
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{name}": n for name, n in counts.items()})
+
+
 def create_app(config: dict | type | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_module.pick_config())
@@ -79,6 +92,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     config_module.finalise(app)
+    _trust_proxy(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
@@ -98,15 +112,10 @@ def create_app(config: dict | type | None = None) -> Flask:
     from app import models  # noqa: F401 - registers every model with the metadata
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from sqlalchemy.orm import joinedload
+    def load_user(session_id: str):
+        from app.auth.services import user_for_session
 
-        from app.people.models import User
-
-        try:  # with the roles every page checks, in the same statement (one round trip, not two)
-            return db.session.get(User, int(user_id), options=[joinedload(User.roles)])
-        except ValueError:
-            return None
+        return user_for_session(session_id)
 
     from app.api import bp as api_bp
     from app.audit import bp as audit_bp

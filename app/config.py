@@ -14,6 +14,7 @@ def _env_int(name: str, default: int) -> int:
         return default
 
 
+MIN_SECRET_KEY_BYTES = 32
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 
@@ -33,8 +34,15 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
+    # Failed sign-ins only, per address and per (account, address) pair: slowed down, never locked out.
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30/minute")
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5/minute;20/hour")
+    LOGIN_LIMIT_PER_ACCOUNT_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS", "5/minute;20/hour")
+    # How many reverse proxies set each X-Forwarded-* header; 0 (the default) ignores the header.
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = _env_int("PROXY_FIX_X_PROTO", 0)
+    PROXY_FIX_X_HOST = _env_int("PROXY_FIX_X_HOST", 0)
+    PROXY_FIX_X_PORT = _env_int("PROXY_FIX_X_PORT", 0)
+    PROXY_FIX_X_PREFIX = _env_int("PROXY_FIX_X_PREFIX", 0)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -113,9 +121,16 @@ def finalise(app) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'rapport.db'}"
-    if not app.config.get("SECRET_KEY"):
-        if app.config["ENV_NAME"] == "production":
+    if app.config["ENV_NAME"] == "production":
+        key = app.config.get("SECRET_KEY") or ""
+        if not key:
             raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production).")
+        if len(key.encode() if isinstance(key, str) else key) < MIN_SECRET_KEY_BYTES:
+            raise RuntimeError(
+                f"SECRET_KEY is too short for production: at least {MIN_SECRET_KEY_BYTES} bytes are needed "
+                "(e.g. python3 -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+    if not app.config.get("SECRET_KEY"):
         # A per-checkout key kept in the instance folder, so development sessions survive restarts.
         key_file = instance / "secret_key"
         if not key_file.exists():

@@ -32,6 +32,7 @@ EXPECTED = {
     "people.person_edit": MANAGERS,
     "people.person_toggle_active": MANAGERS,
     "people.person_reset_link": MANAGERS,
+    "people.person_sign_out": MANAGERS,
     "people.people_import": MANAGERS,
     "people.people_import_confirm": MANAGERS,
     "people.people_export": MANAGERS,

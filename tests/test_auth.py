@@ -155,8 +155,10 @@ def test_language_choice_is_kept_on_the_account(client, auth, make_user):
     assert user.locale == "ru"
 
 
-def test_sign_in_is_throttled_per_account(make_app, make_user):
-    app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3/minute", LOGIN_LIMIT_PER_ADDRESS="100/minute")
+def test_sign_in_is_throttled_per_account_and_address(make_app, make_user):
+    app = make_app(
+        RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT_ADDRESS="3/minute", LOGIN_LIMIT_PER_ADDRESS="100/minute"
+    )
     with app.app_context():
         make_user("employee", email="e@example.com")
         client = app.test_client()
@@ -176,7 +178,9 @@ def test_sign_in_is_throttled_per_account(make_app, make_user):
 
 
 def test_sign_in_is_throttled_per_address(make_app, make_user):
-    app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="100/minute", LOGIN_LIMIT_PER_ADDRESS="4/minute")
+    app = make_app(
+        RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT_ADDRESS="100/minute", LOGIN_LIMIT_PER_ADDRESS="4/minute"
+    )
     with app.app_context():
         client = app.test_client()
         token = csrf_from(client.get("/login").get_data(as_text=True))

@@ -27,12 +27,27 @@ def test_production_cookie_is_secure_and_secret_is_required(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    app = create_app({"SECRET_KEY": "from-env", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app({"SECRET_KEY": "from-env-" + "k" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
+def test_production_refuses_a_short_secret_key(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    with pytest.raises(RuntimeError, match="SECRET_KEY is too short"):
+        create_app({"SECRET_KEY": "k" * 31, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with pytest.raises(RuntimeError, match="SECRET_KEY is too short"):
+        create_app({"SECRET_KEY": "ключ" * 3, "SQLALCHEMY_DATABASE_URI": "sqlite://"})  # 12 letters, 24 bytes
+    assert create_app({"SECRET_KEY": "k" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["SECRET_KEY"]
+    assert create_app({"SECRET_KEY": "ключ" * 4, "SQLALCHEMY_DATABASE_URI": "sqlite://"})  # 16 letters, 32 bytes
+
+
+def test_a_short_secret_key_is_allowed_outside_production(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "development")
+    assert create_app({"SECRET_KEY": "dev", "SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["SECRET_KEY"] == "dev"
+
+
 def test_demo_is_refused_in_production(make_app):
-    app = make_app(ENV_NAME="production")
+    app = make_app(ENV_NAME="production", SECRET_KEY="a-production-length-secret-key-0123456789")
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 1 and "production" in result.output
 

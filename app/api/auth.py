@@ -6,7 +6,7 @@ import hashlib
 import secrets
 
 from flask import request
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.core import audit
 from app.core.audit import utcnow
@@ -36,6 +36,20 @@ def revoke_token(actor, token: ApiToken) -> None:
         token.revoked_at = utcnow()
         audit.record(actor, "token.revoke", "user", token.user_id, None, {"token": token.prefix})
         db.session.flush()
+
+
+def revoke_all_tokens(actor, owner: User) -> int:
+    """Revoke every live token of ``owner`` (a password change, a reset, a deactivation); returns how many."""
+    stmt = (
+        update(ApiToken)
+        .where(ApiToken.user_id == owner.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    count = db.session.execute(stmt).rowcount or 0
+    if count:
+        audit.record(actor, "user.tokens_revoked", "user", owner.id, None, {"count": count})
+    return count
 
 
 def user_from_request() -> User | None:

@@ -1,10 +1,28 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-MIN_PASSWORD = 10
+from app.core.errors import DomainError
+from app.people.passwords import check_new_password
+
+
+def password_policy(form, field) -> None:
+    """The one password rule (app/people/passwords.py) as a form validator."""
+    try:
+        check_new_password(field.data)
+    except DomainError as err:
+        raise ValidationError(err.message) from None
 
 
 class LoginForm(FlaskForm):
@@ -22,7 +40,7 @@ class ChangePasswordForm(FlaskForm):
     )
     new_password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
+        validators=[DataRequired(), password_policy],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
@@ -30,13 +48,17 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
+    keep_tokens = BooleanField(
+        _l("Keep my API tokens"),
+        description=_l("Otherwise every API token you hold is revoked, as after a password reset."),
+    )
     submit = SubmitField(_l("Change password"))
 
 
 class ResetPasswordForm(FlaskForm):
     new_password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
+        validators=[DataRequired(), password_policy],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(

@@ -2,6 +2,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp, services
@@ -9,7 +10,7 @@ from app.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, ResetPas
 from app.core.errors import DomainError
 from app.core.permissions import allow
 from app.extensions import db, limiter
-from app.people.services import change_password
+from app.people.services import change_password, normalise_email
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -22,24 +23,32 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
-def _account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()
+def _account_address_key() -> str:
+    email = normalise_email(request.form.get("email"))[:254]
+    return f"{email}|{get_remote_address()}"
 
 
 def _login_failed(response) -> bool:
-    # A successful sign-in redirects; only failed attempts count against the account limit.
+    # A successful sign-in redirects; only failed attempts count against the limits.
     return response.status_code != 302
 
 
+# Slow down, never lock out: failed sign-ins are limited per address and per (account, address) pair, never
+# per account alone, so someone hammering an account from one address does not keep its owner out elsewhere.
 @bp.route("/login", methods=["GET", "POST"])
 @allow(public=True)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], scope="login-address")
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
     methods=["POST"],
-    key_func=_account_key,
     deduct_when=_login_failed,
-    scope="login-account",
+    scope="login-address",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_ADDRESS"],
+    methods=["POST"],
+    key_func=_account_address_key,
+    deduct_when=_login_failed,
+    scope="login-account-address",
 )
 def login():
     if current_user.is_authenticated:
@@ -48,22 +57,26 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_("Wrong email or password, or the account is deactivated."))
-        else:
+        user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
+        if user is not None:
             session.clear()
+            # Stores the session version read with the password: a password change or sign-out that
+            # commits meanwhile ends this session too.
             login_user(user)
             if user.locale:
                 session["lang"] = user.locale
-            db.session.commit()
+        db.session.commit()  # the attempt is audited, whether it succeeded or not
+        if user is not None:
             return redirect(safe_next(form.next.data, url_for("main.dashboard")))
+        form.password.errors.append(_("Wrong email or password, or the account is deactivated."))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 @allow()
 def logout():
+    services.sign_out(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -75,13 +88,15 @@ def logout():
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         try:
-            change_password(current_user, form.current_password.data, form.new_password.data)
+            change_password(user, form.current_password.data, form.new_password.data, form.keep_tokens.data)
         except DomainError as err:
-            form.current_password.errors.append(err.message)
+            _field_error(form, err)
         else:
+            login_user(user)  # every other session has ended; this one goes on at the new version
             db.session.commit()
-            flash(_("Your password has been changed."), "success")
+            flash(_("Your password has been changed. You are signed out everywhere else."), "success")
             return redirect(url_for("main.dashboard"))
     return render_template("auth/password.html", form=form)
 
@@ -94,11 +109,20 @@ def reset(token: str):
         return render_template("auth/reset_invalid.html"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(user, form.new_password.data)
-        db.session.commit()
-        flash(_("Your password is set. Sign in with it now."), "success")
-        return redirect(url_for("auth.login"))
+        try:
+            services.reset_password(user, form.new_password.data)
+        except DomainError as err:
+            _field_error(form, err)
+        else:
+            db.session.commit()
+            flash(_("Your password is set. Sign in with it now."), "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, user=user)
+
+
+def _field_error(form, err: DomainError) -> None:
+    field = getattr(form, err.field or "", None) or form.new_password
+    field.errors = list(field.errors) + [err.message]
 
 
 @bp.route("/language", methods=["POST"])

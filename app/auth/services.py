@@ -7,14 +7,17 @@ import hashlib
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core import audit
 from app.core.audit import utcnow
 from app.extensions import db
-from app.people.models import User
-from app.people.services import normalise_email
+from app.people.models import SESSION_ID_SEPARATOR, User
+from app.people.passwords import check_new_password
+from app.people.services import end_sessions, normalise_email, revoke_api_tokens
 
+TYPED_EMAIL_KEPT = 254  # the longest address there is; more is noise in the audit log
 _dummy_hash: str | None = None
 
 
@@ -26,16 +29,48 @@ def _spend_hash_time(password: str) -> None:
     check_password_hash(_dummy_hash, password)
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None."""
-    user = db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
+def authenticate(email: str, password: str, address: str | None) -> User | None:
+    """The active user with this email and password, or None; either way the attempt is audited with the
+    address it came from."""
+    typed = normalise_email(email)
+    user = db.session.scalars(select(User).where(User.email == typed)).first()
     if user is None:
         _spend_hash_time(password)
+    elif user.check_password(password) and user.is_active:
+        user.last_login_at = utcnow()
+        audit.record(user, "auth.login", "user", user.id, None, {"address": address})
+        return user
+    audit.record(
+        None,
+        "auth.login_failed",
+        "user",
+        user.id if user else None,
+        None,
+        {"email": typed[:TYPED_EMAIL_KEPT], "address": address},
+    )
+    return None
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The person a signed-in session (or remember-me cookie) names, or None when the session has ended:
+    the person is deactivated, or their session version moved since it was signed in (sign-out, a password
+    change or reset, deactivation, "sign out everywhere")."""
+    user_id, _sep, version = (session_id or "").partition(SESSION_ID_SEPARATOR)
+    try:
+        user_id, version = int(user_id), int(version)
+    except ValueError:  # a session from before session versions, or a forged one
         return None
-    if not user.check_password(password) or not user.is_active:
+    # With the roles every page checks, in the same statement (one round trip, not two).
+    user = db.session.get(User, user_id, options=[joinedload(User.roles)])
+    if user is None or not user.is_active or (user.session_version or 0) != version:
         return None
-    user.last_login_at = utcnow()
     return user
+
+
+def sign_out(user: User) -> None:
+    """End every session of ``user`` (the one signing out and any other, such as a copied cookie)."""
+    end_sessions(user)
+    audit.record(user, "auth.logout", "user", user.id)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -66,7 +101,11 @@ def user_for_reset_token(token: str) -> User | None:
 
 
 def reset_password(user: User, new_password: str) -> None:
-    """Set a new password through a reset link (which is then spent)."""
+    """Set a new password through a reset link (which is then spent), ending every session of ``user``
+    and revoking their API tokens; raises DomainError if the password is not allowed."""
+    check_new_password(new_password, field="new_password")
     user.set_password(new_password)
+    end_sessions(user)
+    revoke_api_tokens(user, user)
     audit.record(user, "user.password_reset", "user", user.id)
     db.session.flush()

@@ -16,6 +16,7 @@ from app.core.permissions import Role
 from app.extensions import db
 
 PATH_SEPARATOR = "/"
+SESSION_ID_SEPARATOR = ":"
 
 
 class Department(db.Model):
@@ -129,6 +130,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return bool(self.active)
+
+    def get_id(self) -> str:
+        """What a signed-in session (or remember-me cookie) stores: the id and the session version, so that
+        moving the version ends every session at once (Flask-Login's "alternative token"; see load_user)."""
+        return f"{self.id}{SESSION_ID_SEPARATOR}{self.session_version or 0}"
 
     @property
     def role_names(self) -> set[str]:

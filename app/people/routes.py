@@ -1,6 +1,6 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import func, or_, select
 
 from app.auth import services as auth_services  # the module: app.auth.services imports the people models
@@ -226,6 +226,24 @@ def person_toggle_active(user_id: int):
                 else _("%(name)s is deactivated and can no longer sign in.", name=person.name),
                 "success",
             )
+    return redirect(url_for("people.person_edit", user_id=person.id))
+
+
+@bp.route("/people/<int:user_id>/sign-out", methods=["POST"])
+@allow(*MANAGERS)
+def person_sign_out(user_id: int):
+    """Sign a person out everywhere: every session of theirs ends at its next request."""
+    person = _get_or_404(User, user_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.sign_out_everywhere(current_user, person)
+        except DomainError as err:
+            flash(err.message, "error")
+        else:
+            if person.id == current_user.id:
+                login_user(person)  # everywhere else: this session goes on at the new version
+            db.session.commit()
+            flash(_("%(name)s is signed out everywhere.", name=person.name), "success")
     return redirect(url_for("people.person_edit", user_id=person.id))
 
 

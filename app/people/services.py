@@ -14,6 +14,7 @@ from app.core.errors import DomainError
 from app.core.permissions import Role
 from app.extensions import db
 from app.people.models import PATH_SEPARATOR, Department, User, chain_ids_select, held_parent
+from app.people.passwords import check_new_password
 
 # The column sizes of users.name, users.email and departments.name: longer values are refused with a
 # message before they reach the database (PostgreSQL would refuse them with an error page).
@@ -400,6 +401,14 @@ def end_sessions(user: User) -> None:
     db.session.flush()
 
 
+def sign_out_everywhere(actor, person: User) -> None:
+    """End every session of ``person`` (an administrator's "sign out everywhere"); raises DomainError
+    unless ``actor`` may manage them."""
+    check_may_manage(actor, person)
+    end_sessions(person)
+    audit.record(actor, "user.sessions_ended", "user", person.id)
+
+
 def check_role_grant(actor, old: set[str], new: set[str]) -> None:
     """Only an admin may grant or take away the admin role."""
     if (Role.ADMIN in old) != (Role.ADMIN in new) and not actor.has_role(Role.ADMIN):
@@ -423,6 +432,8 @@ def create_user(
     roles = {str(r) for r in roles} or {Role.EMPLOYEE.value}
     if actor is not None:
         check_role_grant(actor, set(), roles)
+    if password:
+        check_new_password(password, field="password")
     user = User(email=email, name=name.strip(), department=department, active=True)
     user.set_roles(roles)
     if password:
@@ -459,13 +470,24 @@ def update_user(actor, user: User, email: str, name: str, department: Department
     return user
 
 
+def revoke_api_tokens(actor, user: User) -> int:
+    """Revoke every API token ``user`` holds; returns how many were live."""
+    from app.api.auth import revoke_all_tokens  # the API package builds on this one
+
+    return revoke_all_tokens(actor, user)
+
+
 def set_user_active(actor, user: User, active: bool) -> None:
-    """Deactivate (sign-in blocked, history kept) or reactivate a person."""
+    """Deactivate (sign-in blocked, every session ended, API tokens revoked, history kept) or reactivate
+    a person; reactivation brings no old session or token back."""
     if actor is not None and actor.id == user.id and not active:
         raise DomainError(_l("You cannot deactivate yourself."))
     if user.active == active:
         return
     user.active = active
+    if not active:
+        end_sessions(user)
+        revoke_api_tokens(actor, user)
     db.session.flush()
     audit.record(
         actor,
@@ -477,10 +499,15 @@ def set_user_active(actor, user: User, active: bool) -> None:
     )
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Change one's own password; raises DomainError if the current one is wrong."""
+def change_password(user: User, current: str, new: str, keep_tokens: bool = False) -> None:
+    """Change one's own password, ending every session of ``user`` and, unless ``keep_tokens``, revoking
+    their API tokens; raises DomainError if the current password is wrong or the new one not allowed."""
     if not user.check_password(current):
         raise DomainError(_l("The current password is not right."), field="current_password")
+    check_new_password(new, field="new_password")
     user.set_password(new)
+    end_sessions(user)
+    if not keep_tokens:
+        revoke_api_tokens(user, user)
     db.session.flush()
     audit.record(user, "user.password", "user", user.id)
