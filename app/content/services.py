@@ -115,22 +115,23 @@ def _locked_item(kind: str, slug: str) -> ContentItem:
     A new item is inserted here: of two first publishes at once, the second waits for the first,
     fails on the unique (kind, slug) and then takes the first one's item.
     """
-    query = (
-        select(ContentItem)
-        .options(joinedload(ContentItem.published))
-        .where(ContentItem.kind == kind, ContentItem.slug == slug)
-        .with_for_update(of=ContentItem)
-        .execution_options(populate_existing=True)
-    )
-    item = db.session.scalars(query).first()
-    if item is None:
+    locked = select(ContentItem.id).where(ContentItem.kind == kind, ContentItem.slug == slug).with_for_update()
+    item_id = db.session.scalar(locked)
+    if item_id is None:
         try:
             with db.session.begin_nested():
                 item = ContentItem(kind=kind, slug=slug)
                 db.session.add(item)
+            return item
         except IntegrityError:
-            item = db.session.scalars(query).one()
-    return item
+            item_id = db.session.scalar(locked)
+    # Read apart from the lock: once it is granted, a new statement sees the version the other publish made.
+    return db.session.scalars(
+        select(ContentItem)
+        .options(joinedload(ContentItem.published))
+        .where(ContentItem.id == item_id)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def question_skills(version_id: int, data: dict) -> list[QuestionSkill]:

@@ -63,7 +63,8 @@ def lock(obj):
     """
     db.session.flush()
     mapper, key, ident = _identity(obj)
-    db.session.scalars(
-        select(mapper).where(key == ident).with_for_update().execution_options(populate_existing=True)
-    ).one()
+    db.session.execute(select(key).where(key == ident).with_for_update())
+    # Reloaded by a statement of its own: PostgreSQL reads the locked row afresh once the lock is
+    # granted, but rows joined in the locking statement would come from before the wait.
+    db.session.refresh(obj)
     return obj
