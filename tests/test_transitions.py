@@ -283,6 +283,20 @@ def test_two_disputes_of_one_card_settled_at_once_rescore_it_from_both(server, w
     assert_figures_match_a_rebuild()
 
 
+def test_double_click_on_dispute_opens_one_dispute(server, world):
+    card = submitted_card(world, polite="no")
+    shopping.review_card(world.hr, card, "approve")
+    db.session.commit()
+    anna = browser(server, "anna@example.com")
+    url = f"{server}/shop/results/{card.id}"
+    token = csrf_from(anna.get(url).text)
+    data = {"csrf_token": token, "item": "polite", "reason": "I was polite"}
+    pages = flashes(at_once([lambda s=s: s.post(url, data=data) for s in tabs(anna)]))
+    assert sum("Your dispute was sent to HR." in p for p in pages) == 1
+    assert sum("This item is already disputed." in p for p in pages) == CLICKS - 1
+    assert db.session.scalar(select(func.count(Dispute.id))) == 1 and audit_count("dispute.open") == 1
+
+
 # ---------------------------------------------------------------- shoppers
 def test_double_submit_of_a_card_submits_it_once(server, world):
     item = db.session.scalars(select(ContentItem).where(ContentItem.slug == "branch-visit")).one()

@@ -586,8 +586,11 @@ def open_dispute(employee: User, card: Scorecard, item_id: str, reason: str, now
     dispute = Dispute(
         card_id=card.id, item_id=item_id, employee_id=employee.id, reason=reason, original_answer=answer.answer
     )
-    db.session.add(dispute)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(dispute)
+    except IntegrityError:  # the same item disputed by a parallel click: the first one counts
+        raise StateConflict(_l("This item is already disputed."), "open") from None
     audit.record(employee, "dispute.open", "scorecard", card.id, None, {"item": item_id, "reason": reason})
     return dispute
 
