@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.serving import make_server
 
 from app.api.auth import create_token
@@ -25,6 +25,7 @@ from app.authoring import services as authoring
 from app.content import services as content
 from app.content.models import ContentItem, ContentVersion
 from app.core.audit import AuditEntry
+from app.core.transitions import StateConflict
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import Assignment, QuizAttempt
@@ -458,6 +459,18 @@ def test_nobody_settles_a_dispute_about_themselves(client, auth, world, make_use
     assert dispute.status == "open" and card.total_percent < 100
     shopping.settle_dispute(world.hr, dispute, True, "The camera agrees")
     assert dispute.status == "accepted"
+
+
+def test_the_database_decides_when_the_session_holds_a_stale_copy(world):
+    """On every database: a card this request read as submitted but another approved meanwhile loses in the UPDATE."""
+    card = submitted_card(world)
+    assert card.status == "submitted"  # this request's copy
+    with db.engine.begin() as other_request:
+        other_request.execute(update(Scorecard.__table__).where(Scorecard.id == card.id).values(status="approved"))
+    with pytest.raises(StateConflict) as lost:
+        shopping.review_card(world.hr, card, "reject", "duplicate")
+    assert lost.value.status == "approved" and card.status == "approved"
+    assert audit_count("card.reject") == 0 and db.session.get(rollups.ShopTotal, world.branch.id) is None
 
 
 def test_a_stale_page_gets_a_message_not_a_second_approval(client, auth, world):
