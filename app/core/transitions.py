@@ -36,23 +36,20 @@ def _identity(obj):
 
 
 def transition(obj, *, allowed: Iterable, to, column: str = "status", **values) -> bool:
-    """Set ``column`` to ``to`` (and ``values``) on ``obj``'s row only while it is one of ``allowed``
-    (None for NULL); True when this request made the change. ``obj`` is reloaded either way."""
+    """Set the attribute ``column`` to ``to`` (and the attributes in ``values``) on ``obj``'s row only
+    while it is one of ``allowed`` (None for NULL); True when this request made the change.
+    ``obj`` is reloaded either way, so it shows the current state."""
     db.session.flush()
     mapper, key, ident = _identity(obj)
     current = mapper.columns[column]
     allowed = list(allowed)
     known = [v for v in allowed if v is not None]
     condition = or_(current.in_(known) if known else false(), current.is_(None) if None in allowed else false())
-    result = db.session.execute(
-        update(mapper.local_table).where(key == ident, condition).values({column: to, **values})
-    )
-    db.session.refresh(obj, attribute_names=[column, *values, *_onupdate_names(mapper)])
+    changes = {mapper.columns[name]: value for name, value in {column: to, **values}.items()}
+    result = db.session.execute(update(mapper.local_table).where(key == ident, condition).values(changes))
+    stamped = [name for name, c in mapper.columns.items() if c.onupdate is not None]  # updated_at and the like
+    db.session.refresh(obj, attribute_names=[column, *values, *stamped])
     return result.rowcount == 1
-
-
-def _onupdate_names(mapper) -> list[str]:
-    return [c.key for c in mapper.columns if c.onupdate is not None]
 
 
 def lock(obj):
