@@ -64,7 +64,9 @@ def test_responses_match_the_schemas(client, runner, make_user):
     runner.invoke(args=["content", "import", str(Path(__file__).parent / "samples" / "valid")])
     people.create_department(None, "Отделение", None)
     hr = make_user("hr", email="hr@example.com")
+    shopper = make_user("shopper", email="shop@example.com")
     token = create_token(hr, "t")[1]
+    shopper_token = create_token(shopper, "t")[1]
     db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     paths = spec()["paths"]
@@ -81,6 +83,11 @@ def test_responses_match_the_schemas(client, runner, make_user):
     }
     r = client.post("/api/v1/scorecards", json=body, headers=headers)
     _check(schema("/scorecards", "post", "201"), r.get_json())
+    own_card_id = r.get_json()["id"]
+    r = client.post(f"/api/v1/scorecards/{own_card_id}/review", json={"decision": "approve"}, headers=headers)
+    assert r.status_code == 403  # four eyes: HR does not approve the card HR submitted
+    _check(schema("/scorecards/{id}/review", "post", "403"), r.get_json())
+    r = client.post("/api/v1/scorecards", json=body, headers={"Authorization": f"Bearer {shopper_token}"})
     card_id = r.get_json()["id"]
     bad = client.post("/api/v1/scorecards", json={}, headers=headers)
     _check(schema("/scorecards", "post", "422"), bad.get_json())
@@ -90,6 +97,9 @@ def test_responses_match_the_schemas(client, runner, make_user):
     )
     r = client.post(f"/api/v1/scorecards/{card_id}/review", json={"decision": "approve"}, headers=headers)
     _check(schema("/scorecards/{id}/review", "post", "200"), r.get_json())
+    r = client.post(f"/api/v1/scorecards/{card_id}/review", json={"decision": "approve"}, headers=headers)
+    assert r.status_code == 409 and r.get_json()["status"] == "approved"
+    _check(schema("/scorecards/{id}/review", "post", "409"), r.get_json())
     _check(
         schema("/reports/departments", "get", "200"),
         client.get("/api/v1/reports/departments", headers=headers).get_json(),

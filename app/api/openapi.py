@@ -10,7 +10,8 @@ ERROR = {
             "type": "object",
             "required": ["code", "message", "fields"],
             "properties": {"code": {"type": "integer"}, "message": {"type": "string"}, "fields": {"type": "object"}},
-        }
+        },
+        "status": {"type": "string", "description": "on a 409 from a state change: the object's status now"},
     },
 }
 SECTION = {
@@ -195,7 +196,8 @@ def spec(server: str = "") -> dict:
             },
             "/scorecards/{id}/review": {
                 "post": {
-                    "summary": "Approve, return or reject a submitted card (hr, admin)",
+                    "summary": "Approve, return or reject a submitted card (hr, admin; never a card one submitted: 403); "
+                    "a card already reviewed gives 409 with its status",
                     "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
                     "requestBody": {
                         "required": True,

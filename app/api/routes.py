@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.api import bp
 from app.core.errors import DomainError
 from app.core.permissions import Role, allow
+from app.core.transitions import StateConflict
 from app.extensions import db
 from app.shopping import services
 from app.shopping.models import Scorecard
@@ -107,6 +108,12 @@ def review_scorecard(card_id: int):
     except services.ValidationFailed as err:
         db.session.rollback()
         return error(422, err.message, err.fields)
+    except services.SelfReview as err:
+        db.session.rollback()
+        return error(403, err.message)
+    except StateConflict as err:  # reviewed meanwhile: say what the card is now
+        db.session.rollback()
+        return jsonify(error={"code": 409, "message": str(err.message), "fields": {}}, status=err.status), 409
     except DomainError as err:
         db.session.rollback()
         return error(409, err.message)

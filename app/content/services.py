@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, defer, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -63,15 +64,11 @@ def store_version(
     ``add_question_skills`` once the whole set is flushed together.
     """
     if item is _LOOK_UP:
-        item = db.session.scalars(
-            select(ContentItem)
-            .options(joinedload(ContentItem.published))
-            .where(ContentItem.kind == kind, ContentItem.slug == slug)
-        ).first()
+        item = _locked_item(kind, slug)
     digest = sha256(source)
     if item is not None and item.published is not None and item.published.sha256 == digest:
         return item.published, "unchanged"
-    status = "updated" if item is not None else "created"
+    status = "updated" if item is not None and item.published is not None else "created"
     last = 0
     if item is None:
         item = ContentItem(kind=kind, slug=slug)
@@ -109,6 +106,32 @@ def store_version(
         db.session.add_all(question_skills(version.id, data))
         db.session.flush()
     return version, status
+
+
+def _locked_item(kind: str, slug: str) -> ContentItem:
+    """The item with its published version, its row locked until the transaction ends, so that two
+    publishes of it run one after the other and the second finds the first one's version.
+
+    A new item is inserted here: of two first publishes at once, the second waits for the first,
+    fails on the unique (kind, slug) and then takes the first one's item.
+    """
+    locked = select(ContentItem.id).where(ContentItem.kind == kind, ContentItem.slug == slug).with_for_update()
+    item_id = db.session.scalar(locked)
+    if item_id is None:
+        try:
+            with db.session.begin_nested():
+                item = ContentItem(kind=kind, slug=slug)
+                db.session.add(item)
+            return item
+        except IntegrityError:
+            item_id = db.session.scalar(locked)
+    # Read apart from the lock: once it is granted, a new statement sees the version the other publish made.
+    return db.session.scalars(
+        select(ContentItem)
+        .options(joinedload(ContentItem.published))
+        .where(ContentItem.id == item_id)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def question_skills(version_id: int, data: dict) -> list[QuestionSkill]:

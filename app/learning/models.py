@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import utcnow
 from app.core.errors import DomainError
+from app.core.transitions import StateConflict
 from app.extensions import db
 
 
@@ -63,9 +65,9 @@ class QuizAttempt(db.Model):
     def check_open(self, now: datetime) -> None:
         """Raise unless answers may still be given."""
         if not self.is_open:
-            raise DomainError("This attempt is already finished.")
+            raise StateConflict(_l("This attempt is already finished."), self.status)
         if self.expired(now):
-            raise DomainError("The time for this attempt is up.")
+            raise DomainError(_l("The time for this attempt is up."))
 
     def answer_for(self, key: str) -> AttemptAnswer | None:
         return next((a for a in self.answers if a.question_key == key), None)

@@ -130,7 +130,7 @@ def attempt(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
     now = utcnow()
     if attempt.is_open and attempt.expired(now):
-        services.finish_attempt(attempt, now)
+        services.expire_attempt(attempt, now)
         db.session.commit()
         flash(_("The time was up; the attempt was closed with the answers saved before the deadline."), "info")
     if not attempt.is_open:

@@ -17,6 +17,7 @@ from app.content.models import ContentItem, ContentVersion
 from app.core import audit
 from app.core.audit import utcnow
 from app.core.errors import DomainError
+from app.core.transitions import StateConflict, lock, transition
 from app.extensions import db
 from app.learning.models import Assignment, AttemptAnswer, CaseRead, CourseCompletion, QuizAttempt
 from app.learning.scoring import score_quiz
@@ -82,7 +83,7 @@ def start_attempt(user: User, quiz_version: ContentVersion, now: datetime | None
     for attempt in attempts:
         if attempt.is_open:
             if attempt.expired(now):
-                finish_attempt(attempt, now)
+                expire_attempt(attempt, now)
                 continue
             return attempt
     if quiz.max_attempts and len(counted_attempts(user, quiz_version, attempts)) >= quiz.max_attempts:
@@ -159,8 +160,9 @@ def validate_response(question: Question, response: list) -> list[int]:
 def save_answer(attempt: QuizAttempt, key: str, response: list, now: datetime | None = None) -> AttemptAnswer | None:
     """Store (or replace) one answer; raises DomainError when the attempt is closed or the time is up."""
     now = now or utcnow()
+    lock(attempt)  # answers saved by parallel requests (a double click on Finish) go one after the other
     if attempt.is_open and attempt.expired(now):
-        finish_attempt(attempt, now)
+        expire_attempt(attempt, now)
     attempt.check_open(now)
     question = next((q for q in attempt_quiz(attempt).questions if q.key == key), None)
     if question is None:
@@ -178,10 +180,11 @@ def save_answer(attempt: QuizAttempt, key: str, response: list, now: datetime | 
 
 
 def finish_attempt(attempt: QuizAttempt, now: datetime | None = None) -> QuizAttempt:
-    """Score and close an attempt; raises DomainError if it is already finished."""
+    """Score and close an attempt; raises StateConflict if it is already finished (by a parallel request too)."""
     now = now or utcnow()
-    if not attempt.is_open:
-        raise DomainError(_l("This attempt is already finished."))
+    lock(attempt)  # the answers scored are the last ones saved, by whichever request
+    if not attempt.is_open or not transition(attempt, allowed=("open",), to="finished"):
+        raise StateConflict(_l("This attempt is already finished."), attempt.status)
     quiz = attempt_quiz(attempt)
     responses = {a.question_key: a.response for a in attempt.answers}
     score = score_quiz(quiz, responses)
@@ -198,7 +201,6 @@ def finish_attempt(attempt: QuizAttempt, now: datetime | None = None) -> QuizAtt
     attempt.possible = float(score.possible)
     attempt.percent = float(score.percent)
     attempt.passed = score.passed(quiz.pass_percent)
-    attempt.status = "finished"
     attempt.timed_out = attempt.expired(now)
     attempt.finished_at = min(now, attempt.deadline_at) if attempt.deadline_at else now
     user = db.session.get(User, attempt.user_id)
@@ -211,6 +213,14 @@ def finish_attempt(attempt: QuizAttempt, now: datetime | None = None) -> QuizAtt
     return attempt
 
 
+def expire_attempt(attempt: QuizAttempt, now: datetime) -> None:
+    """Close an attempt whose time is up, unless another request has just closed it."""
+    try:
+        finish_attempt(attempt, now)
+    except StateConflict:
+        pass  # closed meanwhile: nothing left to do
+
+
 def close_expired_attempts(user: User, now: datetime | None = None) -> None:
     """Finish this user's attempts whose time ran out (they close themselves)."""
     now = now or utcnow()
@@ -218,8 +228,8 @@ def close_expired_attempts(user: User, now: datetime | None = None) -> None:
         select(QuizAttempt).where(
             QuizAttempt.user_id == user.id, QuizAttempt.status == "open", QuizAttempt.deadline_at <= now
         )
-    ):
-        finish_attempt(attempt, now)
+    ).all():
+        expire_attempt(attempt, now)
 
 
 # ---------------------------------------------------------------- progress

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Date,
@@ -19,10 +20,22 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import utcnow
-from app.core.errors import DomainError
+from app.core.transitions import StateConflict, transition
 from app.extensions import db
 
 CARD_STATUSES = ("draft", "submitted", "returned", "approved", "rejected")
+_CARD_STATUS_WORDS = {
+    "draft": _l("a draft"),
+    "submitted": _l("submitted"),
+    "returned": _l("returned to the shopper"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
+}
+
+
+def card_status(status: str) -> str:
+    """A card's status as words for a sentence, in the user's language."""
+    return str(_CARD_STATUS_WORDS.get(status, status))
 
 
 class Visit(db.Model):
@@ -93,27 +106,33 @@ class Scorecard(db.Model):
         back_populates="card", cascade="all, delete-orphan", lazy="selectin", order_by="ScorecardSection.position"
     )
 
-    def _require(self, *states: str) -> None:
-        if self.status not in states:
-            raise DomainError(f"This card is {self.status}; that is not possible now.")
+    def _move(self, allowed: tuple[str, ...], to: str, **values) -> None:
+        """Change the status once: a request that finds the card already moved on (in memory or,
+        racing another request, in the database) raises StateConflict with the current status."""
+        if self.status not in allowed or not transition(self, allowed=allowed, to=to, **values):
+            raise StateConflict(
+                _l("This card is now %(status)s, so this is no longer possible.", status=card_status(self.status)),
+                self.status,
+            )
 
     def submit(self, when: datetime) -> None:
-        self._require("draft", "returned")
-        self.status = "submitted"
-        self.submitted_at = when
+        self._move(("draft", "returned"), "submitted", submitted_at=when)
 
     def approve(self, by, when: datetime, note: str | None = None) -> None:
-        self._require("submitted")
-        self.status, self.reviewed_by_id, self.reviewed_at, self.approved_at = "approved", by.id, when, when
-        self.review_note = note
+        self._move(
+            ("submitted",),
+            "approved",
+            reviewed_by_id=by.id,
+            reviewed_at=when,
+            approved_at=when,
+            review_note=note,
+        )
 
     def send_back(self, by, when: datetime, note: str) -> None:
-        self._require("submitted")
-        self.status, self.reviewed_by_id, self.reviewed_at, self.review_note = "returned", by.id, when, note
+        self._move(("submitted",), "returned", reviewed_by_id=by.id, reviewed_at=when, review_note=note)
 
     def reject(self, by, when: datetime, note: str) -> None:
-        self._require("submitted")
-        self.status, self.reviewed_by_id, self.reviewed_at, self.review_note = "rejected", by.id, when, note
+        self._move(("submitted",), "rejected", reviewed_by_id=by.id, reviewed_at=when, review_note=note)
 
     @property
     def editable(self) -> bool:

@@ -12,6 +12,7 @@ from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.permissions import Role, allow
+from app.core.transitions import StateConflict
 from app.errors import json_object
 from app.extensions import db
 from app.people import services as people_services
@@ -153,29 +154,32 @@ def card_form(visit_id: int):
         flash(_("This card has been submitted and can no longer be changed."), "info")
         return redirect(url_for("shopping.card_form", visit_id=visit.id))
     elif form.validate_on_submit():
-        services.save_draft(
-            card,
-            answers={i.id: form[f"answer-{i.id}"].data or None for i in checklist.items()},
-            comments={i.id: form[f"comment-{i.id}"].data for i in checklist.items()},
-            visited_at=_to_utc(form.visited_at.data),
-            duration_min=form.duration_min.data,
-            employee_id=form.employee.data or None,
-            unidentified_note=(form.unidentified_note.data or "").strip() or None,
-            summary=(form.summary.data or "").strip() or None,
-        )
-        if form.submit.data:
-            try:
+        try:
+            services.save_draft(
+                card,
+                answers={i.id: form[f"answer-{i.id}"].data or None for i in checklist.items()},
+                comments={i.id: form[f"comment-{i.id}"].data for i in checklist.items()},
+                visited_at=_to_utc(form.visited_at.data),
+                duration_min=form.duration_min.data,
+                employee_id=form.employee.data or None,
+                unidentified_note=(form.unidentified_note.data or "").strip() or None,
+                summary=(form.summary.data or "").strip() or None,
+            )
+            if form.submit.data:
                 services.submit_card(card)
-            except services.ValidationFailed as err:
-                problems = err.fields
-                db.session.commit()  # the draft is kept even when it cannot be submitted yet
-                flash(err.message, "error")
-            else:
-                db.session.commit()
-                flash(_("Submitted. Thank you! HR will review the card."), "success")
-                return redirect(url_for("shopping.my_visits"))
+        except services.ValidationFailed as err:
+            problems = err.fields
+            db.session.commit()  # the draft is kept even when it cannot be submitted yet
+            flash(err.message, "error")
+        except StateConflict as err:  # submitted meanwhile: a second click, or another tab
+            db.session.rollback()
+            flash(err.message, "info")
+            return redirect(url_for("shopping.card_form", visit_id=visit.id))
         else:
             db.session.commit()
+            if form.submit.data:
+                flash(_("Submitted. Thank you! HR will review the card."), "success")
+                return redirect(url_for("shopping.my_visits"))
             flash(_("Draft saved."), "success")
             return redirect(url_for("shopping.card_form", visit_id=visit.id))
     files = db.session.scalars(select(Evidence).where(Evidence.card_id == card.id)).all()
@@ -396,8 +400,10 @@ def review(card_id: int):
             created = services.review_card(current_user, card, decision, form.note.data)
         except services.ValidationFailed as err:
             form.note.errors = list(form.note.errors) + [err.message]
-        except DomainError as err:
+        except DomainError as err:  # reviewed meanwhile, or the reviewer's own card: show it as it is now
+            db.session.rollback()
             flash(err.message, "error")
+            return redirect(url_for("shopping.review", card_id=card_id))
         else:
             db.session.commit()
             if decision == "approve":
@@ -419,6 +425,7 @@ def review(card_id: int):
         files=files,
         disputes=disputes,
         show_shopper=True,
+        can_review=services.may_review(current_user, card),
     )
 
 
@@ -434,7 +441,9 @@ def disputes():
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
-    return render_template("shopping/disputes.html", page=page, status=status, form=SettleForm())
+    return render_template(
+        "shopping/disputes.html", page=page, status=status, form=SettleForm(), may_settle=services.may_settle
+    )
 
 
 @bp.route("/disputes/<int:dispute_id>", methods=["POST"])

@@ -17,6 +17,7 @@ from app.core import audit
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.permissions import Role
+from app.core.transitions import StateConflict, lock, transition
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import Assignment, CourseCompletion
@@ -34,6 +35,10 @@ class ValidationFailed(DomainError):
     def __init__(self, message: str, fields: dict[str, str] | None = None):
         super().__init__(message)
         self.fields = fields or {}
+
+
+class SelfReview(DomainError):
+    """The four-eyes rule: nobody reviews a card they submitted or settles a dispute about their own work."""
 
 
 def setting(name: str):
@@ -155,14 +160,15 @@ def schedule_visits(
 
 
 def claim_visit(shopper: User, visit: Visit) -> None:
-    """An eligible shopper takes an open visit."""
+    """An eligible shopper takes an open visit; raises StateConflict when someone else has (even a moment before)."""
+    taken = StateConflict(_l("Someone has already taken this visit."), "taken")
     if visit.shopper_id is not None:
-        raise DomainError(_l("Someone has already taken this visit."))
+        raise taken
     e = next((x for x in shopper_eligibility(visit.department, visit.window_start) if x.shopper.id == shopper.id), None)
     if e is None or not e.ok:
         raise DomainError(_l("You cannot take this visit: %(why)s.", why="; ".join(e.reasons if e else [])))
-    visit.shopper_id = shopper.id
-    db.session.flush()
+    if not transition(visit, column="shopper_id", allowed=(None,), to=shopper.id):
+        raise taken
     audit.record(shopper, "visit.claim", "visit", visit.id)
     notify.visits_assigned([visit])
 
@@ -216,8 +222,9 @@ def save_draft(
     **fields,
 ) -> None:
     """Store whatever the shopper has filled in so far (no completeness check)."""
+    lock(card)  # a submit running in parallel finishes first; then the card is no longer editable
     if not card.editable:
-        raise DomainError(_l("This card can no longer be changed."))
+        raise StateConflict(_l("This card can no longer be changed."), card.status)
     by_item = {a.item_id: a for a in card.answers}
     for item_id, value in (answers or {}).items():
         if item_id in by_item and (value in ANSWERS or value is None):
@@ -290,10 +297,11 @@ def recompute(card: Scorecard) -> None:
 def submit_card(card: Scorecard, now: datetime | None = None) -> Scorecard:
     """Check, score and submit a draft or returned card; raises ValidationFailed listing what is missing."""
     now = now or utcnow()
+    lock(card)  # a second click waits here and then finds the card submitted
     if card.status == "submitted":
         return card  # a double submit changes nothing
     if not card.editable:
-        raise DomainError(_l("This card can no longer be changed."))
+        raise StateConflict(_l("This card can no longer be changed."), card.status)
     problems = validate_card(card, now)
     if problems:
         raise ValidationFailed(str(_l("Some answers are missing or need a comment.")), problems)
@@ -456,8 +464,14 @@ def submit_from_api(
 def review_card(
     actor: User, card: Scorecard, decision: str, note: str | None = None, now: datetime | None = None
 ) -> list[Assignment]:
-    """Approve, return or reject a submitted card; approval runs the loop to training."""
+    """Approve, return or reject a submitted card; approval runs the loop to training.
+
+    Raises SelfReview for the card's own shopper, StateConflict when the card is no longer
+    submitted (another reviewer, or a second click, got there first: only that one's effects run).
+    """
     now = now or utcnow()
+    if not may_review(actor, card):
+        raise SelfReview(_l("You submitted this card, so someone else must review it."))
     note = (note or "").strip() or None
     before = {"status": card.status}
     if decision == "approve":
@@ -473,6 +487,16 @@ def review_card(
     audit.record(actor, f"card.{decision}", "scorecard", card.id, before, {"status": card.status, "note": note})
     notify.card_reviewed(card)
     return assign_training_after(card, now) if decision == "approve" else []
+
+
+def may_review(actor: User, card: Scorecard) -> bool:
+    """Four eyes: whoever submitted a card (HR or admin included) does not review it."""
+    return card.shopper_id != actor.id
+
+
+def may_settle(actor: User, dispute: Dispute) -> bool:
+    """Four eyes: nobody settles a dispute about a card they submitted, or one they opened about themselves."""
+    return dispute.employee_id != actor.id and dispute.card.shopper_id != actor.id
 
 
 def courses_for_skill(skill: str) -> list[ContentVersion]:
@@ -562,8 +586,11 @@ def open_dispute(employee: User, card: Scorecard, item_id: str, reason: str, now
     dispute = Dispute(
         card_id=card.id, item_id=item_id, employee_id=employee.id, reason=reason, original_answer=answer.answer
     )
-    db.session.add(dispute)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(dispute)
+    except IntegrityError:  # the same item disputed by a parallel click: the first one counts
+        raise StateConflict(_l("This item is already disputed."), "open") from None
     audit.record(employee, "dispute.open", "scorecard", card.id, None, {"item": item_id, "reason": reason})
     return dispute
 
@@ -576,18 +603,35 @@ def settle_dispute(
     new_answer: str | None = None,
     now: datetime | None = None,
 ) -> None:
-    """HR accepts (the answer changes and the card is rescored, the original kept) or rejects a dispute."""
+    """HR accepts (the answer changes and the card is rescored, the original kept) or rejects a dispute.
+
+    Raises SelfReview when the four-eyes rule forbids it, StateConflict when the dispute is already
+    settled (a parallel click included: the card's figures move once).
+    """
     now = now or utcnow()
+    if dispute.employee_id == actor.id:
+        raise SelfReview(_l("This dispute is about you, so someone else must settle it."))
+    if not may_settle(actor, dispute):
+        raise SelfReview(_l("You submitted this card, so someone else must settle disputes about it."))
+    settled = _l("This dispute is already settled.")
     if dispute.status != "open":
-        raise DomainError(_l("This dispute is already settled."))
+        raise StateConflict(settled, dispute.status)
     note = (note or "").strip() or None
-    card = dispute.card
+    if accept and new_answer is not None and new_answer not in ANSWERS:
+        raise ValidationFailed("answer must be yes, no or na", {"new_answer": "invalid"})
+    if not accept and not note:
+        raise ValidationFailed(str(_l("Say why the dispute is rejected.")), {"note": "required"})
+    # Settling two disputes of one card at once would rescore it from stale answers: one at a time.
+    card = lock(dispute.card)
+    status = "accepted" if accept else "rejected"
+    if not transition(
+        dispute, allowed=("open",), to=status, resolution_note=note, resolved_by_id=actor.id, resolved_at=now
+    ):
+        raise StateConflict(settled, dispute.status)
     answer = next(a for a in card.answers if a.item_id == dispute.item_id)
     before = {"answer": answer.answer, "total_percent": card.total_percent}
     if accept:
         new_answer = new_answer or ("yes" if answer.answer == "no" else "na")
-        if new_answer not in ANSWERS:
-            raise ValidationFailed("answer must be yes, no or na", {"new_answer": "invalid"})
         rollups.add_card(card, sign=-1)  # before the answer changes: its item and skill figures go too
         if answer.original_answer is None:
             answer.original_answer = answer.answer
@@ -595,10 +639,6 @@ def settle_dispute(
         dispute.new_answer = new_answer
         recompute(card)
         rollups.add_card(card)
-    elif not note:
-        raise ValidationFailed(str(_l("Say why the dispute is rejected.")), {"note": "required"})
-    dispute.status = "accepted" if accept else "rejected"
-    dispute.resolution_note, dispute.resolved_by_id, dispute.resolved_at = note, actor.id, now
     db.session.flush()
     audit.record(
         actor,
