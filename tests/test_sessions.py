@@ -4,7 +4,6 @@ change or reset, deactivation or an administrator's "sign out everywhere"; token
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from app.api.auth import create_token
@@ -15,13 +14,6 @@ from tests.conftest import AuthActions, post_form
 
 PAGE = "/account/tokens"  # any signed-in person may open it
 NEW_PASSWORD = "a-new-password-2"
-
-
-@pytest.fixture
-def app(make_app):
-    app = make_app(PAGE_CACHE_SECONDS=0)
-    with app.app_context():
-        yield app
 
 
 def signed_in(app, email: str):

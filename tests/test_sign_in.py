@@ -27,7 +27,6 @@ def limited_app(make_app, per_pair="3/minute", per_address="100/minute", **extra
         RATELIMIT_ENABLED=True,
         LOGIN_LIMIT_PER_ACCOUNT_ADDRESS=per_pair,
         LOGIN_LIMIT_PER_ADDRESS=per_address,
-        PAGE_CACHE_SECONDS=0,
         **extra,
     )
 

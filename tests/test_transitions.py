@@ -43,13 +43,6 @@ ITEMS = ["greet-30s", "introduced", "polite", "open-questions", "paraphrased"]
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app(PAGE_CACHE_SECONDS=0)
-    with app.app_context():
-        yield app
-
-
-@pytest.fixture
 def server(app):
     """The app behind a real threaded HTTP server; yields its base URL."""
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
