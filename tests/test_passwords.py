@@ -4,10 +4,10 @@ import pytest
 
 from app.auth.services import make_reset_token
 from app.core.errors import DomainError
-from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.people import services
 from app.people.passwords import check_new_password, common_passwords
+from demo.company import DEMO_PASSWORD
 from tests.conftest import post_form
 
 COMMON = "qwertyuiop"  # ten characters, and on every list of common passwords
