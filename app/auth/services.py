@@ -13,7 +13,7 @@ from app.core import audit
 from app.core.audit import utcnow
 from app.extensions import db
 from app.people.models import User
-from app.people.services import normalise_email
+from app.people.services import check_may_manage, normalise_email
 
 _dummy_hash: str | None = None
 
@@ -48,7 +48,9 @@ def _fingerprint(user: User) -> str:
 
 
 def make_reset_token(actor, user: User) -> str:
-    """A one-time token for setting a new password (valid until used or expired)."""
+    """A one-time token for setting a new password (valid until used or expired); raises DomainError
+    unless ``actor`` may manage ``user`` (HR cannot make a link to sign in as an administrator)."""
+    check_may_manage(actor, user)
     audit.record(actor, "user.reset_link", "user", user.id)
     return _serializer().dumps({"uid": user.id, "fp": _fingerprint(user)})
 
