@@ -43,9 +43,15 @@ def role_dashboard(role: str):
         abort(403)
     context: dict = {}
     if role in (Role.HR, Role.ADMIN):
-        context["people_count"] = db.session.scalar(select(func.count(User.id)).where(User.active.is_(True)))
+        from app.people.services import scoped
+
+        context["people_count"] = db.session.scalar(
+            scoped(select(func.count(User.id)).where(User.active.is_(True)), User.department_id, current_user)
+        )
         context["department_count"] = db.session.scalar(
-            select(func.count(Department.id)).where(Department.archived_at.is_(None))
+            scoped(
+                select(func.count(Department.id)).where(Department.archived_at.is_(None)), Department.id, current_user
+            )
         )
         context["recent"] = db.session.scalars(
             select(AuditEntry)
