@@ -309,3 +309,54 @@ def test_the_digest_of_a_scoped_hr_person_counts_their_subtree_only(world):
     }
     assert by_email["scoped@example.com"]["to_review"] == 1 and by_email["scoped@example.com"]["disputes"] == 1
     assert by_email["wide@example.com"]["to_review"] == 2 and by_email["wide@example.com"]["disputes"] == 2
+
+
+def test_scoped_hr_assigns_courses_and_reads_the_audit_log_within_the_subtree(client, auth, world):
+    from app.content import services as content
+    from app.core.errors import DomainError
+    from app.learning.models import Assignment
+    from app.learning.services import create_assignment
+
+    auth.login("scoped@example.com")
+    course = "complaint-handling"
+    course_item = content.published("course", course).item
+    page = client.get("/assignments").get_data(as_text=True)
+    assert "outside@example.com" not in page and "inside@example.com" in page
+    before = db.session.scalars(select(Assignment.id)).all()
+    r = post_form(client, "/assignments", {"course": course, "department": world["south"].id})
+    assert r.status_code == 200  # not one of the choices
+    r = post_form(client, "/assignments", {"course": course, "department": 0, "people": [world["outside"].id]})
+    assert r.status_code == 200 and "outside your scope" in r.get_data(as_text=True)
+    with pytest.raises(DomainError):  # the service refuses a department outside the scope, whoever calls it
+        create_assignment(world["scoped"], course_item, department=world["south"])
+    db.session.rollback()
+    assert db.session.scalars(select(Assignment.id)).all() == before
+    r = post_form(client, "/assignments", {"course": course, "department": world["north"].id})
+    assert r.status_code == 302
+    log = client.get("/audit").get_data(as_text=True)
+    people.update_user(
+        world["admin"], world["outside"], "outside@example.com", "Outside Renamed", world["south"], ["employee"]
+    )
+    db.session.commit()
+    log = client.get("/audit").get_data(as_text=True)
+    assert "Outside Renamed" not in log
+    dashboard = client.get("/dashboard/hr").get_data(as_text=True)
+    assert "Outside Renamed" not in dashboard
+
+
+def test_scoped_hr_cannot_file_a_card_outside_the_subtree_through_the_api(client, world):
+    from sqlalchemy import func
+
+    from app.shopping.models import Scorecard
+
+    count = db.session.scalar(select(func.count(Scorecard.id)))
+    payload = {
+        "checklist": "branch-visit",
+        "department": "South",
+        "employee": "outside@example.com",
+        "visited_at": (utcnow() - timedelta(hours=2)).isoformat() + "+00:00",
+        "answers": dict.fromkeys(ITEMS, "yes"),
+    }
+    r = _api(client, world["scoped"], "/api/v1/scorecards", "POST", payload)
+    assert r.status_code == 422 and r.get_json()["error"]["fields"] == {"department": "outside your scope"}
+    assert db.session.scalar(select(func.count(Scorecard.id))) == count

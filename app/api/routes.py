@@ -85,6 +85,9 @@ def submit_scorecard():
     except OverflowError:  # visited_at at the calendar's edge, like 0001-01-01T00:00:00+01:00, has no UTC time
         db.session.rollback()
         return error(422, "The scorecard was not accepted.", {"visited_at": "out of range"})
+    if not in_scope(current_user, card.department_id):  # a scoped HR person files cards in their subtree only
+        db.session.rollback()
+        return error(422, "The scorecard was not accepted.", {"department": "outside your scope"})
     db.session.commit()
     body = {
         "id": card.id,

@@ -53,8 +53,10 @@ def role_dashboard(role: str):
                 select(func.count(Department.id)).where(Department.archived_at.is_(None)), Department.id, current_user
             )
         )
+        from app.audit.routes import visible_entries
+
         context["recent"] = db.session.scalars(
-            select(AuditEntry)
+            visible_entries(select(AuditEntry), current_user)
             .options(joinedload(AuditEntry.actor).lazyload(User.roles))  # the name is shown, nothing more
             .order_by(AuditEntry.id.desc())
             .limit(5)

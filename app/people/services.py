@@ -301,6 +301,8 @@ def scope_ids(actor) -> set[int] | None:
     The one place the HR scope is worked out: pages, exports, digests and the API all ask here."""
     if actor is None or not getattr(actor, "is_authenticated", True) or actor.has_role(Role.ADMIN):
         return None
+    if not actor.has_role(Role.HR):  # a scope limits HR only (one left from a former HR role does nothing)
+        return None
     scope = getattr(actor, "scope_department_id", None)
     if scope is None:
         return None
