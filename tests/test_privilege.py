@@ -209,3 +209,25 @@ def test_role_changes_are_audited(client, auth, make_user):
     post_form(client, f"/people/{person.id}/edit", _form(person, roles=["employee", "hr"]))
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.roles")).one()
     assert entry.before == {"roles": ["employee"]} and entry.after == {"roles": ["employee", "hr"]}
+
+
+def test_a_link_made_before_a_promotion_no_longer_works(client, auth, make_user):
+    """HR makes a link for an employee; an admin then makes that employee an admin: the link is dead."""
+    hr = make_user("hr", email="hr@example.com")
+    admin = make_user("admin", email="boss@example.com")
+    person = make_user("employee", email="p@example.com")
+    token = make_reset_token(hr, person)
+    db.session.commit()
+    assert client.get(f"/reset/{token}").status_code == 200  # works while HR may manage the person
+    services.update_user(admin, person, person.email, person.name, None, ["employee", "admin"])
+    db.session.commit()
+    before = _state(person.id)
+    assert client.get(f"/reset/{token}").status_code == 400
+    r = post_form(
+        client,
+        f"/reset/{token}",
+        {"new_password": "hr-chosen-password", "confirm": "hr-chosen-password"},
+        page_url="/login",
+    )
+    assert r.status_code == 400 and _state(person.id) == before
+    assert auth.login("p@example.com", "hr-chosen-password").status_code == 200  # refused

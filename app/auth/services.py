@@ -13,7 +13,7 @@ from app.core import audit
 from app.core.audit import utcnow
 from app.extensions import db
 from app.people.models import User
-from app.people.services import check_may_manage, normalise_email
+from app.people.services import check_may_manage, may_manage, normalise_email
 
 _dummy_hash: str | None = None
 
@@ -52,7 +52,7 @@ def make_reset_token(actor, user: User) -> str:
     unless ``actor`` may manage ``user`` (HR cannot make a link to sign in as an administrator)."""
     check_may_manage(actor, user)
     audit.record(actor, "user.reset_link", "user", user.id)
-    return _serializer().dumps({"uid": user.id, "fp": _fingerprint(user)})
+    return _serializer().dumps({"uid": user.id, "fp": _fingerprint(user), "by": getattr(actor, "id", None)})
 
 
 def user_for_reset_token(token: str) -> User | None:
@@ -64,7 +64,18 @@ def user_for_reset_token(token: str) -> User | None:
     user = db.session.get(User, data.get("uid"))
     if user is None or not user.is_active or data.get("fp") != _fingerprint(user):
         return None
+    if not _issuer_may_still_manage(data.get("by"), user):
+        return None
     return user
+
+
+def _issuer_may_still_manage(issuer_id, user: User) -> bool:
+    """A link made by HR for an employee later made an administrator no longer works: whoever made it
+    must still be active and still allowed to manage the person (None: the command line)."""
+    if issuer_id is None:
+        return True
+    issuer = db.session.get(User, issuer_id)
+    return issuer is not None and issuer.is_active and may_manage(issuer, user)
 
 
 def reset_password(user: User, new_password: str) -> None:
