@@ -237,12 +237,13 @@ def person_new():
 def person_edit(user_id: int):
     person = _person_or_404(user_id)
     form = _person_form(person)
-    manageable = services.may_manage(current_user, person)
-    if request.method == "POST" and not manageable:
-        try:
-            services.check_may_manage(current_user, person)
-        except DomainError as err:
+    try:  # someone above the signed-in person's grant is shown read-only, and a change is refused
+        services.check_may_manage(current_user, person)
+        manageable = True
+    except DomainError as err:
+        if request.method == "POST":
             return _refused(err)
+        manageable = False
     if form.validate_on_submit():
         try:
             services.update_user(

@@ -333,6 +333,7 @@ class NotPermitted(DomainError):
 
 
 def may_manage(actor, target: User) -> bool:
+    """True if ``actor`` may manage ``target`` (see :func:`check_may_manage`)."""
     try:
         check_may_manage(actor, target)
     except DomainError:
