@@ -115,8 +115,9 @@ def test_export_round_trips(runner, tmp_path):
 
 
 def test_browser_import_preview_then_confirm(client, auth, make_user):
-    make_user("hr", email="hr@example.com")
-    auth.login("hr@example.com")
+    # An administrator: the file grants the HR role, which only an administrator may (test_privilege.py).
+    make_user("admin", email="admin@example.com")
+    auth.login("admin@example.com")
     page = client.get("/people/import")
     token = csrf_from(page.get_data(as_text=True))
     from io import BytesIO
@@ -139,8 +140,9 @@ def test_browser_import_preview_then_confirm(client, auth, make_user):
 
 
 def test_browser_import_with_errors_shows_lines_and_offers_no_confirm(client, auth, make_user):
-    make_user("hr", email="hr@example.com")
-    auth.login("hr@example.com")
+    # An administrator: the file grants the HR role, which only an administrator may (test_privilege.py).
+    make_user("admin", email="admin@example.com")
+    auth.login("admin@example.com")
     token = csrf_from(client.get("/people/import").get_data(as_text=True))
     from io import BytesIO
 

@@ -8,6 +8,7 @@ from app.core.errors import DomainError
 from app.core.permissions import Role, allow
 from app.core.transitions import StateConflict
 from app.extensions import db
+from app.people.services import in_scope, scope_ids
 from app.shopping import services
 from app.shopping.models import Scorecard
 
@@ -36,6 +37,11 @@ def refuse_nul_in_idempotency_key():
 
 def find_card(card_id: int) -> Scorecard | None:
     return db.session.get(Scorecard, card_id) if card_id <= INT_MAX else None
+
+
+def manages_card(card: Scorecard) -> bool:
+    """HR or an administrator whose scope holds the card's department."""
+    return current_user.has_role(Role.HR, Role.ADMIN) and in_scope(current_user, card.department_id)
 
 
 def card_json(card: Scorecard, with_shopper: bool) -> dict:
@@ -80,6 +86,9 @@ def submit_scorecard():
     except OverflowError:  # visited_at at the calendar's edge, like 0001-01-01T00:00:00+01:00, has no UTC time
         db.session.rollback()
         return error(422, "The scorecard was not accepted.", {"visited_at": "out of range"})
+    if not in_scope(current_user, card.department_id):  # a scoped HR person files cards in their subtree only
+        db.session.rollback()
+        return error(422, "The scorecard was not accepted.", {"department": "outside your scope"})
     db.session.commit()
     body = {
         "id": card.id,
@@ -96,7 +105,7 @@ def submit_scorecard():
 @allow(Role.HR, Role.ADMIN)
 def review_scorecard(card_id: int):
     card = find_card(card_id)
-    if card is None:
+    if card is None or not manages_card(card):
         return error(404, "No such scorecard.")
     payload = json_body()
     if not isinstance(payload, dict):
@@ -127,7 +136,7 @@ def get_scorecard(card_id: int):
     card = find_card(card_id)
     if card is None:
         abort(404)
-    if current_user.has_role(Role.HR, Role.ADMIN):
+    if manages_card(card):
         return jsonify(card_json(card, with_shopper=True))
     if card.shopper_id == current_user.id:
         return jsonify(card_json(card, with_shopper=True))
@@ -165,7 +174,8 @@ def report_departments():
     period, problem = _period_or_error()
     if problem:
         return problem
-    rows = [r.as_api() for r in department_report(period)]
+    scope = scope_ids(current_user)
+    rows = [r.as_api() for r in department_report(period, roots=None if scope is None else sorted(scope))]
     if request.args.get("format") == "csv":
         headers = list(rows[0].keys()) if rows else ["id", "path"]
         response = table_response(
@@ -187,7 +197,10 @@ def report_employee(email: str):
     from app.reports.services import employee_report, record_person_view
 
     user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
-    if user is None or not (current_user.has_role(Role.HR, Role.ADMIN) or current_user.id == user.id):
+    manages = current_user.has_role(Role.HR, Role.ADMIN) and in_scope(
+        current_user, user.department_id if user else None
+    )
+    if user is None or not (manages or current_user.id == user.id):
         return error(404, "No such employee.")
     period, problem = _period_or_error()
     if problem:
@@ -236,7 +249,7 @@ def xapi_statements():
         except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00:00+01:00 has no UTC time
             return error(400, "'since' must be ISO-8601, like 2026-01-01T00:00:00Z.", {"since": "invalid"})
     limit = min(max(request.args.get("limit", 500, type=int), 1), 5000)
-    items, more = statements(since, limit, request.host_url.rstrip("/"))
+    items, more = statements(since, limit, request.host_url.rstrip("/"), scope_ids(current_user))
     record_export(current_user, "xapi-statements", "json", start=since.date() if since else None)
     db.session.commit()
     return jsonify(statements=items, more=more)

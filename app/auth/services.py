@@ -15,7 +15,7 @@ from app.core.audit import utcnow
 from app.extensions import db
 from app.people.models import SESSION_ID_SEPARATOR, User
 from app.people.passwords import check_new_password
-from app.people.services import end_sessions, normalise_email, revoke_api_tokens
+from app.people.services import check_may_manage, end_sessions, may_manage, normalise_email, revoke_api_tokens
 
 TYPED_EMAIL_KEPT = 254  # the longest address there is; more is noise in the audit log
 _dummy_hash: str | None = None
@@ -83,9 +83,11 @@ def _fingerprint(user: User) -> str:
 
 
 def make_reset_token(actor, user: User) -> str:
-    """A one-time token for setting a new password (valid until used or expired)."""
+    """A one-time token for setting a new password (valid until used or expired); raises DomainError
+    unless ``actor`` may manage ``user`` (HR cannot make a link to sign in as an administrator)."""
+    check_may_manage(actor, user)
     audit.record(actor, "user.reset_link", "user", user.id)
-    return _serializer().dumps({"uid": user.id, "fp": _fingerprint(user)})
+    return _serializer().dumps({"uid": user.id, "fp": _fingerprint(user), "by": getattr(actor, "id", None)})
 
 
 def user_for_reset_token(token: str) -> User | None:
@@ -97,7 +99,18 @@ def user_for_reset_token(token: str) -> User | None:
     user = db.session.get(User, data.get("uid"))
     if user is None or not user.is_active or data.get("fp") != _fingerprint(user):
         return None
+    if not _issuer_may_still_manage(data.get("by"), user):
+        return None
     return user
+
+
+def _issuer_may_still_manage(issuer_id, user: User) -> bool:
+    """A link made by HR for an employee later made an administrator no longer works: whoever made it
+    must still be active and still allowed to manage the person (None: the command line)."""
+    if issuer_id is None:
+        return True
+    issuer = db.session.get(User, issuer_id)
+    return issuer is not None and issuer.is_active and may_manage(issuer, user)
 
 
 def reset_password(user: User, new_password: str) -> None:

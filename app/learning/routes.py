@@ -2,7 +2,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.content import services as content
@@ -229,7 +229,10 @@ def assignments():
     form = AssignForm()
     courses = content.published_all("course")
     form.course.choices = [(v.item.slug, v.title) for v in courses]
-    form.department.choices = [(0, _("— none —"))] + people_services.department_choices()
+    scope = people_services.scope_ids(current_user)  # a scoped HR person: their subtree only
+    form.department.choices = [(0, _("— none —"))] + [
+        c for c in people_services.department_choices() if scope is None or c[0] in scope
+    ]
     if form.validate_on_submit():
         item = db.session.scalars(
             select(ContentItem).where(ContentItem.kind == "course", ContentItem.slug == form.course.data)
@@ -261,18 +264,28 @@ def assignments():
                 "success" if created else "info",
             )
             return redirect(url_for("learning.assignments"))
-    page = db.paginate(
+    listed = (
         select(Assignment)
         .options(joinedload(Assignment.user), joinedload(Assignment.department), joinedload(Assignment.course_item))
         .where(Assignment.cancelled_at.is_(None))
-        .order_by(Assignment.created_at.desc()),
+        .order_by(Assignment.created_at.desc())
+    )
+    if scope is not None:
+        in_scope_people = select(User.id).where(User.department_id.in_(sorted(scope)))
+        listed = listed.where(or_(Assignment.department_id.in_(sorted(scope)), Assignment.user_id.in_(in_scope_people)))
+    page = db.paginate(
+        listed,
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
     people_choices = db.session.execute(
-        select(User.id, User.name, User.email).where(User.active.is_(True)).order_by(User.name).limit(2000)
+        people_services.scoped(
+            select(User.id, User.name, User.email).where(User.active.is_(True)).order_by(User.name).limit(2000),
+            User.department_id,
+            current_user,
+        )
     ).all()
-    overdue = stats.overdue_people(limit=50)
+    overdue = stats.overdue_people(limit=50, scope=scope)
     return render_template(
         "learning/assignments.html",
         form=form,

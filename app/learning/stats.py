@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, or_, select, text, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, text, true, union_all
 
 from app.content.model import Quiz
 from app.content.models import ContentItem, ContentVersion
@@ -165,8 +165,9 @@ def completed_in_round():
     )
 
 
-def overdue_people(limit: int = 50, today: date | None = None) -> list[tuple]:
-    """(person name, email, course title, due date) for assigned courses past due and not completed."""
+def overdue_people(limit: int = 50, today: date | None = None, scope: set[int] | None = None) -> list[tuple]:
+    """(person name, email, course title, due date) for assigned courses past due and not completed (of
+    people working in ``scope``'s departments when given)."""
     today = today or date.today()
     pairs = assigned_pairs()
     stmt = (
@@ -181,6 +182,7 @@ def overdue_people(limit: int = 50, today: date | None = None) -> list[tuple]:
             and_(CourseCompletion.user_id == User.id, CourseCompletion.course_item_id == Assignment.course_item_id),
         )
         .where(Assignment.due_on < today, ~completed_in_round(), User.active.is_(True))
+        .where(true() if scope is None else User.department_id.in_(sorted(scope)))
         .group_by(User.name, User.email, ContentVersion.title)
         .order_by(func.min(Assignment.due_on), User.name)
         .limit(limit)

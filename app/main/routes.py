@@ -41,12 +41,20 @@ def role_dashboard(role: str):
         abort(403)
     context: dict = {}
     if role in (Role.HR, Role.ADMIN):
-        context["people_count"] = db.session.scalar(select(func.count(User.id)).where(User.active.is_(True)))
-        context["department_count"] = db.session.scalar(
-            select(func.count(Department.id)).where(Department.archived_at.is_(None))
+        from app.people.services import scoped
+
+        context["people_count"] = db.session.scalar(
+            scoped(select(func.count(User.id)).where(User.active.is_(True)), User.department_id, current_user)
         )
+        context["department_count"] = db.session.scalar(
+            scoped(
+                select(func.count(Department.id)).where(Department.archived_at.is_(None)), Department.id, current_user
+            )
+        )
+        from app.audit.routes import visible_entries
+
         context["recent"] = db.session.scalars(
-            select(AuditEntry)
+            visible_entries(select(AuditEntry), current_user)
             .options(joinedload(AuditEntry.actor).lazyload(User.roles))  # the name is shown, nothing more
             .order_by(AuditEntry.id.desc())
             .limit(5)

@@ -285,8 +285,10 @@ def digest_figures(now: datetime, departments: set[int] | None = None) -> dict:
 
 
 def digest_scope(user: User) -> set[int] | None:
-    """The departments a person's digest covers: HR and administrators see the whole company."""
-    return None
+    """The departments a person's digest covers: a scoped HR person's subtree, else the whole company (None)."""
+    from app.people.services import scope_ids
+
+    return scope_ids(user)
 
 
 def weekly_digests(now: datetime) -> int:

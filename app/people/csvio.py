@@ -188,6 +188,9 @@ def _compare_with_database(plan: ImportPlan, actor) -> None:
             wanted_roles = wanted_roles or {Role.EMPLOYEE.value}
             if Role.ADMIN in wanted_roles and actor is not None and not actor.has_role(Role.ADMIN):
                 row.errors.append(_("Only an administrator can grant the admin role."))
+            else:
+                _check_grant(row, actor, set(), wanted_roles)
+            _check_scope(row, actor, paths)
             continue
         current_path = user.department.path if user.department else ""
         if user.name != row.name:
@@ -198,15 +201,42 @@ def _compare_with_database(plan: ImportPlan, actor) -> None:
             row.changes.append(
                 _("roles: %(old)s → %(new)s", old=";".join(sorted(user.role_names)), new=";".join(sorted(wanted_roles)))
             )
-            if (Role.ADMIN in wanted_roles) != (Role.ADMIN in user.role_names) and (
-                actor is not None and not actor.has_role(Role.ADMIN)
-            ):
-                row.errors.append(_("Only an administrator can grant or remove the admin role."))
+            _check_grant(row, actor, user.role_names, wanted_roles)
+        if row.changes:  # a row that changes nothing is fine whoever it names (an export read back)
+            try:
+                services.check_may_manage(actor, user)
+            except DomainError as err:
+                row.errors.append(str(err.message))
+            else:
+                if _normal_path(current_path) != _normal_path(row.department):
+                    _check_scope(row, actor, paths)
         row.status = "update" if row.changes else "unchanged"
     for row in plan.rows:
         if row.errors:
             row.status = "error"
     plan.new_departments = sorted(new_paths.values())
+
+
+def _check_grant(row: RowPlan, actor, old: set[str], new: set[str]) -> None:
+    try:
+        services.check_role_grant(actor, old, new)
+    except DomainError as err:
+        row.errors.append(str(err.message))
+
+
+def _check_scope(row: RowPlan, actor, paths: dict) -> None:
+    """A scoped HR person may put people only into departments of their subtree (new ones under it)."""
+    ids = services.scope_ids(actor)
+    if ids is None:
+        return
+    parts = _normal_path(row.department).split(PATH_SEPARATOR) if row.department else []
+    for end in range(len(parts), 0, -1):  # the department itself, or the nearest one above it that exists
+        dept = paths.get(PATH_SEPARATOR.join(parts[:end]))
+        if dept is not None:
+            if dept.id in ids:
+                return
+            break
+    row.errors.append(_("The department “%(path)s” is outside your scope.", path=row.department or "—"))
 
 
 def apply_import(plan: ImportPlan, actor=None) -> dict[str, int]:
@@ -226,13 +256,14 @@ def apply_import(plan: ImportPlan, actor=None) -> dict[str, int]:
     return {"created": plan.count("create"), "updated": plan.count("update"), "unchanged": plan.count("unchanged")}
 
 
-def export_csv() -> str:
-    """All people as CSV text in the import format (round-trips through plan_import)."""
+def export_csv(actor=None) -> str:
+    """Everyone ``actor`` may see (all people for the command line) as CSV text in the import format
+    (round-trips through plan_import)."""
     tree = services.load_tree()  # noqa: F841 - held to the end: each person's department path comes from memory
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for user in db.session.scalars(select(User).order_by(User.email)):
+    for user in db.session.scalars(services.scoped(select(User).order_by(User.email), User.department_id, actor)):
         dept = user.department.path if user.department else ""
         writer.writerow([neutralise(v) for v in (user.email, user.name, dept, ";".join(sorted(user.role_names)))])
     return out.getvalue()

@@ -32,6 +32,8 @@ class PersonForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     department = SelectField(_l("Department"), coerce=int)
     roles = MultiCheckboxField(_l("Roles"), validators=[DataRequired(message=_l("Choose at least one role."))])
+    # Shown to administrators only (the route removes it for anyone else); it matters for HR people.
+    scope = SelectField(_l("HR scope"), coerce=int, default=NO_DEPARTMENT)
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, **kwargs):

@@ -29,8 +29,35 @@ def _get_or_404(model, object_id: int):
     return obj
 
 
-def _department_field_choices(none_label: str):
-    return [(NO_DEPARTMENT, none_label)] + services.department_choices()
+def _department_field_choices(none_label: str | None):
+    """The departments the signed-in person may choose (a scoped HR person: those in their scope, and no
+    "none" choice, which would put someone outside it)."""
+    choices = services.department_choices()
+    ids = services.scope_ids(current_user)
+    if ids is not None:
+        return [c for c in choices if c[0] in ids]
+    return ([(NO_DEPARTMENT, none_label)] if none_label is not None else []) + choices
+
+
+def _dept_in_scope_or_404(dept_id: int) -> Department:
+    dept = _get_or_404(Department, dept_id)
+    if not services.in_scope(current_user, dept.id):
+        abort(404)
+    return dept
+
+
+def _person_or_404(user_id: int) -> User:
+    """The person, or 404 when there is none or they are outside the signed-in HR person's scope."""
+    person = _get_or_404(User, user_id)
+    if not services.in_scope(current_user, person.department_id):
+        abort(404)
+    return person
+
+
+def _refused(err: DomainError):
+    """A change to a person the signed-in person may not manage: nothing is written, 403 with the reason."""
+    db.session.rollback()
+    return render_template("errors/error.html", code=403, message=err.message), 403
 
 
 def _dept_or_none(dept_id: int) -> Department | None:
@@ -56,7 +83,12 @@ def departments():
         ).all()
     )
     show_archived = request.args.get("archived") == "1"
-    rows = [(d, depth) for d, depth in services.flatten(roots) if show_archived or not d.archived]
+    ids = services.scope_ids(current_user)
+    rows = [
+        (d, depth)
+        for d, depth in services.flatten(roots)
+        if (show_archived or not d.archived) and (ids is None or d.id in ids)
+    ]
     return render_template(
         "people/departments.html", rows=rows, counts=counts, show_archived=show_archived, action_form=ActionForm()
     )
@@ -84,7 +116,7 @@ def department_new():
 @bp.route("/departments/<int:dept_id>/edit", methods=["GET", "POST"])
 @allow(*MANAGERS)
 def department_edit(dept_id: int):
-    dept = _get_or_404(Department, dept_id)
+    dept = _dept_in_scope_or_404(dept_id)
     form = DepartmentForm(obj=dept if request.method == "GET" else None)
     form.parent.choices = [c for c in _department_field_choices(_("— top level —")) if c[0] != dept.id]
     if request.method == "GET":
@@ -104,7 +136,7 @@ def department_edit(dept_id: int):
 @bp.route("/departments/<int:dept_id>/archive", methods=["POST"])
 @allow(*MANAGERS)
 def department_archive(dept_id: int):
-    dept = _get_or_404(Department, dept_id)
+    dept = _dept_in_scope_or_404(dept_id)
     form = ActionForm()
     if form.validate_on_submit():
         archive = not dept.archived
@@ -132,6 +164,7 @@ def people():
         stmt = stmt.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
     if dept_id:
         stmt = stmt.where(User.department_id == dept_id)
+    stmt = services.scoped(stmt, User.department_id, current_user)
     if status == "active":
         stmt = stmt.where(User.active.is_(True))
     elif status == "inactive":
@@ -147,20 +180,33 @@ def people():
         q=q,
         dept_id=dept_id,
         status=status,
-        departments=services.department_choices(include_archived=True),
+        departments=[
+            c for c in services.department_choices(include_archived=True) if services.in_scope(current_user, c[0])
+        ],
     )
 
 
 def _person_form(user: User | None) -> PersonForm:
     form = PersonForm(obj=user if request.method == "GET" and user else None)
     form.department.choices = _department_field_choices(_("— none —"))
+    if current_user.has_role(Role.ADMIN):  # only an administrator sets (or sees) an HR person's scope
+        form.scope.choices = [(NO_DEPARTMENT, _("Whole company"))] + services.department_choices()
+    else:
+        del form.scope
     if request.method == "GET":
         if user is not None:
             form.department.data = user.department_id or NO_DEPARTMENT
             form.roles.data = sorted(user.role_names)
+            if "scope" in form:
+                form.scope.data = user.scope_department_id or NO_DEPARTMENT
         else:
             form.roles.data = [Role.EMPLOYEE.value]
     return form
+
+
+def _save_scope(form, user: User) -> None:
+    if "scope" in form:
+        services.set_scope(current_user, user, _dept_or_none(form.scope.data))
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -172,8 +218,10 @@ def person_new():
             user = services.create_user(
                 current_user, form.email.data, form.name.data, _dept_or_none(form.department.data), form.roles.data
             )
+            _save_scope(form, user)
             link = url_for("auth.reset", token=auth_services.make_reset_token(current_user, user), _external=True)
         except DomainError as err:
+            db.session.rollback()
             _form_error(form, err)
         else:
             db.session.commit()
@@ -188,8 +236,15 @@ def person_new():
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
 @allow(*MANAGERS)
 def person_edit(user_id: int):
-    person = _get_or_404(User, user_id)
+    person = _person_or_404(user_id)
     form = _person_form(person)
+    try:  # someone above the signed-in person's grant is shown read-only, and a change is refused
+        services.check_may_manage(current_user, person)
+        manageable = True
+    except DomainError as err:
+        if request.method == "POST":
+            return _refused(err)
+        manageable = False
     if form.validate_on_submit():
         try:
             services.update_user(
@@ -200,22 +255,30 @@ def person_edit(user_id: int):
                 _dept_or_none(form.department.data),
                 form.roles.data,
             )
+            _save_scope(form, person)
+        except services.NotPermitted as err:
+            return _refused(err)
         except DomainError as err:
+            db.session.rollback()
             _form_error(form, err)
         else:
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("people.people"))
-    return render_template("people/person_form.html", form=form, person=person, action_form=ActionForm())
+    return render_template(
+        "people/person_form.html", form=form, person=person, action_form=ActionForm(), manageable=manageable
+    )
 
 
 @bp.route("/people/<int:user_id>/active", methods=["POST"])
 @allow(*MANAGERS)
 def person_toggle_active(user_id: int):
-    person = _get_or_404(User, user_id)
+    person = _person_or_404(user_id)
     if ActionForm().validate_on_submit():
         try:
             services.set_user_active(current_user, person, not person.active)
+        except services.NotPermitted as err:
+            return _refused(err)
         except DomainError as err:
             flash(err.message, "error")
         else:
@@ -250,13 +313,20 @@ def person_sign_out(user_id: int):
 @bp.route("/people/<int:user_id>/reset-link", methods=["POST"])
 @allow(*MANAGERS)
 def person_reset_link(user_id: int):
-    person = _get_or_404(User, user_id)
+    person = _person_or_404(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    try:
+        services.check_may_manage(current_user, person)
+    except DomainError as err:
+        return _refused(err)
     if not person.active:
         flash(_("Reactivate this person first."), "error")
         return redirect(url_for("people.person_edit", user_id=person.id))
-    link = url_for("auth.reset", token=auth_services.make_reset_token(current_user, person), _external=True)
+    try:
+        link = url_for("auth.reset", token=auth_services.make_reset_token(current_user, person), _external=True)
+    except DomainError as err:
+        return _refused(err)
     db.session.commit()
     return render_template("people/reset_link.html", person=person, link=link)
 
@@ -309,7 +379,7 @@ def people_import_confirm():
 @bp.route("/people/export.csv")
 @allow(*MANAGERS)
 def people_export():
-    body = "\ufeff" + csvio.export_csv()
+    body = "\ufeff" + csvio.export_csv(current_user)
     response = download(current_user, "people", "csv", body.encode("utf-8"), "text/csv")
     db.session.commit()
     return response

@@ -13,7 +13,7 @@ from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.permissions import Role
 from app.extensions import db
-from app.people.models import PATH_SEPARATOR, Department, User, chain_ids_select, held_parent
+from app.people.models import PATH_SEPARATOR, Department, User, UserRole, chain_ids_select, held_parent
 from app.people.passwords import check_new_password
 
 # The column sizes of users.name, users.email and departments.name: longer values are refused with a
@@ -279,6 +279,7 @@ def create_department(actor, name: str, parent: Department | None) -> Department
     name = _check_name(name)
     if parent is not None and parent.archived:
         raise DomainError(_l("Cannot add a department under an archived one."), field="parent")
+    check_department_in_scope(actor, parent, field="parent")
     if parent is not None and _depth(parent) >= max_depth():
         raise _too_deep()
     _check_sibling_unique(name, parent.id if parent else None)
@@ -293,6 +294,10 @@ def update_department(actor, dept: Department, name: str, parent: Department | N
     """Rename and/or move a department; raises DomainError on a cycle, a duplicate name or a move that
     would make the tree deeper than it may be."""
     name = _check_name(name)
+    if not in_scope(actor, dept.id):
+        raise NotPermitted(_l("This department is outside your scope."))
+    if parent != dept.parent:
+        check_department_in_scope(actor, parent, field="parent")
     if parent is not None:
         if dept.id in chain_ids(parent.id):
             raise DomainError(_l("A department cannot be moved under itself."), field="parent")
@@ -311,6 +316,8 @@ def update_department(actor, dept: Department, name: str, parent: Department | N
 
 def set_department_archived(actor, dept: Department, archived: bool) -> None:
     """Archive (with its subtree) or restore a department; people and history stay."""
+    if not in_scope(actor, dept.id):
+        raise NotPermitted(_l("This department is outside your scope."))
     if archived:
         nodes = [n for n, _ in flatten([dept])]
         for node in nodes:
@@ -384,14 +391,79 @@ def grantable_roles(actor) -> set[str]:
     return set()
 
 
+# ---------------------------------------------------------------- HR scope
+def scope_ids(actor) -> set[int] | None:
+    """The departments ``actor`` sees and acts on: None for the whole company (administrators, unscoped
+    HR, the command line and the system), else the subtree of the HR person's scope department.
+
+    The one place the HR scope is worked out: pages, exports, digests and the API all ask here."""
+    if actor is None or not getattr(actor, "is_authenticated", True) or actor.has_role(Role.ADMIN):
+        return None
+    if not actor.has_role(Role.HR):  # a scope limits HR only (one left from a former HR role does nothing)
+        return None
+    scope = getattr(actor, "scope_department_id", None)
+    if scope is None:
+        return None
+    return subtree_ids(scope)
+
+
+def in_scope(actor, department_id: int | None) -> bool:
+    """True if a person or item of ``department_id`` is within what ``actor`` sees (none: only unscoped)."""
+    ids = scope_ids(actor)
+    return ids is None or department_id in ids
+
+
+def scoped(stmt, column, actor):
+    """``stmt`` limited to rows whose department ``column`` is within ``actor``'s scope."""
+    ids = scope_ids(actor)
+    return stmt if ids is None else stmt.where(column.in_(sorted(ids)))
+
+
+def check_department_in_scope(actor, department: Department | None, field: str = "department") -> None:
+    """Refuse to put someone or something into a department outside ``actor``'s scope."""
+    if not in_scope(actor, department.id if department is not None else None):
+        raise DomainError(_l("Choose a department within your scope."), field=field)
+
+
+# ---------------------------------------------------------------- who may manage whom
+class NotPermitted(DomainError):
+    """A person the actor may not manage: refused with 403 (or 404 when outside their scope)."""
+
+
+def may_manage(actor, target: User) -> bool:
+    """True if ``actor`` may manage ``target`` (see :func:`check_may_manage`)."""
+    try:
+        check_may_manage(actor, target)
+    except DomainError:
+        return False
+    return True
+
+
 def check_may_manage(actor, target: User) -> None:
     """Raise DomainError unless ``actor`` may reset, deactivate, edit, sign out or change the roles of
-    ``target``: every role the target holds must be one the actor may grant. The one rule for the web
-    pages, the CSV import and the API."""
+    ``target``: every role the target holds must be one the actor may grant, and a scoped HR person
+    may manage only people in their department subtree. The one rule for the web pages, the CSV import
+    and the API."""
     if actor is None:  # the command line and the system itself
         return
     if not target.role_names <= grantable_roles(actor):
-        raise DomainError(_l("You cannot change someone whose role is above what you may grant."))
+        raise NotPermitted(_l("You cannot change someone whose role is above what you may grant."))
+    if not in_scope(actor, target.department_id):
+        raise NotPermitted(_l("This person is outside your scope."))
+
+
+def active_admin_count() -> int:
+    stmt = (
+        select(func.count(func.distinct(User.id)))
+        .join(User.roles)
+        .where(User.active.is_(True), UserRole.role == Role.ADMIN.value)
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def _check_not_last_admin(user: User) -> None:
+    if user.active and user.has_role(Role.ADMIN) and active_admin_count() <= 1:
+        raise DomainError(_l("This is the last active administrator: make someone else an administrator first."))
 
 
 def end_sessions(user: User) -> None:
@@ -410,9 +482,14 @@ def sign_out_everywhere(actor, person: User) -> None:
 
 
 def check_role_grant(actor, old: set[str], new: set[str]) -> None:
-    """Only an admin may grant or take away the admin role."""
-    if (Role.ADMIN in old) != (Role.ADMIN in new) and not actor.has_role(Role.ADMIN):
+    """Every role given or taken away must be one ``actor`` may grant (HR: employee, trainer, shopper)."""
+    if actor is None:
+        return
+    changed = set(old) ^ set(new)
+    if Role.ADMIN in changed and not actor.has_role(Role.ADMIN):
         raise DomainError(_l("Only an administrator can grant or remove the admin role."), field="roles")
+    if changed - grantable_roles(actor):
+        raise DomainError(_l("You may grant or remove only the roles employee, trainer and shopper."), field="roles")
 
 
 def create_user(
@@ -430,8 +507,8 @@ def create_user(
     if email_taken(email):
         raise DomainError(_l("Someone with this email already exists."), field="email")
     roles = {str(r) for r in roles} or {Role.EMPLOYEE.value}
-    if actor is not None:
-        check_role_grant(actor, set(), roles)
+    check_role_grant(actor, set(), roles)
+    check_department_in_scope(actor, department)
     if password:
         check_new_password(password, field="password")
     user = User(email=email, name=name.strip(), department=department, active=True)
@@ -447,6 +524,7 @@ def create_user(
 def update_user(actor, user: User, email: str, name: str, department: Department | None, roles) -> User:
     """Edit a person's details and roles; raises DomainError on a taken email, a value too long or a
     forbidden role change."""
+    check_may_manage(actor, user)
     email = normalise_email(email)
     _check_person(email, name)
     if email_taken(email, exclude_id=user.id):
@@ -455,8 +533,12 @@ def update_user(actor, user: User, email: str, name: str, department: Department
     if not roles:
         raise DomainError(_l("A person needs at least one role."), field="roles")
     check_role_grant(actor, user.role_names, roles)
+    if department != user.department:
+        check_department_in_scope(actor, department)
     if actor is not None and actor.id == user.id and Role.ADMIN in user.role_names and Role.ADMIN not in roles:
         raise DomainError(_l("You cannot remove your own admin role."), field="roles")
+    if Role.ADMIN in user.role_names and Role.ADMIN not in roles:
+        _check_not_last_admin(user)
     before = user.snapshot()
     user.email = email
     user.name = name.strip()
@@ -482,8 +564,11 @@ def set_user_active(actor, user: User, active: bool) -> None:
     a person; reactivation brings no old session or token back."""
     if actor is not None and actor.id == user.id and not active:
         raise DomainError(_l("You cannot deactivate yourself."))
+    check_may_manage(actor, user)
     if user.active == active:
         return
+    if not active:
+        _check_not_last_admin(user)
     user.active = active
     if not active:
         end_sessions(user)
@@ -511,3 +596,25 @@ def change_password(user: User, current: str, new: str, keep_tokens: bool = Fals
         revoke_api_tokens(user, user)
     db.session.flush()
     audit.record(user, "user.password", "user", user.id)
+
+
+def set_scope(actor, user: User, department: Department | None) -> None:
+    """Limit an HR person to ``department``'s subtree (None: the whole company); only an administrator may."""
+    if user.scope_department_id == (department.id if department is not None else None):
+        return
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise NotPermitted(_l("Only an administrator can set an HR person's scope."))
+    if department is not None and not user.has_role(Role.HR):
+        raise DomainError(_l("Only HR people can be limited to a department."), field="scope")
+    old = user.scope_department_id
+    user.scope_department = department
+    user.scope_department_id = department.id if department is not None else None
+    db.session.flush()
+    audit.record(
+        actor,
+        "user.scope",
+        "user",
+        user.id,
+        {"scope_department_id": old},
+        {"scope_department_id": user.scope_department_id},
+    )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import lazyload
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.people.models import Department, User
-from app.people.services import department_parents, subtree_ids
+from app.people.services import department_parents, in_scope, scope_ids, subtree_ids
 from app.reports import bp, charts, services
 from app.reports.export import table_response
 from app.templating import round1
@@ -99,7 +99,8 @@ def cell(row, key):
 @allow(*MANAGERS)
 def departments():
     period = period_from_request()
-    rows, company = services.company_report(period)
+    scope = scope_ids(current_user)  # a scoped HR person's "company" is their subtree
+    rows, company = services.company_report(period, scope=scope)
     root_id = request.args.get("root", type=int)
     if root_id:
         root = next((r for r in rows if r.id == root_id), None)
@@ -108,7 +109,8 @@ def departments():
         shown = [root] + [r for r in rows if r.parent_id == root_id]
     else:
         root = None
-        shown = [r for r in rows if r.parent_id is None]
+        listed = {r.id for r in rows}
+        shown = [r for r in rows if r.parent_id is None or r.parent_id not in listed]
     sort = request.args.get("sort")
     if sort in {k for k, _ in COLUMNS}:
         reverse = request.args.get("dir", "desc") == "desc"
@@ -118,7 +120,7 @@ def departments():
             reverse=reverse and sort != "path",
         )
         shown = head + rest
-    skills, heat = services.skill_heatmap([r.id for r in shown], period)
+    skills, heat = services.skill_heatmap([r.id for r in shown], period, scope=scope)
     skill_names = _skill_names()
     fmt = request.args.get("format")
     if fmt and request.args.get("table") == "skills":
@@ -171,7 +173,7 @@ def departments():
 @allow(*MANAGERS)
 def department(dept_id: int):
     dept = db.session.get(Department, dept_id)
-    if dept is None:
+    if dept is None or not in_scope(current_user, dept.id):
         abort(404)
     period = period_from_request()
     child_ids = [d for d, parent in department_parents().items() if parent == dept_id]
@@ -235,7 +237,8 @@ def department(dept_id: int):
         columns=COLUMNS,
         cell=cell,
         period=period,
-        company=services.company_row(period, shop_only=True),  # the page compares the card average only
+        # the page compares the card average only, with the company (a scoped HR person's: their subtree)
+        company=services.company_row(period, shop_only=True, scope=scope_ids(current_user)),
         effect=effect,
         skill_names=skill_names,
         percent=_percent,
@@ -246,7 +249,7 @@ def department(dept_id: int):
 @allow(*MANAGERS)
 def employee(user_id: int):
     user = db.session.get(User, user_id, options=[lazyload(User.roles)])  # the page shows no roles
-    if user is None:
+    if user is None or not in_scope(current_user, user.department_id):
         abort(404)
     period = period_from_request()
     report = services.employee_report(user, period)

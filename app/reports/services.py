@@ -198,10 +198,12 @@ def department_report(
 
 
 def company_report(
-    period: Period | None = None, today: date | None = None
+    period: Period | None = None, today: date | None = None, scope: set[int] | None = None
 ) -> tuple[list[DepartmentRow], DepartmentRow]:
-    """Every department's row and the whole company's, from the same queries."""
-    return _report(period, today, None)
+    """Every department's row and the whole company's, from the same queries; for a ``scope`` (a scoped
+    HR person's departments, see ``people.services.scope_ids``) its departments and their total as the
+    "company"."""
+    return _report(period, today, None if scope is None else sorted(scope))
 
 
 def _report(period, today, roots) -> tuple[list[DepartmentRow], DepartmentRow]:
@@ -241,10 +243,19 @@ def _tree() -> list[tuple[int, str, int | None, int]]:
     return out
 
 
-def company_row(period: Period | None = None, today: date | None = None, shop_only: bool = False) -> DepartmentRow:
-    """The whole company in one row, for comparison (``shop_only``: just the mystery-shop figures)."""
+def company_row(
+    period: Period | None = None, today: date | None = None, shop_only: bool = False, scope: set[int] | None = None
+) -> DepartmentRow:
+    """The whole company in one row, for comparison (``shop_only``: just the mystery-shop figures); for a
+    ``scope``, the total of its departments."""
     period = period or Period()
     today = today or date.today()
+    if scope is not None:
+        ids = sorted(scope)
+        shop = _over_subtrees(_sums("shop", period, ids), {}, wanted=set())
+        if shop_only:
+            return _fill(DepartmentRow(id=None, path="", parent_id=None), (None,), {}, shop, {}, {})
+        return _report(period, today, ids)[1]
     parents: dict = {}  # only the company total is wanted
 
     def total(per_dept):
@@ -493,7 +504,9 @@ class SkillCell:
         return _ratio(self.shop_passed, self.shop_items)
 
 
-def skill_heatmap(dept_ids: list[int], period: Period | None = None) -> tuple[list[str], dict]:
+def skill_heatmap(
+    dept_ids: list[int], period: Period | None = None, scope: set[int] | None = None
+) -> tuple[list[str], dict]:
     """Departments x skills: quiz accuracy on questions of the skill and shop pass rate on its items.
 
     Returns (skills in order, {dept_id: {skill: SkillCell}}); ``None`` as a key is the whole company.
@@ -511,7 +524,7 @@ def skill_heatmap(dept_ids: list[int], period: Period | None = None) -> tuple[li
         node = next((a for a in ancestors(parents, dept) if a in wanted), None)
         if node is not None:
             nearest.setdefault(node, []).append(dept)
-    rows = rollups.period_rows("skill", period.start, period.end, None, dated=False)
+    rows = rollups.period_rows("skill", period.start, period.end, None if scope is None else sorted(scope), dated=False)
     whens = [(rows.c.department_id.in_(sorted(ids)), d) for d, ids in sorted(nearest.items())]
     shown = case(*whens, else_=None) if whens else null()
     figures = (func.sum(rows.c[m]) for m in rollups.MEASURES["skill"])

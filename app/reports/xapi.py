@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.content.models import ContentItem, ContentVersion
 from app.extensions import db
 from app.learning.models import CaseRead, CourseCompletion, QuizAttempt
+from app.people.models import User
 
 VERBS = {
     "experienced": "http://adlnet.gov/expapi/verbs/experienced",
@@ -56,8 +57,9 @@ def _statement(
     return s
 
 
-def statements(since: datetime | None, limit: int, base: str) -> tuple[list[dict], bool]:
-    """Statements after ``since`` (oldest first), at most ``limit``; and whether more remain."""
+def statements(since: datetime | None, limit: int, base: str, scope: set[int] | None = None) -> tuple[list[dict], bool]:
+    """Statements after ``since`` (oldest first), at most ``limit``; and whether more remain. With a
+    ``scope`` (a scoped HR person's departments), only those of people working there."""
     titles = dict(
         db.session.execute(
             select(ContentItem.id, ContentVersion.title).join(
@@ -69,6 +71,9 @@ def statements(since: datetime | None, limit: int, base: str) -> tuple[list[dict
     out: list[tuple[datetime, dict]] = []
 
     def window(stmt, column):
+        if scope is not None:
+            people = select(User.id).where(User.department_id.in_(sorted(scope)))
+            stmt = stmt.where(column.class_.user_id.in_(people))
         if since is not None:
             stmt = stmt.where(column > since)
         return stmt.order_by(column).limit(limit + 1)

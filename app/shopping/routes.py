@@ -41,6 +41,14 @@ def _get_or_404(model, object_id: int):
     return obj
 
 
+def _card_in_scope_or_404(card_id: int) -> Scorecard:
+    """The card, or 404 when there is none or its department is outside the HR person's scope."""
+    card = _get_or_404(Scorecard, card_id)
+    if not people_services.in_scope(current_user, card.department_id):
+        abort(404)
+    return card
+
+
 def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
 
@@ -284,7 +292,8 @@ def evidence_file(evidence_id: int):
     item = db.session.get(Evidence, evidence_id)
     if item is None:
         abort(404)
-    if not current_user.has_role(*MANAGERS) and item.card.shopper_id != current_user.id:
+    manages = current_user.has_role(*MANAGERS) and people_services.in_scope(current_user, item.card.department_id)
+    if not manages and item.card.shopper_id != current_user.id:
         abort(404)
     response = send_file(
         evidence.evidence_path(item),
@@ -305,7 +314,8 @@ def visits():
     form = ScheduleForm()
     checklists = content.published_all("checklist")
     form.checklist.choices = [(v.item.slug, v.title) for v in checklists]
-    form.departments.choices = people_services.department_choices()
+    scope = people_services.scope_ids(current_user)
+    form.departments.choices = [c for c in people_services.department_choices() if scope is None or c[0] in scope]
     shoppers = (
         db.session.scalars(
             select(User)
@@ -322,7 +332,7 @@ def visits():
     dept_for_check = request.args.get("check", type=int)
     if dept_for_check:
         dept = db.session.get(Department, dept_for_check)
-        if dept is not None:
+        if dept is not None and people_services.in_scope(current_user, dept.id):
             eligibility = (dept, services.shopper_eligibility(dept, date.today()))
     if form.validate_on_submit():
         item = db.session.scalars(
@@ -354,10 +364,14 @@ def visits():
             flash(_("%(n)d visit(s) scheduled.", n=len(created)), "success")
             return redirect(url_for("shopping.visits"))
     page = db.paginate(
-        select(Visit)
-        .options(joinedload(Visit.department), joinedload(Visit.card), joinedload(Visit.shopper))
-        .where(Visit.cancelled_at.is_(None))
-        .order_by(Visit.window_start.desc()),
+        people_services.scoped(
+            select(Visit)
+            .options(joinedload(Visit.department), joinedload(Visit.card), joinedload(Visit.shopper))
+            .where(Visit.cancelled_at.is_(None))
+            .order_by(Visit.window_start.desc()),
+            Visit.department_id,
+            current_user,
+        ),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -370,7 +384,7 @@ def visits():
         today=date.today(),
         state=visit_state,
         eligibility=eligibility,
-        departments=people_services.department_choices(),
+        departments=form.departments.choices,
     )
 
 
@@ -384,6 +398,7 @@ def review_queue():
         .where(Scorecard.status == status)
         .order_by(Scorecard.submitted_at.desc().nulls_last(), Scorecard.id.desc())
     )
+    stmt = people_services.scoped(stmt, Scorecard.department_id, current_user)
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     tree = people_services.load_tree()  # held while rendering: department paths come from memory
     return render_template("shopping/review_queue.html", tree=tree, page=page, status=status)
@@ -392,7 +407,7 @@ def review_queue():
 @bp.route("/cards/<int:card_id>", methods=["GET", "POST"])
 @allow(*MANAGERS)
 def review(card_id: int):
-    card = _get_or_404(Scorecard, card_id)
+    card = _card_in_scope_or_404(card_id)
     form = ReviewForm()
     if form.validate_on_submit():
         decision = "approve" if form.approve.data else "return" if form.send_back.data else "reject"
@@ -433,11 +448,17 @@ def review(card_id: int):
 @allow(*MANAGERS)
 def disputes():
     status = request.args.get("status", "open")
-    page = db.paginate(
+    stmt = (
         select(Dispute)
         .options(joinedload(Dispute.card), joinedload(Dispute.employee))
         .where(Dispute.status == status)
-        .order_by(Dispute.created_at.desc()),
+        .order_by(Dispute.created_at.desc())
+    )
+    scope = people_services.scope_ids(current_user)
+    if scope is not None:
+        stmt = stmt.where(Dispute.card_id.in_(select(Scorecard.id).where(Scorecard.department_id.in_(sorted(scope)))))
+    page = db.paginate(
+        stmt,
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -450,6 +471,7 @@ def disputes():
 @allow(*MANAGERS)
 def settle(dispute_id: int):
     dispute = _get_or_404(Dispute, dispute_id)
+    _card_in_scope_or_404(dispute.card_id)
     form = SettleForm()
     if form.validate_on_submit():
         try:

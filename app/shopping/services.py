@@ -22,6 +22,7 @@ from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import Assignment, CourseCompletion
 from app.notify import events as notify
+from app.people import services as people_services
 from app.people.models import Department, User, UserRole
 from app.people.services import subtree_ids
 from app.reports import rollups
@@ -119,6 +120,7 @@ def schedule_visits(
         raise DomainError(_l("This checklist is not published."), field="checklist")
     visits = []
     for dept in departments:
+        people_services.check_department_in_scope(actor, dept, field="departments")
         if shopper is not None:
             e = next((x for x in shopper_eligibility(dept, window_start) if x.shopper.id == shopper.id), None)
             if e is None:
