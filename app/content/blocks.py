@@ -24,6 +24,13 @@ def closes_fence(match: re.Match | None, fence: str) -> bool:
     return bool(match) and match.group(2)[0] == fence[0] and len(match.group(2)) >= len(fence) and not match.group(3)
 
 
+def closing_line(lines: list[str], i: int, fence: str) -> int:
+    """The index of the line from ``i`` on that closes the block opened with ``fence`` (``len(lines)`` if none)."""
+    while i < len(lines) and not closes_fence(FENCE_RE.match(lines[i]), fence):
+        i += 1
+    return i
+
+
 def code_fence_mask(lines: list[str], start: int, fp: FileProblems | None = None) -> list[bool]:
     """True for each line inside (or delimiting) a fenced code block."""
     mask = [False] * len(lines)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.content.blocks import FEEDBACK_RE, FENCE_RE, closes_fence
+from app.content.blocks import FEEDBACK_RE, FENCE_RE, closing_line
 from app.content.common import FileProblems, join_md
 from app.content.frontmatter import common_fields, read_front_matter
 from app.content.model import Case, ChoiceBlock, ChoiceOption, Problem
@@ -45,9 +45,7 @@ def _choice_blocks(body_lines: list[str], start: int, fp: FileProblems) -> list[
             i += 1
             continue
         fence, info = match.group(2), match.group(3)
-        j = i + 1
-        while j < len(body_lines) and not closes_fence(FENCE_RE.match(body_lines[j]), fence):
-            j += 1
+        j = closing_line(body_lines, i + 1, fence)
         if j >= len(body_lines):
             fp.add(start + i, f"the code block opened with {fence} is never closed")
             break
