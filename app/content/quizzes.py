@@ -178,7 +178,9 @@ class _QuestionBody:
         self.in_options = False
         self.after_explanation = False
         # Tried in this order; the first that takes a line has it, else it belongs to the prompt.
-        self.readers = (
+        # Before the first option only these can take a line (the others read what follows options).
+        self.prompt_readers = (self._option, self._order_item, self._misplaced_option, self._blank)
+        self.option_readers = (
             self._option,
             self._order_item,
             self._misplaced_option,
@@ -189,11 +191,17 @@ class _QuestionBody:
         )
 
     def feed(self, text: str, ln: int, fenced: bool) -> None:
-        if fenced and not self.in_options:  # a '- [x]' in a code block of the prompt is an example
-            self.prompt_lines.append(text)
-            return
-        if not any(read(text, ln) for read in self.readers):
-            self.prompt_lines.append(text)
+        if not self.in_options:
+            if fenced:  # a '- [x]' in a code block of the prompt is an example
+                self.prompt_lines.append(text)
+                return
+            readers = self.prompt_readers
+        else:
+            readers = self.option_readers
+        for read in readers:
+            if read(text, ln):
+                return
+        self.prompt_lines.append(text)
 
     def _option(self, text: str, ln: int) -> bool:
         option = None if self.order_mode else OPTION_RE.match(text)
