@@ -182,30 +182,43 @@ def _parse_answers(q: GiftQuestion, part: str, fmt: str) -> None:
         return
     tf = re.match(r"^(T|F|TRUE|FALSE)\s*(#.*)?$", body, re.DOTALL | re.IGNORECASE)
     if tf:
-        value = tf.group(1).upper().startswith("T")
-        feedbacks = (tf.group(2) or "").split("#")[1:]
-        wrong_fb = _clean(feedbacks[0], fmt) if feedbacks else ""
-        right_fb = _clean(feedbacks[1], fmt) if len(feedbacks) > 1 else ""
-        q.kind = "truefalse"
-        q.answers = [
-            GiftAnswer(
-                "Верно" if _looks_russian(q.text) else "True",
-                value,
-                100 if value else 0,
-                right_fb if value else wrong_fb,
-            ),
-            GiftAnswer(
-                "Неверно" if _looks_russian(q.text) else "False",
-                not value,
-                0 if value else 100,
-                wrong_fb if value else right_fb,
-            ),
-        ]
+        _true_false(q, tf, fmt)
         return
-    pieces = re.split(r"(?=[=~])", body)
+    split = _split_answers(body, fmt)
+    if split is None:
+        q.kind = "matching"
+        return
+    _choice_kind(q, *split)
+
+
+def _true_false(q: GiftQuestion, tf: re.Match, fmt: str) -> None:
+    """A true/false question ({T}, {FALSE#wrong#right}) as two options in the question's language."""
+    value = tf.group(1).upper().startswith("T")
+    feedbacks = (tf.group(2) or "").split("#")[1:]
+    wrong_fb = _clean(feedbacks[0], fmt) if feedbacks else ""
+    right_fb = _clean(feedbacks[1], fmt) if len(feedbacks) > 1 else ""
+    q.kind = "truefalse"
+    q.answers = [
+        GiftAnswer(
+            "Верно" if _looks_russian(q.text) else "True",
+            value,
+            100 if value else 0,
+            right_fb if value else wrong_fb,
+        ),
+        GiftAnswer(
+            "Неверно" if _looks_russian(q.text) else "False",
+            not value,
+            0 if value else 100,
+            wrong_fb if value else right_fb,
+        ),
+    ]
+
+
+def _split_answers(body: str, fmt: str) -> tuple[list[GiftAnswer], list[str]] | None:
+    """(answers, their marks '=' or '~') of an answer list; None for a matching question ('a -> b')."""
     answers = []
     marks = []
-    for piece in pieces:
+    for piece in re.split(r"(?=[=~])", body):
         piece = piece.strip()
         if not piece or piece[0] not in "=~":
             continue
@@ -219,10 +232,14 @@ def _parse_answers(q: GiftQuestion, part: str, fmt: str) -> None:
         if "#" in rest:
             rest, feedback = rest.split("#", 1)
         if "->" in rest:
-            q.kind = "matching"
-            return
+            return None
         marks.append(mark)
         answers.append(GiftAnswer(_clean(rest, fmt), False, weight, _clean(feedback, fmt)))
+    return answers, marks
+
+
+def _choice_kind(q: GiftQuestion, answers: list[GiftAnswer], marks: list[str]) -> None:
+    """The kind of a question from its answers' marks, and which answers are right."""
     if not answers:
         q.kind = "essay"
         return
@@ -262,26 +279,16 @@ def _feedback_lines(text: str, indent: str) -> list[str]:
     return [f"{indent}> {line}".rstrip() for line in text.split("\n")]
 
 
+CONVERTIBLE = ("single", "multiple", "truefalse")
+
+
 def gift_to_quiz(text: str, quiz_id: str, title: str | None = None, lang: str | None = None) -> ConversionResult:
     """A Rapport quiz file from GIFT text, with the list of skipped questions."""
     questions = parse_gift(text)
-    skipped: list[tuple[int, str]] = []
-    convertible = []
-    for q in questions:
-        if q.kind in ("single", "multiple", "truefalse") and len(q.answers) >= 2 and any(a.correct for a in q.answers):
-            convertible.append(q)
-        elif q.kind == "unclosed":
-            skipped.append(
-                (q.line, f'skipped question "{q.name}": its answers open with {{ but are never closed with }}')
-            )
-        else:
-            kind = q.kind if q.kind not in ("single", "multiple", "truefalse") else "incomplete"
-            skipped.append((q.line, f'skipped {kind} question "{q.name}"'))
+    convertible, skipped = _sort_out(questions)
     notes: list[tuple[int, str]] = []
     if title is None:
-        categories = [q.category for q in convertible if q.category]
-        title = categories[0].split("/")[-1].strip() if categories else quiz_id
-        title = re.sub(r"^\$(course|cat\d+|module|system)\$/?", "", title).strip() or quiz_id
+        title = _title_from_categories(convertible, quiz_id)
     if lang is None and convertible:
         lang = "ru" if any(_looks_russian(q.text) for q in convertible) else "en"
     out = ["---", f"id: {quiz_id}", f"title: {_quote(title)}"]
@@ -289,42 +296,85 @@ def gift_to_quiz(text: str, quiz_id: str, title: str | None = None, lang: str | 
         out.append(f"lang: {lang}")
     out += ["---", ""]
     for q in convertible:
-        prompt_lines = [line for line in q.text.split("\n")]
-        heading = _one_line(q.name) if q.name and q.name != q.text[:40].strip() else _one_line(prompt_lines[0])
-        extra = q.text if heading != _one_line(prompt_lines[0]) else "\n".join(prompt_lines[1:]).strip()
-        if not heading.strip("#").strip():  # '## #' is an empty heading in Markdown
-            heading, extra = "Question", q.text.strip()
-        out.append(f"## {heading}")
-        correct = [a for a in q.answers if a.correct]
-        partial = (
-            q.kind == "multiple"
-            and any(0 < a.weight < 100 for a in correct)
-            or (q.kind == "multiple" and any(a.weight < 0 for a in q.answers))
-        )
-        if q.kind == "multiple" and len(correct) == 1:
-            out.append("type: multiple")
-        if partial:
-            out.append("scoring: partial")
-            if len({a.weight for a in correct}) > 1 or any(a.weight < 0 for a in q.answers):
-                notes.append(
-                    (
-                        q.line,
-                        f'question "{q.name}": its credits ({", ".join(f"{a.weight:g}%" for a in q.answers)}) became '
-                        "partial scoring, where each right option counts the same and each wrong one takes as much away",
-                    )
-                )
-        out.append("")
-        if extra:
-            out += [_escape_block(extra), ""]
-        for a in q.answers:
-            out.append(f"- [{'x' if a.correct else ' '}] {_escape_option(_one_line(a.text)) or '—'}")
-            if a.feedback:
-                out += _feedback_lines(a.feedback, "  ")
-        if q.general_feedback:
-            out.append("")
-            out += _feedback_lines(q.general_feedback, "")
-        out.append("")
+        out += _question_markdown(q, notes)
     return ConversionResult("\n".join(out).rstrip("\n") + "\n", len(convertible), skipped, questions, notes)
+
+
+def _sort_out(questions: list[GiftQuestion]) -> tuple[list[GiftQuestion], list[tuple[int, str]]]:
+    """(the questions a quiz can hold, (line, reason) of each one skipped)."""
+    skipped: list[tuple[int, str]] = []
+    convertible = []
+    for q in questions:
+        if q.kind in CONVERTIBLE and len(q.answers) >= 2 and any(a.correct for a in q.answers):
+            convertible.append(q)
+        elif q.kind == "unclosed":
+            skipped.append(
+                (q.line, f'skipped question "{q.name}": its answers open with {{ but are never closed with }}')
+            )
+        else:
+            kind = q.kind if q.kind not in CONVERTIBLE else "incomplete"
+            skipped.append((q.line, f'skipped {kind} question "{q.name}"'))
+    return convertible, skipped
+
+
+def _title_from_categories(convertible: list[GiftQuestion], quiz_id: str) -> str:
+    """The last part of the first category ('$course$/Service/Complaints' -> 'Complaints'), else the id."""
+    categories = [q.category for q in convertible if q.category]
+    title = categories[0].split("/")[-1].strip() if categories else quiz_id
+    return re.sub(r"^\$(course|cat\d+|module|system)\$/?", "", title).strip() or quiz_id
+
+
+def _question_markdown(q: GiftQuestion, notes: list[tuple[int, str]]) -> list[str]:
+    """The lines of one quiz question: heading, settings, prompt, options with feedback, explanation."""
+    heading, extra = _heading_and_prompt(q)
+    out = [f"## {heading}"]
+    out += _scoring_settings(q, notes)
+    out.append("")
+    if extra:
+        out += [_escape_block(extra), ""]
+    for a in q.answers:
+        out.append(f"- [{'x' if a.correct else ' '}] {_escape_option(_one_line(a.text)) or '—'}")
+        if a.feedback:
+            out += _feedback_lines(a.feedback, "  ")
+    if q.general_feedback:
+        out.append("")
+        out += _feedback_lines(q.general_feedback, "")
+    out.append("")
+    return out
+
+
+def _heading_and_prompt(q: GiftQuestion) -> tuple[str, str]:
+    """The heading (the question's name, else its first line) and the prompt text under it."""
+    prompt_lines = [line for line in q.text.split("\n")]
+    heading = _one_line(q.name) if q.name and q.name != q.text[:40].strip() else _one_line(prompt_lines[0])
+    extra = q.text if heading != _one_line(prompt_lines[0]) else "\n".join(prompt_lines[1:]).strip()
+    if not heading.strip("#").strip():  # '## #' is an empty heading in Markdown
+        heading, extra = "Question", q.text.strip()
+    return heading, extra
+
+
+def _scoring_settings(q: GiftQuestion, notes: list[tuple[int, str]]) -> list[str]:
+    """'type:' and 'scoring:' lines a question needs; a note when its credits could not be kept."""
+    out = []
+    correct = [a for a in q.answers if a.correct]
+    partial = (
+        q.kind == "multiple"
+        and any(0 < a.weight < 100 for a in correct)
+        or (q.kind == "multiple" and any(a.weight < 0 for a in q.answers))
+    )
+    if q.kind == "multiple" and len(correct) == 1:
+        out.append("type: multiple")
+    if partial:
+        out.append("scoring: partial")
+        if len({a.weight for a in correct}) > 1 or any(a.weight < 0 for a in q.answers):
+            notes.append(
+                (
+                    q.line,
+                    f'question "{q.name}": its credits ({", ".join(f"{a.weight:g}%" for a in q.answers)}) became '
+                    "partial scoring, where each right option counts the same and each wrong one takes as much away",
+                )
+            )
+    return out
 
 
 def _escape_option(text: str) -> str:

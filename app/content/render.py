@@ -7,67 +7,58 @@ import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 
-from app.content.model import Case, Checklist, Course, Document, Quiz
+from app.content.blocks import FENCE_RE, closing_line
+from app.content.model import Case, Checklist, ChoiceBlock, Course, Document, Quiz
 from app.core.markdown import render_inline, render_markdown
 
 PLACEHOLDER = "RAPPORTCHOICEBLOCK{}"
 PLACEHOLDER_RE = re.compile(r"<p>RAPPORTCHOICEBLOCK(\d+)</p>")
-FENCE_RE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\s*([^`\s]*)")
 
 
 def _case_segments(case: Case) -> list[dict]:
+    """The body of a case as HTML pieces with its decision points between them.
+
+    Fences are read as the parser reads them (:mod:`app.content.blocks`), so the n-th ``choice``
+    block here is the n-th decision point the parser found."""
     lines = case.body.split("\n")
     out_lines: list[str] = []
     n = 0
     i = 0
     while i < len(lines):
         match = FENCE_RE.match(lines[i])
-        if match and match.group(3) == "choice":
-            fence = match.group(2)
-            j = i + 1
-            while j < len(lines):
-                close = FENCE_RE.match(lines[j])
-                if close and close.group(2)[0] == fence[0] and len(close.group(2)) >= len(fence) and not close.group(3):
-                    break
-                j += 1
-            out_lines += ["", PLACEHOLDER.format(n), ""]
-            n += 1
-            i = j + 1
-            continue
-        if match:  # another code block: copy it whole so its content is never taken for a choice
-            fence = match.group(2)
+        if not match:
             out_lines.append(lines[i])
             i += 1
-            while i < len(lines):
-                out_lines.append(lines[i])
-                close = FENCE_RE.match(lines[i])
-                i += 1
-                if close and close.group(2)[0] == fence[0] and len(close.group(2)) >= len(fence) and not close.group(3):
-                    break
             continue
-        out_lines.append(lines[i])
-        i += 1
+        end = closing_line(lines, i + 1, match.group(2))
+        if match.group(3) == "choice":
+            out_lines += ["", PLACEHOLDER.format(n), ""]
+            n += 1
+        else:  # another code block: copy it whole so its content is never taken for a choice
+            out_lines += lines[i : end + 1]
+        i = end + 1
     html = render_markdown("\n".join(out_lines))
     segments: list[dict] = []
     pos = 0
     for match in PLACEHOLDER_RE.finditer(html):
         if match.start() > pos:
             segments.append({"type": "html", "html": html[pos : match.start()]})
-        block = case.choices[int(match.group(1))]
-        segments.append(
-            {
-                "type": "choice",
-                "prompt": render_markdown(block.prompt),
-                "options": [
-                    {"html": render_inline(o.text), "best": o.best, "feedback": render_markdown(o.feedback)}
-                    for o in block.options
-                ],
-            }
-        )
+        segments.append(_choice_segment(case.choices[int(match.group(1))]))
         pos = match.end()
     if pos < len(html):
         segments.append({"type": "html", "html": html[pos:]})
     return segments
+
+
+def _choice_segment(block: ChoiceBlock) -> dict:
+    return {
+        "type": "choice",
+        "prompt": render_markdown(block.prompt),
+        "options": [
+            {"html": render_inline(o.text), "best": o.best, "feedback": render_markdown(o.feedback)}
+            for o in block.options
+        ],
+    }
 
 
 def render_document(doc: Document) -> dict:
