@@ -21,8 +21,6 @@ MAX_LINES = 700
 MAX_COMPLEXITY = 25
 
 NOT_SPLIT_YET = {
-    "app/demo.py": "load_shopping_history (42)",
-    "app/demo_large.py": "load_large (47)",
     "app/people/csvio.py": "plan_import (28), _compare_with_database (28)",
     "app/reports/rollups.py": "919 lines, refresh_course_status (26)",
     "app/reports/routes.py": "departments (35)",
