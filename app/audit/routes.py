@@ -4,8 +4,8 @@ from sqlalchemy.orm import joinedload
 
 from app.audit import bp
 from app.core.audit import AuditEntry
+from app.core.inputs import paginate
 from app.core.permissions import Role, allow
-from app.extensions import db
 
 
 @bp.route("/audit")
@@ -15,5 +15,5 @@ def log():
     action = request.args.get("action", "").strip()
     if action:
         stmt = stmt.where(AuditEntry.action.startswith(action))
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = paginate(stmt, per_page=50)
     return render_template("audit/log.html", page=page, action=action)

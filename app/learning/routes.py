@@ -1,4 +1,4 @@
-from flask import abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,6 +9,7 @@ from app.content import services as content
 from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
+from app.core.inputs import paginate
 from app.core.pagecache import cached_page, expires_at, personal_writes
 from app.core.permissions import Role, allow
 from app.errors import json_object
@@ -271,13 +272,11 @@ def assignments():
                 "success" if created else "info",
             )
             return redirect(url_for("learning.assignments"))
-    page = db.paginate(
+    page = paginate(
         select(Assignment)
         .options(joinedload(Assignment.user), joinedload(Assignment.department), joinedload(Assignment.course_item))
         .where(Assignment.cancelled_at.is_(None))
-        .order_by(Assignment.created_at.desc()),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
+        .order_by(Assignment.created_at.desc())
     )
     people_choices = db.session.execute(
         select(User.id, User.name, User.email).where(User.active.is_(True)).order_by(User.name).limit(2000)
