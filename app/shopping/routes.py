@@ -11,6 +11,7 @@ from app.content import services as content
 from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
+from app.core.inputs import in_calendar, paginate, record_id
 from app.core.pagecache import personal_writes
 from app.core.permissions import Role, allow
 from app.errors import json_object
@@ -212,16 +213,19 @@ def autosave(card_id: int):
         elif name in ("summary", "unidentified_note"):
             services.save_draft(card, **{name: (value or "").strip() or None})
         elif name == "duration_min":
-            services.save_draft(card, duration_min=int(value) if value and value.isdigit() else None)
+            minutes = int(value) if value and value.isascii() and value.isdigit() else None
+            services.save_draft(card, duration_min=minutes if minutes is not None and minutes <= 24 * 60 else None)
         elif name == "employee":
             staff_ids = {u.id for u in services.department_staff(card.department)}
-            chosen = int(value) if value and value.isdigit() else 0
+            chosen = int(value) if value and value.isascii() and value.isdigit() else 0
             services.save_draft(card, employee_id=chosen if chosen in staff_ids else None)
         elif name == "visited_at":
             try:
                 local = datetime.fromisoformat(value) if value else None
             except ValueError:
                 local = None
+            if local is not None and not in_calendar(local.date()):
+                return jsonify(error={"code": 400, "message": _("This answer is not valid."), "fields": {}}), 400
             services.save_draft(card, visited_at=_to_utc(local))
         else:
             return jsonify(error={"code": 400, "message": _("This answer is not valid."), "fields": {}}), 400
@@ -294,7 +298,7 @@ def visits():
     )
     form.shopper.choices = [(0, _("— open: any eligible shopper may take it —"))] + [(u.id, u.name) for u in shoppers]
     eligibility = None
-    dept_for_check = request.args.get("check", type=int)
+    dept_for_check = request.args.get("check", type=record_id)
     if dept_for_check:
         dept = db.session.get(Department, dept_for_check)
         if dept is not None:
@@ -328,13 +332,11 @@ def visits():
             db.session.commit()
             flash(_("%(n)d visit(s) scheduled.", n=len(created)), "success")
             return redirect(url_for("shopping.visits"))
-    page = db.paginate(
+    page = paginate(
         select(Visit)
         .options(joinedload(Visit.department), joinedload(Visit.card), joinedload(Visit.shopper))
         .where(Visit.cancelled_at.is_(None))
-        .order_by(Visit.window_start.desc()),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
+        .order_by(Visit.window_start.desc())
     )
     tree = people_services.load_tree()  # held while rendering: department paths come from memory
     return render_template(
@@ -359,7 +361,7 @@ def review_queue():
         .where(Scorecard.status == status)
         .order_by(Scorecard.submitted_at.desc().nulls_last(), Scorecard.id.desc())
     )
-    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(stmt)
     tree = people_services.load_tree()  # held while rendering: department paths come from memory
     return render_template("shopping/review_queue.html", tree=tree, page=page, status=status)
 
@@ -405,13 +407,11 @@ def review(card_id: int):
 @allow(*MANAGERS)
 def disputes():
     status = request.args.get("status", "open")
-    page = db.paginate(
+    page = paginate(
         select(Dispute)
         .options(joinedload(Dispute.card), joinedload(Dispute.employee))
         .where(Dispute.status == status)
-        .order_by(Dispute.created_at.desc()),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
+        .order_by(Dispute.created_at.desc())
     )
     return render_template("shopping/disputes.html", page=page, status=status, form=SettleForm())
 
