@@ -431,3 +431,47 @@ def test_the_loser_of_a_race_compares_bodies_too(client, world, monkeypatch, sam
     else:
         assert r.status_code == 422 and "different body" in r.get_json()["error"]["message"]
     assert cards() == 1
+
+
+def test_two_parallel_requests_with_one_key_and_two_bodies(app, world, monkeypatch):
+    """Both look the key up before either stored its card; one wins (201), the other is told the key was
+    used with a different body (422) by the branch that catches the unique key; one card is stored."""
+    import threading
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip(
+            "SQLite has one writer at a time: the second request waits at its first write (the token's "
+            "last use) until the first commits, so it finds the card on its first look (tested above)"
+        )
+
+    # a token each: using a token writes its last use, and one row would queue the two requests
+    tokens = [world["tokens"]["shopper"], create_token(world["users"]["shopper"], "second")[1]]
+    db.session.commit()
+    bodies = [card_body(summary="first"), card_body(summary="second")]
+    both_looked = threading.Barrier(len(bodies), timeout=20)
+    real, seen = shopping._card_for_key, threading.local()
+    second_looks = []
+
+    def look_together(shopper, key):
+        found = real(shopper, key)
+        if getattr(seen, "looked", False):
+            second_looks.append(found)
+        else:
+            seen.looked = True
+            both_looked.wait()
+        return found
+
+    monkeypatch.setattr(shopping, "_card_for_key", look_together)
+    statuses: list[int] = []
+
+    def send(token, body):
+        statuses.append(api(app.test_client(), token, json=body, key="parallel").status_code)
+
+    threads = [threading.Thread(target=send, args=pair) for pair in zip(tokens, bodies, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    db.session.expire_all()
+    assert sorted(statuses) == [201, 422] and cards() == 1
+    assert len(second_looks) == 1 and second_looks[0] is not None  # the loser went through the race branch
