@@ -251,6 +251,22 @@ def test_ids_past_integer_range_are_404_on_every_route(app, client, world):
     assert checked > 30
 
 
+def test_id_query_arguments_past_integer_range_are_404(app, client, world):
+    login(client, "all@example.com")
+    rules = [r for r in views_reading(app, "type=record_id") if "GET" in r.methods]
+    checked = set()
+    for rule in rules:
+        source = inspect.getsource(inspect.unwrap(app.view_functions[rule.endpoint]))
+        url = url_for_rule(rule, world)
+        for name in re.findall(r'get\("(\w+)", type=record_id\)', source):
+            for value in (*HUGE_IDS, -1):
+                assert client.get(f"{url}?{name}={value}").status_code == 404, f"{url}?{name}={value}"
+            for value in ("abc", "0", "", "²"):  # not a number: ignored, as before
+                assert client.get(f"{url}?{name}={value}").status_code == 200, f"{url}?{name}={value}"
+            checked.add(name)
+    assert {"check", "department", "parent", "root"} <= checked, checked
+
+
 def test_id_query_arguments_past_integer_range_are_harmless(app, client, world):
     login(client, "all@example.com")
     hostile = "&".join(f"{name}={2**63}" for name in ("check", "department", "parent", "root", "a", "b", "user"))

@@ -28,10 +28,19 @@ class IdConverter(IntegerConverter):
 
 
 def record_id(value: str) -> int:
-    """``request.args.get(name, type=record_id)``: a positive id an INTEGER column can hold, else the default."""
-    number = int(value)
-    if not 1 <= number <= INT_MAX:
+    """``request.args.get(name, type=record_id)``: an id an INTEGER column can hold.
+
+    Text that is not a number (or 0, "none chosen") gives the default, as ``type=int`` did; a number
+    no record can have (negative, or 2^31 and more) is a 404, as the same id in a path is.
+    """
+    text = value.strip()
+    if not text.isascii():  # int() would read the digits of other scripts too
         raise ValueError(value)
+    number = int(text)
+    if number == 0:
+        raise ValueError(value)
+    if not 1 <= number <= INT_MAX:
+        abort(404)
     return number
 
 
