@@ -359,6 +359,25 @@ def test_api_applies_the_conflict_of_interest_rule(client, world, who, change, f
     assert not e.ok
 
 
+def test_web_card_obeys_the_same_rule_at_submit(client, world):
+    """A shopper who moved into the department after taking the visit cannot submit its card."""
+    shopper, anna = world["users"]["shopper"], world["users"]["anna"]
+    visit = _visit_for(shopper, world["branch"])
+    shopper.department_id = world["branch"].id
+    db.session.commit()
+    token = login(client, "shop@example.com")
+    data = {
+        "csrf_token": token,
+        "visited_at": (datetime.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "employee": anna.id,
+        "submit": "1",
+        **{f"answer-{item}": "yes" for item in ALL_YES},
+    }
+    r = client.post(f"/shop/visits/{visit.id}/card", data=data)
+    assert r.status_code == 200 and "Conflict of interest" in r.get_data(as_text=True)
+    assert db.session.scalars(select(Scorecard)).one().status == "draft"
+
+
 def test_api_colleague_of_the_shopper_is_refused(client, world, make_user):
     colleague = make_user("employee", email="carl@example.com", department=world["other"], name="Карл Коллега")
     shopper = make_user("shopper", email="peer@example.com", department=world["other"])

@@ -278,10 +278,18 @@ def validate_card(card: Scorecard, now: datetime) -> dict[str, str]:
         problems["visited_at"] = str(_l("The visit cannot be in the future."))
     if card.employee_id is None and not (card.unidentified_note or "").strip():
         problems["employee"] = str(_l("Choose who served you, or describe them if you could not identify them."))
+    employee = db.session.get(User, card.employee_id) if card.employee_id is not None else None
     if card.employee_id is not None:
-        employee = db.session.get(User, card.employee_id)
         if employee is None or employee.department_id not in subtree_ids(card.department_id):
             problems["employee"] = str(_l("This person does not work in the visited department."))
+    # checked when the visit was given out too; checked again here, as a move since then may have made one
+    reasons = conflicts_of_interest(
+        db.session.get(User, card.shopper_id), db.session.get(Department, card.department_id), employee
+    )
+    if reasons and "employee" not in problems:
+        problems["employee"] = str(
+            _l("Conflict of interest: %(why)s.", why="; ".join(str(CONFLICTS[r]) for r in reasons))
+        )
     return problems
 
 
