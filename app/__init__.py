@@ -94,6 +94,9 @@ def create_app(config: dict | type | None = None) -> Flask:
     config_module.finalise(app)
     _trust_proxy(app)
 
+    from app.core.inputs import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added: every <int:…> is bounded
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     login_manager.init_app(app)

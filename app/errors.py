@@ -1,11 +1,16 @@
 """Error pages (HTML, or JSON under /api/), rollback on 500, CSRF and rate-limit errors."""
 
+import re
+
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from app.core.errors import BadInput
 from app.extensions import db
+
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -23,18 +28,30 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.is_json
 
 
-def has_nul(value) -> bool:
-    """True if any text in a value (dict keys, lists and JSON included) holds a NUL character."""
+def _texts(value):
+    """Every text in a value: dict keys, lists and JSON included."""
     stack = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, str) and "\x00" in item:
-            return True
-        if isinstance(item, dict):
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
             stack += [*item.keys(), *item.values()]
         elif isinstance(item, list | tuple):
             stack += item
-    return False
+
+
+def has_nul(value) -> bool:
+    """True if any text in a value (dict keys, lists and JSON included) holds a NUL character."""
+    return any("\x00" in text for text in _texts(value))
+
+
+def has_surrogate(value) -> bool:
+    """True if any text holds a lone surrogate (U+D800..U+DFFF), which JSON's \\udc00 escape can carry.
+
+    Such text cannot be encoded as UTF-8, so neither SQLite nor PostgreSQL can store it.
+    """
+    return any(SURROGATE.search(text) for text in _texts(value))
 
 
 def json_object() -> dict:
@@ -43,11 +60,13 @@ def json_object() -> dict:
     return payload if isinstance(payload, dict) else {}
 
 
-def refuse_nul_characters():
-    """PostgreSQL text cannot hold NUL and a query with one fails: refuse it as a client error up front."""
+def refuse_unstorable_text():
+    """Text a database cannot hold (NUL for PostgreSQL, lone surrogates for both) is a client error:
+    refuse it up front, for every route, in the query, the path, form fields and JSON bodies."""
     texts = [list(request.args.items(multi=True)), list((request.view_args or {}).values())]
-    if request.method in ("POST", "PUT", "PATCH"):
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         texts.append(list(request.form.items(multi=True)))
+        texts.append([f.filename for f in request.files.values()])
         if request.is_json:
             try:
                 texts.append(request.get_json(silent=True))
@@ -55,17 +74,19 @@ def refuse_nul_characters():
                 return _render(400, str(MESSAGES[400]))
     if has_nul(texts):
         return _render(400, _("Text must not contain NUL (\\u0000) characters."))
+    if has_surrogate(texts):
+        return _render(400, _("Text must be valid Unicode: lone surrogates (like \\udc00) are not allowed."))
     return None
 
 
-def _render(code: int, message: str):
+def _render(code: int, message: str, fields: dict | None = None):
     if _wants_json():
-        return jsonify(error={"code": code, "message": message, "fields": {}}), code
+        return jsonify(error={"code": code, "message": message, "fields": fields or {}}), code
     return render_template("errors/error.html", code=code, message=message), code
 
 
 def register(app) -> None:
-    app.before_request(refuse_nul_characters)
+    app.before_request(refuse_unstorable_text)
 
     def handler(code):
         def handle(error):
@@ -77,6 +98,11 @@ def register(app) -> None:
 
     for code in MESSAGES:
         app.register_error_handler(code, handler(code))
+
+    @app.errorhandler(BadInput)
+    def bad_input(error):
+        db.session.rollback()
+        return _render(400, str(error.message), {error.field: str(error.message)} if error.field else None)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

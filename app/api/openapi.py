@@ -58,8 +58,11 @@ CARD = {
         "sections": {"type": "array", "items": SECTION},
         "answers": {"type": "object"},
         "summary": {"type": ["string", "null"]},
-        "shopper": {"type": "string", "description": "only for the shopper and HR"},
-        "employee": {"type": ["string", "null"], "description": "only for the shopper and HR"},
+        "shopper": {"type": "string", "description": "only for the shopper and HR: their email"},
+        "employee": {
+            "type": ["string", "null"],
+            "description": "only for the shopper and HR: the email for HR, first name and initial for the shopper",
+        },
     },
 }
 NUM = {"type": ["number", "null"]}
@@ -156,6 +159,10 @@ def spec(server: str = "") -> dict:
             "/scorecards": {
                 "post": {
                     "summary": "Submit a scorecard (shopper, hr, admin)",
+                    "description": "Nobody scores the department they work in or head, themself, or a colleague "
+                    "(422 'conflict of interest'). An employee who is unknown, inactive or outside the department "
+                    "gets the one answer 'not an employee of that department'. The same Idempotency-Key with the "
+                    "same body returns the first card (200); with a different body it is refused (422).",
                     "parameters": [
                         {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 100}}
                     ],
@@ -251,7 +258,7 @@ def spec(server: str = "") -> dict:
                     "summary": "Learning events as xAPI statements (hr, admin)",
                     "parameters": [
                         {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
-                        {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 5000}},
+                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 5000}},
                     ],
                     "responses": {"200": {"description": "statements", **_json(STATEMENTS)}, **_errors(400, 401, 403)},
                 }

@@ -4,10 +4,11 @@ from flask import abort, jsonify, request
 from flask_login import current_user
 
 from app.api import bp
-from app.core.errors import DomainError
+from app.core.errors import BadInput, DomainError
 from app.core.permissions import Role, allow
 from app.core.transitions import StateConflict
 from app.extensions import db
+from app.people.models import User
 from app.people.services import in_scope, scope_ids
 from app.shopping import services
 from app.shopping.models import Scorecard
@@ -44,7 +45,19 @@ def manages_card(card: Scorecard) -> bool:
     return current_user.has_role(Role.HR, Role.ADMIN) and in_scope(current_user, card.department_id)
 
 
-def card_json(card: Scorecard, with_shopper: bool) -> dict:
+def person_json(person: User | None, viewer: User) -> str | None:
+    """How the API names a person: by email to HR, admin and the person themself; to anyone else (a
+    shopper looking at the staff they scored) by first name and initial only, as the pages do."""
+    if person is None:
+        return None
+    if viewer.has_role(Role.HR, Role.ADMIN) or person.id == viewer.id:
+        return person.email
+    return person.short_name
+
+
+def card_json(card: Scorecard, with_shopper: bool, viewer: User | None = None) -> dict:
+    """A card as JSON for ``viewer`` (the signed-in person by default); people are named by person_json."""
+    viewer = viewer or current_user
     data = {
         "id": card.id,
         "status": card.status,
@@ -63,8 +76,8 @@ def card_json(card: Scorecard, with_shopper: bool) -> dict:
         "summary": card.summary,
     }
     if with_shopper:
-        data["shopper"] = card.shopper.email
-        data["employee"] = card.employee.email if card.employee else None
+        data["shopper"] = person_json(card.shopper, viewer)
+        data["employee"] = person_json(card.employee, viewer)
     return data
 
 
@@ -147,21 +160,13 @@ def get_scorecard(card_id: int):
 
 # ---------------------------------------------------------------- reports
 def _period_or_error():
-    from datetime import date
+    """The report period, or a JSON 400 naming the bad date (parse_period is the one place that decides)."""
+    from app.reports.services import parse_period
 
-    from app.reports.services import Period
-
-    values = {}
-    for name in ("from", "to"):
-        raw = request.args.get(name, "").strip()
-        if raw:
-            try:
-                values[name] = date.fromisoformat(raw)
-            except ValueError:
-                return None, error(400, f"'{name}' must be a date like 2026-01-31.", {name: "invalid date"})
-    if values.get("to") == date.max:  # the period ends the day after 'to', past the calendar's end
-        return None, error(400, "'to' must be before 9999-12-31.", {"to": "out of range"})
-    return Period(values.get("from"), values.get("to")), None
+    try:
+        return parse_period(request.args.get("from"), request.args.get("to")), None
+    except BadInput as err:
+        return None, error(400, err.message, {err.field: str(err.message)})
 
 
 @bp.route("/reports/departments", methods=["GET"])
@@ -193,7 +198,6 @@ def report_departments():
 def report_employee(email: str):
     from sqlalchemy import select
 
-    from app.people.models import User
     from app.reports.services import employee_report, record_person_view
 
     user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
@@ -234,21 +238,13 @@ def report_employee(email: str):
 @bp.route("/xapi/statements", methods=["GET"])
 @allow(Role.HR, Role.ADMIN)
 def xapi_statements():
-    from datetime import UTC, datetime
-
     from app.core.downloads import record_export
-    from app.reports.xapi import statements
+    from app.reports.xapi import parse_limit, parse_since, statements
 
-    since = None
-    raw = request.args.get("since")
-    if raw:
-        try:
-            since = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-            if since.tzinfo is not None:
-                since = since.astimezone(UTC).replace(tzinfo=None)
-        except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00:00+01:00 has no UTC time
-            return error(400, "'since' must be ISO-8601, like 2026-01-01T00:00:00Z.", {"since": "invalid"})
-    limit = min(max(request.args.get("limit", 500, type=int), 1), 5000)
+    try:
+        since, limit = parse_since(request.args.get("since")), parse_limit(request.args.get("limit"))
+    except BadInput as err:
+        return error(400, err.message, {err.field: str(err.message)})
     items, more = statements(since, limit, request.host_url.rstrip("/"), scope_ids(current_user))
     record_export(current_user, "xapi-statements", "json", start=since.date() if since else None)
     db.session.commit()

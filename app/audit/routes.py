@@ -6,8 +6,8 @@ from sqlalchemy.orm import joinedload
 from app.audit import bp
 from app.audit.labels import ACTION_LABELS, action_choices, describe
 from app.core.audit import AuditEntry
+from app.core.inputs import paginate
 from app.core.permissions import Role, allow
-from app.extensions import db
 from app.people.models import User
 from app.people.services import scope_ids
 
@@ -38,7 +38,7 @@ def log():
         stmt = stmt.where(AuditEntry.action == action)
     elif action:  # a family such as "user." from an older link
         stmt = stmt.where(AuditEntry.action.startswith(action))
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = paginate(stmt, per_page=50)
     return render_template(
         "audit/log.html", page=page, rows=describe(page.items), action=action, choices=action_choices()
     )

@@ -8,3 +8,11 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class BadInput(DomainError):
+    """A value in the request that cannot be used (a date past the calendar, say).
+
+    Raised anywhere while handling a request; app.errors answers it as a 400 with the message:
+    an error page, or JSON under /api/ with ``fields`` naming the value.
+    """

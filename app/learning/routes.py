@@ -1,4 +1,4 @@
-from flask import abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,6 +9,7 @@ from app.content import services as content
 from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
+from app.core.inputs import paginate
 from app.core.permissions import Role, allow
 from app.errors import json_object
 from app.extensions import db
@@ -273,11 +274,7 @@ def assignments():
     if scope is not None:
         in_scope_people = select(User.id).where(User.department_id.in_(sorted(scope)))
         listed = listed.where(or_(Assignment.department_id.in_(sorted(scope)), Assignment.user_id.in_(in_scope_people)))
-    page = db.paginate(
-        listed,
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
-    )
+    page = paginate(listed)
     people_choices = db.session.execute(
         people_services.scoped(
             select(User.id, User.name, User.email).where(User.active.is_(True)).order_by(User.name).limit(2000),

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core.inputs import paginate
 from app.core.markdown import sanitise
 from app.core.permissions import Role, allow
 from app.extensions import db
@@ -33,7 +34,7 @@ def inject_unread():
 @bp.route("/notifications")
 @allow()
 def index():
-    page = db.paginate(services.notices_for(current_user), per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(services.notices_for(current_user))
     messages = {n.id: render(n.kind, n.params) for n in page.items}
     return render_template(
         "notify/index.html", page=page, messages=messages, form=MarkReadForm(), all_form=MarkAllReadForm()
@@ -83,11 +84,7 @@ def preferences():
 @bp.route("/admin/outbox")
 @allow(Role.ADMIN)
 def outbox():
-    page = db.paginate(
-        select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
-    )
+    page = paginate(select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()))
     return render_template("notify/outbox.html", page=page, smtp=bool(current_app.config.get("MAIL_SERVER")))
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 from app.auth import services as auth_services  # the module: app.auth.services imports the people models
 from app.core.downloads import download
 from app.core.errors import DomainError
+from app.core.inputs import paginate, record_id
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.people import bp, csvio, services
@@ -99,8 +100,8 @@ def departments():
 def department_new():
     form = DepartmentForm()
     form.parent.choices = _department_field_choices(_("— top level —"))
-    if request.method == "GET" and request.args.get("parent", type=int):
-        form.parent.data = request.args.get("parent", type=int)
+    if request.method == "GET" and request.args.get("parent", type=record_id):
+        form.parent.data = request.args.get("parent", type=record_id)
     if form.validate_on_submit():
         try:
             dept = services.create_department(current_user, form.name.data, _dept_or_none(form.parent.data))
@@ -156,7 +157,7 @@ def department_archive(dept_id: int):
 @allow(*MANAGERS)
 def people():
     q = request.args.get("q", "").strip()
-    dept_id = request.args.get("department", type=int)
+    dept_id = request.args.get("department", type=record_id)
     status = request.args.get("status", "active")
     stmt = select(User).order_by(User.name)
     if q:
@@ -172,7 +173,7 @@ def people():
     # One query for the whole tree, held until the page is rendered: each person's department and its
     # path then come from the session's identity map instead of a query per row.
     tree = services.load_tree()
-    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(stmt)
     return render_template(
         "people/people.html",
         tree=tree,

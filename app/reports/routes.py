@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -8,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
+from app.core.inputs import paginate, record_id
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.people.models import Department, User
@@ -44,18 +43,9 @@ LEVEL_LABELS = {
 RATES = {"completion_rate", "quiz_pass_rate", "shop_pass_rate"}
 
 
-def _date_arg(name: str) -> date | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(400)
-
-
 def period_from_request() -> services.Period:
-    return services.Period(_date_arg("from"), _date_arg("to"))
+    """The report period from ``?from=`` and ``?to=``; a bad date is a 400 page saying what is wrong."""
+    return services.parse_period(request.args.get("from"), request.args.get("to"))
 
 
 def _export(fmt: str, what: str, headers: list[str], table: list[list], period, department_id: int | None):
@@ -101,7 +91,7 @@ def departments():
     period = period_from_request()
     scope = scope_ids(current_user)  # a scoped HR person's "company" is their subtree
     rows, company = services.company_report(period, scope=scope)
-    root_id = request.args.get("root", type=int)
+    root_id = request.args.get("root", type=record_id)
     if root_id:
         root = next((r for r in rows if r.id == root_id), None)
         if root is None:
@@ -212,13 +202,11 @@ def department(dept_id: int):
         headers = [str(_("Item")), str(_("Skill")), str(_("Failed")), str(_("Applicable")), str(_("Failure rate"))]
         table = [[f["item"], f["skill"], f["failed"], f["applicable"], round1(100 * f["rate"])] for f in failures]
         return _export(fmt, "item-failures", headers, table, period, dept_id)
-    page = db.paginate(
+    page = paginate(
         select(User)
         .where(User.department_id.in_(sorted(subtree_ids(dept_id))), User.active.is_(True))
         .order_by(User.name)
-        .options(lazyload(User.roles)),  # the list shows names only
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
+        .options(lazyload(User.roles))  # the list shows names only
     )
     chart = charts.line_chart(
         [(t["month"], t) for t in trend],

@@ -11,11 +11,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, null, select, true, union_all
 from sqlalchemy.orm import lazyload
 
 from app.content.models import ContentItem, ContentVersion
 from app.core import audit
+from app.core.errors import BadInput
+from app.core.inputs import FIRST_DAY, LAST_DAY, in_calendar
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.people.models import PATH_SEPARATOR, User
@@ -75,6 +78,38 @@ class DepartmentRow:
         data.pop("depth")
         data.pop("late_cards")
         return data
+
+
+def parse_period(start: str | None, end: str | None) -> Period:
+    """The period of a report from its ``from`` and ``to`` texts (ISO dates, either may be empty).
+
+    Raises BadInput for a text that is not a date, a date outside FIRST_DAY..LAST_DAY (the
+    calendar arithmetic of the reports steps a day and a month past ``to``, which 9999-12-31 has
+    not got), or a ``from`` after ``to``.
+    """
+    days: dict[str, date | None] = {}
+    for name, raw in (("from", start), ("to", end)):
+        raw = (raw or "").strip()
+        days[name] = None
+        if not raw:
+            continue
+        try:
+            days[name] = date.fromisoformat(raw)
+        except ValueError:
+            raise BadInput(_l("'%(name)s' must be a date like 2026-01-31.", name=name), field=name) from None
+        if not in_calendar(days[name]):
+            raise BadInput(
+                _l(
+                    "'%(name)s' must be a date from %(first)s to %(last)s.",
+                    name=name,
+                    first=FIRST_DAY.isoformat(),
+                    last=LAST_DAY.isoformat(),
+                ),
+                field=name,
+            )
+    if days["from"] and days["to"] and days["from"] > days["to"]:
+        raise BadInput(_l("'from' must not be after 'to'."), field="from")
+    return Period(days["from"], days["to"])
 
 
 def level_for(shop_avg: float | None, shop_count: int) -> str | None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from app.content.models import ContentItem, ContentVersion
+from app.core.errors import BadInput
+from app.core.inputs import in_calendar
 from app.extensions import db
 from app.learning.models import CaseRead, CourseCompletion, QuizAttempt
 from app.people.models import User
@@ -20,6 +22,31 @@ VERBS = {
     "scored": "http://adlnet.gov/expapi/verbs/scored",
 }
 ACTIVITY = "http://adlnet.gov/expapi/activities/"
+MAX_LIMIT = 5000
+
+
+def parse_since(raw: str | None) -> datetime | None:
+    """``since`` as a naive UTC date-time; raises BadInput unless it is ISO-8601 within the calendar's years."""
+    if not raw:
+        return None
+    try:
+        since = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        since = None
+    if since is None or not in_calendar(since.date()):
+        raise BadInput("'since' must be ISO-8601, like 2026-01-01T00:00:00Z.", field="since")
+    if since.tzinfo is not None:
+        since = since.astimezone(UTC).replace(tzinfo=None)
+    return since
+
+
+def parse_limit(raw: str | None) -> int:
+    """``limit`` as a whole number from 1 to MAX_LIMIT (500 when absent); raises BadInput otherwise."""
+    if raw is None or raw == "":
+        return 500
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
+        raise BadInput(f"'limit' must be a whole number from 1 to {MAX_LIMIT}.", field="limit")
+    return int(raw)
 
 
 def _iso(value: datetime) -> str:

@@ -12,9 +12,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from app.content.model import Checklist
+from app.core.inputs import FIRST_DAY, LAST_DAY, in_calendar
 
 UNIDENTIFIED = 0
 
@@ -23,12 +24,24 @@ def answer_choices():
     return [("yes", _l("Yes")), ("no", _l("No")), ("na", _l("N/A"))]
 
 
+def in_calendar_years(form, field) -> None:
+    """A date or date-time between FIRST_DAY and LAST_DAY (year 1 has no UTC time east of Greenwich)."""
+    if field.data is not None:
+        day = field.data.date() if hasattr(field.data, "date") else field.data
+        if not in_calendar(day):
+            raise ValidationError(
+                _l("Choose a date from %(first)s to %(last)s.", first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
+            )
+
+
 def make_card_form(checklist: Checklist):
     """One yes/no/n-a field and one comment field per checklist item, plus the visit details."""
 
     class CardForm(FlaskForm):
         visited_at = DateTimeLocalField(
-            _l("Date and time of the visit"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+            _l("Date and time of the visit"),
+            validators=[Optional(), in_calendar_years],
+            format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         )
         duration_min = IntegerField(_l("Duration, minutes"), validators=[Optional(), NumberRange(min=0, max=24 * 60)])
         employee = SelectField(_l("Who served you"), coerce=int, validators=[Optional()])

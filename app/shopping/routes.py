@@ -11,6 +11,7 @@ from app.content import services as content
 from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
+from app.core.inputs import in_calendar, paginate, record_id
 from app.core.permissions import Role, allow
 from app.core.transitions import StateConflict
 from app.errors import json_object
@@ -224,16 +225,19 @@ def autosave(card_id: int):
         elif name in ("summary", "unidentified_note"):
             services.save_draft(card, **{name: (value or "").strip() or None})
         elif name == "duration_min":
-            services.save_draft(card, duration_min=int(value) if value and value.isdigit() else None)
+            minutes = int(value) if value and value.isascii() and value.isdigit() else None
+            services.save_draft(card, duration_min=minutes if minutes is not None and minutes <= 24 * 60 else None)
         elif name == "employee":
             staff_ids = {u.id for u in services.department_staff(card.department)}
-            chosen = int(value) if value and value.isdigit() else 0
+            chosen = int(value) if value and value.isascii() and value.isdigit() else 0
             services.save_draft(card, employee_id=chosen if chosen in staff_ids else None)
         elif name == "visited_at":
             try:
                 local = datetime.fromisoformat(value) if value else None
             except ValueError:
                 local = None
+            if local is not None and not in_calendar(local.date()):
+                return jsonify(error={"code": 400, "message": _("This answer is not valid."), "fields": {}}), 400
             services.save_draft(card, visited_at=_to_utc(local))
         else:
             return jsonify(error={"code": 400, "message": _("This answer is not valid."), "fields": {}}), 400
@@ -329,7 +333,7 @@ def visits():
     )
     form.shopper.choices = [(0, _("— open: any eligible shopper may take it —"))] + [(u.id, u.name) for u in shoppers]
     eligibility = None
-    dept_for_check = request.args.get("check", type=int)
+    dept_for_check = request.args.get("check", type=record_id)
     if dept_for_check:
         dept = db.session.get(Department, dept_for_check)
         if dept is not None and people_services.in_scope(current_user, dept.id):
@@ -363,7 +367,7 @@ def visits():
             db.session.commit()
             flash(_("%(n)d visit(s) scheduled.", n=len(created)), "success")
             return redirect(url_for("shopping.visits"))
-    page = db.paginate(
+    page = paginate(
         people_services.scoped(
             select(Visit)
             .options(joinedload(Visit.department), joinedload(Visit.card), joinedload(Visit.shopper))
@@ -372,8 +376,6 @@ def visits():
             Visit.department_id,
             current_user,
         ),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
     )
     tree = people_services.load_tree()  # held while rendering: department paths come from memory
     return render_template(
@@ -399,7 +401,7 @@ def review_queue():
         .order_by(Scorecard.submitted_at.desc().nulls_last(), Scorecard.id.desc())
     )
     stmt = people_services.scoped(stmt, Scorecard.department_id, current_user)
-    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(stmt)
     tree = people_services.load_tree()  # held while rendering: department paths come from memory
     return render_template("shopping/review_queue.html", tree=tree, page=page, status=status)
 
@@ -457,11 +459,7 @@ def disputes():
     scope = people_services.scope_ids(current_user)
     if scope is not None:
         stmt = stmt.where(Dispute.card_id.in_(select(Scorecard.id).where(Scorecard.department_id.in_(sorted(scope)))))
-    page = db.paginate(
-        stmt,
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
-    )
+    page = paginate(stmt)
     return render_template(
         "shopping/disputes.html", page=page, status=status, form=SettleForm(), may_settle=services.may_settle
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +19,7 @@ from app.content.models import ContentItem, ContentVersion
 from app.core import audit
 from app.core.audit import utcnow
 from app.core.errors import DomainError
+from app.core.inputs import in_calendar
 from app.core.permissions import Role
 from app.core.transitions import StateConflict, lock, transition
 from app.extensions import db
@@ -24,7 +28,7 @@ from app.learning.models import Assignment, CourseCompletion
 from app.notify import events as notify
 from app.people import services as people_services
 from app.people.models import Department, User, UserRole
-from app.people.services import subtree_ids
+from app.people.services import ancestors, department_parents, subtree_ids
 from app.reports import rollups
 from app.shopping.models import Dispute, Scorecard, ScorecardAnswer, ScorecardSection, Visit
 from app.shopping.scoring import ANSWERS, score_card
@@ -67,6 +71,34 @@ class Eligibility:
         return not self.reasons
 
 
+CONFLICTS = {
+    "member": _l("works in this department"),
+    "above": _l("works in a department above this one"),
+    "self": _l("is the person observed"),
+    "colleague": _l("works in the same department as the person observed"),
+}
+
+
+def conflicts_of_interest(shopper: User, dept: Department, employee: User | None = None) -> list[str]:
+    """Why this shopper may not score this department, or this person in it (keys of CONFLICTS); empty if they may.
+
+    The one rule for the visits HR schedules, the visits shoppers take and the cards agencies send
+    by API: nobody scores the department they work in or head, themself, or a colleague.
+    """
+    reasons = []
+    home = shopper.department_id
+    if home is not None and home in subtree_ids(dept.id):
+        reasons.append("member")
+    elif home is not None and home in ancestors(department_parents(), dept.id):
+        reasons.append("above")
+    if employee is not None:
+        if employee.id == shopper.id:
+            reasons.append("self")
+        elif home is not None and employee.department_id == home:
+            reasons.append("colleague")
+    return reasons
+
+
 def shopper_eligibility(dept: Department, around: date) -> list[Eligibility]:
     """Every active shopper, with the reasons (if any) they may not visit this department."""
     days = setting("SHOP_ROTATION_DAYS")
@@ -76,7 +108,6 @@ def shopper_eligibility(dept: Department, around: date) -> list[Eligibility]:
         .where(UserRole.role == Role.SHOPPER.value, User.active.is_(True))
         .order_by(User.name)
     ).all()
-    members = subtree_ids(dept.id)
     since = around - timedelta(days=days)
     recent = {
         row[0]: row[1]
@@ -94,8 +125,7 @@ def shopper_eligibility(dept: Department, around: date) -> list[Eligibility]:
     out = []
     for shopper in shoppers:
         e = Eligibility(shopper)
-        if shopper.department_id in members:
-            e.reasons.append(str(_l("works in this department")))
+        e.reasons += [str(CONFLICTS[reason]) for reason in conflicts_of_interest(shopper, dept)]
         if shopper.id in recent:
             e.reasons.append(str(_l("visited it on %(d)s; %(n)d days must pass", d=recent[shopper.id], n=days)))
         out.append(e)
@@ -257,10 +287,18 @@ def validate_card(card: Scorecard, now: datetime) -> dict[str, str]:
         problems["visited_at"] = str(_l("The visit cannot be in the future."))
     if card.employee_id is None and not (card.unidentified_note or "").strip():
         problems["employee"] = str(_l("Choose who served you, or describe them if you could not identify them."))
+    employee = db.session.get(User, card.employee_id) if card.employee_id is not None else None
     if card.employee_id is not None:
-        employee = db.session.get(User, card.employee_id)
         if employee is None or employee.department_id not in subtree_ids(card.department_id):
             problems["employee"] = str(_l("This person does not work in the visited department."))
+    # checked when the visit was given out too; checked again here, as a move since then may have made one
+    reasons = conflicts_of_interest(
+        db.session.get(User, card.shopper_id), db.session.get(Department, card.department_id), employee
+    )
+    if reasons and "employee" not in problems:
+        problems["employee"] = str(
+            _l("Conflict of interest: %(why)s.", why="; ".join(str(CONFLICTS[r]) for r in reasons))
+        )
     return problems
 
 
@@ -323,12 +361,51 @@ def submit_card(card: Scorecard, now: datetime | None = None) -> Scorecard:
 
 # ---------------------------------------------------------------- API submission
 def _parse_visited_at(value) -> datetime:
+    """An ISO-8601 date-time with an offset as naive UTC; ValueError if it is not one the calendar can hold."""
     if not isinstance(value, str):
         raise ValueError
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if parsed.tzinfo is None:
         raise ValueError
-    return parsed.astimezone(UTC).replace(tzinfo=None)
+    if not in_calendar(parsed.date()):
+        raise VisitOutOfRange
+    try:
+        return parsed.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # defensive: in_calendar keeps it far from the calendar's ends
+        raise VisitOutOfRange from None
+
+
+class VisitOutOfRange(ValueError):
+    """A visit date-time outside the years the platform holds (0001-01-01T00:00:00+01:00 has no UTC time)."""
+
+
+NOT_AN_EMPLOYEE = "not an employee of that department"  # also for an unknown address: nothing is given away
+IDEMPOTENCY_CONFLICT = "This Idempotency-Key was already used with a different body."
+
+
+def body_fingerprint(payload) -> str:
+    """sha256 of the body as canonical JSON: the same card sent again has the same fingerprint."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _card_for_key(shopper: User, idempotency_key: str) -> Scorecard | None:
+    return db.session.scalars(
+        select(Scorecard).where(Scorecard.shopper_id == shopper.id, Scorecard.idempotency_key == idempotency_key)
+    ).first()
+
+
+def _replay(card: Scorecard, fingerprint: str | None) -> tuple[Scorecard, bool]:
+    """The card an Idempotency-Key already made, if the body is the same (cards stored before bodies were
+    fingerprinted replay whatever the body); raises ValidationFailed for a different body."""
+    if card.idempotency_fingerprint is not None and card.idempotency_fingerprint != fingerprint:
+        raise ValidationFailed(IDEMPOTENCY_CONFLICT, {"Idempotency-Key": "already used with a different body"})
+    return card, False
+
+
+def _in_english(reasons: list[str]) -> str:
+    with force_locale("en"):  # messages in the JSON API stay English
+        return "conflict of interest: " + "; ".join(str(CONFLICTS[r]) for r in reasons)
 
 
 def find_department(path: str) -> Department | None:
@@ -351,16 +428,16 @@ def submit_from_api(
 ) -> tuple[Scorecard, bool]:
     """Create a submitted card from agency JSON; returns (card, created). Raises ValidationFailed, writing nothing."""
     now = now or utcnow()
+    fingerprint = None
     if idempotency_key:
         if len(idempotency_key) > 100:
             raise ValidationFailed(
                 "The Idempotency-Key header is too long (100 characters at most).", {"Idempotency-Key": "too long"}
             )
-        existing = db.session.scalars(
-            select(Scorecard).where(Scorecard.shopper_id == shopper.id, Scorecard.idempotency_key == idempotency_key)
-        ).first()
+        fingerprint = body_fingerprint(payload)
+        existing = _card_for_key(shopper, idempotency_key)
         if existing is not None:
-            return existing, False
+            return _replay(existing, fingerprint)
     if not isinstance(payload, dict):
         raise ValidationFailed("The body must be a JSON object.")
     fields: dict[str, str] = {}
@@ -381,12 +458,15 @@ def submit_from_api(
     if email is not None:
         if not isinstance(email, str):
             fields["employee"] = "must be an email or null"
-        else:
+        elif dept is not None:  # without a department nothing is said about the person, so nothing leaks
             employee = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
-            if employee is None:
-                fields["employee"] = "unknown employee"
-            elif dept is not None and employee.department_id not in subtree_ids(dept.id):
-                fields["employee"] = "not in that department"
+            if employee is None or not employee.active or employee.department_id not in subtree_ids(dept.id):
+                fields["employee"] = NOT_AN_EMPLOYEE  # the same words whether the address exists or not
+                employee = None
+    if dept is not None:
+        reasons = conflicts_of_interest(shopper, dept, employee)
+        if reasons:
+            fields["employee" if {"self", "colleague"} & set(reasons) else "department"] = _in_english(reasons)
     visited_at = None
     if "visited_at" not in payload:
         fields["visited_at"] = "required"
@@ -395,6 +475,8 @@ def submit_from_api(
             visited_at = _parse_visited_at(payload["visited_at"])
             if visited_at > now + timedelta(minutes=5):
                 fields["visited_at"] = "in the future"
+        except VisitOutOfRange:
+            raise ValidationFailed("The scorecard was not accepted.", {"visited_at": "out of range"}) from None
         except (ValueError, TypeError):
             fields["visited_at"] = "must be ISO-8601 with an offset, like 2026-05-01T14:30:00+03:00"
     answers = payload.get("answers")
@@ -436,16 +518,17 @@ def submit_from_api(
         status="draft",
         source="api",
         idempotency_key=idempotency_key,
+        idempotency_fingerprint=fingerprint,
     )
     try:
         with db.session.begin_nested():
             db.session.add(card)
             db.session.flush()
-    except IntegrityError:  # the same key raced in: return the first card
-        existing = db.session.scalars(
-            select(Scorecard).where(Scorecard.shopper_id == shopper.id, Scorecard.idempotency_key == idempotency_key)
-        ).one()
-        return existing, False
+    except IntegrityError:  # the same key raced in: the first card, if this is the same body
+        existing = _card_for_key(shopper, idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return _replay(existing, fingerprint)
     _ensure_answer_rows(card)
     save_draft(card, answers=answers, comments=comments)
     recompute(card)

@@ -1,0 +1,62 @@
+"""Numbers and dates from the URL, bounded before they reach a query.
+
+A value the database cannot hold (an id of 2^31 or more in an INTEGER column, an OFFSET past
+64 bits) or a date the calendar arithmetic cannot step past (9999-12-31 plus a day) is the
+client's mistake: each is refused here as a 4xx instead of failing inside SQL as a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, current_app, request
+from werkzeug.routing import IntegerConverter
+
+from app.extensions import db
+
+INT_MAX = 2**31 - 1  # ids are INTEGER columns: PostgreSQL refuses a larger number in a query
+MAX_PAGE = 10**6  # far past any list; keeps OFFSET well inside 64 bits
+FIRST_DAY = date(1970, 1, 1)  # reports, visits and feeds never reach outside these years
+LAST_DAY = date(2100, 12, 31)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a number past INTEGER's range matches no route, so it is a 404."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=INT_MAX, signed=False):  # noqa: A002 - werkzeug's names
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def record_id(value: str) -> int:
+    """``request.args.get(name, type=record_id)``: an id an INTEGER column can hold.
+
+    Text that is not a number (or 0, "none chosen") gives the default, as ``type=int`` did; a number
+    no record can have (negative, or 2^31 and more) is a 404, as the same id in a path is.
+    """
+    text = value.strip()
+    if not text.isascii():  # int() would read the digits of other scripts too
+        raise ValueError(value)
+    number = int(text)
+    if number == 0:
+        raise ValueError(value)
+    if not 1 <= number <= INT_MAX:
+        abort(404)
+    return number
+
+
+def page_number() -> int:
+    """The ``?page=`` asked for; 404 unless it is a whole number from 1 to MAX_PAGE."""
+    raw = request.args.get("page", "1").strip()
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
+        abort(404)
+    return int(raw)
+
+
+def paginate(stmt, per_page: int | None = None):
+    """One page of a list for the page asked in the URL; a page that is not there is a 404, never a 500."""
+    return db.paginate(stmt, page=page_number(), per_page=per_page or current_app.config["PER_PAGE"], error_out=True)
+
+
+def in_calendar(day: date) -> bool:
+    """True if a date lies in the years the platform reports on (FIRST_DAY..LAST_DAY)."""
+    return FIRST_DAY <= day <= LAST_DAY
