@@ -360,3 +360,19 @@ def test_scoped_hr_cannot_file_a_card_outside_the_subtree_through_the_api(client
     r = _api(client, world["scoped"], "/api/v1/scorecards", "POST", payload)
     assert r.status_code == 422 and r.get_json()["error"]["fields"] == {"department": "outside your scope"}
     assert db.session.scalar(select(func.count(Scorecard.id))) == count
+
+
+def test_the_review_and_settle_services_refuse_cards_outside_the_scope(world):
+    """Whatever route calls them, the services themselves keep a scoped HR person to their subtree."""
+    scoped, cards, disputes = world["scoped"], world["cards"], world["disputes"]
+    with pytest.raises(people.NotPermitted):
+        shopping.review_card(scoped, cards["outside_submitted"], "approve")
+    db.session.rollback()
+    with pytest.raises(people.NotPermitted):
+        shopping.settle_dispute(scoped, disputes["outside"], True, None)
+    db.session.rollback()
+    assert db.session.get(type(cards["outside_submitted"]), cards["outside_submitted"].id).status == "submitted"
+    shopping.review_card(scoped, cards["inside_submitted"], "approve")
+    shopping.settle_dispute(scoped, disputes["inside"], False, "It was not polite")
+    db.session.commit()
+    assert cards["inside_submitted"].status == "approved" and disputes["inside"].status == "rejected"

@@ -555,6 +555,7 @@ def review_card(
     submitted (another reviewer, or a second click, got there first: only that one's effects run).
     """
     now = now or utcnow()
+    _check_card_in_scope(actor, card)
     if not may_review(actor, card):
         raise SelfReview(_l("You submitted this card, so someone else must review it."))
     note = (note or "").strip() or None
@@ -572,6 +573,12 @@ def review_card(
     audit.record(actor, f"card.{decision}", "scorecard", card.id, before, {"status": card.status, "note": note})
     notify.card_reviewed(card)
     return assign_training_after(card, now) if decision == "approve" else []
+
+
+def _check_card_in_scope(actor: User, card: Scorecard) -> None:
+    """A scoped HR person reviews and settles only cards of their own subtree, however the request came."""
+    if not people_services.in_scope(actor, card.department_id):
+        raise people_services.NotPermitted(_l("This department is outside your scope."))
 
 
 def may_review(actor: User, card: Scorecard) -> bool:
@@ -694,6 +701,7 @@ def settle_dispute(
     settled (a parallel click included: the card's figures move once).
     """
     now = now or utcnow()
+    _check_card_in_scope(actor, dispute.card)
     if dispute.employee_id == actor.id:
         raise SelfReview(_l("This dispute is about you, so someone else must settle it."))
     if not may_settle(actor, dispute):
