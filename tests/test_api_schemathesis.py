@@ -19,7 +19,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 
 from app.api.auth import create_token
-from app.api.openapi import spec
+from app.api.docs import spec
 from app.content.loader import load_directory
 from app.content.services import import_content
 from app.extensions import db

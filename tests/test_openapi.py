@@ -2,7 +2,7 @@
 
 import re
 
-from app.api.openapi import spec
+from app.api.docs import spec
 
 
 def test_every_api_route_is_described(app):

@@ -3,9 +3,11 @@
 from flask import abort, jsonify, request
 from flask_login import current_user
 
-from app.api import bp
+from app.api import bp, schemas
+from app.api.docs import operation, spec
 from app.core.errors import BadInput, DomainError
 from app.core.permissions import Role, allow
+from app.core.schemas import parse
 from app.core.transitions import StateConflict
 from app.extensions import db
 from app.people.models import User
@@ -81,7 +83,19 @@ def card_json(card: Scorecard, with_shopper: bool, viewer: User | None = None) -
     return data
 
 
-@bp.route("/scorecards", methods=["POST"])
+@operation(
+    "/scorecards",
+    "POST",
+    summary="Submit a scorecard (shopper, hr, admin)",
+    description="Nobody scores the department they work in or head, themself, or a colleague "
+    "(422 'conflict of interest'). An employee who is unknown, inactive or outside the department "
+    "gets the one answer 'not an employee of that department'. The same Idempotency-Key with the "
+    "same body returns the first card (200); with a different body it is refused (422).",
+    body=schemas.ScorecardIn,
+    headers=schemas.IdempotencyHeader,
+    answers={201: ("created", schemas.SubmitResult), 200: ("repeat of an Idempotency-Key", schemas.SubmitResult)},
+    errors=(400, 401, 403, 409, 422),
+)
 @allow(Role.SHOPPER, Role.HR, Role.ADMIN)
 def submit_scorecard():
     payload = json_body()
@@ -114,7 +128,15 @@ def submit_scorecard():
     return jsonify(body), 201 if created else 200
 
 
-@bp.route("/scorecards/<int:card_id>/review", methods=["POST"])
+@operation(
+    "/scorecards/<int:card_id>/review",
+    "POST",
+    summary="Approve, return or reject a submitted card (hr, admin; never a card one submitted: 403); "
+    "a card already reviewed gives 409 with its status",
+    body=schemas.ReviewIn,
+    answers={200: ("the reviewed card", schemas.Card)},
+    errors=(400, 401, 403, 404, 409, 422),
+)
 @allow(Role.HR, Role.ADMIN)
 def review_scorecard(card_id: int):
     card = find_card(card_id)
@@ -123,10 +145,9 @@ def review_scorecard(card_id: int):
     payload = json_body()
     if not isinstance(payload, dict):
         return error(400, "The body must be a JSON object.")
-    if payload.get("note") is not None and not isinstance(payload["note"], str):
-        return error(422, "note must be text.", {"note": "must be text"})
     try:
-        services.review_card(current_user, card, payload.get("decision"), payload.get("note"))
+        review = parse(schemas.ReviewIn, payload, "The review was not accepted.")
+        services.review_card(current_user, card, review.decision, review.note)
     except services.ValidationFailed as err:
         db.session.rollback()
         return error(422, err.message, err.fields)
@@ -143,7 +164,13 @@ def review_scorecard(card_id: int):
     return jsonify(card_json(card, with_shopper=True))
 
 
-@bp.route("/scorecards/<int:card_id>", methods=["GET"])
+@operation(
+    "/scorecards/<int:card_id>",
+    "GET",
+    summary="A scorecard: the shopper's own, the employee's own approved card (no shopper), or any for HR",
+    answers={200: ("the card", schemas.Card)},
+    errors=(401, 404),
+)
 @allow()
 def get_scorecard(card_id: int):
     card = find_card(card_id)
@@ -169,7 +196,14 @@ def _period_or_error():
         return None, error(400, err.message, {err.field: str(err.message)})
 
 
-@bp.route("/reports/departments", methods=["GET"])
+@operation(
+    "/reports/departments",
+    "GET",
+    summary="One row per department over its subtree (hr, admin)",
+    query=schemas.DepartmentsQuery,
+    answers={200: ("report", schemas.DepartmentsReport)},
+    errors=(400, 401, 403),
+)
 @allow(Role.HR, Role.ADMIN)
 def report_departments():
     from app.core.downloads import record_export
@@ -193,7 +227,14 @@ def report_departments():
     return response
 
 
-@bp.route("/reports/employees/<email>", methods=["GET"])
+@operation(
+    "/reports/employees/<email>",
+    "GET",
+    summary="One person's report (hr, admin, or the person themself)",
+    query=schemas.Period,
+    answers={200: ("report", schemas.EmployeeReport)},
+    errors=(400, 401, 404),
+)
 @allow()
 def report_employee(email: str):
     from sqlalchemy import select
@@ -235,7 +276,14 @@ def report_employee(email: str):
     )
 
 
-@bp.route("/xapi/statements", methods=["GET"])
+@operation(
+    "/xapi/statements",
+    "GET",
+    summary="Learning events as xAPI statements (hr, admin)",
+    query=schemas.StatementsQuery,
+    answers={200: ("statements", schemas.Statements)},
+    errors=(400, 401, 403),
+)
 @allow(Role.HR, Role.ADMIN)
 def xapi_statements():
     from app.core.downloads import record_export
@@ -251,9 +299,7 @@ def xapi_statements():
     return jsonify(statements=items, more=more)
 
 
-@bp.route("/openapi.json", methods=["GET"])
+@operation("/openapi.json", "GET", summary="This document", public=True, answers={200: ("OpenAPI 3", None)})
 @allow(public=True)
 def openapi():
-    from app.api.openapi import spec
-
     return jsonify(spec(request.host_url.rstrip("/")))

@@ -16,3 +16,11 @@ class BadInput(DomainError):
     Raised anywhere while handling a request; app.errors answers it as a 400 with the message:
     an error page, or JSON under /api/ with ``fields`` naming the value.
     """
+
+
+class ValidationFailed(DomainError):
+    """Input that cannot be accepted; ``fields`` says which and why."""
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.fields = fields or {}

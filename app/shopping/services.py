@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
@@ -18,9 +16,9 @@ from app.content.model import Checklist
 from app.content.models import ContentItem, ContentVersion
 from app.core import audit
 from app.core.audit import utcnow
-from app.core.errors import DomainError
-from app.core.inputs import in_calendar
+from app.core.errors import DomainError, ValidationFailed
 from app.core.permissions import Role
+from app.core.schemas import parse
 from app.core.transitions import StateConflict, lock, transition
 from app.extensions import db
 from app.learning import services as learning
@@ -30,16 +28,20 @@ from app.people import services as people_services
 from app.people.models import Department, User, UserRole
 from app.people.services import ancestors, department_parents, subtree_ids
 from app.reports import rollups
+from app.shopping.api_submission import (
+    IDEMPOTENCY_CONFLICT,
+    ScorecardIn,
+    answer_problems,
+    body_fingerprint,
+    employee_problems,
+    find_department,
+    find_employee,
+    visit_problems,
+)
 from app.shopping.models import Dispute, Scorecard, ScorecardAnswer, ScorecardSection, Visit
 from app.shopping.scoring import ANSWERS, score_card
 
-
-class ValidationFailed(DomainError):
-    """Input that cannot be accepted; ``fields`` says which and why."""
-
-    def __init__(self, message: str, fields: dict[str, str] | None = None):
-        super().__init__(message)
-        self.fields = fields or {}
+NOT_ACCEPTED = "The scorecard was not accepted."
 
 
 class SelfReview(DomainError):
@@ -360,35 +362,6 @@ def submit_card(card: Scorecard, now: datetime | None = None) -> Scorecard:
 
 
 # ---------------------------------------------------------------- API submission
-def _parse_visited_at(value) -> datetime:
-    """An ISO-8601 date-time with an offset as naive UTC; ValueError if it is not one the calendar can hold."""
-    if not isinstance(value, str):
-        raise ValueError
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        raise ValueError
-    if not in_calendar(parsed.date()):
-        raise VisitOutOfRange
-    try:
-        return parsed.astimezone(UTC).replace(tzinfo=None)
-    except OverflowError:  # defensive: in_calendar keeps it far from the calendar's ends
-        raise VisitOutOfRange from None
-
-
-class VisitOutOfRange(ValueError):
-    """A visit date-time outside the years the platform holds (0001-01-01T00:00:00+01:00 has no UTC time)."""
-
-
-NOT_AN_EMPLOYEE = "not an employee of that department"  # also for an unknown address: nothing is given away
-IDEMPOTENCY_CONFLICT = "This Idempotency-Key was already used with a different body."
-
-
-def body_fingerprint(payload) -> str:
-    """sha256 of the body as canonical JSON: the same card sent again has the same fingerprint."""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def _card_for_key(shopper: User, idempotency_key: str) -> Scorecard | None:
     return db.session.scalars(
         select(Scorecard).where(Scorecard.shopper_id == shopper.id, Scorecard.idempotency_key == idempotency_key)
@@ -408,25 +381,20 @@ def _in_english(reasons: list[str]) -> str:
         return "conflict of interest: " + "; ".join(str(CONFLICTS[r]) for r in reasons)
 
 
-def find_department(path: str) -> Department | None:
-    parts = [p.strip().lower() for p in path.split("/") if p.strip()]
-    if not parts:
-        return None
-    by_parent: dict[int | None, dict[str, Department]] = {}
-    for dept in db.session.scalars(select(Department)):
-        by_parent.setdefault(dept.parent_id, {})[dept.name.lower()] = dept
-    node: Department | None = None
-    for part in parts:
-        node = by_parent.get(node.id if node else None, {}).get(part)
-        if node is None:
-            return None
-    return node
+def _conflict_problems(shopper: User, dept: Department | None, employee: User | None) -> dict[str, str]:
+    reasons = conflicts_of_interest(shopper, dept, employee) if dept is not None else []
+    if not reasons:
+        return {}
+    return {"employee" if {"self", "colleague"} & set(reasons) else "department": _in_english(reasons)}
 
 
 def submit_from_api(
     shopper: User, payload, idempotency_key: str | None = None, now: datetime | None = None
 ) -> tuple[Scorecard, bool]:
-    """Create a submitted card from agency JSON; returns (card, created). Raises ValidationFailed, writing nothing."""
+    """Create a submitted card from agency JSON; returns (card, created). Raises ValidationFailed, writing nothing.
+
+    The body is checked against its schema (api_submission.ScorecardIn), then against the database.
+    """
     now = now or utcnow()
     fingerprint = None
     if idempotency_key:
@@ -438,83 +406,28 @@ def submit_from_api(
         existing = _card_for_key(shopper, idempotency_key)
         if existing is not None:
             return _replay(existing, fingerprint)
-    if not isinstance(payload, dict):
-        raise ValidationFailed("The body must be a JSON object.")
-    fields: dict[str, str] = {}
-    allowed = {"checklist", "department", "employee", "visited_at", "answers", "comments", "summary"}
-    for key in payload:
-        if key not in allowed:
-            fields[key] = "unknown field"
-    checklist_id = payload.get("checklist")
-    version = content.published("checklist", checklist_id) if isinstance(checklist_id, str) else None
-    if version is None:
-        fields["checklist"] = "unknown checklist" if checklist_id is not None else "required"
-    dept_path = payload.get("department")
-    dept = find_department(dept_path) if isinstance(dept_path, str) else None
-    if dept is None:
-        fields["department"] = "unknown department" if dept_path is not None else "required"
-    employee = None
-    email = payload.get("employee")
-    if email is not None:
-        if not isinstance(email, str):
-            fields["employee"] = "must be an email or null"
-        elif dept is not None:  # without a department nothing is said about the person, so nothing leaks
-            employee = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
-            if employee is None or not employee.active or employee.department_id not in subtree_ids(dept.id):
-                fields["employee"] = NOT_AN_EMPLOYEE  # the same words whether the address exists or not
-                employee = None
-    if dept is not None:
-        reasons = conflicts_of_interest(shopper, dept, employee)
-        if reasons:
-            fields["employee" if {"self", "colleague"} & set(reasons) else "department"] = _in_english(reasons)
-    visited_at = None
-    if "visited_at" not in payload:
-        fields["visited_at"] = "required"
-    else:
-        try:
-            visited_at = _parse_visited_at(payload["visited_at"])
-            if visited_at > now + timedelta(minutes=5):
-                fields["visited_at"] = "in the future"
-        except VisitOutOfRange:
-            raise ValidationFailed("The scorecard was not accepted.", {"visited_at": "out of range"}) from None
-        except (ValueError, TypeError):
-            fields["visited_at"] = "must be ISO-8601 with an offset, like 2026-05-01T14:30:00+03:00"
-    answers = payload.get("answers")
-    comments = payload.get("comments") or {}
-    summary = payload.get("summary")
-    if summary is not None and not isinstance(summary, str):
-        fields["summary"] = "must be text"
-    if not isinstance(comments, dict) or any(not isinstance(v, str) for v in comments.values()):
-        fields["comments"] = "must be an object of item id to text"
-        comments = {}
-    if not isinstance(answers, dict):
-        fields["answers"] = "required: an object of item id to yes, no or na"
-        answers = {}
-    if version is not None:
-        checklist: Checklist = content.document(version)
-        item_ids = {item.id for item in checklist.items()}
-        for item in checklist.items():
-            value = answers.get(item.id)
-            if item.id not in answers:
-                fields[f"answers.{item.id}"] = "missing answer"
-            elif value not in ANSWERS:
-                fields[f"answers.{item.id}"] = "must be yes, no or na"
-        for item_id in answers:
-            if item_id not in item_ids:
-                fields[f"answers.{item_id}"] = "unknown item"
-        for item_id in comments:
-            if item_id not in item_ids:
-                fields[f"comments.{item_id}"] = "unknown item"
+    body: ScorecardIn = parse(ScorecardIn, payload, NOT_ACCEPTED)
+    version = content.published("checklist", body.checklist)
+    dept = find_department(body.department)
+    employee = find_employee(body.employee, dept) if dept is not None else None
+    fields = {
+        **({} if version else {"checklist": "unknown checklist"}),
+        **({} if dept else {"department": "unknown department"}),
+        **employee_problems(body, dept, employee),
+        **_conflict_problems(shopper, dept, employee),
+        **visit_problems(body.visited_at, now),
+        **answer_problems(body, version),
+    }
     if fields:
-        raise ValidationFailed("The scorecard was not accepted.", fields)
+        raise ValidationFailed(NOT_ACCEPTED, fields)
     card = Scorecard(
         checklist_version_id=version.id,
         department_id=dept.id,
         shopper_id=shopper.id,
         employee_id=employee.id if employee else None,
         unidentified_note=None if employee else "not identified (submitted by API)",
-        visited_at=visited_at,
-        summary=summary,
+        visited_at=body.visited_at,
+        summary=body.summary,
         status="draft",
         source="api",
         idempotency_key=idempotency_key,
@@ -529,11 +442,17 @@ def submit_from_api(
         if existing is None:
             raise
         return _replay(existing, fingerprint)
+    _file_api_card(shopper, card, body, now)
+    return card, True
+
+
+def _file_api_card(shopper: User, card: Scorecard, body: ScorecardIn, now: datetime) -> None:
+    """Answers, scores, submission and its audit record for a card just stored from the API."""
     _ensure_answer_rows(card)
-    save_draft(card, answers=answers, comments=comments)
+    save_draft(card, answers=body.answers, comments=body.comments)
     recompute(card)
     card.submit(now)
-    card.late = now - visited_at > timedelta(hours=setting("SHOP_LATE_HOURS"))
+    card.late = now - body.visited_at > timedelta(hours=setting("SHOP_LATE_HOURS"))
     audit.record(
         shopper,
         "card.submit",
@@ -542,7 +461,6 @@ def submit_from_api(
         None,
         {"total_percent": card.total_percent, "passed": card.passed, "source": "api"},
     )
-    return card, True
 
 
 # ---------------------------------------------------------------- review

@@ -1,0 +1,137 @@
+"""The API's declared bodies: what each endpoint takes and answers. app.api.docs builds openapi.json from
+them, request bodies are parsed with them (app.core.schemas.parse), and in testing every JSON answer is
+checked against the model declared for its status code."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, Field
+
+from app.core.schemas import Body, Reply
+from app.shopping.api_submission import ScorecardIn
+
+__all__ = ["ScorecardIn"]
+
+Percent = float | None
+
+
+# ---------------------------------------------------------------- requests
+class ReviewIn(Body):
+    """The body of POST /scorecards/{id}/review."""
+
+    decision: Literal["approve", "return", "reject"]
+    note: str | None = Field(None, description="required to return or reject: why")
+
+    messages: ClassVar[dict[str, str]] = {"decision": "invalid"}
+
+
+class IdempotencyHeader(BaseModel):
+    idempotency_key: str = Field(None, alias="Idempotency-Key", max_length=100)
+
+
+class Period(BaseModel):
+    from_: date = Field(None, alias="from")
+    to: date = None
+
+
+class DepartmentsQuery(Period):
+    format: Literal["json", "csv"] = None
+
+
+class StatementsQuery(BaseModel):
+    since: str = Field(None, json_schema_extra={"format": "date-time"})
+    limit: int = Field(None, ge=1, le=5000)
+
+
+# ---------------------------------------------------------------- answers
+class ErrorDetail(Reply):
+    code: int
+    message: str
+    fields: dict[str, str]
+
+
+class Error(Reply):
+    error: ErrorDetail
+    status: str = Field(None, description="on a 409 from a state change: the object's status now")
+
+
+class Section(Reply):
+    title: str
+    percent: Percent
+
+
+class SubmitResult(Reply):
+    id: int
+    status: str
+    total_percent: Percent
+    passed: bool
+    critical_failed: bool
+    sections: list[Section]
+
+
+class Card(Reply):
+    id: int
+    status: str
+    checklist: str
+    department: str
+    visited_at: str | None
+    total_percent: Percent
+    passed: bool | None
+    critical_failed: bool | None
+    late: bool = None
+    sections: list[Section]
+    answers: dict[str, Any]
+    summary: str | None = None
+    shopper: str = Field(None, description="only for the shopper and HR: their email")
+    employee: str | None = Field(
+        None, description="only for the shopper and HR: the email for HR, first name and initial for the shopper"
+    )
+
+
+class DepartmentRow(Reply):
+    id: int
+    path: str
+    parent_id: int | None
+    employees: int
+    shop_count: int
+    shop_avg_percent: Percent
+    shop_pass_rate: Percent
+    critical_failures: int
+    quiz_attempts: int
+    quiz_avg_percent: Percent
+    quiz_pass_rate: Percent
+    assigned: int
+    completed: int
+    overdue: int
+    completion_rate: Percent
+    level: Literal["zero", "formal", "functional", "culture", "full"] | None
+
+
+class DepartmentsReport(Reply):
+    departments: list[DepartmentRow]
+
+
+class AssignmentRow(Reply):
+    course: Any
+    reason: Any
+    due: Any
+    status: Any
+
+
+class EmployeeReport(Reply):
+    email: str
+    name: str
+    department: str | None
+    shop_count: int
+    shop_avg_percent: Percent = Field(description="null below the fairness minimum")
+    cards: list[Any]
+    quizzes: list[Any]
+    open_disputes: int = None
+    assignments: list[AssignmentRow]
+
+
+class Statements(Reply):
+    statements: list[Any]
+    more: bool
