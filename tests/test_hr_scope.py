@@ -376,3 +376,26 @@ def test_the_review_and_settle_services_refuse_cards_outside_the_scope(world):
     shopping.settle_dispute(scoped, disputes["inside"], False, "It was not polite")
     db.session.commit()
     assert cards["inside_submitted"].status == "approved" and disputes["inside"].status == "rejected"
+
+
+def test_quiz_statistics_of_a_scoped_hr_person_count_their_subtree_only(client, auth, world):
+    from app.content import services as content
+    from app.learning import services as learning
+    from app.learning import stats
+
+    version = content.published("quiz", "courier-no-call")
+    for person, answer in ((world["inside"], [1]), (world["outside"], [0]), (world["outside"], [0])):
+        attempt = learning.start_attempt(person, version)
+        learning.save_answer(attempt, "q1", answer)
+        learning.finish_attempt(attempt)
+        db.session.commit()
+    everyone = stats.item_statistics(version)
+    mine = stats.item_statistics(version, people.scope_ids(world["scoped"]))
+    assert everyone.attempts == 3 and everyone.questions[0].option_counts == [2, 1]
+    assert mine.attempts == 1 and mine.questions[0].option_counts == [0, 1]
+    auth.login("scoped@example.com")
+    page = client.get("/quizzes/courier-no-call/stats").get_data(as_text=True)
+    auth.logout()
+    auth.login("wide@example.com")
+    wide = client.get("/quizzes/courier-no-call/stats").get_data(as_text=True)
+    assert page != wide  # the scoped page counts one attempt, the unscoped one three

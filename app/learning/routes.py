@@ -297,5 +297,5 @@ def assignments():
 @allow(*CONTENT_STAFF)
 def quiz_stats(slug: str):
     version = _published_or_404("quiz", slug)
-    report = stats.item_statistics(version)
+    report = stats.item_statistics(version, people_services.scope_ids(current_user))
     return render_template("learning/stats.html", version=version, report=report, quiz=content.document(version))

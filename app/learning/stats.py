@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, or_, select, text, true, union_all
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select, text, true, union_all
 
 from app.content.model import Quiz
 from app.content.models import ContentItem, ContentVersion
@@ -46,21 +46,18 @@ class QuizReport:
     questions: list[QuestionStats]
 
 
-def _cutoff(version_id: int, offset: int, descending: bool) -> float | None:
+def _cutoff(finished, offset: int, descending: bool) -> float | None:
     order = QuizAttempt.percent.desc() if descending else QuizAttempt.percent.asc()
-    return db.session.scalar(
-        select(QuizAttempt.percent)
-        .where(QuizAttempt.version_id == version_id, QuizAttempt.status == "finished")
-        .order_by(order)
-        .offset(offset)
-        .limit(1)
-    )
+    return db.session.scalar(select(QuizAttempt.percent).where(finished).order_by(order).offset(offset).limit(1))
 
 
-def item_statistics(version: ContentVersion) -> QuizReport:
-    """Attempts, facility, discrimination (upper vs lower 27 %) and option counts per question."""
+def item_statistics(version: ContentVersion, scope: set[int] | None = None) -> QuizReport:
+    """Attempts, facility, discrimination (upper vs lower 27 %) and option counts per question, over the
+    attempts of people in the departments ``scope`` (None: everyone's)."""
     quiz: Quiz = document(version)
     finished = and_(QuizAttempt.version_id == version.id, QuizAttempt.status == "finished")
+    if scope is not None:
+        finished = and_(finished, QuizAttempt.user_id.in_(_people_of(scope)))
     attempts, average, passed = db.session.execute(
         select(
             func.count(QuizAttempt.id),
@@ -73,8 +70,8 @@ def item_statistics(version: ContentVersion) -> QuizReport:
         report.questions = [QuestionStats(q.key, q.prompt, option_counts=[0] * len(q.options)) for q in quiz.questions]
         return report
     group = max(1, round(attempts * GROUP_SHARE))
-    upper_cut = _cutoff(version.id, group - 1, descending=True)
-    lower_cut = _cutoff(version.id, group - 1, descending=False)
+    upper_cut = _cutoff(finished, group - 1, descending=True)
+    lower_cut = _cutoff(finished, group - 1, descending=False)
     correct_int = case((AttemptAnswer.correct.is_(True), 1), else_=0)
     rows = db.session.execute(
         select(
@@ -91,7 +88,7 @@ def item_statistics(version: ContentVersion) -> QuizReport:
     upper_n = db.session.scalar(select(func.count(QuizAttempt.id)).where(finished, QuizAttempt.percent >= upper_cut))
     lower_n = db.session.scalar(select(func.count(QuizAttempt.id)).where(finished, QuizAttempt.percent <= lower_cut))
     by_key = {r[0]: r for r in rows}
-    counts = _option_counts(version.id)
+    counts = _option_counts(version.id, scope)
     for q in quiz.questions:
         stats = QuestionStats(q.key, q.prompt, option_counts=[counts.get((q.key, i), 0) for i in range(len(q.options))])
         row = by_key.get(q.key)
@@ -105,14 +102,20 @@ def item_statistics(version: ContentVersion) -> QuizReport:
     return report
 
 
-def _option_counts(version_id: int) -> dict[tuple[str, int], int]:
-    """How often each option was chosen (first place for order questions), counted by the database."""
+def _people_of(scope: set[int]):
+    return select(User.id).where(User.department_id.in_(sorted(scope)))
+
+
+def _option_counts(version_id: int, scope: set[int] | None = None) -> dict[tuple[str, int], int]:
+    """How often each option was chosen (first place for order questions), counted by the database, over
+    the attempts of people in the departments ``scope`` (None: everyone's)."""
+    people = "" if scope is None else " AND t.user_id IN (SELECT id FROM users WHERE department_id IN :scope)"
     if db.engine.dialect.name == "postgresql":
         sql = text(
             "SELECT a.question_key, (e.value)::int AS option, count(*) FROM attempt_answers a "
             "JOIN quiz_attempts t ON t.id = a.attempt_id "
             "CROSS JOIN LATERAL json_array_elements_text(a.response) WITH ORDINALITY AS e(value, pos) "
-            "WHERE t.version_id = :v AND t.status = 'finished' "
+            "WHERE t.version_id = :v AND t.status = 'finished'" + people + " "
             "AND (a.question_key NOT IN (SELECT unnest(CAST(:order_keys AS text[]))) OR e.pos = 1) "
             "GROUP BY a.question_key, option"
         )
@@ -120,7 +123,7 @@ def _option_counts(version_id: int) -> dict[tuple[str, int], int]:
         sql = text(
             "SELECT a.question_key, CAST(e.value AS INTEGER) AS option, count(*) FROM attempt_answers a "
             "JOIN quiz_attempts t ON t.id = a.attempt_id, json_each(a.response) e "
-            "WHERE t.version_id = :v AND t.status = 'finished' "
+            "WHERE t.version_id = :v AND t.status = 'finished'" + people + " "
             "AND (a.question_key NOT IN (SELECT value FROM json_each(:order_keys_json)) OR e.key = 0) "
             "GROUP BY a.question_key, option"
         )
@@ -129,6 +132,9 @@ def _option_counts(version_id: int) -> dict[tuple[str, int], int]:
     import json
 
     params = {"v": version_id, "order_keys": order_keys, "order_keys_json": json.dumps(order_keys)}
+    if scope is not None:
+        sql = sql.bindparams(bindparam("scope", expanding=True))
+        params["scope"] = sorted(scope) or [-1]
     return {(row[0], int(row[1])): row[2] for row in db.session.execute(sql, params)}
 
 
