@@ -435,7 +435,7 @@ def record_person_view(actor, user: User, period: Period) -> None:
 
 def employee_report(user: User, period: Period | None = None, today: date | None = None) -> EmployeeReport:
     """One person's learning and approved shop results; no shop average below the fairness minimum."""
-    from app.learning.services import my_assignments
+    from app.learning.assigned import assigned_courses
     from app.shopping.models import Dispute
     from app.shopping.scores import approved_about, shop_average
 
@@ -482,7 +482,7 @@ def employee_report(user: User, period: Period | None = None, today: date | None
         last[titles.get(quiz_id, ("?",))[0]] = percent
     for a in attempts:
         a["last_percent"] = last.get(a["quiz"])
-    rows = my_assignments(user, today)
+    rows = assigned_courses(user, today)
     assignments = [
         {
             "course": r.progress.version.item.slug,
