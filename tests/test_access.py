@@ -54,6 +54,8 @@ EXPECTED = {
     "shopping.claim": {"shopper"},
     "shopping.card_form": {"shopper"},
     "shopping.autosave": {"shopper"},
+    "shopping.visit_autosave": {"shopper"},
+    "shopping.visit_evidence": {"shopper"},
     "shopping.upload_evidence": {"shopper"},
     "shopping.evidence_file": {"shopper", "hr", "admin"},
     "shopping.remove_evidence": {"shopper"},

@@ -299,6 +299,8 @@ def test_surrogates_in_card_autosave_web_form_and_api(client, world):
     token = login(client, "shop@example.com")
     url = f"/shop/visits/{visit.id}/card"
     assert client.get(url).status_code == 200
+    assert db.session.scalar(select(func.count(Scorecard.id))) == 0  # opening the card writes nothing
+    client.post(url, data={"csrf_token": token, "save": "1"})  # the first save makes the draft
     card = db.session.scalars(select(Scorecard)).one()
     for name in ("summary", "unidentified_note", "comment-polite", "answer-polite", "visited_at"):
         r = client.post(

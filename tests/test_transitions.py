@@ -298,7 +298,7 @@ def test_double_submit_of_a_card_submits_it_once(server, world):
     db.session.commit()
     shopper = browser(server, "shop@example.com")
     url = f"{server}/shop/visits/{visit.id}/card"
-    token = csrf_from(shopper.get(url).text)  # opening the form makes the draft
+    token = csrf_from(shopper.get(url).text)  # opening the form writes nothing: the clicks race to make the draft
     visited = (datetime.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     data = {"csrf_token": token, "visited_at": visited, "duration_min": "15", "employee": world.anna.id}
     data.update({f"answer-{i}": "yes" for i in ITEMS}, submit="1")

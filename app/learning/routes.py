@@ -212,7 +212,7 @@ def result(attempt_id: int):
 def my_learning():
     services.close_expired_attempts(current_user)
     db.session.commit()
-    rows = services.my_assignments(current_user)
+    rows = services.assigned_courses(current_user)
     attempts = db.session.scalars(
         select(QuizAttempt)
         .where(QuizAttempt.user_id == current_user.id)

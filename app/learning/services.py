@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
@@ -19,6 +19,13 @@ from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.transitions import StateConflict, lock, transition
 from app.extensions import db
+from app.learning.assigned import (  # noqa: F401 - re-exported
+    AssignedCourse,
+    ancestor_ids,
+    assigned_courses,
+    assignments_for,
+    cycle_starts,
+)
 from app.learning.models import Assignment, AttemptAnswer, CaseRead, CourseCompletion, QuizAttempt
 from app.learning.scoring import score_quiz
 from app.notify import events as notify
@@ -328,38 +335,6 @@ def course_progress(
 
 
 # ---------------------------------------------------------------- assignments
-def ancestor_ids(user: User) -> list[int]:
-    """The user's department and every department above it."""
-    from app.people.services import ancestors, department_parents
-
-    # from the department rows the session keeps (a page showing paths or a report reads them anyway)
-    return sorted(ancestors(department_parents(), user.department_id)) if user.department_id else []
-
-
-def assignments_for(user: User) -> list[Assignment]:
-    """Active assignments that reach this user, directly or through any department above them."""
-    conditions = [Assignment.user_id == user.id]
-    depts = ancestor_ids(user)
-    if depts:
-        conditions.append(Assignment.department_id.in_(depts))
-    return list(
-        db.session.scalars(
-            select(Assignment)
-            .where(or_(*conditions), Assignment.cancelled_at.is_(None))
-            .order_by(Assignment.due_on.is_(None), Assignment.due_on)
-        )
-    )
-
-
-def cycle_starts(user: User, assignments: list[Assignment] | None = None) -> dict[int, datetime]:
-    """Course item id -> start of the current round, for recurring assignments past their first round."""
-    starts: dict[int, datetime] = {}
-    for a in assignments_for(user) if assignments is None else assignments:
-        if a.cycle_started_at is not None:
-            starts[a.course_item_id] = max(a.cycle_started_at, starts.get(a.course_item_id, a.cycle_started_at))
-    return starts
-
-
 def round_start(user: User, case_slugs: set[str]) -> datetime | None:
     """The latest round start of the user's recurring courses that contain any of these cases."""
     starts = cycle_starts(user)
@@ -467,24 +442,4 @@ def refresh_completions(user: User, now: datetime | None = None) -> list[CourseC
     return created
 
 
-@dataclass
-class AssignedCourse:
-    assignment: Assignment
-    progress: CourseProgress
-    overdue: bool
-
-
-def my_assignments(user: User, today: date | None = None) -> list[AssignedCourse]:
-    """The user's assigned courses with progress, one row per course (earliest due date first)."""
-    today = today or date.today()
-    rows: dict[int, AssignedCourse] = {}
-    assignments = assignments_for(user)
-    course_ids = {a.course_item_id for a in assignments}
-    versions = [v for v in content.published_all("course") if v.item_id in course_ids]
-    progress = {p.version.item_id: p for p in course_progress(user, versions, cycle_starts(user, assignments))}
-    for a in assignments:
-        p = progress.get(a.course_item_id)
-        if p is None or a.course_item_id in rows:
-            continue
-        rows[a.course_item_id] = AssignedCourse(a, p, bool(a.due_on and a.due_on < today and not p.completed))
-    return list(rows.values())
+my_assignments = assigned_courses  # the name the pages have used

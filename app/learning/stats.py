@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, bindparam, case, func, literal, or_, select, text, true, union_all
+from sqlalchemy import and_, bindparam, case, func, literal, select, text, true
 
 from app.content.model import Quiz
 from app.content.models import ContentItem, ContentVersion
 from app.content.services import document
 from app.extensions import db
-from app.learning.models import Assignment, AttemptAnswer, CourseCompletion, QuizAttempt
-from app.people.models import Department, User
+from app.learning.assigned import assigned_pairs, completed_in_round, join_completion
+from app.learning.models import Assignment, AttemptAnswer, QuizAttempt
+from app.people.models import User
 
 GROUP_SHARE = 0.27
 
@@ -138,39 +139,6 @@ def _option_counts(version_id: int, scope: set[int] | None = None) -> dict[tuple
     return {(row[0], int(row[1])): row[2] for row in db.session.execute(sql, params)}
 
 
-def _subtree_cte():
-    """(department id, ancestor id) for every department and each department above or equal to it."""
-    base = select(Department.id.label("id"), Department.id.label("root"))
-    tree = base.cte("subtree", recursive=True)
-    child = select(Department.id, tree.c.root).join(tree, Department.parent_id == tree.c.id)
-    return tree.union(child)  # not UNION ALL: a cycle of parents written past the services ends it
-
-
-def assigned_pairs():
-    """A selectable of (assignment id, user id) for every person each active assignment reaches."""
-    tree = _subtree_cte()
-    direct = select(Assignment.id.label("assignment_id"), Assignment.user_id.label("user_id")).where(
-        Assignment.user_id.is_not(None), Assignment.cancelled_at.is_(None)
-    )
-    via_department = (
-        select(Assignment.id.label("assignment_id"), User.id.label("user_id"))
-        .join(tree, tree.c.root == Assignment.department_id)
-        .join(User, User.department_id == tree.c.id)
-        .where(Assignment.cancelled_at.is_(None))
-    )
-    return union_all(direct, via_department).subquery("assigned")
-
-
-def completed_in_round():
-    """SQL, with Assignment and an outer-joined CourseCompletion: the course is completed in the
-    assignment's current round (any completion counts until a recurring assignment reopens)."""
-    latest = func.coalesce(CourseCompletion.last_completed_at, CourseCompletion.completed_at)
-    return and_(
-        CourseCompletion.id.is_not(None),
-        or_(Assignment.cycle_started_at.is_(None), latest >= Assignment.cycle_started_at),
-    )
-
-
 def overdue_people(limit: int = 50, today: date | None = None, scope: set[int] | None = None) -> list[tuple]:
     """(person name, email, course title, due date) for assigned courses past due and not completed (of
     people working in ``scope``'s departments when given)."""
@@ -183,10 +151,9 @@ def overdue_people(limit: int = 50, today: date | None = None, scope: set[int] |
         .join(User, User.id == pairs.c.user_id)
         .join(ContentItem, ContentItem.id == Assignment.course_item_id)
         .join(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
-        .outerjoin(
-            CourseCompletion,
-            and_(CourseCompletion.user_id == User.id, CourseCompletion.course_item_id == Assignment.course_item_id),
-        )
+    )
+    stmt = (
+        join_completion(stmt, User.id)
         .where(Assignment.due_on < today, ~completed_in_round(), User.active.is_(True))
         .where(true() if scope is None else User.department_id.in_(sorted(scope)))
         .group_by(User.name, User.email, ContentVersion.title)

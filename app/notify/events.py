@@ -9,8 +9,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
+from app.learning.assigned import assigned_pairs
 from app.learning.models import Assignment, QuizAttempt
-from app.learning.stats import assigned_pairs
 from app.notify.services import Pending, path_for, record
 from app.people.models import User
 from app.shopping.models import Dispute, Scorecard, Visit

@@ -13,13 +13,13 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from app.content import services as content
 from app.core.permissions import Role
 from app.extensions import db
-from app.learning.models import Assignment, CourseCompletion
-from app.learning.stats import assigned_pairs, completed_in_round
+from app.learning.assigned import assigned_pairs, completed_in_round, join_completion
+from app.learning.models import Assignment
 from app.notify import events
 from app.notify.services import Pending, path_for, record
 from app.people.models import Department, User, UserRole
@@ -58,13 +58,6 @@ def cycle_at(assignment: Assignment, now: datetime) -> int:
     while add_months(start, (elapsed + 1) * step) <= now:
         elapsed += 1
     return elapsed + 1
-
-
-def _join_completion(stmt, user_col):
-    return stmt.outerjoin(
-        CourseCompletion,
-        and_(CourseCompletion.user_id == user_col, CourseCompletion.course_item_id == Assignment.course_item_id),
-    )
 
 
 # ---------------------------------------------------------------- learners
@@ -154,7 +147,7 @@ def learning_reminders(now: datetime) -> int:
         .join(Assignment, Assignment.id == pairs.c.assignment_id)
         .join(User, User.id == pairs.c.user_id)
     )
-    stmt = _join_completion(stmt, pairs.c.user_id).where(
+    stmt = join_completion(stmt, pairs.c.user_id).where(
         User.active.is_(True),
         Assignment.due_on.is_not(None),
         Assignment.due_on <= today + timedelta(days=days),
@@ -215,7 +208,7 @@ def digest_figures(now: datetime, departments: set[int] | None = None) -> dict:
     today = local_today(now)
     pairs = assigned_pairs()
     late_people = (
-        _join_completion(
+        join_completion(
             select(pairs.c.user_id, Assignment.course_item_id)
             .select_from(pairs)
             .join(Assignment, Assignment.id == pairs.c.assignment_id)

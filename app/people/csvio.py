@@ -75,14 +75,28 @@ def _normal_path(path: str) -> str:
 def plan_import(text: str, actor=None) -> ImportPlan:
     """Validate a whole people CSV against the database; writes nothing."""
     plan = ImportPlan()
-    text = text.lstrip("\ufeff")
+    parsed = _read_rows(text.lstrip("\ufeff"), plan)
+    if parsed is None:
+        return plan
+    header, raw_rows = parsed
+    index = {c: header.index(c) for c in COLUMNS}
+    seen: dict[str, int] = {}
+    for line, cells in raw_rows:
+        if any(c.strip() for c in cells):
+            plan.rows.append(_row_plan(line, cells, header, index, seen))
+    _compare_with_database(plan, actor)
+    return plan
+
+
+def _read_rows(text: str, plan: ImportPlan) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
+    """The header and the (line, cells) of each row, or None with the file's problem in ``plan``."""
     if not text.strip():
         plan.file_errors.append((1, _("The file is empty.")))
-        return plan
+        return None
     nul = text.find("\x00")
     if nul >= 0:  # no text column can hold it (PostgreSQL refuses it outright)
         plan.file_errors.append((text.count("\n", 0, nul) + 1, _("This line contains a NUL character.")))
-        return plan
+        return None
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -90,7 +104,7 @@ def plan_import(text: str, actor=None) -> ImportPlan:
         header = [h.strip().lower().lstrip("\ufeff") for h in next(reader)]
     except csv.Error as exc:
         plan.file_errors.append((1, _("Cannot read the header: %(error)s", error=str(exc))))
-        return plan
+        return None
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         plan.file_errors.append(
@@ -103,9 +117,7 @@ def plan_import(text: str, actor=None) -> ImportPlan:
                 ),
             )
         )
-        return plan
-    index = {c: header.index(c) for c in COLUMNS}
-
+        return None
     raw_rows: list[tuple[int, list[str]]] = []
     line = 2
     try:
@@ -114,56 +126,58 @@ def plan_import(text: str, actor=None) -> ImportPlan:
             line = reader.line_num + 1
     except csv.Error as exc:
         plan.file_errors.append((line, _("Cannot read this line: %(error)s", error=str(exc))))
-        return plan
+        return None
+    return header, raw_rows
 
-    seen: dict[str, int] = {}
-    valid_roles = {r.value for r in ALL_ROLES}
-    for line, cells in raw_rows:
-        if not any(c.strip() for c in cells):
-            continue
-        padded = cells + [""] * (len(header) - len(cells))
-        value = {col: unneutralise(padded[index[col]].strip()) for col in COLUMNS}
-        row = RowPlan(
-            line=line,
-            email=services.normalise_email(value["email"]),
-            name=value["name"],
-            department=value["department"],
-            roles=[r.strip().lower() for r in ROLE_SPLIT.split(value["roles"]) if r.strip()],
+
+def _row_plan(line: int, cells: list[str], header: list[str], index: dict[str, int], seen: dict[str, int]) -> RowPlan:
+    """One row as read, with every problem found in the row itself (``seen``: email -> first line)."""
+    padded = cells + [""] * (len(header) - len(cells))
+    value = {col: unneutralise(padded[index[col]].strip()) for col in COLUMNS}
+    row = RowPlan(
+        line=line,
+        email=services.normalise_email(value["email"]),
+        name=value["name"],
+        department=value["department"],
+        roles=[r.strip().lower() for r in ROLE_SPLIT.split(value["roles"]) if r.strip()],
+    )
+    if len(cells) > len(header):
+        row.errors.append(_("This line has more cells than the header."))
+    _check_email(row, seen)
+    if not row.name:
+        row.errors.append(_("The name is empty."))
+    elif len(row.name) > services.NAME_MAX:
+        row.errors.append(
+            _("The name is %(n)d characters long; %(max)d at most.", n=len(row.name), max=services.NAME_MAX)
         )
-        plan.rows.append(row)
-        if len(cells) > len(header):
-            row.errors.append(_("This line has more cells than the header."))
-        if not row.email:
-            row.errors.append(_("The email is empty."))
-        elif len(row.email) > services.EMAIL_MAX:
+    if row.department:
+        row.errors.extend(services.path_problems(row.department))
+    valid_roles = {r.value for r in ALL_ROLES}
+    for role in row.roles:
+        if role not in valid_roles:
             row.errors.append(
-                _("The email is %(n)d characters long; %(max)d at most.", n=len(row.email), max=services.EMAIL_MAX)
+                _("Unknown role “%(role)s” (known: %(known)s).", role=role, known=", ".join(sorted(valid_roles)))
             )
-        else:
-            try:
-                validate_email(row.email, check_deliverability=False)
-            except EmailNotValidError:
-                row.errors.append(_("“%(email)s” is not a valid email address.", email=row.email))
-            if row.email in seen:
-                row.errors.append(_("Duplicate email: already on line %(line)d.", line=seen[row.email]))
-            else:
-                seen[row.email] = line
-        if not row.name:
-            row.errors.append(_("The name is empty."))
-        elif len(row.name) > services.NAME_MAX:
-            row.errors.append(
-                _("The name is %(n)d characters long; %(max)d at most.", n=len(row.name), max=services.NAME_MAX)
-            )
-        if row.department:
-            row.errors.extend(services.path_problems(row.department))
-        for role in row.roles:
-            if role not in valid_roles:
-                row.errors.append(
-                    _("Unknown role “%(role)s” (known: %(known)s).", role=role, known=", ".join(sorted(valid_roles)))
-                )
+    return row
 
-    _compare_with_database(plan, actor)
-    return plan
+
+def _check_email(row: RowPlan, seen: dict[str, int]) -> None:
+    if not row.email:
+        row.errors.append(_("The email is empty."))
+        return
+    if len(row.email) > services.EMAIL_MAX:
+        row.errors.append(
+            _("The email is %(n)d characters long; %(max)d at most.", n=len(row.email), max=services.EMAIL_MAX)
+        )
+        return
+    try:
+        validate_email(row.email, check_deliverability=False)
+    except EmailNotValidError:
+        row.errors.append(_("“%(email)s” is not a valid email address.", email=row.email))
+    if row.email in seen:
+        row.errors.append(_("Duplicate email: already on line %(line)d.", line=seen[row.email]))
+    else:
+        seen[row.email] = row.line
 
 
 def _compare_with_database(plan: ImportPlan, actor) -> None:
@@ -182,39 +196,48 @@ def _compare_with_database(plan: ImportPlan, actor) -> None:
             row.status = "error"
             continue
         user = existing.get(row.email)
-        wanted_roles = set(row.roles)
         if user is None:
-            row.status = "create"
-            wanted_roles = wanted_roles or {Role.EMPLOYEE.value}
-            if Role.ADMIN in wanted_roles and actor is not None and not actor.has_role(Role.ADMIN):
-                row.errors.append(_("Only an administrator can grant the admin role."))
-            else:
-                _check_grant(row, actor, set(), wanted_roles)
-            _check_scope(row, actor, paths)
-            continue
-        current_path = user.department.path if user.department else ""
-        if user.name != row.name:
-            row.changes.append(_("name: %(old)s → %(new)s", old=user.name, new=row.name))
-        if _normal_path(current_path) != _normal_path(row.department):
-            row.changes.append(_("department: %(old)s → %(new)s", old=current_path or "—", new=row.department or "—"))
-        if wanted_roles and wanted_roles != user.role_names:
-            row.changes.append(
-                _("roles: %(old)s → %(new)s", old=";".join(sorted(user.role_names)), new=";".join(sorted(wanted_roles)))
-            )
-            _check_grant(row, actor, user.role_names, wanted_roles)
-        if row.changes:  # a row that changes nothing is fine whoever it names (an export read back)
-            try:
-                services.check_may_manage(actor, user)
-            except DomainError as err:
-                row.errors.append(str(err.message))
-            else:
-                if _normal_path(current_path) != _normal_path(row.department):
-                    _check_scope(row, actor, paths)
-        row.status = "update" if row.changes else "unchanged"
+            _plan_create(row, actor, paths)
+        else:
+            _plan_update(row, user, actor, paths)
     for row in plan.rows:
         if row.errors:
             row.status = "error"
     plan.new_departments = sorted(new_paths.values())
+
+
+def _plan_create(row: RowPlan, actor, paths: dict) -> None:
+    row.status = "create"
+    wanted_roles = set(row.roles) or {Role.EMPLOYEE.value}
+    if Role.ADMIN in wanted_roles and actor is not None and not actor.has_role(Role.ADMIN):
+        row.errors.append(_("Only an administrator can grant the admin role."))
+    else:
+        _check_grant(row, actor, set(), wanted_roles)
+    _check_scope(row, actor, paths)
+
+
+def _plan_update(row: RowPlan, user: User, actor, paths: dict) -> None:
+    wanted_roles = set(row.roles)
+    current_path = user.department.path if user.department else ""
+    moves = _normal_path(current_path) != _normal_path(row.department)
+    if user.name != row.name:
+        row.changes.append(_("name: %(old)s → %(new)s", old=user.name, new=row.name))
+    if moves:
+        row.changes.append(_("department: %(old)s → %(new)s", old=current_path or "—", new=row.department or "—"))
+    if wanted_roles and wanted_roles != user.role_names:
+        row.changes.append(
+            _("roles: %(old)s → %(new)s", old=";".join(sorted(user.role_names)), new=";".join(sorted(wanted_roles)))
+        )
+        _check_grant(row, actor, user.role_names, wanted_roles)
+    if row.changes:  # a row that changes nothing is fine whoever it names (an export read back)
+        try:
+            services.check_may_manage(actor, user)
+        except DomainError as err:
+            row.errors.append(str(err.message))
+        else:
+            if moves:
+                _check_scope(row, actor, paths)
+    row.status = "update" if row.changes else "unchanged"
 
 
 def _check_grant(row: RowPlan, actor, old: set[str], new: set[str]) -> None:

@@ -11,7 +11,7 @@ from app.core.permissions import Role, allow
 from app.extensions import db
 from app.people.models import Department, User
 from app.people.services import department_parents, in_scope, scope_ids, subtree_ids
-from app.reports import bp, charts, services
+from app.reports import bp, charts, pages, services
 from app.reports.export import table_response
 from app.templating import round1
 
@@ -89,48 +89,23 @@ def cell(row, key):
 @allow(*MANAGERS)
 def departments():
     period = period_from_request()
-    scope = scope_ids(current_user)  # a scoped HR person's "company" is their subtree
-    rows, company = services.company_report(period, scope=scope)
-    root_id = request.args.get("root", type=record_id)
-    if root_id:
-        root = next((r for r in rows if r.id == root_id), None)
-        if root is None:
-            abort(404)
-        shown = [root] + [r for r in rows if r.parent_id == root_id]
-    else:
-        root = None
-        listed = {r.id for r in rows}
-        shown = [r for r in rows if r.parent_id is None or r.parent_id not in listed]
     sort = request.args.get("sort")
-    if sort in {k for k, _ in COLUMNS}:
-        reverse = request.args.get("dir", "desc") == "desc"
-        head, rest = (shown[:1], shown[1:]) if root else ([], shown)
-        rest.sort(
-            key=lambda r: (getattr(r, sort) is None, getattr(r, sort) or 0) if sort != "path" else r.path,
-            reverse=reverse and sort != "path",
+    sort = sort if sort in {k for k, _ in COLUMNS} else None
+    root_id = request.args.get("root", type=record_id)
+    try:
+        # a scoped HR person's "company" is their subtree
+        page = pages.departments_page(
+            period, scope_ids(current_user), root_id, sort, request.args.get("dir", "desc") == "desc"
         )
-        shown = head + rest
-    skills, heat = services.skill_heatmap([r.id for r in shown], period, scope=scope)
+    except pages.NoSuchRoot:
+        abort(404)
     skill_names = _skill_names()
     fmt = request.args.get("format")
     if fmt and request.args.get("table") == "skills":
-        headers = [str(_("Department"))]
-        for s in skills:
-            headers += [f"{skill_names.get(s, s)}: {_('quiz')}", f"{skill_names.get(s, s)}: {_('shop')}"]
-        table = []
-        for key, label in [(None, str(_("Company")))] + [(r.id, r.path) for r in shown]:
-            line = [label]
-            for s in skills:
-                c = heat.get(key, {}).get(s)
-                line += [_percent(c.quiz_rate if c else None), _percent(c.shop_rate if c else None)]
-            table.append(line)
-        return _export(fmt, "skills", headers, table, period, root_id)
+        return _export(fmt, "skills", *_skills_table(page, skill_names), period, root_id)
     if fmt:
-        headers = [str(label) for _k, label in COLUMNS]
-        table = [[cell(r, k) for k, _l2 in COLUMNS] for r in ([company] if not root else []) + shown]
-        if not root:
-            table[0][0] = str(_("Company"))
-        return _export(fmt, "departments", headers, table, period, root_id)
+        return _export(fmt, "departments", *_departments_table(page), period, root_id)
+    shown = page.rows
     chart = charts.bar_chart(
         [(r.path.rsplit("/", 1)[-1], r.shop_avg_percent) for r in shown],
         title=str(_("Average card result by department")),
@@ -143,20 +118,44 @@ def departments():
         "reports/departments.html",
         thresholds=thresholds,
         rows=shown,
-        root=root,
-        company=company,
+        root=page.root,
+        company=page.company,
         columns=COLUMNS,
         cell=cell,
         chart=chart,
         period=period,
         sort=sort,
         level_labels=LEVEL_LABELS,
-        skills=skills,
-        heat=heat,
+        skills=page.skills,
+        heat=page.heat,
         heat_rows=[(None, _("Company"))] + [(r.id, r.path.rsplit("/", 1)[-1]) for r in shown],
         skill_names=skill_names,
         heat_class=heat_class,
     )
+
+
+def _skills_table(page: pages.DepartmentsPage, skill_names: dict) -> tuple[list[str], list[list]]:
+    """Headers and rows of the skill heatmap as a download: the company, then each department shown."""
+    headers = [str(_("Department"))]
+    for s in page.skills:
+        headers += [f"{skill_names.get(s, s)}: {_('quiz')}", f"{skill_names.get(s, s)}: {_('shop')}"]
+    table = []
+    for key, label in [(None, str(_("Company")))] + [(r.id, r.path) for r in page.rows]:
+        line = [label]
+        for s in page.skills:
+            c = page.heat.get(key, {}).get(s)
+            line += [_percent(c.quiz_rate if c else None), _percent(c.shop_rate if c else None)]
+        table.append(line)
+    return headers, table
+
+
+def _departments_table(page: pages.DepartmentsPage) -> tuple[list[str], list[list]]:
+    """Headers and rows of the departments table as a download (the company first, unless under a root)."""
+    headers = [str(label) for _k, label in COLUMNS]
+    table = [[cell(r, k) for k, _l2 in COLUMNS] for r in ([page.company] if not page.root else []) + page.rows]
+    if not page.root:
+        table[0][0] = str(_("Company"))
+    return headers, table
 
 
 @bp.route("/departments/<int:dept_id>")

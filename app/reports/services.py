@@ -435,25 +435,20 @@ def record_person_view(actor, user: User, period: Period) -> None:
 
 def employee_report(user: User, period: Period | None = None, today: date | None = None) -> EmployeeReport:
     """One person's learning and approved shop results; no shop average below the fairness minimum."""
-    from app.learning.services import my_assignments
+    from app.learning.assigned import assigned_courses
     from app.shopping.models import Dispute
+    from app.shopping.scores import approved_about, shop_average
 
     period = period or Period()
-    approved = and_(
-        Scorecard.employee_id == user.id, Scorecard.status == "approved", period.clause(Scorecard.visited_at)
-    )
-    minimum = current_app.config["MIN_CARDS_FOR_SCORE"]
     cards = list(
         db.session.scalars(
             select(Scorecard)
-            .where(approved)
+            .where(approved_about(user.id, period))
             .order_by(Scorecard.visited_at)
             .options(lazyload(Scorecard.answers), lazyload(Scorecard.sections))  # the report shows totals only
         )
     )
-    count = len(cards)
-    scored = [c.total_percent for c in cards if c.total_percent is not None]
-    average = sum(scored) / len(scored) if scored else None
+    score = shop_average(user.id, period)
     titles = {
         item_id: (slug, title)
         for item_id, slug, title in db.session.execute(
@@ -487,7 +482,7 @@ def employee_report(user: User, period: Period | None = None, today: date | None
         last[titles.get(quiz_id, ("?",))[0]] = percent
     for a in attempts:
         a["last_percent"] = last.get(a["quiz"])
-    rows = my_assignments(user, today)
+    rows = assigned_courses(user, today)
     assignments = [
         {
             "course": r.progress.version.item.slug,
@@ -509,8 +504,8 @@ def employee_report(user: User, period: Period | None = None, today: date | None
     )
     return EmployeeReport(
         user,
-        count,
-        float(average) if len(scored) >= minimum and average is not None else None,  # cards with a result
+        score.cards,
+        score.average,  # over the cards with a result, none below the fairness minimum
         cards,
         attempts,
         assignments,

@@ -58,6 +58,23 @@ class Visit(db.Model):
     checklist_item = relationship("ContentItem")
     card: Mapped[Scorecard | None] = relationship(back_populates="visit", uselist=False)
 
+    def state(self, today: date) -> str:
+        """Where the visit stands for its shopper and HR: the card's status once it is past a draft,
+        else upcoming, due (within its window) or overdue. The one rule for every page that shows it."""
+        card = self.card
+        if card is not None and card.status != "draft":
+            return card.status
+        if today < self.window_start:
+            return "upcoming"
+        if today <= self.window_end:
+            return "due"
+        return "overdue"
+
+
+def visit_state(visit: Visit, today: date) -> str:
+    """:meth:`Visit.state` as a function (templates are handed it)."""
+    return visit.state(today)
+
 
 class Scorecard(db.Model):
     __tablename__ = "scorecards"

@@ -18,7 +18,7 @@ from app.errors import json_object
 from app.extensions import db
 from app.people import services as people_services
 from app.people.models import Department, User
-from app.shopping import bp, evidence, services
+from app.shopping import bp, drafts, evidence, services
 from app.shopping.forms import (
     UNIDENTIFIED,
     ClaimForm,
@@ -30,7 +30,8 @@ from app.shopping.forms import (
     SettleForm,
     make_card_form,
 )
-from app.shopping.models import Dispute, Evidence, Scorecard, Visit
+from app.shopping.models import Dispute, Evidence, Scorecard, Visit, visit_state
+from app.shopping.scores import approved_about, shop_average
 
 MANAGERS = (Role.HR, Role.ADMIN)
 
@@ -64,17 +65,6 @@ def _to_local(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC).astimezone(_zone()).replace(tzinfo=None)
-
-
-def visit_state(visit: Visit, today: date) -> str:
-    card = visit.card
-    if card is not None and card.status != "draft":
-        return card.status
-    if today < visit.window_start:
-        return "upcoming"
-    if today <= visit.window_end:
-        return "due"
-    return "overdue"
 
 
 # ---------------------------------------------------------------- shopper
@@ -112,7 +102,7 @@ def my_visits():
     ]
     groups: dict[str, list[Visit]] = {}
     for visit in visits:
-        groups.setdefault(visit_state(visit, today), []).append(visit)
+        groups.setdefault(visit.state(today), []).append(visit)
     return render_template("shopping/my_visits.html", groups=groups, open_visits=open_visits, claim=ClaimForm())
 
 
@@ -141,69 +131,154 @@ def _own_visit(visit_id: int) -> Visit:
 @bp.route("/visits/<int:visit_id>/card", methods=["GET", "POST"])
 @allow(Role.SHOPPER)
 def card_form(visit_id: int):
+    """The visit's card. Opening it writes nothing: until the first save (this form's POST, or an autosave)
+    the page shows an unsaved draft, and that save makes the card."""
     visit = _own_visit(visit_id)
-    card = services.card_for_visit(current_user, visit)
-    db.session.commit()
-    checklist = services.checklist_of(card)
-    staff = services.department_staff(visit.department)
+    card = visit.card
+    if request.method == "POST":  # the first save makes the draft, kept even if the form is refused
+        card = services.card_for_visit(current_user, visit)
+        db.session.commit()
+    shown = card or drafts.unsaved_card(visit)
+    checklist = services.checklist_of(shown)
     form = make_card_form(checklist)()
+    staff = services.department_staff(visit.department)
     form.employee.choices = [(UNIDENTIFIED, _("— could not identify —"))] + [(u.id, u.short_name) for u in staff]
     problems: dict[str, str] = {}
-    by_item = {a.item_id: a for a in card.answers}
     if request.method == "GET":
-        form.visited_at.data = _to_local(card.visited_at)
-        form.duration_min.data = card.duration_min
-        form.employee.data = card.employee_id or UNIDENTIFIED
-        form.unidentified_note.data = card.unidentified_note
-        form.summary.data = card.summary
-        for item in checklist.items():
-            form[f"answer-{item.id}"].data = by_item[item.id].answer
-            form[f"comment-{item.id}"].data = by_item[item.id].comment
+        _fill_card_form(form, shown, checklist)
     elif not card.editable:
         flash(_("This card has been submitted and can no longer be changed."), "info")
         return redirect(url_for("shopping.card_form", visit_id=visit.id))
     elif form.validate_on_submit():
-        try:
-            services.save_draft(
-                card,
-                answers={i.id: form[f"answer-{i.id}"].data or None for i in checklist.items()},
-                comments={i.id: form[f"comment-{i.id}"].data for i in checklist.items()},
-                visited_at=_to_utc(form.visited_at.data),
-                duration_min=form.duration_min.data,
-                employee_id=form.employee.data or None,
-                unidentified_note=(form.unidentified_note.data or "").strip() or None,
-                summary=(form.summary.data or "").strip() or None,
-            )
-            if form.submit.data:
-                services.submit_card(card)
-        except services.ValidationFailed as err:
-            problems = err.fields
-            db.session.commit()  # the draft is kept even when it cannot be submitted yet
-            flash(err.message, "error")
-        except StateConflict as err:  # submitted meanwhile: a second click, or another tab
-            db.session.rollback()
-            flash(err.message, "info")
-            return redirect(url_for("shopping.card_form", visit_id=visit.id))
+        outcome = _save_card_form(form, card, checklist)
+        if isinstance(outcome, dict):
+            problems = outcome
         else:
-            db.session.commit()
-            if form.submit.data:
-                flash(_("Submitted. Thank you! HR will review the card."), "success")
-                return redirect(url_for("shopping.my_visits"))
-            flash(_("Draft saved."), "success")
-            return redirect(url_for("shopping.card_form", visit_id=visit.id))
-    files = db.session.scalars(select(Evidence).where(Evidence.card_id == card.id)).all()
+            return outcome
+    files = db.session.scalars(select(Evidence).where(Evidence.card_id == card.id)).all() if card else []
     return render_template(
         "shopping/card_form.html",
         visit=visit,
-        card=card,
+        card=shown,
         checklist=checklist,
         form=form,
         problems=problems,
-        html=card.checklist_version.html,
+        html=shown.checklist_version.html,
         files=files,
         evidence_form=EvidenceForm(),
         remove_form=RemoveEvidenceForm(),
+        autosave_url=url_for("shopping.autosave", card_id=card.id)
+        if card
+        else url_for("shopping.visit_autosave", visit_id=visit.id),
+        upload_url=url_for("shopping.upload_evidence", card_id=card.id)
+        if card
+        else url_for("shopping.visit_evidence", visit_id=visit.id),
     )
+
+
+def _fill_card_form(form, card, checklist) -> None:
+    """The form as the card stands (empty for an unsaved draft)."""
+    by_item = {a.item_id: a for a in card.answers}
+    form.visited_at.data = _to_local(card.visited_at)
+    form.duration_min.data = card.duration_min
+    form.employee.data = card.employee_id or UNIDENTIFIED
+    form.unidentified_note.data = card.unidentified_note
+    form.summary.data = card.summary
+    for item in checklist.items():
+        answer = by_item.get(item.id)
+        form[f"answer-{item.id}"].data = answer.answer if answer else None
+        form[f"comment-{item.id}"].data = answer.comment if answer else None
+
+
+def _save_card_form(form, card: Scorecard, checklist):
+    """Save (and submit, when asked) the posted card: a redirect, or the fields' problems to show."""
+    try:
+        services.save_draft(
+            card,
+            answers={i.id: form[f"answer-{i.id}"].data or None for i in checklist.items()},
+            comments={i.id: form[f"comment-{i.id}"].data for i in checklist.items()},
+            visited_at=_to_utc(form.visited_at.data),
+            duration_min=form.duration_min.data,
+            employee_id=form.employee.data or None,
+            unidentified_note=(form.unidentified_note.data or "").strip() or None,
+            summary=(form.summary.data or "").strip() or None,
+        )
+        if form.submit.data:
+            services.submit_card(card)
+    except services.ValidationFailed as err:
+        db.session.commit()  # the draft is kept even when it cannot be submitted yet
+        flash(err.message, "error")
+        return err.fields
+    except StateConflict as err:  # submitted meanwhile: a second click, or another tab
+        db.session.rollback()
+        flash(err.message, "info")
+        return redirect(url_for("shopping.card_form", visit_id=card.visit_id))
+    db.session.commit()
+    if form.submit.data:
+        flash(_("Submitted. Thank you! HR will review the card."), "success")
+        return redirect(url_for("shopping.my_visits"))
+    flash(_("Draft saved."), "success")
+    return redirect(url_for("shopping.card_form", visit_id=card.visit_id))
+
+
+def _invalid_answer():
+    return jsonify(error={"code": 400, "message": _("This answer is not valid."), "fields": {}}), 400
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() else None
+
+
+def _visit_time(value: str | None) -> datetime | None:
+    """The visit's local time as typed, in UTC; raises ValueError for one that is not a date in the calendar."""
+    try:
+        local = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        local = None
+    if local is not None and not in_calendar(local.date()):
+        raise ValueError(value)
+    return _to_utc(local)
+
+
+def autosave_fields(department: Department, name: str, value: str | None) -> dict | None:
+    """The keyword arguments of :func:`services.save_draft` for one autosaved field, None for an unknown field;
+    raises ValueError for a value that cannot be a visit's time."""
+    if name.startswith("answer-"):
+        return {"answers": {name[7:]: value or None}}
+    if name.startswith("comment-"):
+        return {"comments": {name[8:]: value}}
+    if name in ("summary", "unidentified_note"):
+        return {name: (value or "").strip() or None}
+    if name == "duration_min":
+        minutes = _number(value)
+        return {"duration_min": minutes if minutes is not None and minutes <= 24 * 60 else None}
+    if name == "employee":
+        chosen = _number(value) or 0
+        return {"employee_id": chosen if chosen in {u.id for u in services.department_staff(department)} else None}
+    if name == "visited_at":
+        return {"visited_at": _visit_time(value)}
+    return None
+
+
+def _autosave(department: Department, card_for):
+    """Save one field of a draft as the shopper types (JSON); ``card_for()`` gives the card, called only for a
+    field that can be saved (the first save of a visit's card makes it)."""
+    payload = json_object()
+    name, value = payload.get("name"), payload.get("value")
+    if not isinstance(name, str) or not (value is None or isinstance(value, str)):
+        return _invalid_answer()
+    try:
+        fields = autosave_fields(department, name, value)
+    except ValueError:
+        fields = None
+    if fields is None:
+        return _invalid_answer()
+    try:
+        services.save_draft(card_for(), **fields)
+    except DomainError as err:
+        return jsonify(error={"code": 409, "message": str(err.message), "fields": {}}), 409
+    db.session.commit()
+    return jsonify(saved=True)
 
 
 @bp.route("/cards/<int:card_id>/autosave", methods=["POST"])
@@ -213,38 +288,34 @@ def autosave(card_id: int):
     card = db.session.get(Scorecard, card_id)
     if card is None or card.shopper_id != current_user.id:
         abort(404)
-    payload = json_object()
-    name, value = payload.get("name"), payload.get("value")
-    if not isinstance(name, str) or not (value is None or isinstance(value, str)):
-        return jsonify(error={"code": 400, "message": _("This answer is not valid."), "fields": {}}), 400
-    try:
-        if name.startswith("answer-"):
-            services.save_draft(card, answers={name[7:]: value or None})
-        elif name.startswith("comment-"):
-            services.save_draft(card, comments={name[8:]: value})
-        elif name in ("summary", "unidentified_note"):
-            services.save_draft(card, **{name: (value or "").strip() or None})
-        elif name == "duration_min":
-            minutes = int(value) if value and value.isascii() and value.isdigit() else None
-            services.save_draft(card, duration_min=minutes if minutes is not None and minutes <= 24 * 60 else None)
-        elif name == "employee":
-            staff_ids = {u.id for u in services.department_staff(card.department)}
-            chosen = int(value) if value and value.isascii() and value.isdigit() else 0
-            services.save_draft(card, employee_id=chosen if chosen in staff_ids else None)
-        elif name == "visited_at":
-            try:
-                local = datetime.fromisoformat(value) if value else None
-            except ValueError:
-                local = None
-            if local is not None and not in_calendar(local.date()):
-                return jsonify(error={"code": 400, "message": _("This answer is not valid."), "fields": {}}), 400
-            services.save_draft(card, visited_at=_to_utc(local))
+    return _autosave(card.department, lambda: card)
+
+
+@bp.route("/visits/<int:visit_id>/autosave", methods=["POST"])
+@allow(Role.SHOPPER)
+def visit_autosave(visit_id: int):
+    """The first autosave of a card not saved yet: it makes the draft."""
+    visit = _own_visit(visit_id)
+    return _autosave(visit.department, lambda: services.card_for_visit(current_user, visit))
+
+
+def _attach(card: Scorecard):
+    form = EvidenceForm()
+    if form.validate_on_submit():
+        try:
+            evidence.add_evidence(current_user, card, form.file.data.filename, form.file.data.stream)
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
         else:
-            return jsonify(error={"code": 400, "message": _("This answer is not valid."), "fields": {}}), 400
-    except DomainError as err:
-        return jsonify(error={"code": 409, "message": str(err.message), "fields": {}}), 409
-    db.session.commit()
-    return jsonify(saved=True)
+            db.session.commit()
+            flash(_("File attached."), "success")
+    else:
+        db.session.rollback()
+        flash(_("Choose a file to attach."), "error")
+    return redirect(
+        url_for("shopping.card_form", visit_id=card.visit_id) if card.visit_id else url_for("shopping.my_visits")
+    )
 
 
 @bp.route("/cards/<int:card_id>/evidence", methods=["POST"])
@@ -253,20 +324,14 @@ def upload_evidence(card_id: int):
     card = db.session.get(Scorecard, card_id)
     if card is None or card.shopper_id != current_user.id:
         abort(404)
-    form = EvidenceForm()
-    if form.validate_on_submit():
-        try:
-            evidence.add_evidence(current_user, card, form.file.data.filename, form.file.data.stream)
-        except DomainError as err:
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash(_("File attached."), "success")
-    else:
-        flash(_("Choose a file to attach."), "error")
-    return redirect(
-        url_for("shopping.card_form", visit_id=card.visit_id) if card.visit_id else url_for("shopping.my_visits")
-    )
+    return _attach(card)
+
+
+@bp.route("/visits/<int:visit_id>/evidence", methods=["POST"])
+@allow(Role.SHOPPER)
+def visit_evidence(visit_id: int):
+    """A file attached before the card was first saved: it makes the draft."""
+    return _attach(services.card_for_visit(current_user, _own_visit(visit_id)))
 
 
 @bp.route("/evidence/<int:evidence_id>/remove", methods=["POST"])
@@ -315,58 +380,12 @@ def evidence_file(evidence_id: int):
 @bp.route("/visits", methods=["GET", "POST"])
 @allow(*MANAGERS)
 def visits():
-    form = ScheduleForm()
-    checklists = content.published_all("checklist")
-    form.checklist.choices = [(v.item.slug, v.title) for v in checklists]
-    scope = people_services.scope_ids(current_user)
-    form.departments.choices = [c for c in people_services.department_choices() if scope is None or c[0] in scope]
-    shoppers = (
-        db.session.scalars(
-            select(User)
-            .join(User.roles)
-            .where(User.active.is_(True))
-            .where(User.roles.any(role=Role.SHOPPER.value))
-            .order_by(User.name)
-        )
-        .unique()
-        .all()
-    )
-    form.shopper.choices = [(0, _("— open: any eligible shopper may take it —"))] + [(u.id, u.name) for u in shoppers]
-    eligibility = None
-    dept_for_check = request.args.get("check", type=record_id)
-    if dept_for_check:
-        dept = db.session.get(Department, dept_for_check)
-        if dept is not None and people_services.in_scope(current_user, dept.id):
-            eligibility = (dept, services.shopper_eligibility(dept, date.today()))
+    form = _schedule_form()
+    eligibility = _eligibility_asked(request.args.get("check", type=record_id))
     if form.validate_on_submit():
-        item = db.session.scalars(
-            select(ContentItem).where(ContentItem.kind == "checklist", ContentItem.slug == form.checklist.data)
-        ).first()
-        departments = [db.session.get(Department, d) for d in form.departments.data]
-        shopper = db.session.get(User, form.shopper.data) if form.shopper.data else None
-        try:
-            if item is None:
-                raise DomainError(_("Choose a checklist."))
-            created = services.schedule_visits(
-                current_user,
-                [d for d in departments if d],
-                item,
-                form.window_start.data,
-                form.window_end.data,
-                shopper,
-                (form.scenario.data or "").strip() or None,
-            )
-        except DomainError as err:
-            db.session.rollback()
-            field = getattr(form, err.field or "", None)
-            if field is not None:
-                field.errors = list(field.errors) + [err.message]
-            else:
-                flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash(_("%(n)d visit(s) scheduled.", n=len(created)), "success")
-            return redirect(url_for("shopping.visits"))
+        done = _schedule_from(form)
+        if done is not None:
+            return done
     page = paginate(
         people_services.scoped(
             select(Visit)
@@ -388,6 +407,69 @@ def visits():
         eligibility=eligibility,
         departments=form.departments.choices,
     )
+
+
+def _schedule_form() -> ScheduleForm:
+    """The scheduling form with its choices: published checklists, departments in scope, active shoppers."""
+    form = ScheduleForm()
+    form.checklist.choices = [(v.item.slug, v.title) for v in content.published_all("checklist")]
+    scope = people_services.scope_ids(current_user)
+    form.departments.choices = [c for c in people_services.department_choices() if scope is None or c[0] in scope]
+    shoppers = (
+        db.session.scalars(
+            select(User)
+            .join(User.roles)
+            .where(User.active.is_(True))
+            .where(User.roles.any(role=Role.SHOPPER.value))
+            .order_by(User.name)
+        )
+        .unique()
+        .all()
+    )
+    form.shopper.choices = [(0, _("— open: any eligible shopper may take it —"))] + [(u.id, u.name) for u in shoppers]
+    return form
+
+
+def _eligibility_asked(dept_for_check: int | None):
+    """(department, eligibility of each shopper) for ``?check=<department id>`` within scope, else None."""
+    if not dept_for_check:
+        return None
+    dept = db.session.get(Department, dept_for_check)
+    if dept is None or not people_services.in_scope(current_user, dept.id):
+        return None
+    return dept, services.shopper_eligibility(dept, date.today())
+
+
+def _schedule_from(form: ScheduleForm):
+    """Schedule the posted visits: a redirect when done, None with the problem on the form."""
+    item = db.session.scalars(
+        select(ContentItem).where(ContentItem.kind == "checklist", ContentItem.slug == form.checklist.data)
+    ).first()
+    departments = [db.session.get(Department, d) for d in form.departments.data]
+    shopper = db.session.get(User, form.shopper.data) if form.shopper.data else None
+    try:
+        if item is None:
+            raise DomainError(_("Choose a checklist."))
+        created = services.schedule_visits(
+            current_user,
+            [d for d in departments if d],
+            item,
+            form.window_start.data,
+            form.window_end.data,
+            shopper,
+            (form.scenario.data or "").strip() or None,
+        )
+    except DomainError as err:
+        db.session.rollback()
+        field = getattr(form, err.field or "", None)
+        if field is not None:
+            field.errors = list(field.errors) + [err.message]
+        else:
+            flash(err.message, "error")
+        return None
+    db.session.commit()
+    flash(_("%(n)d visit(s) scheduled.", n=len(created)), "success")
+    return redirect(url_for("shopping.visits"))
 
 
 @bp.route("/review")
@@ -490,15 +572,11 @@ def settle(dispute_id: int):
 @allow()
 def my_results():
     cards = db.session.scalars(
-        select(Scorecard)
-        .where(Scorecard.employee_id == current_user.id, Scorecard.status == "approved")
-        .order_by(Scorecard.visited_at.desc())
+        select(Scorecard).where(approved_about(current_user.id)).order_by(Scorecard.visited_at.desc())
     ).all()
-    minimum = current_app.config["MIN_CARDS_FOR_SCORE"]
-    scored = [c.total_percent for c in cards if c.total_percent is not None]  # a card all n/a has no result
-    average = sum(scored) / len(scored) if scored and len(scored) >= minimum else None
+    score = shop_average(current_user.id)
     return render_template(
-        "shopping/my_results.html", cards=cards, average=average, scored=len(scored), minimum=minimum
+        "shopping/my_results.html", cards=cards, average=score.average, scored=score.scored, minimum=score.minimum
     )
 
 

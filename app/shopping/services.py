@@ -551,9 +551,10 @@ def assign_training_after(card: Scorecard, now: datetime) -> list[Assignment]:
                 )
                 if completed_recently:
                     continue
-                progress = learning.course_progress(person, [course])[0]
-                has_open = any(a.course_item_id == course.item_id for a in learning.assignments_for(person))
-                if has_open and not progress.completed:
+                open_row = {r.assignment.course_item_id: r for r in learning.assigned_courses(person)}.get(
+                    course.item_id
+                )
+                if open_row is not None and not open_row.done:  # already assigned, not yet done in its round
                     continue
                 note = f"after the mystery shop of {visit_day}: {texts.get(answer.item_id, answer.item_id)}"
                 created += learning.create_assignment(

@@ -1,0 +1,125 @@
+"""Which assignments reach a person, and whether each is done in its current round: the one rule.
+
+An assignment reaches a person when it names them or a department at or above theirs, and is not
+cancelled. A recurring assignment starts a new round every ``repeat_months``; from then on only a
+completion in the new round counts. In Python for one person's pages (their dashboard, their
+learning page, HR's report about them, the loop to training after a shop), and as SQL for the
+reports and reminders that ask it of everyone at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, or_, select, union_all
+
+from app.extensions import db
+from app.learning.models import Assignment, CourseCompletion
+from app.people.models import Department, User
+
+
+# ---------------------------------------------------------------- one person
+def ancestor_ids(user: User) -> list[int]:
+    """The user's department and every department above it."""
+    from app.people.services import ancestors, department_parents
+
+    # from the department rows the session keeps (a page showing paths or a report reads them anyway)
+    return sorted(ancestors(department_parents(), user.department_id)) if user.department_id else []
+
+
+def assignments_for(user: User) -> list[Assignment]:
+    """Active assignments that reach this user, directly or through any department above them."""
+    conditions = [Assignment.user_id == user.id]
+    depts = ancestor_ids(user)
+    if depts:
+        conditions.append(Assignment.department_id.in_(depts))
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .where(or_(*conditions), Assignment.cancelled_at.is_(None))
+            .order_by(Assignment.due_on.is_(None), Assignment.due_on)
+        )
+    )
+
+
+def cycle_starts(user: User, assignments: list[Assignment] | None = None) -> dict[int, datetime]:
+    """Course item id -> start of the current round, for recurring assignments past their first round."""
+    starts: dict[int, datetime] = {}
+    for a in assignments_for(user) if assignments is None else assignments:
+        if a.cycle_started_at is not None:
+            starts[a.course_item_id] = max(a.cycle_started_at, starts.get(a.course_item_id, a.cycle_started_at))
+    return starts
+
+
+@dataclass
+class AssignedCourse:
+    assignment: Assignment
+    progress: object  # learning.services.CourseProgress: ``completed`` is "done in its round"
+    overdue: bool
+
+    @property
+    def done(self) -> bool:
+        return bool(self.progress.completed)
+
+
+def assigned_courses(user: User, today: date | None = None) -> list[AssignedCourse]:
+    """The user's assigned courses with progress in their current round, one row per course (earliest due
+    date first)."""
+    from app.content import services as content
+    from app.learning.services import course_progress
+
+    today = today or date.today()
+    rows: dict[int, AssignedCourse] = {}
+    assignments = assignments_for(user)
+    course_ids = {a.course_item_id for a in assignments}
+    versions = [v for v in content.published_all("course") if v.item_id in course_ids]
+    progress = {p.version.item_id: p for p in course_progress(user, versions, cycle_starts(user, assignments))}
+    for a in assignments:
+        p = progress.get(a.course_item_id)
+        if p is None or a.course_item_id in rows:
+            continue
+        rows[a.course_item_id] = AssignedCourse(a, p, bool(a.due_on and a.due_on < today and not p.completed))
+    return list(rows.values())
+
+
+# ---------------------------------------------------------------- everyone, in SQL
+def _subtree_cte():
+    """(department id, ancestor id) for every department and each department above or equal to it."""
+    base = select(Department.id.label("id"), Department.id.label("root"))
+    tree = base.cte("subtree", recursive=True)
+    child = select(Department.id, tree.c.root).join(tree, Department.parent_id == tree.c.id)
+    return tree.union(child)  # not UNION ALL: a cycle of parents written past the services ends it
+
+
+def assigned_pairs():
+    """A selectable of (assignment id, user id) for every person each active assignment reaches."""
+    tree = _subtree_cte()
+    direct = select(Assignment.id.label("assignment_id"), Assignment.user_id.label("user_id")).where(
+        Assignment.user_id.is_not(None), Assignment.cancelled_at.is_(None)
+    )
+    via_department = (
+        select(Assignment.id.label("assignment_id"), User.id.label("user_id"))
+        .join(tree, tree.c.root == Assignment.department_id)
+        .join(User, User.department_id == tree.c.id)
+        .where(Assignment.cancelled_at.is_(None))
+    )
+    return union_all(direct, via_department).subquery("assigned")
+
+
+def join_completion(stmt, user_col):
+    """``stmt`` outer-joined to the person's completion of the assignment's course (for completed_in_round)."""
+    return stmt.outerjoin(
+        CourseCompletion,
+        and_(CourseCompletion.user_id == user_col, CourseCompletion.course_item_id == Assignment.course_item_id),
+    )
+
+
+def completed_in_round():
+    """SQL, with Assignment and an outer-joined CourseCompletion: the course is completed in the
+    assignment's current round (any completion counts until a recurring assignment reopens)."""
+    latest = func.coalesce(CourseCompletion.last_completed_at, CourseCompletion.completed_at)
+    return and_(
+        CourseCompletion.id.is_not(None),
+        or_(Assignment.cycle_started_at.is_(None), latest >= Assignment.cycle_started_at),
+    )

@@ -1,0 +1,53 @@
+"""What the departments report page shows, worked out from the parsed request (the route only renders it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.reports import services
+
+
+class NoSuchRoot(LookupError):
+    """The asked root department is not among the rows the viewer may see."""
+
+
+@dataclass
+class DepartmentsPage:
+    rows: list  # the rows shown: the root and its children, or the top departments
+    root: object | None  # the root's row when one was asked for
+    company: object  # the whole company's row (a scoped HR person's: their departments)
+    skills: list[str]
+    heat: dict
+
+
+def _sorted(shown: list, sort: str | None, descending: bool, keep_first: bool) -> list:
+    """``shown`` by a column (the root, when shown first, stays first); paths always A to Z."""
+    if sort is None:
+        return shown
+    head, rest = (shown[:1], shown[1:]) if keep_first else ([], list(shown))
+    if sort == "path":
+        rest.sort(key=lambda r: r.path)
+    else:
+        rest.sort(key=lambda r: (getattr(r, sort) is None, getattr(r, sort) or 0), reverse=descending)
+    return head + rest
+
+
+def departments_page(
+    period, scope: set[int] | None, root_id: int | None, sort: str | None, descending: bool
+) -> DepartmentsPage:
+    """The departments report: under ``root_id`` its row and its children's, else the top departments
+    of the viewer's ``scope``; sorted by the column ``sort`` (already checked); with the skill heatmap of
+    the rows shown. Raises NoSuchRoot for a root outside the rows."""
+    rows, company = services.company_report(period, scope=scope)
+    if root_id:
+        root = next((r for r in rows if r.id == root_id), None)
+        if root is None:
+            raise NoSuchRoot(root_id)
+        shown = [root] + [r for r in rows if r.parent_id == root_id]
+    else:
+        root = None
+        listed = {r.id for r in rows}
+        shown = [r for r in rows if r.parent_id is None or r.parent_id not in listed]
+    shown = _sorted(shown, sort, descending, keep_first=root is not None)
+    skills, heat = services.skill_heatmap([r.id for r in shown], period, scope=scope)
+    return DepartmentsPage(shown, root, company, skills, heat)

@@ -1,0 +1,39 @@
+"""A person's shop average, with the fairness minimum: one rule for their own results, their dashboard
+and HR's page about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import and_, func, select
+
+from app.extensions import db
+from app.shopping.models import Scorecard
+
+
+@dataclass(frozen=True)
+class ShopAverage:
+    cards: int  # approved cards about the person
+    scored: int  # of them, those with a result (a card answered all n/a has none)
+    average: float | None  # over the scored cards; None below the minimum
+    minimum: int  # MIN_CARDS_FOR_SCORE
+
+
+def approved_about(user_id: int, period=None):
+    """SQL: the approved cards observing this person (in ``period``, a reports Period, when given)."""
+    clause = and_(Scorecard.employee_id == user_id, Scorecard.status == "approved")
+    return clause if period is None else and_(clause, period.clause(Scorecard.visited_at))
+
+
+def shop_average(user_id: int, period=None) -> ShopAverage:
+    """The average result of the person's approved cards that have one, shown only when at least
+    MIN_CARDS_FOR_SCORE cards have a result, so that one or two visits do not label anyone."""
+    minimum = current_app.config["MIN_CARDS_FOR_SCORE"]
+    cards, scored, average = db.session.execute(
+        select(func.count(Scorecard.id), func.count(Scorecard.total_percent), func.avg(Scorecard.total_percent)).where(
+            approved_about(user_id, period)
+        )
+    ).one()
+    shown = float(average) if average is not None and scored >= minimum else None
+    return ShopAverage(int(cards or 0), int(scored or 0), shown, minimum)
