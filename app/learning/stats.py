@@ -12,7 +12,7 @@ from app.content.models import ContentItem, ContentVersion
 from app.content.services import document
 from app.extensions import db
 from app.learning.models import Assignment, AttemptAnswer, CourseCompletion, QuizAttempt
-from app.people.models import Department, User
+from app.people.models import DepartmentTree, User
 
 GROUP_SHARE = 0.27
 
@@ -132,24 +132,15 @@ def _option_counts(version_id: int) -> dict[tuple[str, int], int]:
     return {(row[0], int(row[1])): row[2] for row in db.session.execute(sql, params)}
 
 
-def _subtree_cte():
-    """(department id, ancestor id) for every department and each department above or equal to it."""
-    base = select(Department.id.label("id"), Department.id.label("root"))
-    tree = base.cte("subtree", recursive=True)
-    child = select(Department.id, tree.c.root).join(tree, Department.parent_id == tree.c.id)
-    return tree.union(child)  # not UNION ALL: a cycle of parents written past the services ends it
-
-
 def assigned_pairs():
     """A selectable of (assignment id, user id) for every person each active assignment reaches."""
-    tree = _subtree_cte()
     direct = select(Assignment.id.label("assignment_id"), Assignment.user_id.label("user_id")).where(
         Assignment.user_id.is_not(None), Assignment.cancelled_at.is_(None)
     )
     via_department = (
         select(Assignment.id.label("assignment_id"), User.id.label("user_id"))
-        .join(tree, tree.c.root == Assignment.department_id)
-        .join(User, User.department_id == tree.c.id)
+        .join(DepartmentTree, DepartmentTree.ancestor_id == Assignment.department_id)
+        .join(User, User.department_id == DepartmentTree.descendant_id)
         .where(Assignment.cancelled_at.is_(None))
     )
     return union_all(direct, via_department).subquery("assigned")
