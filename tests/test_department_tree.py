@@ -131,3 +131,27 @@ def test_scoped_lists_join_on_the_subtree(app, make_user):
     listed = set(db.session.scalars(services.scoped(select(User.id), User.department_id, hr)))
     assert inside.id in listed and outside.id not in listed and hr.id not in listed
     assert services.in_scope(hr, d.id) and not services.in_scope(hr, e.id) and not services.in_scope(hr, None)
+
+
+def test_a_scoped_hr_persons_pages_cost_the_same_however_large_the_subtree(client, auth, make_user):
+    from tests.test_queries import statements_for
+
+    region = services.create_department(None, "Регион", None)
+    hr = make_user("hr", email="hr@example.com")
+    services.set_scope(None, hr, region)
+    db.session.commit()
+
+    def grow(first: int, extra: int) -> None:
+        parent = region
+        for n in range(first, first + extra):  # a chain, so the subtree grows deeper as well as larger
+            parent = services.create_department(None, f"Отдел {n}", parent if n % 2 else region)
+            make_user("employee", department=parent, email=f"p{n}@example.com")
+        db.session.commit()
+
+    grow(0, 2)
+    auth.login("hr@example.com")
+    pages = ("/people", "/departments", "/reports/", "/shop/review", f"/reports/departments/{region.id}")
+    few = {path: statements_for(client, path) for path in pages}
+    grow(2, 10)
+    assert {path: statements_for(client, path) for path in pages} == few
+    assert "Регион/Отдел 10/Отдел 11" in client.get("/people").get_data(as_text=True)

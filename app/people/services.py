@@ -37,11 +37,6 @@ def subtree_ids(dept_id: int, connection=None) -> set[int]:
     return set((connection or db.session).scalars(subtree_select(dept_id)))
 
 
-def chain_ids(dept_id: int) -> set[int]:
-    """The department and every department above it, in one query."""
-    return set(db.session.scalars(select(DepartmentTree.ancestor_id).where(DepartmentTree.descendant_id == dept_id)))
-
-
 def ancestor_ids(dept_id: int | None) -> list[int]:
     """The department and every department above it, nearest first, in one query."""
     if dept_id is None:

@@ -288,10 +288,9 @@ def company_row(
         if shop_only:
             return _fill(DepartmentRow(id=None, path="", parent_id=None), (None,), {}, shop, {}, {})
         return _report(period, today, ids)[1]
-    parents: dict = {}  # only the company total is wanted
 
-    def total(per_dept):
-        return _over_subtrees(per_dept, parents, wanted=set())
+    def total(per_dept):  # only the company total is wanted
+        return _over_subtrees(per_dept, {}, wanted=set())
 
     row = DepartmentRow(id=None, path="", parent_id=None)
     key = (None,)
