@@ -56,7 +56,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("departments") as batch:
-        batch.drop_column("path")
     op.drop_index("ix_department_tree_descendant_id", table_name="department_tree")
     op.drop_table("department_tree")
+    op.execute("ALTER TABLE departments DROP COLUMN path")  # both engines (SQLite 3.35+), no table rebuild
