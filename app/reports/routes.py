@@ -10,8 +10,7 @@ from app.core.inputs import paginate, record_id
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.people.models import Department, User
-from app.people.services import child_ids as services_child_ids
-from app.people.services import in_scope, scope_ids, subtree_select
+from app.people.services import child_ids, in_scope, scope_ids, subtree_select
 from app.reports import bp, charts, services
 from app.reports.export import table_response
 from app.templating import round1
@@ -167,8 +166,7 @@ def department(dept_id: int):
     if dept is None or not in_scope(current_user, dept.id):
         abort(404)
     period = period_from_request()
-    child_ids = services_child_ids(dept_id)
-    rows = services.department_report(period, roots=[dept_id, *child_ids])
+    rows = services.department_report(period, roots=[dept_id, *child_ids(dept_id)])
     row = next(r for r in rows if r.id == dept_id)
     children = [r for r in rows if r.parent_id == dept_id]
     failures = services.item_failure_rates(dept_id, period)
