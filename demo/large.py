@@ -23,6 +23,7 @@ from app.content.model import Checklist, Quiz
 from app.core.errors import DomainError
 from app.extensions import db
 from app.learning.scoring import score_quiz
+from app.people import services as people_services
 from app.people.models import User
 from app.reports import rollups
 from app.shopping.models import Scorecard
@@ -314,6 +315,7 @@ def load_large(
         office = offices[i % len(offices)]
         teams.append(add_dept(TEAMS[(i // len(offices)) % len(TEAMS)], office))
     w.rows("departments", ["id", "name", "parent_id", "created_at"], dept_rows)
+    people_services.rebuild_tree()  # the closure table and paths of the departments written in bulk
 
     # ---- people: the demo accounts, HR, trainers, shoppers, then employees in teams
     progress("people")

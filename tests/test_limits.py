@@ -41,13 +41,16 @@ def _login(client, email="hr@example.com"):
 
 
 def _deep_chain(depth: int) -> int:
-    """A chain of ``depth`` departments written straight into the table, past every service check;
-    returns the deepest one's id."""
+    """A chain of ``depth`` departments written straight into the table, past every service check (the
+    tree and paths then filled from parent_id, as for a bulk load); returns the deepest one's id."""
+    from app.people.services import rebuild_tree
+
     parent = None
     for level in range(depth):
         parent = db.session.execute(
             insert(Department).values(name=f"L{level}", parent_id=parent).returning(Department.id)
         ).scalar_one()
+    rebuild_tree()
     db.session.commit()
     return parent
 

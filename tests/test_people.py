@@ -67,21 +67,20 @@ def test_a_department_path_ends_even_on_a_cycle_written_past_the_services(app):
     assert db.session.get(Department, c_id).path == "A/B/C"
 
 
-def test_the_tree_read_once_per_session_follows_every_change(app):
+def test_the_tree_follows_every_change_made_through_the_services(app):
     a = services.create_department(None, "A", None)
     db.session.commit()
     assert services.subtree_ids(a.id) == {a.id}
-    b = services.create_department(None, "B", a)  # through the session: read again after the flush
-    db.session.flush()
+    b = services.create_department(None, "B", a)  # not committed yet: seen in the same transaction
     assert services.subtree_ids(a.id) == {a.id, b.id}
     c = services.create_department(None, "C", None)
     db.session.commit()
     assert services.subtree_ids(a.id) == {a.id, b.id}
-    db.session.execute(db.update(Department).where(Department.id == c.id).values(parent_id=b.id))  # past the ORM
-    assert services.subtree_ids(a.id) == {a.id, b.id, c.id}
+    services.update_department(None, c, "C", b)  # a move: C is now below A and B
+    assert services.subtree_ids(a.id) == {a.id, b.id, c.id} and c.path == "A/B/C"
     db.session.rollback()
     assert services.subtree_ids(a.id) == {a.id, b.id}
-    assert services.department_parents()[c.id] is None
+    assert services.ancestor_ids(c.id) == [c.id] and db.session.get(Department, c.id).path == "C"
 
 
 def test_duplicate_sibling_department_is_refused(client, auth, make_user):
@@ -223,11 +222,10 @@ def test_department_paths_come_from_one_read_and_follow_every_change(app):
         assert [t.path for t in teams] == [f"Регион/Филиал/Команда {n}" for n in range(5)]
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    assert len(statements) == 1  # every path from the one read of the department rows
+    assert statements == []  # each path is read with its department's row
     parent = db.session.get(Department, teams[0].parent_id)
-    parent.name = "Отделение"  # not flushed yet: the path shows it all the same
-    assert teams[0].path == "Регион/Отделение/Команда 0"
+    services.update_department(None, parent, "Отделение", parent.parent)  # a rename: every path below follows
+    assert [t.path for t in teams] == [f"Регион/Отделение/Команда {n}" for n in range(5)]
     db.session.commit()
-    assert teams[1].path == "Регион/Отделение/Команда 1"
-    db.session.execute(db.update(Department).where(Department.id == parent.id).values(name="Офис"))  # past the ORM
-    assert teams[2].path == "Регион/Офис/Команда 2"
+    db.session.expunge_all()
+    assert db.session.get(Department, ids[1]).path == "Регион/Отделение/Команда 1"

@@ -184,7 +184,7 @@ def _names(table: str, ids: set[int]) -> dict[int, str]:
 
     if table == "departments":
         rows = db.session.scalars(select(Department).where(Department.id.in_(sorted(ids)))).all()
-        return {d.id: d.path for d in rows}  # paths from the session's one read of the department rows
+        return {d.id: d.path for d in rows}
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(sorted(ids)))).all())
 
 

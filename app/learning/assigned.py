@@ -16,16 +16,15 @@ from sqlalchemy import and_, func, or_, select, union_all
 
 from app.extensions import db
 from app.learning.models import Assignment, CourseCompletion
-from app.people.models import Department, User
+from app.people.models import DepartmentTree, User
 
 
 # ---------------------------------------------------------------- one person
 def ancestor_ids(user: User) -> list[int]:
     """The user's department and every department above it."""
-    from app.people.services import ancestors, department_parents
+    from app.people.services import ancestor_ids as chain
 
-    # from the department rows the session keeps (a page showing paths or a report reads them anyway)
-    return sorted(ancestors(department_parents(), user.department_id)) if user.department_id else []
+    return sorted(chain(user.department_id))
 
 
 def assignments_for(user: User) -> list[Assignment]:
@@ -84,24 +83,15 @@ def assigned_courses(user: User, today: date | None = None) -> list[AssignedCour
 
 
 # ---------------------------------------------------------------- everyone, in SQL
-def _subtree_cte():
-    """(department id, ancestor id) for every department and each department above or equal to it."""
-    base = select(Department.id.label("id"), Department.id.label("root"))
-    tree = base.cte("subtree", recursive=True)
-    child = select(Department.id, tree.c.root).join(tree, Department.parent_id == tree.c.id)
-    return tree.union(child)  # not UNION ALL: a cycle of parents written past the services ends it
-
-
 def assigned_pairs():
     """A selectable of (assignment id, user id) for every person each active assignment reaches."""
-    tree = _subtree_cte()
     direct = select(Assignment.id.label("assignment_id"), Assignment.user_id.label("user_id")).where(
         Assignment.user_id.is_not(None), Assignment.cancelled_at.is_(None)
     )
     via_department = (
         select(Assignment.id.label("assignment_id"), User.id.label("user_id"))
-        .join(tree, tree.c.root == Assignment.department_id)
-        .join(User, User.department_id == tree.c.id)
+        .join(DepartmentTree, DepartmentTree.ancestor_id == Assignment.department_id)
+        .join(User, User.department_id == DepartmentTree.descendant_id)
         .where(Assignment.cancelled_at.is_(None))
     )
     return union_all(direct, via_department).subquery("assigned")

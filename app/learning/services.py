@@ -30,7 +30,7 @@ from app.learning.models import Assignment, AttemptAnswer, CaseRead, CourseCompl
 from app.learning.scoring import score_quiz
 from app.notify import events as notify
 from app.people.models import Department, User
-from app.people.services import check_department_in_scope, in_scope
+from app.people.services import check_department_in_scope, scope_ids
 from app.reports import rollups
 
 
@@ -366,7 +366,8 @@ def create_assignment(
         raise DomainError(_l("A course can repeat every 1 to 120 months."), field="repeat_months")
     if department is not None:
         check_department_in_scope(actor, department)
-    if any(not in_scope(actor, u.department_id) for u in users or []):
+    scope = scope_ids(actor)  # read once for every person named
+    if scope is not None and any(u.department_id not in scope for u in users or []):
         raise DomainError(_l("This person is outside your scope."))
     created = []
     targets: list[tuple[str, int]] = [("user", u.id) for u in users or []]

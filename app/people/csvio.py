@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.core.errors import DomainError
 from app.core.permissions import ALL_ROLES, Role
 from app.core.spreadsheet import neutralise, unneutralise
 from app.extensions import db
 from app.people import services
-from app.people.models import PATH_SEPARATOR, User
+from app.people.models import PATH_SEPARATOR, Department, User
 
 COLUMNS = ("email", "name", "department", "roles")
 ROLE_SPLIT = re.compile(r"[;,|]")
@@ -187,7 +188,7 @@ def _compare_with_database(plan: ImportPlan, actor) -> None:
         chunk = emails[start : start + 500]
         for user in db.session.scalars(select(User).where(User.email.in_(chunk))):
             existing[user.email] = user
-    paths = {_normal_path(path): dept for dept, path in services.tree_paths(services.load_tree())}
+    paths = {_normal_path(dept.path): dept for dept in db.session.scalars(select(Department))}  # also held below
     new_paths: dict[str, str] = {}
     for row in plan.rows:
         if row.department and _normal_path(row.department) not in paths:
@@ -282,11 +283,11 @@ def apply_import(plan: ImportPlan, actor=None) -> dict[str, int]:
 def export_csv(actor=None) -> str:
     """Everyone ``actor`` may see (all people for the command line) as CSV text in the import format
     (round-trips through plan_import)."""
-    tree = services.load_tree()  # noqa: F841 - held to the end: each person's department path comes from memory
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for user in db.session.scalars(services.scoped(select(User).order_by(User.email), User.department_id, actor)):
+    people = select(User).options(joinedload(User.department)).order_by(User.email)
+    for user in db.session.scalars(services.scoped(people, User.department_id, actor)):
         dept = user.department.path if user.department else ""
         writer.writerow([neutralise(v) for v in (user.email, user.name, dept, ";".join(sorted(user.role_names)))])
     return out.getvalue()

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core.audit import utcnow
@@ -19,6 +17,10 @@ PATH_SEPARATOR = "/"
 SESSION_ID_SEPARATOR = ":"
 
 
+def _own_name(context) -> str:
+    return context.get_current_parameters().get("name") or ""
+
+
 class Department(db.Model):
     __tablename__ = "departments"
 
@@ -27,6 +29,9 @@ class Department(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     archived_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # "Region/Branch/Team": kept by the people services on every create, rename and move, so a page
+    # listing departments reads their paths with the rows themselves.
+    path: Mapped[str] = mapped_column(Text, default=_own_name, server_default="")
 
     parent: Mapped[Department | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Department]] = relationship(back_populates="parent", order_by="Department.name")
@@ -35,47 +40,6 @@ class Department(db.Model):
     def archived(self) -> bool:
         return self.archived_at is not None
 
-    def ancestors(self) -> list[Department]:
-        """From the root down to the parent: walks the loaded tree, after loading in one query whatever
-        part of the chain is not in the session yet (however deep the tree, one statement at most; the
-        loaded ancestors are held on their children, as the session itself keeps them only weakly)."""
-        self._load_chain()
-        chain: list[Department] = []
-        node = self.parent
-        while node is not None and node is not self and node not in chain:  # a cycle stops the walk
-            chain.append(node)
-            node = node.parent
-        return list(reversed(chain))
-
-    def _load_chain(self) -> None:
-        session = object_session(self)
-        if session is None:
-            return
-        node, seen = self, {self.id}
-        while node.parent_id is not None and node.parent_id not in seen:
-            held = held_parent(session, node)
-            if held is not None:  # in the session already: the walk needs no query for it
-                node = held
-                seen.add(node.id)
-                continue
-            chain = select(Department).where(Department.id.in_(chain_ids_select(node.parent_id)))
-            found = {d.id: d for d in session.scalars(chain)}
-            while node.parent_id is not None and node.parent_id not in seen:
-                parent = found.get(node.parent_id)
-                set_committed_value(node, "parent", parent)
-                if parent is None:
-                    return
-                seen.add(parent.id)
-                node = parent
-            return
-
-    @property
-    def path(self) -> str:
-        from app.people.services import kept_path  # the services build on this module
-
-        kept = kept_path(self)  # from the session's one read of the department rows
-        return kept if kept is not None else PATH_SEPARATOR.join([d.name for d in self.ancestors()] + [self.name])
-
     def snapshot(self) -> dict:
         return {"name": self.name, "parent_id": self.parent_id, "archived": self.archived}
 
@@ -83,17 +47,16 @@ class Department(db.Model):
         return f"<Department {self.id} {self.name!r}>"
 
 
-def held_parent(session, dept: Department) -> Department | None:
-    """``dept``'s parent if the session holds it already (loaded on ``dept`` or in its identity map), else None."""
-    return dept.__dict__.get("parent") or session.identity_map.get(identity_key(Department, dept.parent_id))
+class DepartmentTree(db.Model):
+    """The department tree as a closure table: one row for every department and each department at or
+    above it (``depth`` 0 for itself, 1 for its parent, ...). Written only by the people services, so a
+    subtree or a chain of parents is one indexed read the database can join on."""
 
+    __tablename__ = "department_tree"
 
-def chain_ids_select(dept_id: int):
-    """A select of the ids of a department and every department above it, reading only that chain
-    (a union, so a cycle of parents written past the services ends it too)."""
-    up = select(Department.id, Department.parent_id).where(Department.id == dept_id).cte("chain", recursive=True)
-    up = up.union(select(Department.id, Department.parent_id).join(up, Department.id == up.c.parent_id))
-    return select(up.c.id)
+    ancestor_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
+    descendant_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True, index=True)
+    depth: Mapped[int] = mapped_column(Integer)
 
 
 class UserRole(db.Model):

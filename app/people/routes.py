@@ -2,6 +2,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app.auth import services as auth_services  # the module: app.auth.services imports the people models
 from app.core.downloads import download
@@ -141,7 +142,6 @@ def department_archive(dept_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         archive = not dept.archived
-        tree = services.load_tree()  # noqa: F841 - held so the subtree walk below reads from memory
         try:
             services.set_department_archived(current_user, dept, archive)
         except DomainError as err:
@@ -170,20 +170,15 @@ def people():
         stmt = stmt.where(User.active.is_(True))
     elif status == "inactive":
         stmt = stmt.where(User.active.is_(False))
-    # One query for the whole tree, held until the page is rendered: each person's department and its
-    # path then come from the session's identity map instead of a query per row.
-    tree = services.load_tree()
-    page = paginate(stmt)
+    page = paginate(stmt.options(joinedload(User.department)))  # each row shows its department's path
+    scope = services.scope_ids(current_user)
     return render_template(
         "people/people.html",
-        tree=tree,
         page=page,
         q=q,
         dept_id=dept_id,
         status=status,
-        departments=[
-            c for c in services.department_choices(include_archived=True) if services.in_scope(current_user, c[0])
-        ],
+        departments=[c for c in services.department_choices(include_archived=True) if scope is None or c[0] in scope],
     )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import Text, delete, func, insert, literal, select, text, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core import audit
@@ -13,7 +13,7 @@ from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.permissions import Role
 from app.extensions import db
-from app.people.models import PATH_SEPARATOR, Department, User, UserRole, chain_ids_select, held_parent
+from app.people.models import PATH_SEPARATOR, Department, DepartmentTree, User, UserRole
 from app.people.passwords import check_new_password
 
 # The column sizes of users.name, users.email and departments.name: longer values are refused with a
@@ -24,6 +24,80 @@ DEPARTMENT_NAME_MAX = 200
 
 
 # ---------------------------------------------------------------- departments
+# The tree is held in one place the database can join on: the closure table department_tree, with a row
+# for every department and each department at or above it, and each department's path in its row.
+# Both are written here only, on create and move; rebuild_tree() fills them from parent_id.
+def subtree_select(dept_id: int):
+    """A select of the ids of ``dept_id`` and every department below it, to use as a subquery."""
+    return select(DepartmentTree.descendant_id).where(DepartmentTree.ancestor_id == dept_id)
+
+
+def subtree_ids(dept_id: int, connection=None) -> set[int]:
+    """The department and every department below it, in one query (through ``connection`` when given)."""
+    return set((connection or db.session).scalars(subtree_select(dept_id)))
+
+
+def ancestor_ids(dept_id: int | None) -> list[int]:
+    """The department and every department above it, nearest first, in one query."""
+    if dept_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(DepartmentTree.ancestor_id)
+            .where(DepartmentTree.descendant_id == dept_id)
+            .order_by(DepartmentTree.depth)
+        )
+    )
+
+
+def subtrees_ids(roots) -> set[int]:
+    """The departments in the subtrees of ``roots``, in one query."""
+    stmt = select(DepartmentTree.descendant_id).where(DepartmentTree.ancestor_id.in_(sorted(set(roots))))
+    return set(db.session.scalars(stmt.distinct()))
+
+
+def ancestors_of(dept_ids, connection=None) -> dict[int, list[int]]:
+    """For each of ``dept_ids`` (None: every department): the department and every department above it,
+    nearest first; one query."""
+    stmt = select(DepartmentTree.descendant_id, DepartmentTree.ancestor_id)
+    out: dict[int, list[int]] = {}
+    if dept_ids is not None:
+        wanted = sorted({d for d in dept_ids if d is not None})
+        out = {d: [] for d in wanted}
+        if not wanted:
+            return out
+        stmt = stmt.where(DepartmentTree.descendant_id.in_(wanted))
+    stmt = stmt.order_by(DepartmentTree.descendant_id, DepartmentTree.depth)
+    for dept, above in (connection or db.session).execute(stmt):
+        out.setdefault(dept, []).append(above)
+    return out
+
+
+def child_ids(dept_id: int | None) -> list[int]:
+    """The departments directly below ``dept_id`` (None: the top-level ones), by name."""
+    parent = Department.parent_id.is_(None) if dept_id is None else Department.parent_id == dept_id
+    return list(db.session.scalars(select(Department.id).where(parent).order_by(Department.name)))
+
+
+def is_below(dept_id: int, ancestor_id: int) -> bool:
+    """True if ``dept_id`` is ``ancestor_id`` or lies in its subtree: one lookup by primary key."""
+    link = select(DepartmentTree.depth).where(
+        DepartmentTree.ancestor_id == ancestor_id, DepartmentTree.descendant_id == dept_id
+    )
+    return db.session.scalar(link) is not None
+
+
+def rebuild_tree(connection=None) -> None:
+    """Fill department_tree and every path from departments.parent_id: for departments written in bulk
+    (the large demo) or straight into the table. A cycle of parents is not followed."""
+    from app.people.tree_sql import FILL_PATHS, FILL_TREE
+
+    conn = connection or db.session
+    conn.execute(delete(DepartmentTree))
+    conn.execute(text(FILL_TREE))
+    conn.execute(text(FILL_PATHS))
+
+
 def load_tree() -> list[Department]:
     """All departments in one query with parent/children linked in memory; returns the roots."""
     depts = db.session.scalars(select(Department).order_by(Department.name)).all()
@@ -34,133 +108,6 @@ def load_tree() -> list[Department]:
         # Fill the collection from what is loaded so walking the tree issues no more queries.
         set_committed_value(dept, "children", by_parent.get(dept.id, []))
     return by_parent.get(None, [])
-
-
-def department_parents(connection=None) -> dict[int, int | None]:
-    """Each department's parent, in one query (read through ``connection`` when given).
-
-    Read through the session, the answer is kept until the session next writes, commits or rolls back,
-    so a report page that needs the tree for several figures reads it once.
-    """
-    if connection is not None:
-        return dict(connection.execute(select(Department.id, Department.parent_id)).all())
-    kept = db.session.info.get(_PARENTS_KEY)
-    if kept is None:
-        kept = db.session.info[_PARENTS_KEY] = {dept: parent for dept, _name, parent in department_rows()}
-    return dict(kept)
-
-
-def department_rows(session: Session | None = None) -> list[tuple[int, str, int | None]]:
-    """(id, name, parent id) of every department, by name, in one query; kept in the session like
-    :func:`department_parents`, which is read from it, as are report trees and department paths."""
-    session = session or db.session()
-    kept = session.info.get(_ROWS_KEY)
-    if kept is None:
-        stmt = select(Department.id, Department.name, Department.parent_id).order_by(Department.name)
-        kept = session.info[_ROWS_KEY] = [tuple(row) for row in session.execute(stmt)]
-    return kept
-
-
-def kept_path(dept: Department) -> str | None:
-    """A department's path from its session's department rows, or None when they cannot be trusted for
-    it: not in a session, not yet stored, or departments changed in the session and not yet flushed."""
-    session = object_session(dept)
-    if session is None or dept.id is None or any(isinstance(o, Department) for o in (*session.new, *session.dirty)):
-        return None
-    names = session.info.get(_NAMES_KEY)
-    if names is None:
-        if session.info.get(_ROWS_KEY) is None and _chain_in_memory(session, dept):
-            return None  # the model walks its parents in memory, with no query at all
-        names = session.info[_NAMES_KEY] = {i: (name, parent) for i, name, parent in department_rows(session)}
-    parts, node, seen = [dept.name], dept.parent_id, {dept.id}
-    while node is not None and node not in seen:  # a cycle written past the services ends the walk
-        seen.add(node)
-        name, node = names.get(node, (None, None))
-        if name is None:
-            return None
-        parts.append(name)
-    return PATH_SEPARATOR.join(reversed(parts))
-
-
-def _chain_in_memory(session: Session, dept: Department) -> bool:
-    """True when every department above ``dept`` is already loaded in the session."""
-    node, seen = dept, {dept.id}
-    while node.parent_id is not None and node.parent_id not in seen:
-        node = held_parent(session, node)
-        if node is None:
-            return False
-        seen.add(node.id)
-    return True
-
-
-_PARENTS_KEY, _SUBTREES_KEY = "department_parents", "department_subtrees"
-_ROWS_KEY, _NAMES_KEY = "department_rows", "department_names"
-
-
-def _forget_parents(session, *_args) -> None:
-    for key in (_PARENTS_KEY, _SUBTREES_KEY, _ROWS_KEY, _NAMES_KEY):
-        session.info.pop(key, None)
-
-
-def _forget_parents_on_write(state) -> None:
-    if not state.is_select:
-        _forget_parents(state.session)
-
-
-for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
-    event.listen(Session, _name, _forget_parents)
-event.listen(Session, "do_orm_execute", _forget_parents_on_write)
-
-
-# A department expired to be read again (session.refresh or expire) may then show what another
-# session committed since: the kept rows are read again too.
-@event.listens_for(Department, "expire")
-def _forget_parents_on_expire(target, _attrs) -> None:
-    session = object_session(target) if target is not None else None  # None: already collected
-    if session is not None:
-        _forget_parents(session)
-
-
-def chain_ids(dept_id: int) -> set[int]:
-    """The department and every department above it, in one query that reads only that chain."""
-    return set(db.session.scalars(chain_ids_select(dept_id)))
-
-
-def ancestors(parents: dict[int, int | None], dept_id: int | None) -> list[int]:
-    """The department and every department above it, nearest first."""
-    chain: list[int] = []
-    seen: set[int] = set()  # a cycle written past the services ends the walk
-    while dept_id is not None and dept_id not in seen:
-        seen.add(dept_id)
-        chain.append(dept_id)
-        dept_id = parents.get(dept_id)
-    return chain
-
-
-def subtree_ids(dept_id: int, connection=None) -> set[int]:
-    """The department and every department below it (read through ``connection`` when given; through
-    the session, kept with the tree it was read from)."""
-    if connection is not None:
-        return within(department_parents(connection), [dept_id])
-    parents = department_parents()
-    kept = db.session.info.setdefault(_SUBTREES_KEY, {})
-    if dept_id not in kept:
-        kept[dept_id] = frozenset(within(parents, [dept_id]))
-    return set(kept[dept_id])
-
-
-def within(parents: dict[int, int | None], roots) -> set[int]:
-    """The departments in the subtrees of ``roots``, given each department's parent."""
-    children: dict[int | None, list[int]] = {}
-    for dept, parent in parents.items():
-        children.setdefault(parent, []).append(dept)
-    out, stack = set(), list(roots)
-    while stack:
-        node = stack.pop()
-        if node not in out:
-            out.add(node)
-            stack.extend(children.get(node, []))
-    return out
 
 
 def flatten(roots: list[Department]) -> list[tuple[Department, int]]:
@@ -179,21 +126,9 @@ def flatten(roots: list[Department]) -> list[tuple[Department, int]]:
     return out
 
 
-def tree_paths(roots: list[Department]) -> list[tuple[Department, str]]:
-    """(department, full path) in tree order, each path built from its parent's as the walk goes down
-    (no walk up the chain per department, which a deep tree would make quadratic)."""
-    out: list[tuple[Department, str]] = []
-    names: list[str] = []
-    for dept, depth in flatten(roots):
-        del names[depth:]
-        names.append(dept.name)
-        out.append((dept, PATH_SEPARATOR.join(names)))
-    return out
-
-
 def department_choices(include_archived: bool = False) -> list[tuple[int, str]]:
     """(id, full path) pairs for select fields, in tree order."""
-    return [(dept.id, path) for dept, path in tree_paths(load_tree()) if include_archived or not dept.archived]
+    return [(dept.id, dept.path) for dept, _ in flatten(load_tree()) if include_archived or not dept.archived]
 
 
 def max_depth() -> int:
@@ -230,24 +165,16 @@ def path_problems(path: str) -> list[str]:
     return problems
 
 
-def _depth(dept: Department) -> int:
-    """Levels from the top of the tree down to ``dept`` itself (1 for a top-level department)."""
-    if dept.id is None:
-        return len(dept.ancestors()) + 1
-    return len(chain_ids(dept.id))
+def _depth(dept_id: int) -> int:
+    """Levels from the top of the tree down to ``dept_id`` itself (1 for a top-level department)."""
+    return db.session.scalar(select(func.count()).where(DepartmentTree.descendant_id == dept_id))
 
 
 def _height(dept_id: int) -> int:
     """Levels in the subtree of ``dept_id``, itself included (1 for a department with nothing below)."""
-    children: dict[int | None, list[int]] = {}
-    for node, parent in department_parents().items():
-        children.setdefault(parent, []).append(node)
-    level, height, seen = [dept_id], 0, set()
-    while level:
-        height += 1
-        seen.update(level)
-        level = [c for node in level for c in children.get(node, []) if c not in seen]
-    return height
+    return (
+        db.session.scalar(select(func.max(DepartmentTree.depth)).where(DepartmentTree.ancestor_id == dept_id)) or 0
+    ) + 1
 
 
 def _check_name(name: str) -> str:
@@ -280,12 +207,13 @@ def create_department(actor, name: str, parent: Department | None) -> Department
     if parent is not None and parent.archived:
         raise DomainError(_l("Cannot add a department under an archived one."), field="parent")
     check_department_in_scope(actor, parent, field="parent")
-    if parent is not None and _depth(parent) >= max_depth():
+    if parent is not None and _depth(parent.id) >= max_depth():
         raise _too_deep()
     _check_sibling_unique(name, parent.id if parent else None)
-    dept = Department(name=name, parent=parent)
+    dept = Department(name=name, parent=parent, path=_path_under(parent, name))
     db.session.add(dept)
     db.session.flush()
+    _link(dept.id, parent.id if parent is not None else None)
     audit.record(actor, "department.create", "department", dept.id, None, dept.snapshot())
     return dept
 
@@ -298,20 +226,71 @@ def update_department(actor, dept: Department, name: str, parent: Department | N
         raise NotPermitted(_l("This department is outside your scope."))
     if parent != dept.parent:
         check_department_in_scope(actor, parent, field="parent")
+    parent_id = parent.id if parent is not None else None
     if parent is not None:
-        if dept.id in chain_ids(parent.id):
+        if is_below(parent.id, dept.id):
             raise DomainError(_l("A department cannot be moved under itself."), field="parent")
-        if parent.id != dept.parent_id and _depth(parent) + _height(dept.id) > max_depth():
+        if parent.id != dept.parent_id and _depth(parent.id) + _height(dept.id) > max_depth():
             raise _too_deep()
-    _check_sibling_unique(name, parent.id if parent else None, exclude_id=dept.id)
-    before = dept.snapshot()
+    _check_sibling_unique(name, parent_id, exclude_id=dept.id)
+    before, old_path = dept.snapshot(), dept.path
+    moved = parent_id != dept.parent_id
     dept.name = name
     dept.parent = parent
     db.session.flush()
+    if moved:
+        _move_subtree(dept.id, parent_id)
+    _repath_subtree(dept.id, old_path, _path_under(parent, name))
     b, a = audit.diff(before, dept.snapshot())
     if a:
         audit.record(actor, "department.update", "department", dept.id, b, a)
     return dept
+
+
+def _path_under(parent: Department | None, name: str) -> str:
+    return name if parent is None else f"{parent.path}{PATH_SEPARATOR}{name}"
+
+
+def _link(dept_id: int, parent_id: int | None) -> None:
+    """The closure rows of a new department: itself, and its parent's chain one level further down."""
+    rows = select(literal(dept_id), literal(dept_id), literal(0))
+    if parent_id is not None:
+        above = select(DepartmentTree.ancestor_id, literal(dept_id), DepartmentTree.depth + 1)
+        rows = rows.union_all(above.where(DepartmentTree.descendant_id == parent_id))
+    db.session.execute(insert(DepartmentTree).from_select(["ancestor_id", "descendant_id", "depth"], rows))
+
+
+def _move_subtree(dept_id: int, parent_id: int | None) -> None:
+    """Move the subtree of ``dept_id`` under ``parent_id`` in the closure table: drop the links from
+    outside the subtree into it, then link the new parent's chain to every department of the subtree."""
+    inside = select(DepartmentTree.descendant_id).where(DepartmentTree.ancestor_id == dept_id).scalar_subquery()
+    db.session.execute(
+        delete(DepartmentTree)
+        .where(DepartmentTree.descendant_id.in_(inside), DepartmentTree.ancestor_id.not_in(inside))
+        .execution_options(synchronize_session=False)
+    )
+    if parent_id is None:
+        return
+    above, below = aliased(DepartmentTree), aliased(DepartmentTree)
+    links = (
+        select(above.ancestor_id, below.descendant_id, above.depth + below.depth + 1)
+        .select_from(above)
+        .join(below, below.ancestor_id == dept_id)
+        .where(above.descendant_id == parent_id)
+    )
+    db.session.execute(insert(DepartmentTree).from_select(["ancestor_id", "descendant_id", "depth"], links))
+
+
+def _repath_subtree(dept_id: int, old: str, new: str) -> None:
+    """Give the subtree of ``dept_id`` paths starting with ``new`` instead of ``old``, in one statement."""
+    if old == new:
+        return
+    db.session.execute(
+        update(Department)
+        .where(Department.id.in_(subtree_select(dept_id)))
+        .values(path=literal(new, Text) + func.substr(Department.path, len(old) + 1))
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def set_department_archived(actor, dept: Department, archived: bool) -> None:
@@ -319,7 +298,7 @@ def set_department_archived(actor, dept: Department, archived: bool) -> None:
     if not in_scope(actor, dept.id):
         raise NotPermitted(_l("This department is outside your scope."))
     if archived:
-        nodes = [n for n, _ in flatten([dept])]
+        nodes = db.session.scalars(select(Department).where(Department.id.in_(subtree_select(dept.id))))
         for node in nodes:
             if not node.archived:
                 node.archived_at = utcnow()
@@ -392,31 +371,35 @@ def grantable_roles(actor) -> set[str]:
 
 
 # ---------------------------------------------------------------- HR scope
-def scope_ids(actor) -> set[int] | None:
-    """The departments ``actor`` sees and acts on: None for the whole company (administrators, unscoped
-    HR, the command line and the system), else the subtree of the HR person's scope department.
+def scope_root(actor) -> int | None:
+    """The department whose subtree ``actor`` sees and acts on: None for the whole company (administrators,
+    unscoped HR, the command line and the system), else the HR person's scope department.
 
     The one place the HR scope is worked out: pages, exports, digests and the API all ask here."""
     if actor is None or not getattr(actor, "is_authenticated", True) or actor.has_role(Role.ADMIN):
         return None
     if not actor.has_role(Role.HR):  # a scope limits HR only (one left from a former HR role does nothing)
         return None
-    scope = getattr(actor, "scope_department_id", None)
-    if scope is None:
-        return None
-    return subtree_ids(scope)
+    return getattr(actor, "scope_department_id", None)
+
+
+def scope_ids(actor) -> set[int] | None:
+    """The departments ``actor`` sees (see :func:`scope_root`): None for the whole company."""
+    root = scope_root(actor)
+    return None if root is None else subtree_ids(root)
 
 
 def in_scope(actor, department_id: int | None) -> bool:
     """True if a person or item of ``department_id`` is within what ``actor`` sees (none: only unscoped)."""
-    ids = scope_ids(actor)
-    return ids is None or department_id in ids
+    root = scope_root(actor)
+    return root is None or (department_id is not None and is_below(department_id, root))
 
 
 def scoped(stmt, column, actor):
-    """``stmt`` limited to rows whose department ``column`` is within ``actor``'s scope."""
-    ids = scope_ids(actor)
-    return stmt if ids is None else stmt.where(column.in_(sorted(ids)))
+    """``stmt`` limited to rows whose department ``column`` is within ``actor``'s scope (a subquery on
+    the department tree, however large the subtree)."""
+    root = scope_root(actor)
+    return stmt if root is None else stmt.where(column.in_(subtree_select(root)))
 
 
 def check_department_in_scope(actor, department: Department | None, field: str = "department") -> None:

@@ -588,13 +588,12 @@ def refresh_course_status(user_ids, connection=None) -> None:
     """
     from app.learning.models import Assignment, CourseCompletion
     from app.people.models import User
-    from app.people.services import ancestors, department_parents
+    from app.people.services import ancestors_of
 
     run = (connection or db.session).execute
     user_ids = {int(u) for u in user_ids if u is not None}
     if not user_ids:
         return
-    parents = department_parents(connection)
 
     for chunk in _chunks(user_ids):
         run(delete(CourseStatus).where(CourseStatus.user_id.in_(chunk)))
@@ -608,7 +607,8 @@ def refresh_course_status(user_ids, connection=None) -> None:
         }
         if not people:
             continue
-        above = {uid: ancestors(parents, dept) for uid, dept in people.items()}
+        chains = ancestors_of(set(people.values()), connection)
+        above = {uid: chains.get(dept, [dept]) for uid, dept in people.items()}
         reached_by = {}  # department id -> people it reaches (itself and every department above theirs)
         for uid, depts in above.items():
             for dept in depts:

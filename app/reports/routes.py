@@ -10,7 +10,7 @@ from app.core.inputs import paginate, record_id
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.people.models import Department, User
-from app.people.services import department_parents, in_scope, scope_ids, subtree_ids
+from app.people.services import child_ids, in_scope, scope_ids, subtree_select
 from app.reports import bp, charts, pages, services
 from app.reports.export import table_response
 from app.templating import round1
@@ -165,8 +165,7 @@ def department(dept_id: int):
     if dept is None or not in_scope(current_user, dept.id):
         abort(404)
     period = period_from_request()
-    child_ids = [d for d, parent in department_parents().items() if parent == dept_id]
-    rows = services.department_report(period, roots=[dept_id, *child_ids])
+    rows = services.department_report(period, roots=[dept_id, *child_ids(dept_id)])
     row = next(r for r in rows if r.id == dept_id)
     children = [r for r in rows if r.parent_id == dept_id]
     failures = services.item_failure_rates(dept_id, period)
@@ -203,7 +202,7 @@ def department(dept_id: int):
         return _export(fmt, "item-failures", headers, table, period, dept_id)
     page = paginate(
         select(User)
-        .where(User.department_id.in_(sorted(subtree_ids(dept_id))), User.active.is_(True))
+        .where(User.department_id.in_(subtree_select(dept_id)), User.active.is_(True))
         .order_by(User.name)
         .options(lazyload(User.roles))  # the list shows names only
     )

@@ -21,8 +21,8 @@ from app.core.errors import BadInput
 from app.core.inputs import FIRST_DAY, LAST_DAY, in_calendar
 from app.extensions import db
 from app.learning.models import QuizAttempt
-from app.people.models import PATH_SEPARATOR, User
-from app.people.services import ancestors, department_parents, department_rows, subtree_ids, within
+from app.people.models import Department, User
+from app.people.services import ancestors_of, subtree_ids, subtrees_ids
 from app.reports import rollups
 from app.reports.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, ItemTotal
 from app.shopping.models import Scorecard, ScorecardAnswer
@@ -171,8 +171,9 @@ def _assignment_stats(dept_ids, today: date) -> dict[tuple, list[float]]:
     }
 
 
-def _over_subtrees(per_dept: dict[tuple, list[float]], parents: dict, wanted=None) -> dict[tuple, list[float]]:
-    """Add each department's figures to itself and every department above it (limited to ``wanted``).
+def _over_subtrees(per_dept: dict[tuple, list[float]], chains: dict, wanted=None) -> dict[tuple, list[float]]:
+    """Add each department's figures to itself and every department above it (limited to ``wanted``),
+    given each department's chain from the department tree (itself first, then those above it).
 
     The first key is the department; further keys (a skill) are kept. ``None`` as department is the whole company.
     """
@@ -181,14 +182,8 @@ def _over_subtrees(per_dept: dict[tuple, list[float]], parents: dict, wanted=Non
     for (dept, *rest), figures in per_dept.items():
         chain = targets.get(dept)
         if chain is None:
-            chain, seen, node = [], set(), dept
-            while node is not None and node not in seen:
-                seen.add(node)
-                if wanted is None or node in wanted:
-                    chain.append(node)
-                node = parents.get(node)
-            chain.append(None)
-            targets[dept] = chain
+            above = chains.get(dept, [] if dept is None else [dept])
+            chain = targets[dept] = [n for n in above if wanted is None or n in wanted] + [None]
         for node in chain:  # new lists, never added to in place: one list may start several totals
             key = (node, *rest)
             total = out.get(key)
@@ -245,13 +240,13 @@ def _report(period, today, roots) -> tuple[list[DepartmentRow], DepartmentRow]:
     period = period or Period()
     today = today or date.today()
     tree = _tree()
-    parents = {dept_id: parent for dept_id, _path, parent, _depth in tree}
-    ids = None if roots is None else sorted(within(parents, roots))
+    chains = ancestors_of(None)
+    ids = None if roots is None else sorted(subtrees_ids(roots))
     wanted = None if roots is None else set(roots)
-    heads = _over_subtrees(_headcount(ids), parents, wanted)
-    cards = _over_subtrees(_sums("shop", period, ids), parents, wanted)
-    quizzes = _over_subtrees(_sums("quiz", period, ids), parents, wanted)
-    assignments = _over_subtrees(_assignment_stats(ids, today), parents, wanted)
+    heads = _over_subtrees(_headcount(ids), chains, wanted)
+    cards = _over_subtrees(_sums("shop", period, ids), chains, wanted)
+    quizzes = _over_subtrees(_sums("quiz", period, ids), chains, wanted)
+    assignments = _over_subtrees(_assignment_stats(ids, today), chains, wanted)
     rows = []
     for dept_id, path, parent, depth in tree:
         if wanted is not None and dept_id not in wanted:
@@ -263,18 +258,20 @@ def _report(period, today, roots) -> tuple[list[DepartmentRow], DepartmentRow]:
 
 
 def _tree() -> list[tuple[int, str, int | None, int]]:
-    """(id, path, parent id, depth) of every department, depth first with siblings by name, from plain rows."""
+    """(id, path, parent id, depth) of every department, depth first with siblings by name, in one query."""
     children: dict = {}
-    for dept_id, name, parent in department_rows():
-        children.setdefault(parent, []).append((dept_id, name))
-    out = []
-    stack = [(dept_id, name, None, 0) for dept_id, name in reversed(children.get(None, []))]
+    rows = select(Department.id, Department.path, Department.parent_id).order_by(Department.name, Department.id)
+    for dept_id, path, parent in db.session.execute(rows):
+        children.setdefault(parent, []).append((dept_id, path))
+    out, seen = [], set()
+    stack = [(dept_id, path, None, 0) for dept_id, path in reversed(children.get(None, []))]
     while stack:
         dept_id, path, parent, depth = stack.pop()
+        if dept_id in seen:  # a cycle written past the services is walked once
+            continue
+        seen.add(dept_id)
         out.append((dept_id, path, parent, depth))
-        stack.extend(
-            (c, f"{path}{PATH_SEPARATOR}{n}", dept_id, depth + 1) for c, n in reversed(children.get(dept_id, []))
-        )
+        stack.extend((c, p, dept_id, depth + 1) for c, p in reversed(children.get(dept_id, [])))
     return out
 
 
@@ -291,10 +288,9 @@ def company_row(
         if shop_only:
             return _fill(DepartmentRow(id=None, path="", parent_id=None), (None,), {}, shop, {}, {})
         return _report(period, today, ids)[1]
-    parents: dict = {}  # only the company total is wanted
 
-    def total(per_dept):
-        return _over_subtrees(per_dept, parents, wanted=set())
+    def total(per_dept):  # only the company total is wanted
+        return _over_subtrees(per_dept, {}, wanted=set())
 
     row = DepartmentRow(id=None, path="", parent_id=None)
     key = (None,)
@@ -544,14 +540,14 @@ def skill_heatmap(
     worked when they finished it.
     """
     period = period or Period()
-    parents = department_parents()
+    chains = ancestors_of(None)
     wanted = set(dept_ids)
     # The database sums the rows of each shown department's subtree (less the subtrees of shown
     # departments below it) instead of sending a row per department and skill: a few dozen rows
     # come back, not thousands. Those sums are then added up the shown departments and the company.
     nearest: dict[int, list[int]] = {}
-    for dept in parents:
-        node = next((a for a in ancestors(parents, dept) if a in wanted), None)
+    for dept, chain in chains.items():
+        node = next((a for a in chain if a in wanted), None)
         if node is not None:
             nearest.setdefault(node, []).append(dept)
     rows = rollups.period_rows("skill", period.start, period.end, None if scope is None else sorted(scope), dated=False)
@@ -560,7 +556,7 @@ def skill_heatmap(
     figures = (func.sum(rows.c[m]) for m in rollups.MEASURES["skill"])
     grouped = select(shown, rows.c.skill, *figures).group_by(*([shown] if whens else []), rows.c.skill)
     per_shown = {(d, skill): [float(v or 0) for v in figures] for d, skill, *figures in db.session.execute(grouped)}
-    sums = _over_subtrees(per_shown, parents, wanted)
+    sums = _over_subtrees(per_shown, chains, wanted)
     cells: dict = {}
     for (dept, skill), (answers, correct, items, passed) in sums.items():
         if answers or items:

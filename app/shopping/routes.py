@@ -396,10 +396,8 @@ def visits():
             current_user,
         ),
     )
-    tree = people_services.load_tree()  # held while rendering: department paths come from memory
     return render_template(
         "shopping/visits.html",
-        tree=tree,
         form=form,
         page=page,
         today=date.today(),
@@ -484,8 +482,7 @@ def review_queue():
     )
     stmt = people_services.scoped(stmt, Scorecard.department_id, current_user)
     page = paginate(stmt)
-    tree = people_services.load_tree()  # held while rendering: department paths come from memory
-    return render_template("shopping/review_queue.html", tree=tree, page=page, status=status)
+    return render_template("shopping/review_queue.html", page=page, status=status)
 
 
 @bp.route("/cards/<int:card_id>", methods=["GET", "POST"])

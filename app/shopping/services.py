@@ -26,7 +26,7 @@ from app.learning.models import Assignment, CourseCompletion
 from app.notify import events as notify
 from app.people import services as people_services
 from app.people.models import Department, User, UserRole
-from app.people.services import ancestors, department_parents, subtree_ids
+from app.people.services import is_below, subtree_select
 from app.reports import rollups
 from app.shopping.api_submission import (
     IDEMPOTENCY_CONFLICT,
@@ -57,7 +57,9 @@ def department_staff(dept: Department) -> list[User]:
     """Active people in the department's subtree, by name."""
     return list(
         db.session.scalars(
-            select(User).where(User.department_id.in_(subtree_ids(dept.id)), User.active.is_(True)).order_by(User.name)
+            select(User)
+            .where(User.department_id.in_(subtree_select(dept.id)), User.active.is_(True))
+            .order_by(User.name)
         )
     )
 
@@ -89,9 +91,9 @@ def conflicts_of_interest(shopper: User, dept: Department, employee: User | None
     """
     reasons = []
     home = shopper.department_id
-    if home is not None and home in subtree_ids(dept.id):
+    if home is not None and is_below(home, dept.id):
         reasons.append("member")
-    elif home is not None and home in ancestors(department_parents(), dept.id):
+    elif home is not None and is_below(dept.id, home):
         reasons.append("above")
     if employee is not None:
         if employee.id == shopper.id:
@@ -291,7 +293,7 @@ def validate_card(card: Scorecard, now: datetime) -> dict[str, str]:
         problems["employee"] = str(_l("Choose who served you, or describe them if you could not identify them."))
     employee = db.session.get(User, card.employee_id) if card.employee_id is not None else None
     if card.employee_id is not None:
-        if employee is None or employee.department_id not in subtree_ids(card.department_id):
+        if employee is None or not is_below(employee.department_id, card.department_id):
             problems["employee"] = str(_l("This person does not work in the visited department."))
     # checked when the visit was given out too; checked again here, as a move since then may have made one
     reasons = conflicts_of_interest(
