@@ -8,20 +8,15 @@ from app.notify.models import EmailOptOut, Notice, OutboxMessage  # noqa: F401
 from app.people.models import Department, User, UserRole  # noqa: F401
 from app.reports.rollups import (  # noqa: F401,E402
     CourseStatus,
+    EffectMonthly,
     EffectPerson,
     ItemMonthly,
     ItemTotal,
     QuizDaily,
     QuizMonthly,
-    QuizTotal,
-    QuizWeekly,
     ShopDaily,
     ShopMonthly,
-    ShopTotal,
-    ShopWeekly,
     SkillDaily,
     SkillMonthly,
-    SkillTotal,
-    SkillWeekly,
 )
 from app.shopping.models import ApiToken, Dispute, Evidence, Scorecard, ScorecardAnswer, ScorecardSection, Visit  # noqa: F401

@@ -207,7 +207,7 @@ def finish_attempt(attempt: QuizAttempt, now: datetime | None = None) -> QuizAtt
     user = db.session.get(User, attempt.user_id)
     attempt.department_id = user.department_id
     db.session.flush()
-    rollups.add_attempt(attempt, attempt.department_id)
+    rollups.refresh_attempt(attempt)
     if attempt.passed:
         refresh_completions(user, now)
     notify.quiz_finished(attempt)

@@ -568,7 +568,7 @@ def review_card(
     else:
         raise ValidationFailed("decision must be approve, return or reject", {"decision": "invalid"})
     db.session.flush()
-    rollups.add_card(card)  # counts only once approved
+    rollups.refresh_card(card)  # its department's day recomputed: counts only once approved
     audit.record(actor, f"card.{decision}", "scorecard", card.id, before, {"status": card.status, "note": note})
     notify.card_reviewed(card)
     return assign_training_after(card, now) if decision == "approve" else []
@@ -717,13 +717,12 @@ def settle_dispute(
     before = {"answer": answer.answer, "total_percent": card.total_percent}
     if accept:
         new_answer = new_answer or ("yes" if answer.answer == "no" else "na")
-        rollups.add_card(card, sign=-1)  # before the answer changes: its item and skill figures go too
         if answer.original_answer is None:
             answer.original_answer = answer.answer
         answer.answer = new_answer
         dispute.new_answer = new_answer
         recompute(card)
-        rollups.add_card(card)
+        rollups.refresh_card(card)
     db.session.flush()
     audit.record(
         actor,

@@ -53,10 +53,7 @@ def upgrade():
             sa.PrimaryKeyConstraint(*keys, name=op.f(f"pk_{table}")),
         )
         op.create_index(op.f(f"ix_{table}_day"), table, ["day"])
-    from app.reports.rollups import weekly_fill
-
-    for statement in weekly_fill(op.get_bind().dialect.name):
-        op.execute(sa.text(statement))
+    # Left empty: revision c4e6a8b0d2f4 drops these tables again (reports read the daily and monthly tiers).
 
 
 def downgrade():
