@@ -25,7 +25,7 @@ from app.people.models import PATH_SEPARATOR, User
 from app.people.services import ancestors, department_parents, department_rows, subtree_ids, within
 from app.reports import rollups
 from app.reports.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, ItemTotal
-from app.shopping.models import Scorecard, ScorecardAnswer
+from app.shopping.models import Scorecard
 
 LEVELS = ("zero", "formal", "functional", "culture", "full")
 
@@ -328,25 +328,8 @@ def item_failure_rates(dept_id: int | None, period: Period | None = None, limit:
         parts = []
         if months:
             parts.append(rollups.dated_rows(ItemMonthly, ("item_id", "skill", "failed", "applicable"), *months, ids))
-        for low, high, sign in runs:
-            days = Period(low, high - timedelta(days=1))
-            answers = (
-                select(
-                    ScorecardAnswer.item_id,
-                    func.coalesce(ScorecardAnswer.skill, "").label("skill"),
-                    case((ScorecardAnswer.answer == "no", sign), else_=0).label("failed"),
-                    literal(sign).label("applicable"),
-                )
-                .join(Scorecard, Scorecard.id == ScorecardAnswer.card_id)
-                .where(
-                    Scorecard.status == "approved",
-                    days.clause(Scorecard.visited_at),
-                    ScorecardAnswer.answer.in_(("yes", "no")),
-                )
-            )
-            if ids is not None:
-                answers = answers.where(Scorecard.department_id.in_(ids))
-            parts.append(answers)
+        for n, (low, high, sign) in enumerate(runs):
+            parts.append(rollups.item_rows_between(low, high, ids, sign, tag=str(n)))
     rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("item_rows")
     failed, applicable = func.sum(rows.c.failed), func.sum(rows.c.applicable)
     item_col = rows.c.item_id

@@ -25,7 +25,14 @@ from app.reports.rollups.effect import (
     effect_select,
     refresh_effect,
 )
-from app.reports.rollups.figures import FIGURES, rebuild_figures, refresh_attempt, refresh_card, refresh_keys
+from app.reports.rollups.figures import (
+    FIGURES,
+    item_rows_between,
+    rebuild_figures,
+    refresh_attempt,
+    refresh_card,
+    refresh_keys,
+)
 from app.reports.rollups.periods import cover_by_months, dated_rows, period_rows
 from app.reports.rollups.tables import (
     MEASURES,
@@ -61,6 +68,7 @@ __all__ = [
     "cover_by_months",
     "dated_rows",
     "effect_select",
+    "item_rows_between",
     "period_rows",
     "rebuild",
     "rebuild_course_status",

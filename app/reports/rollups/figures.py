@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, DateTime, bindparam, text
+from sqlalchemy import Date, DateTime, Integer, String, bindparam, column, select, text
 
 from app.reports.rollups.periods import month_of, next_month
 from app.reports.rollups.tables import MEASURES
@@ -112,16 +112,46 @@ def _monthly(kind: str) -> Callable[[str, bool], str]:
     return sql
 
 
-def _item_monthly(dialect: str, keyed: bool) -> str:
+def _item_monthly(dialect: str, keyed: bool, where: str | None = None) -> str:
+    """Failed (no) and applicable (yes or no) answers per item on approved cards; ``where`` replaces the key filter."""
     month = _month(dialect, "s.visited_at")
     return f"""
-        SELECT s.department_id, {month}, a.item_id, COALESCE(a.skill, ''),
-               SUM(CASE WHEN a.answer = 'no' THEN 1 ELSE 0 END), COUNT(*)
+        SELECT s.department_id AS department_id, {month} AS day, a.item_id AS item_id,
+               COALESCE(a.skill, '') AS skill, SUM(CASE WHEN a.answer = 'no' THEN 1 ELSE 0 END) AS failed,
+               COUNT(*) AS applicable
         FROM scorecards s JOIN scorecard_answers a ON a.card_id = s.id
         WHERE s.status = 'approved' AND s.visited_at IS NOT NULL AND a.answer IN ('yes', 'no')
-          AND {_base_key("s", "visited_at", keyed)}
+          AND {where or _base_key("s", "visited_at", keyed)}
         GROUP BY s.department_id, {month}, a.item_id, COALESCE(a.skill, '')
     """
+
+
+def item_rows_between(low: date, high: date, department_ids=None, sign: int = 1, tag: str = ""):
+    """``item_monthly``'s rows computed from the answers of the cards visited from ``low`` to ``high``
+    (dates, ``high`` exclusive) in these departments (all when None), with their figures times ``sign``:
+    the days at the edges of a period, added or taken away. A subquery with the columns ``item_id``,
+    ``skill``, ``failed`` and ``applicable``; ``tag`` keeps its parameters apart from other parts'."""
+    from app.extensions import db
+
+    where = f"s.visited_at >= :lo{tag} AND s.visited_at < :hi{tag}"
+    params = [
+        bindparam(f"lo{tag}", datetime.combine(low, time()), type_=DateTime),
+        bindparam(f"hi{tag}", datetime.combine(high, time()), type_=DateTime),
+    ]
+    if department_ids is not None:
+        where += f" AND s.department_id IN :departments{tag}"
+        params.append(bindparam(f"departments{tag}", sorted(department_ids), expanding=True))
+    sql = text(_item_monthly(db.engine.dialect.name, True, where)).bindparams(*params)
+    rows = sql.columns(
+        column("department_id", Integer), column("day", Date), column("item_id", String),
+        column("skill", String), column("failed", Integer), column("applicable", Integer),
+    ).subquery(f"item_edge{tag}")  # fmt: skip
+    return select(
+        rows.c.item_id,
+        rows.c.skill,
+        (rows.c.failed * sign).label("failed"),
+        (rows.c.applicable * sign).label("applicable"),
+    )
 
 
 def _item_total(_dialect: str, keyed: bool) -> str:
