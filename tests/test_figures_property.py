@@ -216,9 +216,31 @@ def test_every_figure_equals_a_full_recomputation_after_any_sequence(app, compan
     for step, how in sequence:
         if how == "parallel":
             what, pick, detail = step
-            _at_once(app, ids, [step, (what, pick, detail), ("quiz", pick + 1, detail), ("approve", pick, detail)])
+            _at_once(app, ids, [step, (what, pick, detail), ("approve", pick + 1, detail), ("quiz", pick + 1, detail)])
         else:
             _act(ids, step)
             if how == "retry":
                 _act(ids, step)
+    _assert_every_figure_equals_a_recomputation(company)
+
+
+def test_parallel_changes_to_one_department_and_day_converge(app, company):  # noqa: F811
+    """Several cards of one department and day approved at once, with quizzes finished there at the same
+    moment: every transaction recomputes the same rows, and the last to commit must see all the others."""
+    ids = _ids(company)
+    for _round in range(3):
+        for n in range(4):
+            _act(ids, ("submit", 0, n))  # a1, the same day (DAYS[0]) whatever n
+        _at_once(
+            app,
+            ids,
+            [
+                ("approve", 0, 0),
+                ("approve", 1, 0),
+                ("approve", 2, 0),
+                ("approve", 3, 0),
+                ("quiz", 0, 1),
+                ("quiz", 3, 2),
+            ],
+        )
     _assert_every_figure_equals_a_recomputation(company)
