@@ -6,7 +6,7 @@ from app.core.audit import AuditEntry  # noqa: F401
 from app.learning.models import Assignment, AttemptAnswer, CaseRead, CourseCompletion, QuizAttempt  # noqa: F401
 from app.notify.models import EmailOptOut, Notice, OutboxMessage  # noqa: F401
 from app.people.models import Department, User, UserRole  # noqa: F401
-from app.reports.rollups import (  # noqa: F401,E402
+from app.rollups import (  # noqa: F401,E402
     CourseStatus,
     EffectMonthly,
     EffectPerson,

@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from app import rollups
 from app.core.errors import DomainError
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.people.models import User
-from app.reports import rollups
 from app.reports import services as reports
 from app.shopping import services as shopping
 from app.shopping.models import Dispute, Scorecard

@@ -446,7 +446,7 @@ def _rollups_from_base_tables():
 
 
 def _rollups_stored():
-    from app.reports.rollups import QuizDaily, ShopDaily
+    from app.rollups import QuizDaily, ShopDaily
 
     shop = {
         (r.department_id, r.day): [r.cards, r.scored, r.sum_percent, r.passed, r.critical, r.late]
@@ -666,7 +666,7 @@ def test_assignment_figures_per_subtree_match_plain_python(company):
 
 def _rollup_snapshot():
     """Every roll-up table's non-zero rows, as plain tuples."""
-    from app.reports import rollups
+    from app import rollups
 
     out = {}
     for kind, models in rollups.TIERS.items():
@@ -721,11 +721,11 @@ def _rollup_snapshot():
 def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
     """Cards, disputes, attempts, a regrade, assignments, completions, moves and deactivation are all
     followed as they happen; rebuilding every roll-up from scratch afterwards changes nothing."""
+    from app import rollups
     from app.content import services as content
     from app.content.models import ContentItem
     from app.learning import services as learning
     from app.people import services as people
-    from app.reports import rollups
     from tests.test_notify import complete_course
 
     quiz = content.document(content.published("quiz", "courier-no-call"))
@@ -774,7 +774,7 @@ def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
 def test_a_period_is_covered_by_months_and_short_runs_of_days(start, end):
     """Whole months plus or minus runs of days count every day of the period once and no other day,
     and the runs of days never add up to more than a month."""
-    from app.reports.rollups import cover_by_months
+    from app.rollups import cover_by_months
 
     first, last = date(2025, 10, 1), date(2026, 4, 30)  # every day that can matter, and more
     months, runs = cover_by_months(start, end)

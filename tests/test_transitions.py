@@ -20,6 +20,7 @@ import requests
 from sqlalchemy import func, select, update
 from werkzeug.serving import make_server
 
+from app import rollups
 from app.api.auth import create_token
 from app.authoring import services as authoring
 from app.content import services as content
@@ -31,7 +32,6 @@ from app.learning import services as learning
 from app.learning.models import Assignment, QuizAttempt
 from app.people import services as people
 from app.people.models import User
-from app.reports import rollups
 from app.shopping import services as shopping
 from app.shopping.models import Dispute, Scorecard, ScorecardSection
 from tests.conftest import csrf_from, post_form

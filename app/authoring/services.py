@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app import rollups
 from app.authoring.models import ContentDraft
 from app.authoring.templates import TEMPLATES
 from app.content import parser
@@ -22,7 +23,6 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.learning.scoring import score_quiz
-from app.reports import rollups
 
 KINDS = ("course", "case", "quiz", "checklist", "skills")
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
+from app import rollups
 from app.content import services as content
 from app.content.model import Course, Question, Quiz
 from app.content.models import ContentItem, ContentVersion
@@ -24,7 +25,6 @@ from app.learning.scoring import score_quiz
 from app.notify import events as notify
 from app.people.models import Department, User
 from app.people.services import check_department_in_scope, in_scope
-from app.reports import rollups
 
 
 # ---------------------------------------------------------------- cases

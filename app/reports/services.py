@@ -1,7 +1,7 @@
 """Reports for HR, aggregated in SQL: one row per department over its whole subtree.
 
 Every figure comes from the database, mostly from the roll-ups kept as results arrive
-(app.reports.rollups); Python only adds up a row per department over the tree, from a fixed
+(app.rollups); Python only adds up a row per department over the tree, from a fixed
 number of queries whatever the data size.
 """
 
@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, null, select, true, union_all
 from sqlalchemy.orm import lazyload
 
+from app import rollups
 from app.content.models import ContentItem, ContentVersion
 from app.core import audit
 from app.core.errors import BadInput
@@ -23,8 +24,7 @@ from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.people.models import PATH_SEPARATOR, User
 from app.people.services import ancestors, department_parents, department_rows, subtree_ids, within
-from app.reports import rollups
-from app.reports.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, ItemTotal
+from app.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, ItemTotal
 from app.shopping.models import Scorecard
 
 LEVELS = ("zero", "formal", "functional", "culture", "full")

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app import rollups
 from app.content import services as content
 from app.content.model import Checklist
 from app.content.models import ContentItem, ContentVersion
@@ -29,7 +30,6 @@ from app.notify import events as notify
 from app.people import services as people_services
 from app.people.models import Department, User, UserRole
 from app.people.services import ancestors, department_parents, subtree_ids
-from app.reports import rollups
 from app.shopping.models import Dispute, Scorecard, ScorecardAnswer, ScorecardSection, Visit
 from app.shopping.scoring import ANSWERS, score_card
 

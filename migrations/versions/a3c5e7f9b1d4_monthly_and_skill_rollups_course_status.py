@@ -150,7 +150,7 @@ def upgrade():
     )
     op.create_index("ix_effect_person_department", "effect_person", ["department_id"])
     # The new tables are filled by revision c4e6a8b0d2f4, which recomputes every roll-up with the
-    # figures' one definition (app/reports/rollups/figures.py) once all of its tables exist.
+    # figures' one definition (app/rollups/figures.py) once all of its tables exist.
 
 
 def downgrade():

@@ -6,7 +6,7 @@ Create Date: 2026-12-06 22:10:00
 
 Shop, quiz and skill figures are kept per day and per month only: a report over all time adds up
 the monthly rows, one over a period whole months and the days at its edges. Every roll-up is then
-recomputed from the base tables with the figures' one definition (app/reports/rollups/figures.py),
+recomputed from the base tables with the figures' one definition (app/rollups/figures.py),
 which also fills the tables that earlier revisions created and left empty.
 """
 
@@ -42,7 +42,7 @@ def upgrade():
         op.drop_index(op.f(f"ix_{kind}_weekly_day"), table_name=f"{kind}_weekly")
         op.drop_table(f"{kind}_weekly")
         op.drop_table(f"{kind}_total")
-    from app.reports.rollups import rebuild
+    from app.rollups import rebuild
 
     rebuild(op.get_bind())
 

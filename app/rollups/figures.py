@@ -22,8 +22,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Date, DateTime, Integer, String, bindparam, column, select, text
 
-from app.reports.rollups.periods import month_of, next_month
-from app.reports.rollups.tables import MEASURES
+from app.rollups.periods import month_of, next_month
+from app.rollups.tables import MEASURES
 
 LOCK_SPACE = 20  # the first key of the advisory locks taken per department (the second is its id)
 

@@ -15,8 +15,8 @@ recompute from only when they run.
 from __future__ import annotations
 
 from app.extensions import db
-from app.reports.rollups.course_status import CourseStatus, rebuild_course_status, refresh_course_status
-from app.reports.rollups.effect import (
+from app.rollups.course_status import CourseStatus, rebuild_course_status, refresh_course_status
+from app.rollups.effect import (
     EFFECT_FIGURES,
     EFFECT_KEYS,
     EffectMonthly,
@@ -25,7 +25,7 @@ from app.reports.rollups.effect import (
     effect_select,
     refresh_effect,
 )
-from app.reports.rollups.figures import (
+from app.rollups.figures import (
     FIGURES,
     item_rows_between,
     rebuild_figures,
@@ -33,8 +33,8 @@ from app.reports.rollups.figures import (
     refresh_card,
     refresh_keys,
 )
-from app.reports.rollups.periods import cover_by_months, dated_rows, period_rows
-from app.reports.rollups.tables import (
+from app.rollups.periods import cover_by_months, dated_rows, period_rows
+from app.rollups.tables import (
     MEASURES,
     TIERS,
     ItemMonthly,

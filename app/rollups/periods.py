@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, union_all
 
-from app.reports.rollups.tables import MEASURES, TIERS
+from app.rollups.tables import MEASURES, TIERS
 
 
 def month_of(day: date) -> date:

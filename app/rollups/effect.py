@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
-from app.reports.rollups.course_status import _changed, _chunks, _values
+from app.rollups.course_status import _changed, _chunks, _values
 
 
 class _EffectFigures:

@@ -2,7 +2,7 @@
 
 Two tiers per figure and no more: shop, quiz and skill figures per day and per month (a month's row
 is the sum of its days' rows), checklist item failures per month and over all time (the sum of the
-months). Every row is derived: :mod:`app.reports.rollups.figures` defines how each is computed from
+months). Every row is derived: :mod:`app.rollups.figures` defines how each is computed from
 the base tables, once, and recomputes the rows a change touches with that same SQL.
 """
 
