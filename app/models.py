@@ -18,5 +18,6 @@ from app.rollups import (  # noqa: F401,E402
     ShopMonthly,
     SkillDaily,
     SkillMonthly,
+    SkillTotal,
 )
 from app.shopping.models import ApiToken, Dispute, Evidence, Scorecard, ScorecardAnswer, ScorecardSection, Visit  # noqa: F401

@@ -45,6 +45,7 @@ from app.rollups.tables import (
     ShopMonthly,
     SkillDaily,
     SkillMonthly,
+    SkillTotal,
 )
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "ShopMonthly",
     "SkillDaily",
     "SkillMonthly",
+    "SkillTotal",
     "course_skill_pairs",
     "cover_by_months",
     "dated_rows",

@@ -112,6 +112,13 @@ def _monthly(kind: str) -> Callable[[str, bool], str]:
     return sql
 
 
+def _skill_total(_dialect: str, keyed: bool) -> str:
+    return f"""
+        SELECT department_id, skill, {", ".join(f"SUM({m})" for m in MEASURES["skill"])} FROM skill_monthly
+        WHERE {"department_id = :dept" if keyed else "1 = 1"} GROUP BY department_id, skill
+    """
+
+
 def _item_monthly(dialect: str, keyed: bool, where: str | None = None) -> str:
     """Failed (no) and applicable (yes or no) answers per item on approved cards; ``where`` replaces the key filter."""
     month = _month(dialect, "s.visited_at")
@@ -183,6 +190,7 @@ FIGURES = (
     Figure("shop_monthly", ("department_id", "day", *MEASURES["shop"]), _monthly("shop"), "month", _CARD),
     Figure("quiz_monthly", ("department_id", "day", *MEASURES["quiz"]), _monthly("quiz"), "month", _ATTEMPT),
     Figure("skill_monthly", ("department_id", "day", "skill", *MEASURES["skill"]), _monthly("skill"), "month", _BOTH),
+    Figure("skill_total", ("department_id", "skill", *MEASURES["skill"]), _skill_total, "department", _BOTH),
     Figure(
         "item_monthly",
         ("department_id", "day", "item_id", "skill", "failed", "applicable"),

@@ -80,12 +80,19 @@ def dated_rows(model, columns, low: date | None, high: date | None, department_i
 def period_rows(kind: str, start: date | None, end: date | None, department_ids=None, dated: bool = True):
     """The roll-up rows of ``kind`` covering the days from ``start`` to ``end`` (inclusive, either open).
 
-    Whole months come from the monthly table and the runs of days at the edges (see
-    :func:`cover_by_months`) from the daily one. The result is a subquery with the daily table's
-    columns (``day`` being the first day of the month on monthly rows); ``department_ids`` limits
-    the departments. ``dated`` is kept for callers that need no day: every row has one.
+        Whole months come from the monthly table and the runs of days at the edges (see
+        :func:`cover_by_months`) from the daily one. The result is a subquery with the daily table's
+        columns (``day`` being the first day of the month on monthly rows); ``department_ids`` limits
+        the departments. Without ``dated`` the rows need no day, so all of time comes from the all-time
+    table where the kind has one (skills).
     """
-    daily, monthly = TIERS[kind]
+    daily, monthly = TIERS[kind][:2]
+    if not dated and start is None and end is None and len(TIERS[kind]) > 2:
+        total = TIERS[kind][2]
+        stmt = select(total.department_id, total.skill, *(getattr(total, m) for m in MEASURES[kind]))
+        if department_ids is not None:
+            stmt = stmt.where(total.department_id.in_(department_ids))
+        return stmt.subquery(f"{kind}_rows")
     columns = ["department_id", "day", *(["skill"] if kind == "skill" else []), *MEASURES[kind]]
     months, days = cover_by_months(start, end)
     parts = [dated_rows(daily, columns, low, high, department_ids, sign) for low, high, sign in days]
