@@ -6,22 +6,18 @@ from app.core.audit import AuditEntry  # noqa: F401
 from app.learning.models import Assignment, AttemptAnswer, CaseRead, CourseCompletion, QuizAttempt  # noqa: F401
 from app.notify.models import EmailOptOut, Notice, OutboxMessage  # noqa: F401
 from app.people.models import Department, User, UserRole  # noqa: F401
-from app.reports.rollups import (  # noqa: F401,E402
+from app.rollups import (  # noqa: F401,E402
     CourseStatus,
+    EffectMonthly,
     EffectPerson,
     ItemMonthly,
     ItemTotal,
     QuizDaily,
     QuizMonthly,
-    QuizTotal,
-    QuizWeekly,
     ShopDaily,
     ShopMonthly,
-    ShopTotal,
-    ShopWeekly,
     SkillDaily,
     SkillMonthly,
     SkillTotal,
-    SkillWeekly,
 )
 from app.shopping.models import ApiToken, Dispute, Evidence, Scorecard, ScorecardAnswer, ScorecardSection, Visit  # noqa: F401

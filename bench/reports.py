@@ -21,10 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, select, text  # noqa: E402
 from werkzeug.test import EnvironBuilder  # noqa: E402
 
-from app import create_app  # noqa: E402
+from app import (
+    create_app,  # noqa: E402
+    rollups,  # noqa: E402
+)
 from app.extensions import db  # noqa: E402
 from app.people.models import Department, User  # noqa: E402
-from app.reports import rollups, services  # noqa: E402
+from app.reports import services  # noqa: E402
 from bench import floor  # noqa: E402
 from bench._server import PASSWORD  # noqa: E402
 

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, text
 
+from app import rollups
 from app.content import services as content
 from app.content.model import Checklist, Quiz
 from app.core.errors import DomainError
@@ -25,7 +26,6 @@ from app.extensions import db
 from app.learning.scoring import score_quiz
 from app.people import services as people_services
 from app.people.models import User
-from app.reports import rollups
 from app.shopping.models import Scorecard
 from app.shopping.scoring import score_card
 from demo import company

@@ -240,7 +240,7 @@ type: order
 def test_regrade_follows_questions_and_options_that_moved(client, trainer, make_user):
     """A trainer puts a new question first and the right option of the empathy question first: each
     learner is regraded on what they chose, not on whatever now stands at the place they answered."""
-    from app.reports import rollups
+    from app import rollups
     from tests.test_reports import _rollup_snapshot
 
     _finish_attempts(make_user("employee", email="e@example.com"), [[1], [0]])  # empathy right, then wrong

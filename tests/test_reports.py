@@ -446,7 +446,7 @@ def _rollups_from_base_tables():
 
 
 def _rollups_stored():
-    from app.reports.rollups import QuizDaily, ShopDaily
+    from app.rollups import QuizDaily, ShopDaily
 
     shop = {
         (r.department_id, r.day): [r.cards, r.scored, r.sum_percent, r.passed, r.critical, r.late]
@@ -666,11 +666,11 @@ def test_assignment_figures_per_subtree_match_plain_python(company):
 
 def _rollup_snapshot():
     """Every roll-up table's non-zero rows, as plain tuples."""
-    from app.reports import rollups
+    from app import rollups
 
     out = {}
     for kind, models in rollups.TIERS.items():
-        for model in (*models, rollups.WEEKLY[kind]):
+        for model in models:
             keys = [
                 "department_id",
                 *(["day"] if "day" in model.__table__.c else []),
@@ -721,11 +721,11 @@ def _rollup_snapshot():
 def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
     """Cards, disputes, attempts, a regrade, assignments, completions, moves and deactivation are all
     followed as they happen; rebuilding every roll-up from scratch afterwards changes nothing."""
+    from app import rollups
     from app.content import services as content
     from app.content.models import ContentItem
     from app.learning import services as learning
     from app.people import services as people
-    from app.reports import rollups
     from tests.test_notify import complete_course
 
     quiz = content.document(content.published("quiz", "courier-no-call"))
@@ -757,8 +757,8 @@ def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
 
     maintained = _rollup_snapshot()
     assert maintained["skill_daily"] and maintained["skill_monthly"] and maintained["skill_total"]
-    assert maintained["skill_weekly"] and maintained["shop_weekly"] and maintained["quiz_weekly"]
-    assert maintained["shop_total"] and maintained["quiz_total"] and maintained["course_status"]
+    assert maintained["course_status"]
+    assert maintained["shop_monthly"] and maintained["quiz_monthly"] and maintained["item_monthly"]
     assert maintained["item_total"]
     rollups.rebuild()
     db.session.commit()
@@ -775,7 +775,7 @@ def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
 def test_a_period_is_covered_by_months_and_short_runs_of_days(start, end):
     """Whole months plus or minus runs of days count every day of the period once and no other day,
     and the runs of days never add up to more than a month."""
-    from app.reports.rollups import cover_by_months
+    from app.rollups import cover_by_months
 
     first, last = date(2025, 10, 1), date(2026, 4, 30)  # every day that can matter, and more
     months, runs = cover_by_months(start, end)
@@ -803,28 +803,6 @@ def test_a_period_is_covered_by_months_and_short_runs_of_days(start, end):
     assert {day for day, n in counted.items() if n} == wanted
     assert all(n in (0, 1) for n in counted.values())
     assert sum((high - low).days for low, high, _sign in runs) <= 31
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.dates(date(2025, 12, 1), date(2026, 2, 28)), st.integers(0, 40))
-def test_a_run_of_days_is_whole_weeks_and_the_days_around_them(low, length):
-    from app.reports.rollups import whole_weeks
-
-    high = low + timedelta(days=length)
-    parts = whole_weeks(low, high)
-    if not length:  # no day: one run of none, so a query still has its part
-        assert parts == [("day", low, low)]
-        return
-    days = []
-    for tier, a, b in parts:
-        assert a < b
-        if tier == "week":
-            assert a.weekday() == 0 and b.weekday() == 0
-        days += [a + timedelta(days=n) for n in range((b - a).days)]
-    assert days == [low + timedelta(days=n) for n in range(length)]  # each day once, in order
-    assert sum((b - a).days for tier, a, b in parts if tier == "day") <= 12  # at most six days on each side
-    if length >= 13:
-        assert any(tier == "week" for tier, _a, _b in parts)
 
 
 def test_periods_across_month_edges_match_plain_python(company):

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app import rollups
 from app.authoring.models import ContentDraft
 from app.authoring.templates import TEMPLATES
 from app.content import parser
@@ -22,7 +23,6 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.learning.scoring import score_quiz
-from app.reports import rollups
 
 KINDS = ("course", "case", "quiz", "checklist", "skills")
 
@@ -275,10 +275,10 @@ def _apply_regrade(new_quiz: Quiz, new_version: ContentVersion, plan: RegradePla
 
     by_key = {q.key: q for q in new_quiz.questions}
     regrade = _Regrader(new_quiz)
+    touched = set()  # (department, day) of every attempt regraded: recomputed once, after them all
     for attempt_id, *_rest in plan.changes:
         attempt = db.session.get(QuizAttempt, attempt_id)
         carried, score = regrade(attempt)
-        rollups.add_attempt(attempt, attempt.department_id, sign=-1)
         # The answers now rest on the new version: each under its question's new key, with the new
         # option indexes; one whose question or chosen option is gone is dropped. Keys are freed first
         # so that questions that swapped places never hold the same key at once.
@@ -298,9 +298,10 @@ def _apply_regrade(new_quiz: Quiz, new_version: ContentVersion, plan: RegradePla
         attempt.percent, attempt.passed = float(score.percent), score.passed(new_quiz.pass_percent)
         attempt.version = new_version  # the result now rests on the new version
         db.session.flush()
-        rollups.add_attempt(attempt, attempt.department_id)
+        touched.add((attempt.department_id, attempt.finished_at.date() if attempt.finished_at else None))
         if attempt.passed:
             refresh_completions(db.session.get(User, attempt.user_id))
+    rollups.refresh_keys(touched, ("attempt",))
 
 
 # ---------------------------------------------------------------- publishing

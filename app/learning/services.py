@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
+from app import rollups
 from app.content import services as content
 from app.content.model import Course, Question, Quiz
 from app.content.models import ContentItem, ContentVersion
@@ -31,7 +32,6 @@ from app.learning.scoring import score_quiz
 from app.notify import events as notify
 from app.people.models import Department, User
 from app.people.services import check_department_in_scope, scope_ids
-from app.reports import rollups
 
 
 # ---------------------------------------------------------------- cases
@@ -214,7 +214,7 @@ def finish_attempt(attempt: QuizAttempt, now: datetime | None = None) -> QuizAtt
     user = db.session.get(User, attempt.user_id)
     attempt.department_id = user.department_id
     db.session.flush()
-    rollups.add_attempt(attempt, attempt.department_id)
+    rollups.refresh_attempt(attempt)
     if attempt.passed:
         refresh_completions(user, now)
     notify.quiz_finished(attempt)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
+from app import rollups
 from app.content import services as content
 from app.core.permissions import Role
 from app.extensions import db
@@ -23,7 +24,6 @@ from app.learning.models import Assignment
 from app.notify import events
 from app.notify.services import Pending, path_for, record
 from app.people.models import Department, User, UserRole
-from app.reports import rollups
 from app.shopping.models import Dispute, Scorecard, Visit
 
 NEWCOMER_DAYS = 14  # people who join a department get its open assignments announced for this long

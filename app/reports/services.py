@@ -1,7 +1,7 @@
 """Reports for HR, aggregated in SQL: one row per department over its whole subtree.
 
 Every figure comes from the database, mostly from the roll-ups kept as results arrive
-(app.reports.rollups); Python only adds up a row per department over the tree, from a fixed
+(app.rollups); Python only adds up a row per department over the tree, from a fixed
 number of queries whatever the data size.
 """
 
@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, null, select, true, union_all
 from sqlalchemy.orm import lazyload
 
+from app import rollups
 from app.content.models import ContentItem, ContentVersion
 from app.core import audit
 from app.core.errors import BadInput
@@ -23,9 +24,8 @@ from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.people.models import Department, User
 from app.people.services import ancestors_of, subtree_ids, subtrees_ids
-from app.reports import rollups
-from app.reports.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, ItemTotal
-from app.shopping.models import Scorecard, ScorecardAnswer
+from app.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, ItemTotal
+from app.shopping.models import Scorecard
 
 LEVELS = ("zero", "formal", "functional", "culture", "full")
 
@@ -324,25 +324,8 @@ def item_failure_rates(dept_id: int | None, period: Period | None = None, limit:
         parts = []
         if months:
             parts.append(rollups.dated_rows(ItemMonthly, ("item_id", "skill", "failed", "applicable"), *months, ids))
-        for low, high, sign in runs:
-            days = Period(low, high - timedelta(days=1))
-            answers = (
-                select(
-                    ScorecardAnswer.item_id,
-                    func.coalesce(ScorecardAnswer.skill, "").label("skill"),
-                    case((ScorecardAnswer.answer == "no", sign), else_=0).label("failed"),
-                    literal(sign).label("applicable"),
-                )
-                .join(Scorecard, Scorecard.id == ScorecardAnswer.card_id)
-                .where(
-                    Scorecard.status == "approved",
-                    days.clause(Scorecard.visited_at),
-                    ScorecardAnswer.answer.in_(("yes", "no")),
-                )
-            )
-            if ids is not None:
-                answers = answers.where(Scorecard.department_id.in_(ids))
-            parts.append(answers)
+        for n, (low, high, sign) in enumerate(runs):
+            parts.append(rollups.item_rows_between(low, high, ids, sign, tag=str(n)))
     rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("item_rows")
     failed, applicable = func.sum(rows.c.failed), func.sum(rows.c.applicable)
     item_col = rows.c.item_id

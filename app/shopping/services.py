@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app import rollups
 from app.content import services as content
 from app.content.model import Checklist
 from app.content.models import ContentItem, ContentVersion
@@ -27,7 +28,6 @@ from app.notify import events as notify
 from app.people import services as people_services
 from app.people.models import Department, User, UserRole
 from app.people.services import is_below, subtree_select
-from app.reports import rollups
 from app.shopping.api_submission import (
     IDEMPOTENCY_CONFLICT,
     ScorecardIn,
@@ -489,7 +489,7 @@ def review_card(
     else:
         raise ValidationFailed("decision must be approve, return or reject", {"decision": "invalid"})
     db.session.flush()
-    rollups.add_card(card)  # counts only once approved
+    rollups.refresh_card(card)  # its department's day recomputed: counts only once approved
     audit.record(actor, f"card.{decision}", "scorecard", card.id, before, {"status": card.status, "note": note})
     notify.card_reviewed(card)
     return assign_training_after(card, now) if decision == "approve" else []
@@ -646,13 +646,12 @@ def settle_dispute(
     before = {"answer": answer.answer, "total_percent": card.total_percent}
     if accept:
         new_answer = new_answer or ("yes" if answer.answer == "no" else "na")
-        rollups.add_card(card, sign=-1)  # before the answer changes: its item and skill figures go too
         if answer.original_answer is None:
             answer.original_answer = answer.answer
         answer.answer = new_answer
         dispute.new_answer = new_answer
         recompute(card)
-        rollups.add_card(card)
+        rollups.refresh_card(card)
     db.session.flush()
     audit.record(
         actor,

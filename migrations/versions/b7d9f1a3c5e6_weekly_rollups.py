@@ -6,7 +6,7 @@ Create Date: 2026-12-02 16:05:00
 
 A report over a period that starts or ends inside a month reads up to half a month of daily rows
 at each edge; the whole weeks among those days now come from a weekly row instead of seven daily
-ones. Filled here from the daily tables; from then on app/reports/rollups.py keeps them with the
+ones. Filled here from the daily tables; from then on app/rollups/ keeps them with the
 others as results arrive.
 """
 
@@ -53,10 +53,7 @@ def upgrade():
             sa.PrimaryKeyConstraint(*keys, name=op.f(f"pk_{table}")),
         )
         op.create_index(op.f(f"ix_{table}_day"), table, ["day"])
-    from app.reports.rollups import weekly_fill
-
-    for statement in weekly_fill(op.get_bind().dialect.name):
-        op.execute(sa.text(statement))
+    # Left empty: revision c4e6a8b0d2f4 drops these tables again (reports read the daily and monthly tiers).
 
 
 def downgrade():

@@ -4,7 +4,7 @@ Revision ID: d3f5b7c9e1a2
 Revises: c7e9a1b3d5f7
 Create Date: 2026-12-02 01:10:00
 
-Filled here from the approved cards' answers; from then on app/reports/rollups.py keeps it as
+Filled here from the approved cards' answers; from then on app/rollups/ keeps it as
 cards are approved, disputed and regraded.
 """
 

@@ -5,7 +5,7 @@ Revises: d3f5b7c9e1a2
 Create Date: 2026-12-02 14:00:00
 
 Filled here from the approved cards and the course completions (with effect_person, recomputed
-alongside); from then on app/reports/rollups.py keeps both as cards, disputes and completions arrive.
+alongside); from then on app/rollups/ keeps both as cards, disputes and completions arrive.
 """
 
 import sqlalchemy as sa
@@ -32,7 +32,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("employee_id", "department_id", "skill", "day", name=op.f("pk_effect_monthly")),
     )
     op.create_index("ix_effect_monthly_department_day", "effect_monthly", ["department_id", "day"])
-    from app.reports.rollups import refresh_effect
+    from app.rollups import refresh_effect
 
     refresh_effect(None, op.get_bind())
 

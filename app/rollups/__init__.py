@@ -1,0 +1,92 @@
+"""Sums of results per department, per day and per month, recomputed from the base rows as results change.
+
+Reports add these small rows up instead of scanning every attempt, answer and card, so a company
+report costs the same with a thousand results or a million. Each figure is defined once, in
+:mod:`.figures`, as the SQL that computes it; a full rebuild runs that SQL over everything, and a
+change runs it again for the keys it touched (:func:`refresh_card`, :func:`refresh_attempt`,
+:func:`refresh_keys`), replacing those rows. Nothing is ever nudged by a difference, so repeats,
+retries and races converge on what a rebuild gives.
+
+The package imports no feature package at import time: the tables are its own, the figures read
+the base tables by name, and the course status and training effect hooks load the models they
+recompute from only when they run.
+"""
+
+from __future__ import annotations
+
+from app.extensions import db
+from app.rollups.course_status import CourseStatus, rebuild_course_status, refresh_course_status
+from app.rollups.effect import (
+    EFFECT_FIGURES,
+    EFFECT_KEYS,
+    EffectMonthly,
+    EffectPerson,
+    course_skill_pairs,
+    effect_select,
+    refresh_effect,
+)
+from app.rollups.figures import (
+    FIGURES,
+    item_rows_between,
+    rebuild_figures,
+    refresh_attempt,
+    refresh_card,
+    refresh_keys,
+)
+from app.rollups.periods import cover_by_months, dated_rows, period_rows
+from app.rollups.tables import (
+    MEASURES,
+    TIERS,
+    ItemMonthly,
+    ItemTotal,
+    QuizDaily,
+    QuizMonthly,
+    ShopDaily,
+    ShopMonthly,
+    SkillDaily,
+    SkillMonthly,
+    SkillTotal,
+)
+
+__all__ = [
+    "EFFECT_FIGURES",
+    "EFFECT_KEYS",
+    "FIGURES",
+    "MEASURES",
+    "TIERS",
+    "CourseStatus",
+    "EffectMonthly",
+    "EffectPerson",
+    "ItemMonthly",
+    "ItemTotal",
+    "QuizDaily",
+    "QuizMonthly",
+    "ShopDaily",
+    "ShopMonthly",
+    "SkillDaily",
+    "SkillMonthly",
+    "SkillTotal",
+    "course_skill_pairs",
+    "cover_by_months",
+    "dated_rows",
+    "effect_select",
+    "item_rows_between",
+    "period_rows",
+    "rebuild",
+    "rebuild_course_status",
+    "refresh_attempt",
+    "refresh_card",
+    "refresh_course_status",
+    "refresh_effect",
+    "refresh_keys",
+]
+
+
+def rebuild(connection=None) -> None:
+    """Recompute every roll-up row from the cards, attempts and assignments (after a bulk load, or to repair)."""
+    if connection is None:
+        db.session.flush()
+        connection = db.session.connection()
+    rebuild_figures(connection)
+    rebuild_course_status(connection)
+    refresh_effect(None, connection)

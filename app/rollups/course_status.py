@@ -1,0 +1,210 @@
+"""Where people stand on their assigned courses: one row per active person and course assigned to them.
+
+Recomputed, never adjusted: the session hooks below note whom a flush concerns and recompute those
+people's rows from assignments, completions, people and the department tree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Boolean, Date, Index, Integer, delete, event, insert, inspect, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.extensions import db
+
+
+class CourseStatus(db.Model):
+    """One row per active person and course assigned to them (however many assignments reach them):
+    their department, the earliest due date and whether the course is done in its current round.
+
+    Derived from assignments, completions, people and the department tree, and kept current by the
+    session hooks below whenever one of those changes, so a report counts assigned, completed and
+    overdue courses from these rows instead of expanding every department assignment per request.
+    """
+
+    __tablename__ = "course_status"
+    __table_args__ = (Index("ix_course_status_department", "department_id", "done", "due_on"),)
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done: Mapped[bool] = mapped_column(Boolean)
+
+
+CHUNK = 2000  # ids per IN list, well under every engine's limit on bound parameters
+
+
+def _chunks(ids) -> list[list[int]]:
+    ids = sorted(ids)
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+def refresh_course_status(user_ids, connection=None) -> None:
+    """Recompute the course status rows of these people from the base tables.
+
+    Runs on ``connection`` when given (inside a flush, where the session must not flush again).
+    """
+    from app.learning.models import CourseCompletion
+    from app.people.models import User
+    from app.people.services import ancestors_of
+
+    run = (connection or db.session).execute
+    user_ids = {int(u) for u in user_ids if u is not None}
+    if not user_ids:
+        return
+
+    for chunk in _chunks(user_ids):
+        run(delete(CourseStatus).where(CourseStatus.user_id.in_(chunk)))
+        people = {
+            uid: dept
+            for uid, dept in run(
+                select(User.id, User.department_id).where(
+                    User.id.in_(chunk), User.active.is_(True), User.department_id.is_not(None)
+                )
+            )
+        }
+        if not people:
+            continue
+        chains = ancestors_of(set(people.values()), connection)
+        above = {uid: chains.get(dept, [dept]) for uid, dept in people.items()}
+        reached_by = {}  # department id -> people it reaches (itself and every department above theirs)
+        for uid, depts in above.items():
+            for dept in depts:
+                reached_by.setdefault(dept, []).append(uid)
+        pairs = _earliest_due_and_latest_round(run, people, reached_by)
+        if not pairs:
+            continue
+        latest = {
+            (uid, course): last or first
+            for uid, course, first, last in run(
+                select(
+                    CourseCompletion.user_id, CourseCompletion.course_item_id,
+                    CourseCompletion.completed_at, CourseCompletion.last_completed_at,
+                ).where(CourseCompletion.user_id.in_(list(people)))
+            )
+        }  # fmt: skip
+        rows = []
+        for (uid, course), (due, round_start) in sorted(pairs.items()):
+            completed = latest.get((uid, course))
+            done = completed is not None and (round_start is None or completed >= round_start)
+            rows.append(
+                {"user_id": uid, "course_item_id": course, "department_id": people[uid], "due_on": due, "done": done}
+            )
+        run(insert(CourseStatus), rows)
+
+
+def _earliest_due_and_latest_round(run, people: dict, reached_by: dict) -> dict[tuple[int, int], list]:
+    """(person, course) -> [earliest due date, latest round start] over the assignments reaching them."""
+    from app.learning.models import Assignment
+
+    pairs: dict[tuple[int, int], list] = {}
+    assignments = run(
+        select(
+            Assignment.user_id, Assignment.department_id, Assignment.course_item_id,
+            Assignment.due_on, Assignment.cycle_started_at,
+        ).where(
+            Assignment.cancelled_at.is_(None),
+            (Assignment.user_id.in_(list(people))) | (Assignment.department_id.in_(list(reached_by))),
+        )
+    )  # fmt: skip
+    for a_user, a_dept, course, due, round_start in assignments:
+        reached = set(reached_by.get(a_dept, ()))
+        if a_user in people:
+            reached.add(a_user)
+        for uid in reached:
+            pair = pairs.setdefault((uid, course), [None, None])
+            if due is not None and (pair[0] is None or due < pair[0]):
+                pair[0] = due
+            if round_start is not None and (pair[1] is None or round_start > pair[1]):
+                pair[1] = round_start
+    return pairs
+
+
+def _changed(obj, *names) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _values(obj, name) -> set:
+    """The attribute's value now and any value it had before this flush."""
+    return {v for v in (getattr(obj, name), *inspect(obj).attrs[name].history.deleted) if v is not None}
+
+
+@event.listens_for(Session, "after_flush")
+def _note_course_status_changes(session, _flush_context) -> None:
+    """Remember whom a flush concerns: people, departments moved, assignments and completions changed."""
+    from app.learning.models import Assignment, CourseCompletion
+    from app.people.models import Department, User
+
+    people, departments = set(), set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, User):
+            if obj in session.new or obj in session.deleted or _changed(obj, "department", "department_id", "active"):
+                people.add(obj.id)
+        elif isinstance(obj, CourseCompletion):
+            people |= _values(obj, "user_id")
+        elif isinstance(obj, Assignment):
+            people |= _values(obj, "user_id")
+            departments |= _values(obj, "department_id")
+        elif isinstance(obj, Department) and obj in session.dirty and _changed(obj, "parent", "parent_id"):
+            departments.add(obj.id)
+    if people or departments:
+        pending = session.info.setdefault("course_status", (set(), set()))
+        pending[0].update(people)
+        pending[1].update(departments)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _refresh_course_status(session, _flush_context) -> None:
+    pending = session.info.pop("course_status", None)
+    if not pending:
+        return
+    from app.people.models import User
+    from app.people.services import subtree_ids
+
+    connection = session.connection()
+    people, departments = pending
+    below = set()
+    for dept in departments:
+        below |= subtree_ids(dept, connection)
+    if below:
+        for chunk in _chunks(below):
+            people |= set(connection.scalars(select(User.id).where(User.department_id.in_(chunk))))
+    refresh_course_status(people, connection)
+
+
+# Where people stand on their courses, for every person at once: the same rule as refresh_course_status, set-based.
+COURSE_STATUS_FILL = """
+    INSERT INTO course_status (user_id, course_item_id, department_id, due_on, done)
+    WITH RECURSIVE below(root, id) AS (
+      SELECT id, id FROM departments
+      UNION SELECT below.root, d.id FROM departments d JOIN below ON d.parent_id = below.id
+    ), pairs(assignment_id, user_id) AS (
+      SELECT id, user_id FROM assignments WHERE user_id IS NOT NULL AND cancelled_at IS NULL
+      UNION ALL
+      SELECT a.id, u.id FROM assignments a JOIN below ON below.root = a.department_id
+      JOIN users u ON u.department_id = below.id WHERE a.cancelled_at IS NULL
+    ), per_person AS (
+      SELECT pairs.user_id AS user_id, a.course_item_id AS course_item_id, MIN(a.due_on) AS due,
+             MAX(a.cycle_started_at) AS round_start
+      FROM pairs JOIN assignments a ON a.id = pairs.assignment_id
+      GROUP BY pairs.user_id, a.course_item_id
+    )
+    SELECT p.user_id, p.course_item_id, u.department_id, p.due,
+           CASE WHEN c.id IS NOT NULL AND (p.round_start IS NULL
+                     OR COALESCE(c.last_completed_at, c.completed_at) >= p.round_start)
+                THEN TRUE ELSE FALSE END
+    FROM per_person p JOIN users u ON u.id = p.user_id
+    LEFT JOIN course_completions c ON c.user_id = p.user_id AND c.course_item_id = p.course_item_id
+    WHERE u.active = TRUE AND u.department_id IS NOT NULL
+"""
+
+
+def rebuild_course_status(connection) -> None:
+    """Every course status row recomputed at once (after a bulk load, or to repair)."""
+    from sqlalchemy import text
+
+    connection.execute(delete(CourseStatus))
+    connection.execute(text(COURSE_STATUS_FILL))
