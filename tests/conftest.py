@@ -235,10 +235,21 @@ def _shared_app(database_url):
     shared.engine.dispose()
 
 
+# PostgreSQL's sequences are not rolled back with a transaction: each test's ids start at 1 again, as
+# after TRUNCATE ... RESTART IDENTITY (tests may name the first row's id).
+RESTART_SEQUENCES = """
+SELECT setval((quote_ident(schemaname) || '.' || quote_ident(sequencename))::regclass, 1, false)
+FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL
+"""
+
+
 def _begin_test_transaction(engine):
     connection = engine.connect()
     driver = connection.connection.driver_connection
     sqlite = engine.dialect.name == "sqlite"
+    if engine.dialect.name == "postgresql":
+        with connection.begin():
+            connection.exec_driver_sql(RESTART_SEQUENCES)
     level = driver.isolation_level if sqlite else None
     if sqlite:
         driver.isolation_level = None  # else the driver's own transactions end at a SAVEPOINT's release
