@@ -1,27 +1,71 @@
-"""Test fixtures: one migrated database per run, emptied before every test.
+"""Test fixtures: one migrated database per run, one app per configuration, one rolled-back transaction per test.
 
 Runs on SQLite by default; set DATABASE_URL (postgresql+psycopg://...) to run on PostgreSQL.
+
+Each test runs inside one outer transaction on one connection, rolled back at its end. Every session
+joins it with a SAVEPOINT: the test's own, each request's (``FreshContextClient`` opens a fresh app
+context per request) and each CLI command's; so ``commit()`` in a view releases a savepoint, and
+what one session committed the next one reads, as on a real database.
+
+A test whose data must be seen by other connections (a real server answering from threads,
+parallel requests, subprocesses, a second connection of its own) is marked
+``@pytest.mark.committed``: it commits for real, and the tables are emptied before and after it.
+A transactional test that touches the database from another thread fails with a message saying so.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
 from flask import has_app_context
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import create_app
+from app.auth import services as auth_services
 from app.config import TestingConfig
-from app.extensions import db
+from app.extensions import db, limiter
+from app.people import models as people_models
 from demo.cli import register as register_demo
+from demo.company import DEMO_PASSWORD
 
 SAMPLES = Path(__file__).parent / "samples"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+class _TestTransaction:
+    """The connection the running test's sessions share (None for a ``committed`` test)."""
+
+    connection = None
+    engine = None
+    thread: int | None = None
+
+
+TX = _TestTransaction()
+
+
+def _settle_test_session() -> None:
+    """Before a request or command: end the test's own read-only transaction.
+
+    The test's session holds a SAVEPOINT from its first read on; a request would nest inside it, and a
+    later ``db.session.rollback()`` in the test would then undo what the request committed. On a
+    database of its own connections, the test's rollback never touches a request's commit; so a
+    transaction of the test's session that wrote nothing is ended first (nothing is lost).
+    """
+    if TX.connection is None or not has_app_context():
+        return
+    session = db.session()
+    if session.in_transaction() and not session.info.get("test_wrote"):
+        if not (session.new or session.dirty or session.deleted):
+            session.rollback()
 
 
 class FreshContextClient(FlaskClient):
@@ -32,11 +76,77 @@ class FreshContextClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        _settle_test_session()
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         if has_app_context():
             db.session.expire_all()  # the test's own session sees what the request wrote
         return response
+
+
+class SettlingCliRunner(FlaskCliRunner):
+    def invoke(self, *args, **kwargs):
+        _settle_test_session()
+        return super().invoke(*args, **kwargs)
+
+
+def _joining_session_class(base: type) -> type:
+    """``db.session``'s class, bound to the test's connection while a transactional test runs."""
+
+    class TestSession(base):
+        def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+            if TX.connection is not None and bind is None and self._db.engines.get(None) is TX.engine:
+                if threading.get_ident() != TX.thread:
+                    raise RuntimeError(
+                        "Another thread used the database inside a test's rolled-back transaction: "
+                        "mark the test @pytest.mark.committed (see tests/conftest.py)."
+                    )
+                return TX.connection
+            return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+    @event.listens_for(TestSession, "after_flush")
+    def _wrote(session, _flush_context):
+        session.info["test_wrote"] = True
+
+    @event.listens_for(TestSession, "do_orm_execute")
+    def _executed(state):
+        if not state.is_select:
+            state.session.info["test_wrote"] = True
+
+    @event.listens_for(TestSession, "after_transaction_end")
+    def _ended(session, transaction):
+        if transaction.parent is None:
+            session.info.pop("test_wrote", None)
+
+    return TestSession
+
+
+db.session.session_factory.class_ = _joining_session_class(db.session.session_factory.class_)
+# Bound to a connection already in a transaction, a session's commit releases its own SAVEPOINT.
+db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+
+
+# A password hash (scrypt) costs a noticeable fraction of a second: a test suite signing in a thousand
+# times checks each (hash, password) pair once; the answer is the same every time.
+_check_password_once = functools.lru_cache(maxsize=4096)(check_password_hash)
+people_models.check_password_hash = _check_password_once
+auth_services.check_password_hash = _check_password_once
+
+
+@functools.lru_cache(maxsize=64)
+def _hash_once(password: str) -> str:
+    """make_user's hash of a password: made once, as the app makes it (people made by hand share its salt)."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def _hash_demo_password_once(password: str, method: str = "scrypt", salt_length: int = 16) -> str:
+    """`flask demo` gives its fifty people one password: its hash is made once per run, not fifty times per demo."""
+    if password == DEMO_PASSWORD and method == "scrypt":
+        return _hash_once(password)
+    return generate_password_hash(password, method=method, salt_length=salt_length)
+
+
+people_models.generate_password_hash = _hash_demo_password_once
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -62,6 +172,7 @@ def database_url(tmp_path_factory):
     app = create_app({**_config(url)})
     with app.app_context():
         upgrade()  # migrations are the only way tables are made, in tests too
+        _empty_tables(db.engine)  # every test starts from empty tables
         db.engine.dispose()
     return url
 
@@ -72,39 +183,121 @@ def _config(url: str, **extra) -> dict:
     return cfg
 
 
-def _empty_tables() -> None:
+def _empty_tables(engine) -> None:
+    """Delete every row for real: before and after a ``committed`` test."""
     tables = [t for t in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        # content_items and content_versions point at each other; check keys only at commit.
-        db.session.execute(text("PRAGMA defer_foreign_keys=ON"))
-        for table in tables:
-            db.session.execute(table.delete())
-    db.session.commit()
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            # content_items and content_versions point at each other; check keys only at commit.
+            conn.execute(text("PRAGMA defer_foreign_keys=ON"))
+            for table in tables:
+                conn.execute(table.delete())
+
+
+def _build_app(url: str, engine=None, **extra):
+    """An app on the test database; its sessions use ``engine`` (the shared one) when given."""
+    app = create_app(_config(url, **extra))
+    app.test_client_class = FreshContextClient
+    app.test_cli_runner_class = SettlingCliRunner
+    register_demo(app)  # as wsgi.py does: `flask demo` fills a test database
+    if engine is not None:
+        with app.app_context():
+            own = db.engines[None]
+            if own.url == engine.url:
+                db._app_engines[app][None] = engine  # one pool; query listeners on db.engine see all
+                own.dispose()
+    return app
+
+
+class _SharedApp:
+    """The app built once per run; its config is put back as it was before each test."""
+
+    def __init__(self, url: str):
+        self.app = _build_app(url)
+        with self.app.app_context():
+            self.engine = db.engine
+        self.config = dict(self.app.config)
+
+    def fresh(self):
+        self.app.config.clear()
+        self.app.config.update({k: copy.copy(v) for k, v in self.config.items()})
+        limiter.enabled = self.app.config["RATELIMIT_ENABLED"]  # an app built with limits switched them on
+        return self.app
+
+
+@pytest.fixture(scope="session")
+def _shared_app(database_url):
+    shared = _SharedApp(database_url)
+    yield shared
+    shared.engine.dispose()
+
+
+# PostgreSQL's sequences are not rolled back with a transaction: each test's ids start at 1 again, as
+# after TRUNCATE ... RESTART IDENTITY (tests may name the first row's id).
+RESTART_SEQUENCES = """
+SELECT setval((quote_ident(schemaname) || '.' || quote_ident(sequencename))::regclass, 1, false)
+FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL
+"""
+
+
+def _begin_test_transaction(engine):
+    connection = engine.connect()
+    driver = connection.connection.driver_connection
+    sqlite = engine.dialect.name == "sqlite"
+    if engine.dialect.name == "postgresql":
+        with connection.begin():
+            connection.exec_driver_sql(RESTART_SEQUENCES)
+    level = driver.isolation_level if sqlite else None
+    if sqlite:
+        driver.isolation_level = None  # else the driver's own transactions end at a SAVEPOINT's release
+    transaction = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+
+    def end():
+        transaction.rollback()
+        if sqlite:
+            driver.isolation_level = level
+        connection.close()
+
+    return connection, end
 
 
 @pytest.fixture
-def make_app(database_url, tmp_path):
-    """Build an app on the test database with extra config; tables are emptied first."""
-    apps = []
+def make_app(request, database_url, tmp_path, _shared_app):
+    """make_app(**extra): the app on the test database; with extra config, an app built for the test.
+
+    The app without extra config is built once per run (its config restored for each test); extra
+    settings may be read only when an app is built (limits, proxies), so those get an app of their own.
+    """
+    committed = request.node.get_closest_marker("committed") is not None
+    engine = _shared_app.engine
+    if committed:
+        _empty_tables(engine)
+    else:
+        connection, end = _begin_test_transaction(engine)
+        TX.connection, TX.engine, TX.thread = connection, engine, threading.get_ident()
 
     def factory(**extra):
-        app = create_app(_config(database_url, **extra))
+        if extra:
+            app = _build_app(database_url, engine, **extra)
+        else:
+            app = _shared_app.fresh()
         app.instance_path = str(tmp_path)
-        app.test_client_class = FreshContextClient
-        register_demo(app)  # as wsgi.py does: `flask demo` fills a test database
-        with app.app_context():
-            _empty_tables()
-        apps.append(app)
         return app
 
-    yield factory
-    for app in apps:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    try:
+        yield factory
+    finally:
+        _shared_app.fresh()
+        if committed:
+            _empty_tables(engine)
+        else:
+            TX.connection = TX.engine = TX.thread = None
+            end()
 
 
 @pytest.fixture
@@ -163,20 +356,24 @@ def learner(runner, client, auth, make_user):
 def make_user(app):
     """make_user(role="hr", department=..., email=...) -> a committed User with password secret-password-1."""
     from app.people import services
+    from app.people.passwords import check_new_password
 
     counter = {"n": 0}
 
     def factory(*roles, department=None, email=None, name=None, password="secret-password-1", active=True):
         counter["n"] += 1
         n = counter["n"]
+        if password:
+            check_new_password(password, field="password")
         user = services.create_user(
             None,
             email or f"user{n}@example.com",
             name or f"Тест Пользователь{n}",
             department,
             roles or ["employee"],
-            password=password,
         )
+        if password:
+            user.password_hash = _hash_once(password)
         user.active = active
         db.session.commit()
         return user

@@ -470,6 +470,7 @@ def test_the_loser_of_a_race_compares_bodies_too(client, world, monkeypatch, sam
     assert cards() == 1
 
 
+@pytest.mark.committed
 def test_two_parallel_requests_with_one_key_and_two_bodies(app, world, monkeypatch):
     """Both look the key up before either stored its card; one wins (201), the other is told the key was
     used with a different body (422) by the branch that catches the unique key; one card is stored."""

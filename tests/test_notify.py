@@ -145,6 +145,7 @@ def test_weeks_of_activity_send_every_reminder_once_and_none_after_completion(ap
 
 
 # ---------------------------------------------------------------- several hosts at once
+@pytest.mark.committed
 def test_two_runs_started_together_send_nothing_twice(app, world, make_user, database_url):
     today = local_today(utcnow())
     for n in range(30):

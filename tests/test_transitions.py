@@ -188,6 +188,7 @@ def path_of(response) -> str:
 
 
 # ---------------------------------------------------------------- review
+@pytest.mark.committed
 def test_parallel_approvals_count_the_card_once(server, world):
     card = submitted_card(world, polite="no")  # 'polite' trains empathy: approval assigns a course
     url = f"{server}/shop/cards/{card.id}"
@@ -211,6 +212,7 @@ def test_parallel_approvals_count_the_card_once(server, world):
     assert all_time(rollups.ShopMonthly, "cards", world.branch.id) == 1  # counted once
 
 
+@pytest.mark.committed
 def test_parallel_api_reviews_one_wins_the_others_get_409_with_the_status(server, world):
     card = submitted_card(world)
     token = create_token(world.hr, "t")[1]
@@ -239,6 +241,7 @@ def test_parallel_api_reviews_one_wins_the_others_get_409_with_the_status(server
 
 
 # ---------------------------------------------------------------- disputes
+@pytest.mark.committed
 def test_parallel_accepts_move_the_item_failures_once(server, world):
     card = approved_card_with_disputes(world, ["polite"])
     dispute = db.session.scalars(select(Dispute)).one()
@@ -263,6 +266,7 @@ def test_parallel_accepts_move_the_item_failures_once(server, world):
     assert all_time(rollups.ShopMonthly, "cards", world.branch.id) == 1
 
 
+@pytest.mark.committed
 def test_two_disputes_of_one_card_settled_at_once_rescore_it_from_both(server, world):
     card = approved_card_with_disputes(world, ["polite", "paraphrased"])
     disputes = db.session.scalars(select(Dispute).order_by(Dispute.item_id)).all()
@@ -282,6 +286,7 @@ def test_two_disputes_of_one_card_settled_at_once_rescore_it_from_both(server, w
     assert_figures_match_a_rebuild()
 
 
+@pytest.mark.committed
 def test_double_click_on_dispute_opens_one_dispute(server, world):
     card = submitted_card(world, polite="no")
     shopping.review_card(world.hr, card, "approve")
@@ -297,6 +302,7 @@ def test_double_click_on_dispute_opens_one_dispute(server, world):
 
 
 # ---------------------------------------------------------------- shoppers
+@pytest.mark.committed
 def test_double_submit_of_a_card_submits_it_once(server, world):
     item = db.session.scalars(select(ContentItem).where(ContentItem.slug == "branch-visit")).one()
     (visit,) = shopping.schedule_visits(world.hr, [world.branch], item, date.today(), date.today(), world.shopper)
@@ -317,6 +323,7 @@ def test_double_submit_of_a_card_submits_it_once(server, world):
     assert sections == len(shopping.checklist_of(card).sections)  # scored once, not once per click
 
 
+@pytest.mark.committed
 def test_two_shoppers_claiming_one_visit_one_gets_it(server, world, make_user):
     make_user("shopper", email="shop2@example.com")
     item = db.session.scalars(select(ContentItem).where(ContentItem.slug == "branch-visit")).one()
@@ -339,6 +346,7 @@ def test_two_shoppers_claiming_one_visit_one_gets_it(server, world, make_user):
 
 
 # ---------------------------------------------------------------- learners and authors
+@pytest.mark.committed
 def test_triple_finish_of_a_quiz_attempt_finishes_it_once(server, world):
     version = content.published("quiz", "courier-no-call")
     attempt = learning.start_attempt(world.anna, version)
@@ -362,6 +370,7 @@ def test_triple_finish_of_a_quiz_attempt_finishes_it_once(server, world):
     assert all_time(rollups.QuizMonthly, "attempts", world.branch.id) == 1  # counted once
 
 
+@pytest.mark.committed
 @pytest.mark.parametrize("slug", ["courier-no-call", "brand-new"])
 def test_parallel_publishes_make_one_version(server, world, make_user, slug):
     make_user("trainer", email="t@example.com")
@@ -459,6 +468,7 @@ def test_nobody_settles_a_dispute_about_themselves(client, auth, world, make_use
     assert dispute.status == "accepted"
 
 
+@pytest.mark.committed
 def test_the_database_decides_when_the_session_holds_a_stale_copy(world):
     """On every database: a card this request read as submitted but another approved meanwhile loses in the UPDATE."""
     card = submitted_card(world)
