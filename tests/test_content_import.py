@@ -131,3 +131,22 @@ def test_many_documents_render_in_worker_processes_exactly_as_in_one(monkeypatch
     assert len(started) == 2
     case = db.session.scalars(select(ContentVersion).where(ContentVersion.path.like("cases/%"))).first()
     assert case.html == serial[[d.rel_path for d in docs].index(case.path)]
+
+
+def test_a_case_that_mentions_the_old_choice_marker_renders_as_written():
+    """Decision points are marked with a word no author can type: a paragraph reading like the marker
+    the renderer once used is just text, not a reference to a decision point that does not exist."""
+    from app.content import render
+    from app.content.parser import parse_document
+
+    text = (
+        "---\nid: marker-case\ntitle: Marker\nskills: [empathy]\nminutes: 2\n---\n"
+        "RAPPORTCHOICEBLOCK0\n\nRAPPORTCHOICEBLOCK7\n"
+    )
+    problems = []
+    doc = parse_document("case", text, "cases/marker.md", problems)
+    assert not problems, problems
+    segments = render.render_document(doc)["segments"]
+    html = "".join(s["html"] for s in segments if s["type"] == "html")
+    assert "RAPPORTCHOICEBLOCK0" in html and "RAPPORTCHOICEBLOCK7" in html
+    assert not [s for s in segments if s["type"] == "choice"]

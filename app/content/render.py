@@ -5,14 +5,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import secrets
 from concurrent.futures import ProcessPoolExecutor
 
 from app.content.blocks import FENCE_RE, closing_line
 from app.content.model import Case, Checklist, ChoiceBlock, Course, Document, Quiz
 from app.core.markdown import render_inline, render_markdown
-
-PLACEHOLDER = "RAPPORTCHOICEBLOCK{}"
-PLACEHOLDER_RE = re.compile(r"<p>RAPPORTCHOICEBLOCK(\d+)</p>")
 
 
 def _case_segments(case: Case) -> list[dict]:
@@ -21,6 +19,8 @@ def _case_segments(case: Case) -> list[dict]:
     Fences are read as the parser reads them (:mod:`app.content.blocks`), so the n-th ``choice``
     block here is the n-th decision point the parser found."""
     lines = case.body.split("\n")
+    # Each rendering marks the decision points with a word of its own that no author can have typed.
+    marker = f"RAPPORTCHOICE{secrets.token_hex(8)}N"
     out_lines: list[str] = []
     n = 0
     i = 0
@@ -32,7 +32,7 @@ def _case_segments(case: Case) -> list[dict]:
             continue
         end = closing_line(lines, i + 1, match.group(2))
         if match.group(3) == "choice":
-            out_lines += ["", PLACEHOLDER.format(n), ""]
+            out_lines += ["", f"{marker}{n}", ""]
             n += 1
         else:  # another code block: copy it whole so its content is never taken for a choice
             out_lines += lines[i : end + 1]
@@ -40,7 +40,7 @@ def _case_segments(case: Case) -> list[dict]:
     html = render_markdown("\n".join(out_lines))
     segments: list[dict] = []
     pos = 0
-    for match in PLACEHOLDER_RE.finditer(html):
+    for match in re.finditer(rf"<p>{marker}(\d+)</p>", html):
         if match.start() > pos:
             segments.append({"type": "html", "html": html[pos : match.start()]})
         segments.append(_choice_segment(case.choices[int(match.group(1))]))
