@@ -9,6 +9,7 @@ limits simply passes, and can then be taken off the list).
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,26 @@ def test_module_within_limits(module):
     lines = too_long(source)
     assert lines is None, f"{module} has {lines} lines; split it (at most {MAX_LINES})"
     assert not too_complex(source), f"{module}: over cyclomatic complexity {MAX_COMPLEXITY}: {too_complex(source)}"
+
+
+def _app_imports(source: str) -> set[str]:
+    """The app packages a module imports, at its top or inside functions alike."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        names = [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        found |= {name.split(".")[1] for name in names if name.startswith("app.") and name.count(".") >= 1}
+    return found
+
+
+def test_core_imports_no_feature_package():
+    """app/core is what every feature builds on; it may import only itself and app.extensions."""
+    offenders = {
+        path.relative_to(ROOT).as_posix(): sorted(
+            _app_imports(path.read_text(encoding="utf-8")) - {"core", "extensions"}
+        )
+        for path in (APP / "core").rglob("*.py")
+    }
+    assert not {module: names for module, names in offenders.items() if names}
+    assert _app_imports("from app.learning import services\nimport app.core.audit\n") == {"learning", "core"}

@@ -88,12 +88,18 @@ def has_role(user, *roles: Role | str) -> bool:
     return user.is_authenticated and bool({str(r) for r in roles} & user.role_names)
 
 
+API_USER_LOADER = "rapport.api_user_loader"
+
+
 def _authenticate_api_request(required: bool) -> None:
-    """API requests are authenticated by bearer token only; a browser session never counts there."""
-    from app.api.auth import user_from_request
+    """API requests are authenticated by bearer token only; a browser session never counts there.
+
+    The API package registers how a token is read (``app.extensions[API_USER_LOADER]``), so this core
+    module depends on no feature package; without one, no API request is authenticated."""
     from app.extensions import login_manager
 
-    user = user_from_request()
+    loader = current_app.extensions.get(API_USER_LOADER)
+    user = loader() if loader is not None else None
     if user is None and required:
         abort(401)
     login_manager._update_request_context_with_user(user)
