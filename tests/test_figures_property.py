@@ -204,6 +204,7 @@ def _assert_every_figure_equals_a_recomputation(firm) -> None:
         assert table_rows == kept[table], table
 
 
+@pytest.mark.committed  # parallel steps run in threads with their own connections
 @settings(
     max_examples=12,
     deadline=None,
@@ -224,6 +225,7 @@ def test_every_figure_equals_a_full_recomputation_after_any_sequence(app, compan
     _assert_every_figure_equals_a_recomputation(company)
 
 
+@pytest.mark.committed
 def test_parallel_changes_to_one_department_and_day_converge(app, company):  # noqa: F811
     """Several cards of one department and day approved at once, with quizzes finished there at the same
     moment: every transaction recomputes the same rows, and the last to commit must see all the others."""
