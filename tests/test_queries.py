@@ -130,3 +130,41 @@ def test_dashboards_do_not_query_per_actor_or_checklist(client, auth, runner, ma
     page = client.get("/dashboard/shopper").get_data(as_text=True)
     assert "Звонок в отделение банка" in page and "Визит в отделение банка" in page
     assert statements_for(client, "/dashboard/shopper") == few_shop
+
+
+def test_a_persons_report_costs_the_same_however_many_cards_they_have(client, auth, runner, make_user):
+    """The chart reads each card's date and result from the rows the report loaded: recording HR's read
+    of the page must not expire them and make the chart read every card again."""
+    from datetime import timedelta
+
+    from app.core.audit import utcnow
+    from app.shopping import services as shopping
+
+    runner.invoke(args=["content", "import", "tests/samples/valid"])
+    team = people.create_department(None, "Команда", None)
+    other = people.create_department(None, "Другая", None)
+    db.session.commit()
+    make_user("hr", email="hr@example.com")
+    admin = make_user("admin", email="admin@example.com")
+    shopper = make_user("shopper", email="shop@example.com", department=other)
+    person = make_user("employee", email="p@example.com", department=team)
+    items = ["greet-30s", "introduced", "polite", "open-questions", "paraphrased"]
+
+    def cards(n: int) -> None:
+        for day in range(n):
+            payload = {
+                "checklist": "branch-visit",
+                "department": "Команда",
+                "employee": "p@example.com",
+                "visited_at": (utcnow() - timedelta(days=day + 1, minutes=len(items))).isoformat() + "+00:00",
+                "answers": {k: "yes" for k in items},
+            }
+            card, _ = shopping.submit_from_api(shopper, payload)
+            shopping.review_card(admin, card, "approve")
+        db.session.commit()
+
+    auth.login("hr@example.com")
+    cards(1)
+    few = statements_for(client, f"/reports/employees/{person.id}")
+    cards(6)
+    assert statements_for(client, f"/reports/employees/{person.id}") == few

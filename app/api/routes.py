@@ -250,10 +250,10 @@ def report_employee(email: str):
     period, problem = _period_or_error()
     if problem:
         return problem
-    report = employee_report(user, period)
-    if current_user.id != user.id:  # HR or an admin reading one person's report
-        record_person_view(current_user, user, period)
+    if current_user.id != user.id:  # HR or an admin reading one person's report; recorded first, so the
+        record_person_view(current_user, user, period)  # commit does not expire the cards the report loads
         db.session.commit()
+    report = employee_report(user, period)
     return jsonify(
         email=user.email,
         name=user.name,

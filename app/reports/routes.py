@@ -238,9 +238,11 @@ def employee(user_id: int):
     if user is None or not in_scope(current_user, user.department_id):
         abort(404)
     period = period_from_request()
-    report = services.employee_report(user, period)
+    # Recorded first: a commit after the report would expire the cards it loaded, and the chart would then
+    # read each one back with a statement of its own.
     services.record_person_view(current_user, user, period)
     db.session.commit()
+    report = services.employee_report(user, period)
     chart = charts.line_chart(
         [(c.visited_at.strftime("%Y-%m-%d"), {"shop": c.total_percent}) for c in report.cards],
         [("shop", str(_("Cards")))],
