@@ -36,6 +36,18 @@ ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
 }
 
+# The channels of a checklist (app/content/checklists.py CHANNELS), as a reader sees them.
+CHANNEL_LABELS = {
+    "visit": _l("Visit"),
+    "phone": _l("Phone call"),
+    "chat": _l("Chat"),
+    "email": _l("Email"),
+}
+
+
+def channel_label(code: str | None) -> str:
+    return str(CHANNEL_LABELS.get(code or "", "")) or "—"
+
 
 def nav_items() -> list[tuple[str, str, bool]]:
     if not current_user.is_authenticated:
@@ -96,6 +108,7 @@ def register(app) -> None:
     app.jinja_env.filters["local_dt"] = local_dt
     app.jinja_env.filters["pct"] = pct
     app.jinja_env.filters["num"] = num
+    app.jinja_env.filters["channel"] = channel_label
 
     from app.auth.forms import language_choices
 

@@ -163,3 +163,21 @@ document.addEventListener("focusin", (event) => {
     area.setSelectionRange(pos, pos + (lines[line - 1] || "").length);
   });
 })();
+
+// The header's Menu button on a phone opens and closes the menu; Escape closes it again.
+(function () {
+  const header = document.getElementById("site-header");
+  const button = header && header.querySelector(".menu-button");
+  if (!button) return;
+  const show = (open) => {
+    header.classList.toggle("open", open);
+    button.setAttribute("aria-expanded", String(open));
+  };
+  button.addEventListener("click", () => show(!header.classList.contains("open")));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && header.classList.contains("open")) {
+      show(false);
+      button.focus();
+    }
+  });
+})();
