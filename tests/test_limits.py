@@ -385,13 +385,26 @@ def test_evidence_count_quota_per_card(draft_card):
 
     client, card = draft_card
     client.application.config.update(EVIDENCE_MAX_FILES_PER_CARD=3)
-    for _n in range(3):
-        assert "File attached." in _upload(client, card, PNG).get_data(as_text=True)
-    r = _upload(client, card, PNG)
+    for n in range(3):
+        assert "File attached." in _upload(client, card, PNG + bytes([n])).get_data(as_text=True)
+    r = _upload(client, card, PNG + b"another")
     assert r.status_code == 200 and "A card can have at most 3 files." in r.get_data(as_text=True)
     assert _count(Evidence) == 3
     stored = list(Path(client.application.config["EVIDENCE_DIR"]).iterdir())
     assert len(stored) == 3  # nothing written for the refused file
+
+
+def test_the_same_file_twice_is_refused_and_a_different_one_of_the_same_size_is_not(draft_card):
+    from app.shopping.models import Evidence
+
+    client, card = draft_card
+    assert "File attached." in _upload(client, card, PNG + b"a", "IMG_1.png").get_data(as_text=True)
+    r = _upload(client, card, PNG + b"a", "IMG_1 (copy).png")
+    assert "This file is already attached to the card." in r.get_data(as_text=True)
+    assert "File attached." in _upload(client, card, PNG + b"b", "IMG_2.png").get_data(as_text=True)
+    assert _count(Evidence) == 2
+    page = client.get(f"/shop/visits/{card.visit_id}/card").get_data(as_text=True)
+    assert page.count('class="thumb"') == 2  # a photo shows as a thumbnail where it is listed
 
 
 def test_evidence_size_quota_per_card(draft_card):
@@ -400,9 +413,9 @@ def test_evidence_size_quota_per_card(draft_card):
     client, card = draft_card
     client.application.config.update(EVIDENCE_MAX_BYTES_PER_CARD=2 * 1024 * 1024)
     big = PNG + b"\x00" * (900 * 1024)
-    assert "File attached." in _upload(client, card, big).get_data(as_text=True)
-    assert "File attached." in _upload(client, card, big).get_data(as_text=True)
-    r = _upload(client, card, big)
+    assert "File attached." in _upload(client, card, big + b"1").get_data(as_text=True)
+    assert "File attached." in _upload(client, card, big + b"2").get_data(as_text=True)
+    r = _upload(client, card, big + b"3")
     assert "may take 2 MB together" in r.get_data(as_text=True)
     assert _count(Evidence) == 2
 

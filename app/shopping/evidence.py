@@ -80,6 +80,8 @@ def add_evidence(actor, card: Scorecard, filename: str, stream) -> Evidence:
         raise DomainError(
             _l("This kind of file is not accepted: photos (JPEG, PNG, WebP), PDF receipts or audio (MP3, M4A).")
         )
+    if _already_attached(card, data):
+        raise DomainError(_l("This file is already attached to the card."))
     stored = f"{secrets.token_hex(16)}.{ALLOWED[mime]}"
     (storage_dir() / stored).write_bytes(data)
     evidence = Evidence(
@@ -94,6 +96,19 @@ def add_evidence(actor, card: Scorecard, filename: str, stream) -> Evidence:
     db.session.flush()
     audit.record(actor, "evidence.add", "scorecard", card.id, None, _described(evidence))
     return evidence
+
+
+def _already_attached(card: Scorecard, data: bytes) -> bool:
+    """Whether the card holds a file with exactly these bytes (a photo sent twice, say); only the files of
+    the same size are read back."""
+    same_size = db.session.scalars(
+        select(Evidence.stored_name).where(Evidence.card_id == card.id, Evidence.size == len(data))
+    )
+    for name in same_size:
+        path = storage_dir() / name
+        if path.is_file() and path.read_bytes() == data:
+            return True
+    return False
 
 
 def remove_evidence(actor, evidence: Evidence) -> Path:

@@ -79,31 +79,83 @@ document.addEventListener("focusin", (event) => {
   });
 })();
 
-// Scorecard drafts: each field is saved as the shopper fills it in.
+// Scorecard drafts: each field is saved as the shopper fills it in. Without a connection the
+// answers wait on this device (localStorage) and are sent, oldest first, when it comes back.
 (function () {
   const form = document.querySelector("form.card-form[data-autosave]");
   if (!form) return;
   const url = form.dataset.autosave;
   const token = form.querySelector("input[name=csrf_token]").value;
   const status = document.getElementById("save-status");
+  const key = "rapport-card:" + url;
   const timers = {};
+  const say = (text) => { if (status) status.textContent = text; };
+  const pending = () => { try { return JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { return {}; } };
+  const keep = (values) => {
+    try {
+      if (Object.keys(values).length) localStorage.setItem(key, JSON.stringify(values));
+      else localStorage.removeItem(key);
+    } catch (e) { /* storage off: the page says the answer was not saved */ }
+  };
+  const post = (name, value) => fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+    body: JSON.stringify({ name: name, value: value }),
+    credentials: "same-origin",
+  });
   const send = (name, value) => {
-    fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
-      body: JSON.stringify({ name: name, value: value }),
-      credentials: "same-origin",
-    }).then((r) => { if (status) status.textContent = r.ok ? "✓ " + (form.dataset.saved || "") : "! " + (form.dataset.failed || ""); })
-      .catch(() => { if (status) status.textContent = form.dataset.offline || "offline"; });
+    post(name, value).then((r) => {
+      say(r.ok ? "✓ " + (form.dataset.saved || "") : "! " + (form.dataset.failed || ""));
+      if (r.ok) flush();
+    }).catch(() => {
+      const values = pending();
+      values[name] = value;
+      keep(values);
+      say(form.dataset.queued || form.dataset.offline || "offline");
+    });
+  };
+  const flush = () => {
+    const values = pending();
+    const names = Object.keys(values);
+    if (!names.length) return;
+    const name = names[0];
+    post(name, values[name]).then((r) => {
+      if (!r.ok) return;
+      const left = pending();
+      if (left[name] === values[name]) delete left[name];
+      keep(left);
+      flush();
+    }).catch(() => { /* still offline: try again at the next "online" */ });
+  };
+  // Answers kept on this device from an earlier visit to the page go back into the form first.
+  Object.entries(pending()).forEach(([name, value]) => {
+    const fields = form.querySelectorAll("[name='" + CSS.escape(name) + "']");
+    fields.forEach((el) => {
+      if (el.type === "radio") el.checked = el.value === value;
+      else el.value = value;
+    });
+  });
+  const progress = document.querySelector(".card-progress");
+  const count = () => {
+    if (!progress) return;
+    const groups = new Set([...form.querySelectorAll("input[type=radio][name^='answer-']")].map((el) => el.name));
+    const answered = [...groups].filter((name) => form.querySelector("input[name='" + CSS.escape(name) + "']:checked")).length;
+    progress.querySelector("progress").value = answered;
+    progress.querySelector(".card-count").textContent = progress.dataset.answered
+      .replace("{n}", answered).replace("{total}", groups.size);
   };
   const handler = (event) => {
     const el = event.target;
     if (!el.name || el.name === "csrf_token") return;
     clearTimeout(timers[el.name]);
     timers[el.name] = setTimeout(() => send(el.name, el.value), el.tagName === "TEXTAREA" ? 600 : 0);
+    count();
   };
   form.addEventListener("change", handler);
   form.addEventListener("input", (event) => { if (event.target.tagName === "TEXTAREA") handler(event); });
+  window.addEventListener("online", flush);
+  count();
+  flush();
 })();
 
 // Content editor: check and preview as the trainer types; click an error to jump to its line.
