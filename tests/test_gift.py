@@ -61,8 +61,13 @@ def test_every_construct_read_as_moodle_reads_it(tmp_path):
     assert "> Keep hold music **quiet**." in md  # general feedback with its own marker
     # text after the braces: a blank where the answers stood, for choice and true/false alike
     assert "A caller should hear \\_\\_\\_\\_\\_ within three rings." in md
-    assert "## Callback promise\n\nA promised callback may be skipped on a busy day.\\_\\_\\_\\_\\_ — true or false?" in md
-    assert "- [ ] True\n  > It may not.\n- [x] False\n  > Right: a promise is kept.\n\n> Broken promises cost **trust**." in md
+    assert (
+        "## Callback promise\n\nA promised callback may be skipped on a busy day.\\_\\_\\_\\_\\_ — true or false?" in md
+    )
+    assert (
+        "- [ ] True\n  > It may not.\n- [x] False\n  > Right: a promise is kept.\n\n> Broken promises cost **trust**."
+        in md
+    )
     assert "- [ ] left -> right\n- [x] up -> down" in md  # a '~' makes it multiple choice, arrows or not
     assert "comment line" not in md  # a comment among the answers is dropped
     content_dir = tmp_path / "content" / "quizzes"
