@@ -282,3 +282,20 @@ def test_skills_file_says_which_value_needs_quotes(runner, tree, line):
     code, out = check(runner, tree)
     assert code == 1
     assert f"skills.yml:{first + 1}: not valid YAML" in out and "must be put in double quotes" in out, out
+
+
+def test_a_duplicate_id_is_reported_in_every_file_that_uses_it(runner, tree):
+    """Not only in the file that sorts later: the first one may be the copy to rename."""
+    quiz = "## Q\n\n- [x] a\n- [ ] b\n"
+    write(tree, "quizzes/a/first.md", f"---\ntitle: First\nid: twin\n---\n{quiz}")
+    write(tree, "quizzes/b/second.md", f"---\nid: twin\ntitle: Second\n---\n{quiz}")
+    write(tree, "quizzes/c/third.md", f"---\ntitle: Third\nlang: ru\nid: twin\n---\n{quiz}")
+    code, out = check(runner, tree)
+    assert code == 1
+    rows = [row for row in out.splitlines() if "duplicate quiz id 'twin'" in row]
+    first, second, third = (f"{tree}/quizzes/{rel}" for rel in ("a/first.md", "b/second.md", "c/third.md"))
+    assert rows == [
+        f"{first}:3: duplicate quiz id 'twin' (also in {second}, {third})",
+        f"{second}:2: duplicate quiz id 'twin' (also in {first}, {third})",
+        f"{third}:4: duplicate quiz id 'twin' (also in {first}, {second})",
+    ]
