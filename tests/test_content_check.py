@@ -299,3 +299,14 @@ def test_a_duplicate_id_is_reported_in_every_file_that_uses_it(runner, tree):
         f"{second}:2: duplicate quiz id 'twin' (also in {first}, {third})",
         f"{third}:4: duplicate quiz id 'twin' (also in {first}, {second})",
     ]
+
+
+def test_a_fraction_of_a_minute_is_refused_in_whole_minutes(runner, tree):
+    write(tree, "cases/half.md", "---\nid: half\ntitle: T\nminutes: 2.5\n---\nBody\n")
+    write(tree, "cases/tiny.md", "---\nid: tiny\ntitle: T\nminutes: 0.5\n---\nBody\n")
+    write(tree, "cases/whole.md", "---\nid: whole\ntitle: T\nminutes: 3.0\n---\nBody\n")
+    code, out = check(runner, tree)
+    assert code == 1
+    assert f"{tree}/cases/half.md:4: 'minutes' counts whole minutes: write 2 or 3, not 2.5" in out.splitlines()
+    assert f"{tree}/cases/tiny.md:4: 'minutes' counts whole minutes: write 1, not 0.5" in out.splitlines()
+    assert "whole.md" not in out
