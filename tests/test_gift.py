@@ -140,3 +140,15 @@ def test_unequal_credits_are_converted_with_a_note(runner, tmp_path):
     assert [line for line, _message in result.notes] == [1, 7]  # 70/30, and the even one's -100% on a wrong option
     assert "70%, 30%, -100%" in result.notes[0][1] and "partial scoring" in result.notes[0][1]
     assert result.markdown.count("scoring: partial") == 2
+
+
+def test_what_a_one_answer_question_loses_is_noted():
+    """Moodle's '=' question gives credit for a '~%50%' answer and takes any one of several '=' answers;
+    our options cannot say either, so the conversion says so at the question's line."""
+    result = gift.gift_to_quiz("::P::Pick.{=a ~%50%b ~c}\n\n::Q::Pick two.{=a =b ~c}\n", "n")
+    assert result.converted == 2
+    assert result.notes == [
+        (1, 'question "P": the credit of its ~ answers (50%) is not kept'),
+        (3, 'question "Q": Moodle takes any one of its 2 = answers; here all must be chosen'),
+    ]
+    assert "## Q\n\nPick two.\n\n- [x] a\n- [x] b\n- [ ] c" in result.markdown
