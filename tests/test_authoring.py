@@ -376,3 +376,13 @@ def test_a_draft_survives_the_regrade_of_the_published_version(client, trainer, 
     assert post_form(client, url, {"source": published, "publish": "1", "regrade": "yes"}).status_code == 302
     assert _passed() == [False, True, False]
     assert db.session.scalars(select(ContentDraft)).one().source == draft
+
+
+def test_a_publish_that_changes_no_result_offers_nothing(client, trainer, make_user):
+    _finish_attempts(make_user("employee", email="e@example.com"), [[1], [0]])
+    url = "/authoring/quiz/courier-no-call"
+    reworded = content.published("quiz", "courier-no-call").source.replace("Optional introduction", "Introduction")
+    r = post_form(client, url, {"source": reworded, "publish": "1"}, follow_redirects=True)
+    assert "Published as version 2." in text(r) and "would change" not in text(r)
+    assert content.published("quiz", "courier-no-call").regrade == "none"
+    assert "would change" not in text(client.get(url)) and _passed() == [True, False]

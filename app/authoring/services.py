@@ -310,29 +310,40 @@ def pending_regrade(version: ContentVersion | None) -> RegradePlan | None:
     has applied or declined it yet; else None."""
     if version is None or version.regrade is not None or version.item.kind != "quiz":
         return None
-    older = db.session.scalar(
-        select(QuizAttempt.id)
-        .where(
-            QuizAttempt.quiz_item_id == version.item_id,
-            QuizAttempt.status == "finished",
-            QuizAttempt.version_id != version.id,
-        )
-        .limit(1)
-    )
-    if older is None:
+    if not _has_older_attempts(version):
         return None
     plan = regrade_plan(version.item.slug, content.document(version))
     return plan if plan.changed else None
 
 
 def pending_regrades() -> list[tuple[ContentVersion, RegradePlan]]:
-    """Every published quiz version with a regrade still to decide, by quiz id (for ``content import``)."""
+    """Every published quiz version with a regrade still to decide, by quiz id (for ``content import``).
+    One whose dry run changes nothing is marked so ("none"), not to be worked out at every import."""
     out = []
     for version in content.published_all("quiz"):
         plan = pending_regrade(version)
         if plan is not None:
             out.append((version, plan))
+        elif version.regrade is None and _has_older_attempts(version):
+            version.regrade = "none"
+    db.session.flush()
     return sorted(out, key=lambda pair: pair[0].item.slug)
+
+
+def _has_older_attempts(version: ContentVersion) -> bool:
+    """Whether finished attempts of the quiz rest on versions other than this one."""
+    return (
+        db.session.scalar(
+            select(QuizAttempt.id)
+            .where(
+                QuizAttempt.quiz_item_id == version.item_id,
+                QuizAttempt.status == "finished",
+                QuizAttempt.version_id != version.id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def publish_plan(slug: str, quiz: Quiz, source: str) -> tuple[RegradePlan, ContentVersion | None]:
@@ -394,6 +405,8 @@ def publish(
         )
         if plan is not None and plan.changed:  # the new version's, or the one still pending on the published one
             settle_regrade(actor, version, plan, regrade, doc)
+        elif plan is not None and status != "unchanged":
+            version.regrade = "none"  # no result to change: nothing to offer
     draft = db.session.scalars(select(ContentDraft).where(ContentDraft.kind == kind, ContentDraft.slug == slug)).first()
     if draft is not None and (status != "unchanged" or draft.source == source):
         discard_draft(kind, slug)  # (a draft other than the published text stays when nothing was published)
