@@ -235,3 +235,29 @@ def test_import_dry_run_and_regrade_of_a_changed_answer_key(runner, tmp_path):
     assert content.published("quiz", "courier-no-call").regrade == "applied"
     done = runner.invoke(args=["content", "import", str(root), "--regrade"])  # once: nothing left to regrade
     assert "courier-no-call" not in done.output and "Nothing to import" in done.output
+
+
+def test_import_with_regrade_in_one_go(runner, tmp_path):
+    from app.content import services as content
+    from app.learning import services as learning
+    from app.learning.models import QuizAttempt
+    from app.people import services as people
+
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLES / "valid", root)
+    assert runner.invoke(args=["content", "import", str(root)]).exit_code == 0
+    person = people.create_user(None, "one@example.com", "Один", None, ["employee"])
+    attempt = learning.start_attempt(person, content.published("quiz", "courier-no-call"))
+    learning.save_answer(attempt, "q1", [0])
+    learning.finish_attempt(attempt)
+    db.session.commit()
+    assert attempt.percent == 0 and not attempt.passed
+    quiz = root / "quizzes" / "courier.md"
+    flipped = quiz.read_text(encoding="utf-8").replace("- [ ] «Это не моя", "- [x] «Это не моя")
+    quiz.write_text(flipped.replace("- [x] «Понимаю", "- [ ] «Понимаю"), encoding="utf-8")
+    result = runner.invoke(args=["content", "import", str(root), "--regrade"])
+    assert "1 updated" in result.output
+    assert "quiz courier-no-call: regraded to version 2: 1 of 1 finished attempt(s) changed result" in result.output
+    db.session.expire_all()
+    regraded = db.session.get(QuizAttempt, attempt.id)
+    assert regraded.percent == 50 and regraded.version.number == 2
