@@ -93,8 +93,16 @@ def content_check(directory: str | None) -> None:
 
 @content_cli.command("import")
 @click.argument("directory", required=False)
-def content_import(directory: str | None) -> None:
-    """Check everything, then import it in one transaction (new versions only for changed text)."""
+@click.option(
+    "--regrade", is_flag=True, help="Regrade the finished attempts whose result a quiz's new answer key changes."
+)
+def content_import(directory: str | None, regrade: bool) -> None:
+    """Check everything, then import it in one transaction (new versions only for changed text).
+
+    A quiz whose published version changes the result of finished attempts gets a dry run line;
+    with --regrade those attempts are regraded to it, without it their results are kept and the
+    regrade stays offered (here and in the editor)."""
+    from app.authoring.services import pending_regrades, settle_regrade
     from app.content.loader import load_directory
     from app.content.services import import_content
 
@@ -106,6 +114,10 @@ def content_import(directory: str | None) -> None:
         click.echo(f"{len(content.problems)} problem(s); nothing was imported.", err=True)
         sys.exit(1)
     report = import_content(content)
+    pending = pending_regrades()
+    if regrade:
+        for version, plan in pending:
+            settle_regrade(None, version, plan, True)
     db.session.commit()
     if report.changed:
         click.echo(
@@ -113,6 +125,20 @@ def content_import(directory: str | None) -> None:
         )
     else:
         click.echo(f"Nothing to import: all {len(report.unchanged)} item(s) are unchanged.")
+    for version, plan in pending:
+        click.echo(_regrade_line(version.item.slug, version.number, plan, regrade))
+    if pending and not regrade:
+        click.echo("Past results are kept. Run 'content import --regrade' to regrade them, or decide in the editor.")
+
+
+def _regrade_line(slug: str, number: int, plan, regraded: bool) -> str:
+    """One quiz's dry run (or what was done): how many results change, and how many of them pass or fail."""
+    now_pass = sum(1 for _id, old, new, *_pct in plan.changes if new and not old)
+    now_fail = sum(1 for _id, old, new, *_pct in plan.changes if old and not new)
+    counts = f"({now_pass} now pass, {now_fail} now fail, {plan.changed - now_pass - now_fail} only in percent)"
+    if regraded:
+        return f"quiz {slug}: regraded to version {number}: {plan.changed} of {plan.attempts} finished attempt(s) changed result {counts}."
+    return f"quiz {slug}: version {number} would change the result of {plan.changed} of {plan.attempts} finished attempt(s) {counts}."
 
 
 @content_cli.command("export")

@@ -1,4 +1,5 @@
 import html as html_lib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -165,7 +166,7 @@ def test_gift_upload_makes_a_draft_quiz(client, trainer):
         content_type="multipart/form-data",
     )
     html = text(r)
-    assert "5 question(s) converted, 5 skipped" in html and 'skipped essay question "Essay Q"' in html
+    assert "6 question(s) converted, 4 skipped" in html and 'skipped essay question "Essay Q"' in html
     assert db.session.scalars(select(ContentDraft)).one().slug == "from-gift"
 
 
@@ -305,3 +306,83 @@ def test_carry_over_rules():
     assert "q1" not in carry_over(
         old, Quiz(kind="quiz", id="x", title="x", questions=[q("q1", "Иначе", ("Я", True), type="order")])
     )
+
+
+def _import_flipped_key(runner, tmp_path) -> str:
+    """The courier quiz published from files as version 2 with q1's answer key flipped; its text."""
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLES / "valid", root)
+    quiz = root / "quizzes" / "courier.md"
+    flipped = (
+        quiz.read_text(encoding="utf-8")
+        .replace("- [ ] «Это не моя", "- [x] «Это не моя")
+        .replace("- [x] «Понимаю", "- [ ] «Понимаю")
+    )
+    quiz.write_text(flipped, encoding="utf-8")
+    result = runner.invoke(args=["content", "import", str(root)])
+    assert "version 2 would change the result of 3 of 3 finished attempt(s)" in result.output
+    return content.published("quiz", "courier-no-call").source
+
+
+def _passed():
+    db.session.expire_all()
+    return [a.passed for a in db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id))]
+
+
+def test_editor_offers_the_regrade_of_a_version_published_from_files_once(client, trainer, make_user, runner, tmp_path):
+    _finish_attempts(make_user("employee", email="e@example.com"), [[1], [0], [1]])
+    published = _import_flipped_key(runner, tmp_path)
+    assert _passed() == [True, False, True]  # the import kept the results
+    url = "/authoring/quiz/courier-no-call"
+    offer = "Version 2, already published, changed the answer key: regrading would change the result of 3 of 3"
+    assert offer in text(client.get(url))
+    # publishing the same text is the published version's regrade, not a new version's
+    html = text(post_form(client, url, {"source": published, "publish": "1"}))
+    assert offer in html and "This change of the answer key" not in html
+    r = post_form(client, url, {"source": published, "publish": "1", "regrade": "yes"})
+    assert r.status_code == 302
+    page = text(client.get(url))
+    assert "3 finished attempts regraded to version 2." in page and "Nothing changed" not in page
+    assert _passed() == [False, True, False]
+    assert content.published("quiz", "courier-no-call").number == 2  # no new version for it
+    # once: neither offered again nor promised by a publish without a change
+    assert "regrading would change" not in page
+    html = text(post_form(client, url, {"source": published, "publish": "1"}, follow_redirects=True))
+    assert "Nothing changed; the published version stays." in html and "would change" not in html
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "content.regrade")).one()
+    assert entry.after == {"version": 2, "attempts_changed": 3, "attempts_checked": 3}
+
+
+def test_keeping_past_results_ends_the_offer(client, trainer, make_user, runner, tmp_path):
+    _finish_attempts(make_user("employee", email="e@example.com"), [[1], [0], [1]])
+    published = _import_flipped_key(runner, tmp_path)
+    url = "/authoring/quiz/courier-no-call"
+    r = post_form(client, url, {"source": published, "publish": "1", "regrade": "no"}, follow_redirects=True)
+    assert "Past results kept on the versions they were taken on." in text(r)
+    assert _passed() == [True, False, True]
+    assert "regrading would change" not in text(client.get(url))
+    assert content.published("quiz", "courier-no-call").regrade == "kept"
+    again = runner.invoke(args=["content", "import", str(tmp_path / "content"), "--regrade"])
+    assert "courier-no-call" not in again.output and _passed() == [True, False, True]
+
+
+def test_a_draft_survives_the_regrade_of_the_published_version(client, trainer, make_user, runner, tmp_path):
+    _finish_attempts(make_user("employee", email="e@example.com"), [[1], [0], [1]])
+    published = _import_flipped_key(runner, tmp_path)
+    url = "/authoring/quiz/courier-no-call"
+    draft = published.replace("Optional introduction", "A new introduction")
+    assert post_form(client, url, {"source": draft, "save": "1"}).status_code == 302
+    assert "Version 2, already published" in text(client.get(url))
+    assert post_form(client, url, {"source": published, "publish": "1", "regrade": "yes"}).status_code == 302
+    assert _passed() == [False, True, False]
+    assert db.session.scalars(select(ContentDraft)).one().source == draft
+
+
+def test_a_publish_that_changes_no_result_offers_nothing(client, trainer, make_user):
+    _finish_attempts(make_user("employee", email="e@example.com"), [[1], [0]])
+    url = "/authoring/quiz/courier-no-call"
+    reworded = content.published("quiz", "courier-no-call").source.replace("Optional introduction", "Introduction")
+    r = post_form(client, url, {"source": reworded, "publish": "1"}, follow_redirects=True)
+    assert "Published as version 2." in text(r) and "would change" not in text(r)
+    assert content.published("quiz", "courier-no-call").regrade == "none"
+    assert "would change" not in text(client.get(url)) and _passed() == [True, False]

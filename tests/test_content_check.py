@@ -282,3 +282,31 @@ def test_skills_file_says_which_value_needs_quotes(runner, tree, line):
     code, out = check(runner, tree)
     assert code == 1
     assert f"skills.yml:{first + 1}: not valid YAML" in out and "must be put in double quotes" in out, out
+
+
+def test_a_duplicate_id_is_reported_in_every_file_that_uses_it(runner, tree):
+    """Not only in the file that sorts later: the first one may be the copy to rename."""
+    quiz = "## Q\n\n- [x] a\n- [ ] b\n"
+    write(tree, "quizzes/a/first.md", f"---\ntitle: First\nid: twin\n---\n{quiz}")
+    write(tree, "quizzes/b/second.md", f"---\nid: twin\ntitle: Second\n---\n{quiz}")
+    write(tree, "quizzes/c/third.md", f"---\ntitle: Third\nlang: ru\nid: twin\n---\n{quiz}")
+    code, out = check(runner, tree)
+    assert code == 1
+    rows = [row for row in out.splitlines() if "duplicate quiz id 'twin'" in row]
+    first, second, third = (f"{tree}/quizzes/{rel}" for rel in ("a/first.md", "b/second.md", "c/third.md"))
+    assert rows == [
+        f"{first}:3: duplicate quiz id 'twin' (also in {second}, {third})",
+        f"{second}:2: duplicate quiz id 'twin' (also in {first}, {third})",
+        f"{third}:4: duplicate quiz id 'twin' (also in {first}, {second})",
+    ]
+
+
+def test_a_fraction_of_a_minute_is_refused_in_whole_minutes(runner, tree):
+    write(tree, "cases/half.md", "---\nid: half\ntitle: T\nminutes: 2.5\n---\nBody\n")
+    write(tree, "cases/tiny.md", "---\nid: tiny\ntitle: T\nminutes: 0.5\n---\nBody\n")
+    write(tree, "cases/whole.md", "---\nid: whole\ntitle: T\nminutes: 3.0\n---\nBody\n")
+    code, out = check(runner, tree)
+    assert code == 1
+    assert f"{tree}/cases/half.md:4: 'minutes' counts whole minutes: write 2 or 3, not 2.5" in out.splitlines()
+    assert f"{tree}/cases/tiny.md:4: 'minutes' counts whole minutes: write 1, not 0.5" in out.splitlines()
+    assert "whole.md" not in out

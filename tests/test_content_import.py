@@ -150,3 +150,114 @@ def test_a_case_that_mentions_the_old_choice_marker_renders_as_written():
     html = "".join(s["html"] for s in segments if s["type"] == "html")
     assert "RAPPORTCHOICEBLOCK0" in html and "RAPPORTCHOICEBLOCK7" in html
     assert not [s for s in segments if s["type"] == "choice"]
+
+
+# Each learner's answers to the courier quiz (q1: 2 points, one right option; q2: 1 point, partial, two
+# right options of three; q3: 1 point, an order of four). Under the new key of the test below q1's
+# options 0 and 1 swap rights and q2's option 2 becomes right too.
+ANSWERS = [
+    ([1], [0, 1], [0, 1, 2, 3]),
+    ([0], [0, 1], [0, 1, 2, 3]),
+    ([1], [0], [0, 1, 2, 3]),
+    ([0], [0, 1, 2], [0, 1, 2, 3]),
+    ([1], [2], [1, 0, 2, 3]),
+    ([0], [0], [0, 1, 2, 3]),
+    ([], [], [0, 1, 2, 3]),  # q1 and q2 unanswered: the same result under either key
+]
+
+
+def _by_hand(q1, q2, q3) -> float:
+    """The percent of an attempt under the new key, worked out here apart from the app's scoring."""
+    earned = 2 if q1 == [0] else 0
+    right, wrong = len(set(q2) & {0, 1, 2}), len(set(q2) - {0, 1, 2})
+    earned += max(right - wrong, 0) / 3
+    earned += 1 if q3 == [0, 1, 2, 3] else 0
+    return 100 * earned / 4
+
+
+def test_import_dry_run_and_regrade_of_a_changed_answer_key(runner, tmp_path):
+    from app.content import services as content
+    from app.learning import services as learning
+    from app.learning.models import QuizAttempt
+    from app.people import services as people
+    from app.people.services import create_department
+    from app.rollups import QuizDaily
+
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLES / "valid", root)
+    assert runner.invoke(args=["content", "import", str(root)]).exit_code == 0
+    dept = create_department(None, "Склад", None)
+    version = content.published("quiz", "courier-no-call")
+    for n, (q1, q2, q3) in enumerate(ANSWERS):
+        person = people.create_user(None, f"learner{n}@example.com", f"Ученик {n}", dept, ["employee"])
+        attempt = learning.start_attempt(person, version)
+        for key, response in (("q1", q1), ("q2", q2), ("q3", q3)):
+            learning.save_answer(attempt, key, response)
+        learning.finish_attempt(attempt)
+    db.session.commit()
+    attempts = db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id)).all()
+    before = [(a.percent, a.passed) for a in attempts]
+    expected = [(_by_hand(*answers), _by_hand(*answers) >= 80) for answers in ANSWERS]
+    changed = [i for i, (old, new) in enumerate(zip(before, expected, strict=True)) if abs(old[0] - new[0]) > 1e-9]
+    now_pass = sum(1 for i in changed if expected[i][1] and not before[i][1])
+    now_fail = sum(1 for i in changed if before[i][1] and not expected[i][1])
+    assert len(changed) == 6 and now_pass and now_fail  # the sample answers do move results both ways
+
+    quiz = root / "quizzes" / "courier.md"
+    source = quiz.read_text(encoding="utf-8")
+    source = source.replace("- [ ] «Это не моя", "- [x] «Это не моя").replace("- [x] «Понимаю", "- [ ] «Понимаю")
+    source = source.replace("- [ ] Перебить", "- [x] Перебить")
+    quiz.write_text(source, encoding="utf-8")
+    dry = runner.invoke(args=["content", "import", str(root)])
+    assert dry.exit_code == 0, dry.output
+    line = (
+        f"quiz courier-no-call: version 2 would change the result of {len(changed)} of {len(ANSWERS)} finished "
+        f"attempt(s) ({now_pass} now pass, {now_fail} now fail, {len(changed) - now_pass - now_fail} only in percent)."
+    )
+    assert line in dry.output.splitlines() and "content import --regrade" in dry.output
+    db.session.expire_all()
+    assert [(a.percent, a.passed) for a in db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id))] == before
+    assert content.published("quiz", "courier-no-call").number == 2  # published, past results kept
+
+    again = runner.invoke(args=["content", "import", str(root)])  # the dry run stays until decided
+    assert "Nothing to import" in again.output and line in again.output.splitlines()
+    applied = runner.invoke(args=["content", "import", str(root), "--regrade"])
+    assert applied.exit_code == 0, applied.output
+    assert f"quiz courier-no-call: regraded to version 2: {len(changed)} of {len(ANSWERS)}" in applied.output
+    db.session.expire_all()
+    after = db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id)).all()
+    for attempt, (percent, passed) in zip(after, expected, strict=True):
+        assert abs(attempt.percent - percent) < 1e-9 and attempt.passed == passed
+    assert {a.version.number for a in after if a.id in {attempts[i].id for i in changed}} == {2}
+    rollup = db.session.scalars(select(QuizDaily).where(QuizDaily.department_id == dept.id)).one()
+    assert rollup.attempts == len(ANSWERS) and rollup.passed == sum(passed for _p, passed in expected)
+    assert abs(rollup.sum_percent - sum(p for p, _passed in expected)) < 1e-6
+    assert content.published("quiz", "courier-no-call").regrade == "applied"
+    done = runner.invoke(args=["content", "import", str(root), "--regrade"])  # once: nothing left to regrade
+    assert "courier-no-call" not in done.output and "Nothing to import" in done.output
+
+
+def test_import_with_regrade_in_one_go(runner, tmp_path):
+    from app.content import services as content
+    from app.learning import services as learning
+    from app.learning.models import QuizAttempt
+    from app.people import services as people
+
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLES / "valid", root)
+    assert runner.invoke(args=["content", "import", str(root)]).exit_code == 0
+    person = people.create_user(None, "one@example.com", "Один", None, ["employee"])
+    attempt = learning.start_attempt(person, content.published("quiz", "courier-no-call"))
+    learning.save_answer(attempt, "q1", [0])
+    learning.finish_attempt(attempt)
+    db.session.commit()
+    assert attempt.percent == 0 and not attempt.passed
+    quiz = root / "quizzes" / "courier.md"
+    flipped = quiz.read_text(encoding="utf-8").replace("- [ ] «Это не моя", "- [x] «Это не моя")
+    quiz.write_text(flipped.replace("- [x] «Понимаю", "- [ ] «Понимаю"), encoding="utf-8")
+    result = runner.invoke(args=["content", "import", str(root), "--regrade"])
+    assert "1 updated" in result.output
+    assert "quiz courier-no-call: regraded to version 2: 1 of 1 finished attempt(s) changed result" in result.output
+    db.session.expire_all()
+    regraded = db.session.get(QuizAttempt, attempt.id)
+    assert regraded.percent == 50 and regraded.version.number == 2

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 from app.content import gift
@@ -14,23 +15,74 @@ def test_import_gift_converts_and_reports_skips(runner, tmp_path):
     for line_no, kind, name in [
         (24, "essay", "Essay Q"),
         (26, "matching", "Match"),
-        (31, "numeric", "Numeric Q"),
+        (31, "numerical", "Numeric Q"),
         (33, "short answer", "Short"),
-        (35, "missing word", "Missing"),
     ]:
         assert f'{SAMPLE}:{line_no}: skipped {kind} question "{name}"' in lines
     written = (out / "from-moodle.md").read_text(encoding="utf-8")
     assert written.startswith("---\nid: from-moodle\n")
     assert "- [x] no one\n  > Right" in written  # per-answer feedback
-    assert "> General feedback here." in written  # general feedback, [html] stripped
+    assert "> General feedback here." in written  # general feedback, [html] read as HTML
     assert "- [ ] True\n  > Wrong, think again.\n- [x] False\n  > Correct, not always." in written
     assert "scoring: partial" in written and "**active listening**" in written
     assert "What does 1 = 1 {ok} ~ mean # here?" in written  # escapes
+    # a missing word question is Moodle's multiple choice with a blank where its answers stood
+    assert "## Missing\n\nGrant is \\_\\_\\_\\_\\_ in Grant's tomb.\n\n- [ ] buried\n- [x] entombed" in written
     # the result is a valid quiz file
     content = load_directory(str(tmp_path / "content"))
     assert content.ok, [str(p) for p in content.problems]
     quiz = content.documents["quiz"]["from-moodle"]
-    assert [q.type for q in quiz.questions] == ["single", "single", "single", "multiple", "single"]
+    assert [q.type for q in quiz.questions] == ["single", "single", "single", "multiple", "single", "single"]
+
+
+CONSTRUCTS = Path(__file__).parent / "samples" / "gift" / "constructs.gift"
+
+
+def test_every_construct_read_as_moodle_reads_it(tmp_path):
+    """Each text of a question carries its own format marker; the type comes from the answers alone,
+    whatever follows the closing brace; a skipped question is named under its type at its own line."""
+    result = gift.gift_to_quiz(CONSTRUCTS.read_text(encoding="utf-8"), "calls")
+    assert result.skipped == [
+        (14, 'skipped numerical question "Minutes on hold"'),  # text after {#...}: still numerical
+        (19, 'skipped short answer question "Lowercase"'),  # Moodle's true/false is T, TRUE, F or FALSE only
+        (23, 'skipped short answer question "Only one"'),
+        (25, 'skipped multiple choice question "Nothing right": none of its answers is right'),
+        (33, 'skipped essay question "Describe"'),
+        (35, 'skipped matching question "Pairs"'),
+        (40, 'skipped description question "Intro"'),
+    ]
+    md = result.markdown
+    assert re.search(r"\[(html|plain|markdown|moodle)\]", md, re.IGNORECASE) is None  # no marker left anywhere
+    # [html] text: the link to the recording kept as a Markdown link, bold kept, other tags gone
+    assert "Play [the recording](https://example.org/calls/hold.mp3) first.\n\nIs this **hold music** too loud?" in md
+    assert "- [x] Yes, \\*much\\* too loud\n  > *Right*: it drowns the agent." in md  # [plain] answer, [html] feedback
+    assert "- [ ] No, it is **fine**\n  > Listen again: \\[it\\] clips." in md  # [markdown] answer, [plain] feedback
+    assert "- [ ] It depends\n  > Not *here*." in md and "- [ ] *Cannot tell*" in md
+    assert "> Keep hold music **quiet**." in md  # general feedback with its own marker
+    # text after the braces: a blank where the answers stood, for choice and true/false alike
+    assert "A caller should hear \\_\\_\\_\\_\\_ within three rings." in md
+    assert (
+        "## Callback promise\n\nA promised callback may be skipped on a busy day.\\_\\_\\_\\_\\_ — true or false?" in md
+    )
+    assert (
+        "- [ ] True\n  > It may not.\n- [x] False\n  > Right: a promise is kept.\n\n> Broken promises cost **trust**."
+        in md
+    )
+    assert "- [ ] left -> right\n- [x] up -> down" in md  # a '~' makes it multiple choice, arrows or not
+    assert "comment line" not in md  # a comment among the answers is dropped
+    content_dir = tmp_path / "content" / "quizzes"
+    content_dir.mkdir(parents=True)
+    (content_dir / "calls.md").write_text(md, encoding="utf-8")
+    content = load_directory(str(tmp_path / "content"))
+    assert content.ok, [str(p) for p in content.problems]
+    quiz = content.documents["quiz"]["calls"]
+    assert [q.prompt for q in quiz.questions] == [
+        "Hold music",
+        "Greeting word",
+        "Callback promise",
+        "Arrow choice",
+        "Comment inside",
+    ]
 
 
 def test_gift_with_nothing_convertible_fails(runner, tmp_path):
@@ -88,3 +140,15 @@ def test_unequal_credits_are_converted_with_a_note(runner, tmp_path):
     assert [line for line, _message in result.notes] == [1, 7]  # 70/30, and the even one's -100% on a wrong option
     assert "70%, 30%, -100%" in result.notes[0][1] and "partial scoring" in result.notes[0][1]
     assert result.markdown.count("scoring: partial") == 2
+
+
+def test_what_a_one_answer_question_loses_is_noted():
+    """Moodle's '=' question gives credit for a '~%50%' answer and takes any one of several '=' answers;
+    our options cannot say either, so the conversion says so at the question's line."""
+    result = gift.gift_to_quiz("::P::Pick.{=a ~%50%b ~c}\n\n::Q::Pick two.{=a =b ~c}\n", "n")
+    assert result.converted == 2
+    assert result.notes == [
+        (1, 'question "P": the credit of its ~ answers (50%) is not kept'),
+        (3, 'question "Q": Moodle takes any one of its 2 = answers; here all must be chosen'),
+    ]
+    assert "## Q\n\nPick two.\n\n- [x] a\n- [x] b\n- [ ] c" in result.markdown

@@ -190,3 +190,24 @@ def test_item_statistics(client, learner, make_user, auth):
     make_user("trainer", email="t@example.com")
     auth.login("t@example.com")
     assert client.get("/quizzes/courier-no-call/stats").status_code == 200
+
+
+def test_result_points_are_rounded_like_every_figure(runner, client, auth, make_user, tmp_path):
+    """5 points times 2 of 6 right options is 1.666…: shown to one decimal, as the site shows figures."""
+    root = tmp_path / "content" / "quizzes"
+    root.mkdir(parents=True)
+    options = "".join(f"- [x] option {n}\n" for n in range(6)) + "- [ ] wrong\n"
+    (root / "thirds.md").write_text(
+        f"---\nid: thirds\ntitle: Thirds\n---\n## Pick\npoints: 5\nscoring: partial\n\n{options}", encoding="utf-8"
+    )
+    assert runner.invoke(args=["content", "import", str(tmp_path / "content")]).exit_code == 0
+    user = make_user("employee", email="thirds@example.com")
+    attempt = services.start_attempt(user, content.published("quiz", "thirds"))
+    services.save_answer(attempt, "q1", [0, 1])
+    services.finish_attempt(attempt)
+    db.session.commit()
+    assert abs(attempt.earned - 5 / 3) < 1e-9
+    auth.login("thirds@example.com")
+    page = client.get(f"/learn/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert page.count("1.7 of 5.0 points") == 2  # the attempt and its question
+    assert "1.66" not in page

@@ -151,7 +151,7 @@ def edit(kind: str, slug: str):
     form = EditorForm()
     if request.method == "GET":
         form.source.data = source
-    plan = None
+    plan, plan_version = None, None
     if form.validate_on_submit():
         text = services.with_line_endings_of(form.source.data, source)
         if form.discard.data:
@@ -167,22 +167,17 @@ def edit(kind: str, slug: str):
         if form.publish.data:
             result = services.check_source(kind, slug, text)
             if result.ok and kind == "quiz" and not form.regrade.data:
-                plan = services.regrade_plan(slug, result.document)
+                plan, plan_version = services.publish_plan(slug, result.document, text)
             if result.ok and not (plan and plan.changed):
                 try:
-                    new_version, status, _plan = services.publish(
+                    new_version, status, done = services.publish(
                         current_user, kind, slug, text, regrade=form.regrade.data == "yes"
                     )
                 except DomainError as err:
                     flash(err.message, "error")
                 else:
                     db.session.commit()
-                    flash(
-                        _("Published as version %(n)d.", n=new_version.number)
-                        if status != "unchanged"
-                        else _("Nothing changed; the published version stays."),
-                        "success",
-                    )
+                    _flash_published(new_version, status, done, form.regrade.data == "yes")
                     return redirect(url_for("authoring.edit", kind=kind, slug=slug))
             elif not result.ok:
                 services.save_draft(current_user, kind, slug, text)
@@ -190,6 +185,8 @@ def edit(kind: str, slug: str):
                 flash(
                     _("Not published: fix the errors shown next to the lines. Your text is kept as a draft."), "error"
                 )
+    if plan is None and kind == "quiz" and version is not None:  # a regrade the published version still offers
+        plan, plan_version = services.pending_regrade(version), version
     result = services.check_source(kind, slug, form.source.data or "")
     preview = _preview(kind, result)
     return render_template(
@@ -202,7 +199,22 @@ def edit(kind: str, slug: str):
         problems=result.problems,
         preview=preview,
         plan=plan,
+        plan_version=plan_version,
     )
+
+
+def _flash_published(version, status: str, plan, regraded: bool) -> None:
+    if status != "unchanged":
+        flash(_("Published as version %(n)d.", n=version.number), "success")
+    elif not (plan and plan.changed):
+        flash(_("Nothing changed; the published version stays."), "success")
+    if plan and plan.changed:
+        flash(
+            _("%(n)d finished attempts regraded to version %(v)d.", n=plan.changed, v=version.number)
+            if regraded
+            else _("Past results kept on the versions they were taken on."),
+            "success",
+        )
 
 
 def _preview(kind: str, result) -> str:

@@ -304,6 +304,74 @@ def _apply_regrade(new_quiz: Quiz, new_version: ContentVersion, plan: RegradePla
     rollups.refresh_keys(touched, ("attempt",))
 
 
+def pending_regrade(version: ContentVersion | None) -> RegradePlan | None:
+    """The regrade a published quiz version still offers, however it was published (editor or files):
+    its dry run, when it changes the result of finished attempts taken on earlier versions and nobody
+    has applied or declined it yet; else None."""
+    if version is None or version.regrade is not None or version.item.kind != "quiz":
+        return None
+    if not _has_older_attempts(version):
+        return None
+    plan = regrade_plan(version.item.slug, content.document(version))
+    return plan if plan.changed else None
+
+
+def pending_regrades() -> list[tuple[ContentVersion, RegradePlan]]:
+    """Every published quiz version with a regrade still to decide, by quiz id (for ``content import``).
+    One whose dry run changes nothing is marked so ("none"), not to be worked out at every import."""
+    out = []
+    for version in content.published_all("quiz"):
+        plan = pending_regrade(version)
+        if plan is not None:
+            out.append((version, plan))
+        elif version.regrade is None and _has_older_attempts(version):
+            version.regrade = "none"
+    db.session.flush()
+    return sorted(out, key=lambda pair: pair[0].item.slug)
+
+
+def _has_older_attempts(version: ContentVersion) -> bool:
+    """Whether finished attempts of the quiz rest on versions other than this one."""
+    return (
+        db.session.scalar(
+            select(QuizAttempt.id)
+            .where(
+                QuizAttempt.quiz_item_id == version.item_id,
+                QuizAttempt.status == "finished",
+                QuizAttempt.version_id != version.id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def publish_plan(slug: str, quiz: Quiz, source: str) -> tuple[RegradePlan, ContentVersion | None]:
+    """The dry run a publish of ``source`` offers, and the version it is for: the published version when
+    the text is the one already published (its pending regrade, if any), else None (a new version)."""
+    current = content.published("quiz", slug)
+    if current is not None and current.sha256 == content.sha256(source):
+        return pending_regrade(current) or RegradePlan(), current
+    return regrade_plan(slug, quiz), None
+
+
+def settle_regrade(actor, version: ContentVersion, plan: RegradePlan, apply: bool, quiz: Quiz | None = None) -> None:
+    """Regrade the attempts a dry run found to ``version``, or keep their results; either way the
+    regrade of this version is decided and not offered again."""
+    if apply:
+        _apply_regrade(quiz or content.document(version), version, plan)
+    version.regrade = "applied" if apply else "kept"
+    audit.record(
+        actor,
+        "content.regrade" if apply else "content.regrade_skipped",
+        "quiz",
+        version.item.slug,
+        None,
+        {"version": version.number, "attempts_changed": plan.changed, "attempts_checked": plan.attempts},
+    )
+    db.session.flush()
+
+
 # ---------------------------------------------------------------- publishing
 def publish(
     actor, kind: str, slug: str, source: str, regrade: bool = False
@@ -322,7 +390,7 @@ def publish(
     else:
         doc = result.document
         if kind == "quiz":
-            plan = regrade_plan(slug, doc)
+            plan, _for_version = publish_plan(slug, doc, source)
         version, status = content.store_version(
             actor,
             kind,
@@ -335,18 +403,13 @@ def publish(
             _old_path(kind, slug),
             origin="editor",
         )
-        if plan is not None and plan.changed and status != "unchanged":
-            if regrade:
-                _apply_regrade(doc, version, plan)
-            audit.record(
-                actor,
-                "content.regrade" if regrade else "content.regrade_skipped",
-                "quiz",
-                slug,
-                None,
-                {"version": version.number, "attempts_changed": plan.changed, "attempts_checked": plan.attempts},
-            )
-    discard_draft(kind, slug)
+        if plan is not None and plan.changed:  # the new version's, or the one still pending on the published one
+            settle_regrade(actor, version, plan, regrade, doc)
+        elif plan is not None and status != "unchanged":
+            version.regrade = "none"  # no result to change: nothing to offer
+    draft = db.session.scalars(select(ContentDraft).where(ContentDraft.kind == kind, ContentDraft.slug == slug)).first()
+    if draft is not None and (status != "unchanged" or draft.source == source):
+        discard_draft(kind, slug)  # (a draft other than the published text stays when nothing was published)
     return version, status, plan
 
 

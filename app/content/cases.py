@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from app.content.blocks import FEEDBACK_RE, FENCE_RE, closing_line
 from app.content.common import FileProblems, join_md
 from app.content.frontmatter import common_fields, read_front_matter
@@ -13,7 +15,7 @@ def parse_case(text: str, path: str, problems: list[Problem]) -> Case | None:
     meta, body_lines, start = read_front_matter("case", text, fp)
     if meta is None:
         return None
-    minutes = meta.number("minutes", 0, integer=True, positive=True) if meta.has("minutes") else None
+    minutes = _minutes(meta)
     quiz = meta.ident("quiz")
     choices = _choice_blocks(body_lines, start, fp)
     if not join_md(body_lines):
@@ -33,6 +35,19 @@ def parse_case(text: str, path: str, problems: list[Problem]) -> Case | None:
             **common_fields(meta),
         )
     )
+
+
+def _minutes(meta) -> int | None:
+    """The reading time: whole minutes (a page shows "3 min"); a fraction is refused with the nearest
+    whole numbers to write instead."""
+    if not meta.has("minutes"):
+        return None
+    value = meta.data["minutes"]
+    if isinstance(value, float) and math.isfinite(value) and value > 0 and value != int(value):
+        nearest = " or ".join(str(n) for n in sorted({max(math.floor(value), 1), math.ceil(value)}))
+        meta.err("minutes", f"'minutes' counts whole minutes: write {nearest}, not {value:g}")
+        return None
+    return meta.number("minutes", 0, integer=True, positive=True)
 
 
 def _choice_blocks(body_lines: list[str], start: int, fp: FileProblems) -> list[ChoiceBlock]:

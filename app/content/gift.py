@@ -1,17 +1,22 @@
 """Moodle GIFT <-> Rapport quiz Markdown.
 
-Converts single choice, multiple answer (with percentages), true/false, per-answer
-and general feedback, categories, comments, question names, format markers and
-escapes. Types the quiz format cannot express (essay, matching, numeric, short
-answer, missing word, description) are skipped and reported with their line.
+Reads a file as Moodle's own GIFT import does (qformat_gift): the type of a question comes from its
+answers alone; text after the answers puts a blank in their place ("missing word"); every text (the
+question, each answer, each feedback, the general feedback) may start with its own format marker
+([html], [markdown], [plain], [moodle]), which is taken off and says how to read that text.
+
+Converts multiple choice (one answer or several, with percentages) and true/false, with per-answer and
+general feedback, categories, comments, question names and escapes. Types the quiz format cannot
+express (essay, matching, numerical, short answer, description) are skipped and reported under their
+type with their line.
 """
 
 from __future__ import annotations
 
-import html as html_lib
 import re
 from dataclasses import dataclass, field
 
+from app.content.html_md import escape_markdown, html_to_markdown
 from app.content.model import Quiz
 
 ESCAPES = {":": "\x01", "#": "\x02", "=": "\x03", "~": "\x04", "{": "\x05", "}": "\x06", "\\": "\x07"}
@@ -19,6 +24,7 @@ RESTORE = {v: k for k, v in ESCAPES.items()}
 FORMAT_RE = re.compile(r"^\s*\[(html|markdown|plain|moodle)\]\s*", re.IGNORECASE)
 NAME_RE = re.compile(r"^\s*::(.*?)::", re.DOTALL)
 WEIGHT_RE = re.compile(r"^%(-?\d+(?:[.,]\d+)?)%")
+BLANK = "\x0e"  # where a missing word question's answers stood, until the text is Markdown
 
 
 @dataclass
@@ -35,8 +41,9 @@ class GiftQuestion:
     name: str
     text: str
     fmt: str
-    kind: str  # single | multiple | truefalse | essay | matching | numeric | short answer | missing word | description
+    kind: str  # single | multiple | truefalse | essay | matching | numerical | short answer | description | ...
     answers: list[GiftAnswer] = field(default_factory=list)
+    marks: list[str] = field(default_factory=list)  # '=' or '~' of each answer of a multiple choice
     general_feedback: str = ""
     category: str = ""
 
@@ -89,7 +96,7 @@ def _blocks(text: str, braces: bool = True) -> list[tuple[int, str, str]]:
     depth = 0
     for n, raw in enumerate(text.split("\n"), start=1):
         stripped = raw.strip()
-        if stripped.startswith("//") and depth == 0:
+        if stripped.startswith("//"):  # a comment, even among a question's answers (as Moodle reads it)
             continue
         if not stripped and depth == 0:
             if current:
@@ -113,148 +120,129 @@ def _blocks(text: str, braces: bool = True) -> list[tuple[int, str, str]]:
     return blocks
 
 
-def _strip_html(text: str) -> str:
-    text = re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
-    text = re.sub(r"</p\s*>", "\n\n", text, flags=re.IGNORECASE)
-    text = re.sub(r"<[^>]+>", "", text)
-    return html_lib.unescape(text).strip()
+def _with_format(text: str, default: str) -> tuple[str, str]:
+    """(the text without its format marker, the format to read it in): as Moodle reads every text of a
+    question, a leading [html], [markdown], [plain] or [moodle] sets the format of that text alone."""
+    text = text.strip()
+    match = FORMAT_RE.match(text)
+    if match:
+        return text[match.end() :].strip(), match.group(1).lower()
+    return text, default
 
 
 def _clean(text: str, fmt: str) -> str:
+    """A text of the question (escapes protected) as Markdown, read in its format."""
     text = _restore(text).strip()
-    if fmt == "html":
-        text = _strip_html(text)
+    if fmt == "html" or (fmt == "moodle" and re.search(r"<[A-Za-z/]", text)):
+        text = html_to_markdown(text)
+    elif fmt == "plain":
+        text = escape_markdown(text)
+    text = text.replace(BLANK, "\\_" * 5)  # the missing word's blank, shown as five underscores
     return re.sub(r"[ \t]+\n", "\n", text)
+
+
+def _read(text: str, default: str) -> str:
+    """A text that may start with its own format marker, as Markdown (Moodle's parse_text_with_format)."""
+    return _clean(*_with_format(text, default))
 
 
 def parse_gift(text: str) -> list[GiftQuestion]:
     """Every question of a GIFT file, including those we cannot convert."""
-    questions: list[GiftQuestion] = []
-    for line, block, category in _blocks(text):
-        protected = _protect(block)
-        name = ""
-        match = NAME_RE.match(protected)
-        if match:
-            name = _restore(match.group(1)).strip()
-            protected = protected[match.end() :]
-        fmt = "moodle"
-        fmt_match = FORMAT_RE.match(protected)
-        if fmt_match:
-            fmt = fmt_match.group(1).lower()
-            protected = protected[fmt_match.end() :]
-        open_at = protected.find("{")
-        close_at = protected.rfind("}")
-        if protected.count("{") > protected.count("}"):
-            text_only = _clean(protected[:open_at], fmt)
-            questions.append(GiftQuestion(line, name or text_only[:40], text_only, fmt, "unclosed", category=category))
-            continue
-        if open_at == -1 or close_at < open_at:
-            text_only = _clean(protected, fmt)
-            questions.append(
-                GiftQuestion(line, name or text_only[:40], text_only, fmt, "description", category=category)
-            )
-            continue
-        before, answer_part, after = protected[:open_at], protected[open_at + 1 : close_at], protected[close_at + 1 :]
-        q_text = _clean(before, fmt)
-        q = GiftQuestion(line, name or q_text[:40].strip(), q_text, fmt, "single", category=category)
-        if after.strip():
-            q.kind = "missing word"
-            q.text = _clean(before + "_____" + after, fmt)
-            questions.append(q)
-            continue
-        _parse_answers(q, answer_part, fmt)
-        questions.append(q)
-    return questions
+    return [_parse_block(line, block, category) for line, block, category in _blocks(text)]
 
 
-def _parse_answers(q: GiftQuestion, part: str, fmt: str) -> None:
-    body = part.strip()
-    general = ""
-    if "####" in body:
-        body, general = body.split("####", 1)
-        q.general_feedback = _clean(general, fmt)
-        body = body.strip()
-    if not body:
-        q.kind = "essay"
-        return
-    if body.startswith("#"):
-        q.kind = "numeric"
-        return
-    tf = re.match(r"^(T|F|TRUE|FALSE)\s*(#.*)?$", body, re.DOTALL | re.IGNORECASE)
-    if tf:
-        _true_false(q, tf, fmt)
-        return
-    split = _split_answers(body, fmt)
-    if split is None:
-        q.kind = "matching"
-        return
-    _choice_kind(q, *split)
+def _parse_block(line: int, block: str, category: str) -> GiftQuestion:
+    """One question as Moodle's qformat_gift reads it: the name, the text (its answers' place taken by
+    a blank when text follows them), the general feedback, then the type, decided by the answers alone."""
+    protected = _protect(block).strip()
+    name = ""
+    match = NAME_RE.match(protected)
+    if match:
+        name = _restore(match.group(1)).strip()
+        protected = protected[match.end() :].strip()
+    open_at, close_at = protected.find("{"), protected.find("}")
+    if open_at == -1 and close_at == -1:
+        q_text, fmt = _with_format(protected, "moodle")
+        text_only = _clean(q_text, fmt)
+        return GiftQuestion(line, name or _default_name(text_only), text_only, fmt, "description", category=category)
+    if open_at == -1 or close_at < open_at:
+        q_text, fmt = _with_format(protected[: open_at if open_at != -1 else close_at], "moodle")
+        text_only = _clean(q_text, fmt)
+        kind = "unclosed" if close_at == -1 else "braces"
+        return GiftQuestion(line, name or _default_name(text_only), text_only, fmt, kind, category=category)
+    answer_part = protected[open_at + 1 : close_at].strip()
+    after = protected[close_at + 1 :]
+    if protected.endswith("}"):
+        q_source = protected[:open_at] + after
+    else:  # text after the answers: Moodle puts a blank where they stood ("missing word")
+        q_source = protected[:open_at] + BLANK + after
+    q_source, fmt = _with_format(q_source, "moodle")
+    q_text = _clean(q_source, fmt)
+    q = GiftQuestion(line, name or _default_name(q_text), q_text, fmt, "single", category=category)
+    general_at = answer_part.rfind("####")
+    if general_at != -1:
+        q.general_feedback = _read(answer_part[general_at + 4 :], fmt)
+        answer_part = answer_part[:general_at].strip()
+    q.kind = _kind(answer_part)
+    if q.kind == "truefalse":
+        _true_false(q, answer_part, fmt)
+    elif q.kind == "multichoice":
+        _multichoice(q, answer_part, fmt)
+    return q
 
 
-def _true_false(q: GiftQuestion, tf: re.Match, fmt: str) -> None:
+def _default_name(text: str) -> str:
+    return text[:40].strip()
+
+
+def _kind(answers: str) -> str:
+    """The question type Moodle gives an answer section (after the general feedback is taken off)."""
+    if not answers:
+        return "essay"
+    if answers.startswith("#"):
+        return "numerical"
+    if "~" in answers:
+        return "multichoice"
+    if "=" in answers and "->" in answers:
+        return "matching"
+    head = answers.split("#", 1)[0].strip()
+    return "truefalse" if head in ("T", "TRUE", "F", "FALSE") else "short answer"
+
+
+def _true_false(q: GiftQuestion, answers: str, fmt: str) -> None:
     """A true/false question ({T}, {FALSE#wrong#right}) as two options in the question's language."""
-    value = tf.group(1).upper().startswith("T")
-    feedbacks = (tf.group(2) or "").split("#")[1:]
-    wrong_fb = _clean(feedbacks[0], fmt) if feedbacks else ""
-    right_fb = _clean(feedbacks[1], fmt) if len(feedbacks) > 1 else ""
+    parts = answers.split("#", 2)
+    value = parts[0].strip().startswith("T")
+    wrong_fb = _read(parts[1], fmt) if len(parts) > 1 else ""
+    right_fb = _read(parts[2], fmt) if len(parts) > 2 else ""
+    russian = _looks_russian(q.text)
     q.kind = "truefalse"
     q.answers = [
-        GiftAnswer(
-            "Верно" if _looks_russian(q.text) else "True",
-            value,
-            100 if value else 0,
-            right_fb if value else wrong_fb,
-        ),
-        GiftAnswer(
-            "Неверно" if _looks_russian(q.text) else "False",
-            not value,
-            0 if value else 100,
-            wrong_fb if value else right_fb,
-        ),
+        GiftAnswer("Верно" if russian else "True", value, 100 if value else 0, right_fb if value else wrong_fb),
+        GiftAnswer("Неверно" if russian else "False", not value, 0 if value else 100, wrong_fb if value else right_fb),
     ]
 
 
-def _split_answers(body: str, fmt: str) -> tuple[list[GiftAnswer], list[str]] | None:
-    """(answers, their marks '=' or '~') of an answer list; None for a matching question ('a -> b')."""
-    answers = []
-    marks = []
-    for piece in re.split(r"(?=[=~])", body):
-        piece = piece.strip()
-        if not piece or piece[0] not in "=~":
-            continue
-        mark, rest = piece[0], piece[1:].strip()
-        weight = 100.0 if mark == "=" else 0.0
-        wm = WEIGHT_RE.match(rest)
-        if wm:
-            weight = float(wm.group(1).replace(",", "."))
-            rest = rest[wm.end() :].strip()
-        feedback = ""
-        if "#" in rest:
-            rest, feedback = rest.split("#", 1)
-        if "->" in rest:
-            return None
-        marks.append(mark)
-        answers.append(GiftAnswer(_clean(rest, fmt), False, weight, _clean(feedback, fmt)))
-    return answers, marks
-
-
-def _choice_kind(q: GiftQuestion, answers: list[GiftAnswer], marks: list[str]) -> None:
-    """The kind of a question from its answers' marks, and which answers are right."""
-    if not answers:
-        q.kind = "essay"
-        return
-    if "~" not in marks:
-        q.kind = "short answer"  # only '=' answers: the learner types the answer
-        return
-    q.answers = answers
-    if "=" in marks:
-        # Moodle: an '=' answer makes a single-answer question; partial '~%n%' credit cannot be kept.
-        for answer, mark in zip(answers, marks, strict=True):
-            answer.correct = mark == "="
-        q.kind = "single" if marks.count("=") == 1 else "multiple"
+def _multichoice(q: GiftQuestion, answers: str, fmt: str) -> None:
+    """A multiple choice question: each '=' or '~' starts an answer; with an '=' anywhere one answer is
+    chosen ('=' right, '~' wrong), without one several are, each '~%n%' weighing n percent. Each answer
+    and each feedback may carry its own format marker."""
+    single = "=" in answers
+    pieces = [p.strip() for p in answers.replace("=", "~=").split("~")]
+    for piece in pieces[1:] if not pieces[0] else pieces:
+        if piece.startswith("="):
+            weight, mark, piece = 100.0, "=", piece[1:]
+        else:
+            wm = WEIGHT_RE.match(piece)
+            weight, mark = (float(wm.group(1).replace(",", ".")), "~") if wm else (0.0, "~")
+            piece = piece[wm.end() :] if wm else piece
+        text, _sep, feedback = piece.partition("#")
+        correct = mark == "=" if single else weight > 0
+        q.answers.append(GiftAnswer(_read(text, fmt), correct, weight, _read(feedback, fmt)))
+        q.marks.append(mark)
+    if single:
+        q.kind = "single" if q.marks.count("=") == 1 else "multiple"
     else:
-        for answer in answers:
-            answer.correct = answer.weight > 0
         q.kind = "multiple"
 
 
@@ -300,20 +288,26 @@ def gift_to_quiz(text: str, quiz_id: str, title: str | None = None, lang: str | 
     return ConversionResult("\n".join(out).rstrip("\n") + "\n", len(convertible), skipped, questions, notes)
 
 
+SKIP_REASONS = {
+    "unclosed": "its answers open with { but are never closed with }",
+    "braces": "a } comes before its answers open with {",
+}
+
+
 def _sort_out(questions: list[GiftQuestion]) -> tuple[list[GiftQuestion], list[tuple[int, str]]]:
-    """(the questions a quiz can hold, (line, reason) of each one skipped)."""
+    """(the questions a quiz can hold, (line, reason) of each one skipped, under its Moodle type)."""
     skipped: list[tuple[int, str]] = []
     convertible = []
     for q in questions:
         if q.kind in CONVERTIBLE and len(q.answers) >= 2 and any(a.correct for a in q.answers):
             convertible.append(q)
-        elif q.kind == "unclosed":
-            skipped.append(
-                (q.line, f'skipped question "{q.name}": its answers open with {{ but are never closed with }}')
-            )
+        elif q.kind in SKIP_REASONS:
+            skipped.append((q.line, f'skipped question "{q.name}": {SKIP_REASONS[q.kind]}'))
+        elif q.kind in CONVERTIBLE:
+            why = "it needs at least two answers" if len(q.answers) < 2 else "none of its answers is right"
+            skipped.append((q.line, f'skipped multiple choice question "{q.name}": {why}'))
         else:
-            kind = q.kind if q.kind not in CONVERTIBLE else "incomplete"
-            skipped.append((q.line, f'skipped {kind} question "{q.name}"'))
+            skipped.append((q.line, f'skipped {q.kind} question "{q.name}"'))
     return convertible, skipped
 
 
@@ -364,6 +358,17 @@ def _scoring_settings(q: GiftQuestion, notes: list[tuple[int, str]]) -> list[str
     )
     if q.kind == "multiple" and len(correct) == 1:
         out.append("type: multiple")
+    if "=" in q.marks:  # Moodle's one-answer question: partial credit and 'any of several' are not kept
+        lost = [f"{a.weight:g}%" for a, mark in zip(q.answers, q.marks, strict=True) if mark == "~" and a.weight]
+        if lost:
+            notes.append((q.line, f'question "{q.name}": the credit of its ~ answers ({", ".join(lost)}) is not kept'))
+        if len(correct) > 1:
+            notes.append(
+                (
+                    q.line,
+                    f'question "{q.name}": Moodle takes any one of its {len(correct)} = answers; here all must be chosen',
+                )
+            )
     if partial:
         out.append("scoring: partial")
         if len({a.weight for a in correct}) > 1 or any(a.weight < 0 for a in q.answers):

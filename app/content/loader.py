@@ -75,7 +75,7 @@ def load_directory(directory: str) -> ContentSet:
             content.skills = parser.parse_skills(parser.normalise_text(text), shown, content.problems)
             content.skills.source = text
             content.skills.rel_path = skills_path.name
-    first_seen: dict[tuple[str, str], str] = {}
+    uses: dict[tuple[str, str], list[tuple[str, int]]] = {}  # (kind, id) -> (path, 'id:' line) of each file
     for folder, kind in FOLDERS.items():
         for path in _files(root, folder):
             shown = _display(directory, root, path)
@@ -101,21 +101,22 @@ def load_directory(directory: str) -> ContentSet:
                     )
                 )
                 continue
-            key = (kind, doc.id)
-            if key in first_seen:
-                content.problems.append(
-                    Problem(
-                        shown,
-                        doc.meta_lines.get("id", 1),
-                        f"duplicate {kind} id '{doc.id}' (also in {first_seen[key]})",
-                    )
-                )
-                continue
-            first_seen[key] = shown
-            content.documents[kind][doc.id] = doc
+            uses.setdefault((kind, doc.id), []).append((shown, doc.meta_lines.get("id", 1)))
+            content.documents[kind].setdefault(doc.id, doc)  # the first file keeps the id for references
+    _report_duplicates(uses, content.problems)
     check_references(content)
     content.problems.sort(key=lambda p: (p.path, p.line))
     return content
+
+
+def _report_duplicates(uses: dict[tuple[str, str], list[tuple[str, int]]], problems: list[Problem]) -> None:
+    """An id used by several files of a kind: reported in every one of them, at its 'id:' line, naming the others."""
+    for (kind, doc_id), files in uses.items():
+        if len(files) < 2:
+            continue
+        for path, line in files:
+            others = ", ".join(other for other, _line in files if other != path) or path
+            problems.append(Problem(path, line, f"duplicate {kind} id '{doc_id}' (also in {others})"))
 
 
 def check_references(content: ContentSet, known: dict[str, set[str]] | None = None) -> None:

@@ -44,6 +44,9 @@ class ContentVersion(db.Model):
     data: Mapped[dict] = mapped_column(JSON)
     html: Mapped[dict] = mapped_column(JSON)
     origin: Mapped[str] = mapped_column(String(16), default="import")
+    # A quiz version's regrade of earlier attempts: "applied" (regraded to it), "kept" (declined) or
+    # "none" (it changed no result when published). None while undecided, so the choice is offered once.
+    regrade: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

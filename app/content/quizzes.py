@@ -254,6 +254,8 @@ class _QuestionBody:
             return False
         if self.explanation:
             self.explanation.append("")
+        elif not self.in_options and self.prompt_lines:  # a paragraph break of the prompt
+            self.prompt_lines.append("")
         return True
 
     def _after_options(self, text: str, ln: int) -> bool:
