@@ -106,6 +106,10 @@ def test_fair_files_get_no_warning(warned, rel):
         "Игор избира третия вариант.",
         "Избра втория и клиентката се успокои.",
         "Отговор 2 е правилният.",
+        "Правильный ответ — третий.",
+        "The best answer is the second one.",
+        "Верният отговор е третият.",
+        "Выбран ответ Б.",
     ],
 )
 def test_phrases_that_name_an_option_in_three_languages(text):

@@ -54,6 +54,9 @@ PATTERNS = (
         re.IGNORECASE,
     ),
     re.compile(rf"(?<!\w){VERB}\s+(?:the\s+|на\s+)?(?P<ord>{ORDINAL})(?!\w)", re.IGNORECASE),
+    re.compile(  # "ответ — третий", "the answer is the third", "отговорът е вторият"
+        rf"(?<!\w){NOUN}(?:\s*[—–:-]\s*|\s+(?:is|was|это|е)\s+(?:the\s+)?)(?P<ord>{ORDINAL})(?!\w)", re.IGNORECASE
+    ),
     re.compile(r"(?<!\w)(?:[Oo]ption|[Aa]nswer|[Cc]hoice|[Вв]ариант|[Оо]твет|[Оо]тговор)\s+(?P<letter>[A-FА-Г])(?!\w)"),
 )
 WORD_RE = re.compile(r"[^\W_]+")
