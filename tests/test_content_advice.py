@@ -110,6 +110,8 @@ def test_fair_files_get_no_warning(warned, rel):
         "The best answer is the second one.",
         "Верният отговор е третият.",
         "Выбран ответ Б.",
+        "Игорь выбирает **третий** вариант.",
+        "Выбран вариант (3).",
     ],
 )
 def test_phrases_that_name_an_option_in_three_languages(text):
@@ -130,6 +132,25 @@ def test_phrases_that_name_an_option_in_three_languages(text):
 )
 def test_ordinary_prose_names_no_option(text):
     assert giveaway.named(text, 1, options=3) == []
+
+
+def test_the_text_after_a_block_runs_to_the_next_section_or_block():
+    lines = [
+        "```choice",
+        "Q?",
+        "- a",
+        "- [best] b",
+        "```",
+        "",
+        "### Дальше",
+        "",
+        "Он выбирает второй.",
+        "## Разбор",
+        "x",
+    ]
+    [span] = giveaway.choice_spans(lines, [1])
+    assert (span.after_start, span.after_end) == (6, 10)
+    assert giveaway.giveaways(lines, span, ["a", "b"]) == [(9, "named", "выбирает второй")]
 
 
 def _tree(tmp_path: Path, *rels: str) -> Path:

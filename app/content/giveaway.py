@@ -45,7 +45,7 @@ NUMBER_WORDS = {
 PATTERNS = (
     re.compile(rf"(?<!\w)(?P<ord>{ORDINAL})\s+{NOUN}(?!\w)", re.IGNORECASE),
     re.compile(
-        rf"(?<!\w){NOUN}\s*(?:№|#|no\.|номер|number|под\s+номером|с\s+номером)?\s*(?P<num>[1-6])(?![\w.,]\d)(?!\w)",
+        rf"(?<!\w){NOUN}\s*(?:№|#|no\.|номер|number|под\s+номером|с\s+номером)?\s*\(?(?P<num>[1-6])(?![\w.,]\d)(?!\w)",
         re.IGNORECASE,
     ),
     re.compile(r"(?<!\w)(?:options?|choices?)\s+(?P<num>one|two|three|four|five|six)(?!\w)", re.IGNORECASE),
@@ -60,13 +60,14 @@ PATTERNS = (
     re.compile(r"(?<!\w)(?:[Oo]ption|[Aa]nswer|[Cc]hoice|[Вв]ариант|[Оо]твет|[Оо]тговор)\s+(?P<letter>[A-FА-Г])(?!\w)"),
 )
 WORD_RE = re.compile(r"[^\W_]+")
-HEADING_RE = re.compile(r"^ {0,3}#{1,6}\s")
+EMPHASIS_RE = re.compile(r"[*_`]")
+HEADING_RE = re.compile(r"^ {0,3}#{1,2}\s")  # a '### ' sub-heading does not end the story
 
 
 @dataclass
 class ChoiceSpan:
     """A decision block (the line of its opening fence) and the lines that follow it up to the next
-    heading or code block (1-based, ``after_end`` excluded)."""
+    '#' or '##' heading or code block (1-based, ``after_end`` excluded)."""
 
     opened: int
     after_start: int
@@ -112,6 +113,7 @@ def _place(match: re.Match, options: int) -> int | None:
 def named(text: str, first_line: int, options: int) -> list[tuple[int, str]]:
     """(line, words) of each place in ``text`` that names an option by its place."""
     found: dict[int, str] = {}
+    text = EMPHASIS_RE.sub(" ", text)  # "выбирает **третий** вариант": the same length, so the same lines
     for pattern in PATTERNS:
         for match in pattern.finditer(text):
             if _place(match, options) is None:
