@@ -170,6 +170,16 @@ def content_import_gift(file: str, quiz_id: str, out_dir: str, title: str | None
     target = out / f"{quiz_id}.md"
     target.write_text(result.markdown, encoding="utf-8")
     click.echo(f"Wrote {target}: {result.converted} question(s) converted, {len(result.skipped)} skipped.")
+    _gift_advice(result.markdown, str(target))
+
+
+def _gift_advice(markdown: str, shown: str) -> None:
+    """The author's warnings about a converted bank (the longest or same-place right answer, repeats)."""
+    from app.content import advice, parser
+
+    quiz = parser.parse_quiz(markdown, shown, [])
+    for warning in advice.advise_quiz(quiz) if quiz is not None else []:
+        click.echo(str(warning))
 
 
 @content_cli.command("export-gift")

@@ -190,3 +190,18 @@ def test_errors_still_fail_and_are_told_apart_from_warnings(runner, tmp_path):
     assert result.exit_code == 1
     assert f"{root}/quizzes/en-position.md:8: unknown skill 'nosuch'" in result.output
     assert f"{root}/quizzes/en-position.md:2: warning: " in result.output
+
+
+def test_a_converted_gift_bank_is_warned_about_too(runner, tmp_path):
+    bank = tmp_path / "bank.gift"
+    bank.write_text(
+        "::q1:: A customer waited forty minutes. What do you say? {\n~Calm down.\n"
+        "=Forty minutes is a long time; thank you for waiting, let us sort it out right now.\n~Everyone waits.\n}\n\n"
+        "::q2:: A customer does not understand the tariff. What do you do? {\n"
+        "=Ask what exactly is unclear and explain it with the numbers of their own bill.\n~Give a leaflet.\n"
+        "~Repeat it louder.\n}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["content", "import-gift", str(bank), "--id", "bank", "--out", str(tmp_path)])
+    assert result.exit_code == 0
+    assert f"{tmp_path}/bank.md:2: warning: the correct option is the longest in 2 of 2 questions" in result.output
