@@ -128,6 +128,8 @@ def test_phrases_that_name_an_option_in_three_languages(text):
         "The first thing she does is listen; she chooses a time.",
         "Игор избира час и за първи път се усмихва.",
         "Выбирает пятый вариант.",  # a block of three options has no fifth
+        "Последняя фраза Дениса звучит резко, вторая реплика мягче.",
+        "Her first reply came a minute later.",
     ],
 )
 def test_ordinary_prose_names_no_option(text):
