@@ -75,20 +75,26 @@ def _default_content_dir() -> str:
 
 @content_cli.command("check")
 @click.argument("directory", required=False)
-def content_check(directory: str | None) -> None:
-    """Report every problem in every content file as path:line: message."""
+@click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
+def content_check(directory: str | None, strict: bool) -> None:
+    """Report every problem in every content file as path:line: message, and advice as
+    path:line: warning: message (a failure only with --strict)."""
     from app.content.loader import load_directory
 
     directory = directory or _default_content_dir()
     content = load_directory(directory)
-    for problem in content.problems:
-        click.echo(str(problem))
+    for entry in sorted([*content.problems, *content.warnings], key=lambda p: (p.path, p.line)):
+        click.echo(str(entry))
     counts = {kind: len(docs) for kind, docs in content.documents.items()}
     summary = ", ".join(f"{n} {kind}(s)" for kind, n in counts.items())
+    warned = f" {len(content.warnings)} warning(s)." if content.warnings else ""
     if content.problems:
-        click.echo(f"{len(content.problems)} problem(s) found ({summary}).", err=True)
+        click.echo(f"{len(content.problems)} problem(s) found ({summary}).{warned}", err=True)
         sys.exit(1)
-    click.echo(f"All good: {summary}, {len(content.skills.skills) if content.skills else 0} skill(s).")
+    click.echo(f"All good: {summary}, {len(content.skills.skills) if content.skills else 0} skill(s).{warned}")
+    if strict and content.warnings:
+        click.echo(f"{len(content.warnings)} warning(s) and --strict: the check fails.", err=True)
+        sys.exit(1)
 
 
 @content_cli.command("import")
@@ -190,6 +196,16 @@ def content_import_gift(file: str, quiz_id: str, out_dir: str, title: str | None
     target = out / f"{quiz_id}.md"
     target.write_text(result.markdown, encoding="utf-8")
     click.echo(f"Wrote {target}: {result.converted} question(s) converted, {len(result.skipped)} skipped.")
+    _gift_advice(result.markdown, str(target))
+
+
+def _gift_advice(markdown: str, shown: str) -> None:
+    """The author's warnings about a converted bank (the longest or same-place right answer, repeats)."""
+    from app.content import advice, parser
+
+    quiz = parser.parse_quiz(markdown, shown, [])
+    for warning in advice.advise_quiz(quiz) if quiz is not None else []:
+        click.echo(str(warning))
 
 
 @content_cli.command("export-gift")

@@ -197,6 +197,7 @@ def edit(kind: str, slug: str):
         version=version,
         draft=draft,
         problems=result.problems,
+        warnings=_warnings(result),
         preview=preview,
         plan=plan,
         plan_version=plan_version,
@@ -240,8 +241,15 @@ def check(kind: str, slug: str):
         return jsonify(error={"code": 400, "message": "source is required", "fields": {}}), 400
     result = services.check_source(kind, slug, source)
     return jsonify(
-        problems=[{"line": p.line, "message": p.message} for p in result.problems], preview=_preview(kind, result)
+        problems=[{"line": p.line, "message": p.message} for p in result.problems],
+        warnings=_warnings(result),
+        preview=_preview(kind, result),
     )
+
+
+def _warnings(result) -> list[dict]:
+    """The author's warnings, in the reader's language."""
+    return [{"line": w.line, "message": w.translated()} for w in result.warnings]
 
 
 @bp.route("/<kind>/<slug>/history")

@@ -12,8 +12,9 @@ from sqlalchemy.orm import joinedload
 from app import rollups
 from app.authoring.models import ContentDraft
 from app.authoring.templates import TEMPLATES
-from app.content import parser
+from app.content import advice, parser
 from app.content import services as content
+from app.content.advice import Advice
 from app.content.loader import ContentSet, check_references
 from app.content.model import Document, Problem, Quiz, from_dict
 from app.content.models import ContentItem, ContentVersion
@@ -31,6 +32,7 @@ KINDS = ("course", "case", "quiz", "checklist", "skills")
 class CheckResult:
     document: Document | None
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Advice] = field(default_factory=list)  # advice that does not stop a publication
 
     @property
     def ok(self) -> bool:
@@ -82,7 +84,32 @@ def check_source(kind: str, slug: str, source: str) -> CheckResult:
         check_references(single, known_sets)
         problems.extend(single.problems)
     problems.sort(key=lambda p: p.line)
-    return CheckResult(doc, problems)
+    return CheckResult(doc, problems, advise(kind, doc) if doc is not None else [])
+
+
+def advise(kind: str, doc: Document) -> list[Advice]:
+    """The author's warnings about an edited case or quiz, read with its quiz (its cases) as the site
+    has them: the draft where there is one, else the published version."""
+    if kind == "case":
+        quiz = _current_document("quiz", doc.quiz) if doc.quiz else None
+        return sorted(advice.advise_case(doc, quiz), key=lambda a: a.line)
+    if kind == "quiz":
+        return sorted(advice.advise_quiz(doc, _cases_naming(doc.id)), key=lambda a: a.line)
+    return []
+
+
+def _current_document(kind: str, slug: str) -> Document | None:
+    source = current_source(kind, slug)[0]
+    if source is None:
+        return None
+    return parser.parse_document(kind, parser.normalise_text(source), f"{slug}.md", [])
+
+
+def _cases_naming(quiz_slug: str) -> list[Document]:
+    slugs = {v.item.slug for v in content.published_all("case") if (v.data or {}).get("quiz") == quiz_slug}
+    slugs |= set(db.session.scalars(select(ContentDraft.slug).where(ContentDraft.kind == "case")))
+    cases = [_current_document("case", slug) for slug in sorted(slugs)]
+    return [case for case in cases if case is not None and case.quiz == quiz_slug]
 
 
 def _skills_in_use() -> set[str]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.content import parser
+from app.content.advice import Advice, advise
 from app.content.model import FOLDERS, Document, Problem, SkillSet
 
 PATH_MAX = 300  # a version keeps the path it came from
@@ -24,6 +25,7 @@ class ContentSet:
         default_factory=lambda: {"course": {}, "case": {}, "quiz": {}, "checklist": {}}
     )
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Advice] = field(default_factory=list)  # advice to authors: never blocks an import
     unreadable: dict[str, set[str]] = field(
         default_factory=lambda: {"course": set(), "case": set(), "quiz": set(), "checklist": set()}
     )
@@ -106,6 +108,7 @@ def load_directory(directory: str) -> ContentSet:
     _report_duplicates(uses, content.problems)
     check_references(content)
     content.problems.sort(key=lambda p: (p.path, p.line))
+    content.warnings = advise(content.documents)
     return content
 
 

@@ -16,6 +16,8 @@ from app.learning.models import Assignment, AttemptAnswer, QuizAttempt
 from app.people.models import User
 
 GROUP_SHARE = 0.27
+EASY_FACILITY = 0.9  # a question this many answer right teaches and measures little
+FLAG_MIN_ANSWERS = 10  # answers a question needs before it is flagged as too easy or for an unpicked option
 
 
 @dataclass
@@ -27,6 +29,19 @@ class QuestionStats:
     facility: float | None = None
     discrimination: float | None = None
     option_counts: list[int] = field(default_factory=list)
+    type: str = "single"
+
+    @property
+    def too_easy(self) -> bool:
+        """Nearly everyone gets it right (over enough answers)."""
+        return self.facility is not None and self.answered >= FLAG_MIN_ANSWERS and self.facility >= EASY_FACILITY
+
+    @property
+    def unpicked(self) -> list[int]:
+        """The options nobody chose (over enough answers; an order question has every item placed)."""
+        if self.type == "order" or self.answered < FLAG_MIN_ANSWERS:
+            return []
+        return [i for i, n in enumerate(self.option_counts) if n == 0]
 
     @property
     def flag(self) -> str | None:
@@ -91,7 +106,9 @@ def item_statistics(version: ContentVersion, scope: set[int] | None = None) -> Q
     by_key = {r[0]: r for r in rows}
     counts = _option_counts(version.id, scope)
     for q in quiz.questions:
-        stats = QuestionStats(q.key, q.prompt, option_counts=[counts.get((q.key, i), 0) for i in range(len(q.options))])
+        stats = QuestionStats(
+            q.key, q.prompt, option_counts=[counts.get((q.key, i), 0) for i in range(len(q.options))], type=q.type
+        )
         row = by_key.get(q.key)
         if row:
             stats.answered, stats.correct = row[1], row[2] or 0

@@ -167,28 +167,35 @@ document.addEventListener("focusin", (event) => {
   const problems = document.getElementById("problems");
   const preview = document.getElementById("preview");
   let timer = null;
-  const render = (list) => {
+  const entry = (p, label) => {
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.href = "#source";
+    a.dataset.line = p.line;
+    a.textContent = "line " + p.line;
+    li.appendChild(a);
+    li.appendChild(document.createTextNode(": " + (label ? label + ": " : "") + p.message));
+    return li;
+  };
+  const render = (list, warnings) => {
     problems.textContent = "";
     if (!list.length) {
       const ok = document.createElement("p");
       ok.className = "ok-badge";
       ok.textContent = "✓";
       problems.appendChild(ok);
-      return;
+    } else {
+      const ul = document.createElement("ul");
+      ul.className = "problems";
+      list.forEach((p) => ul.appendChild(entry(p, "")));
+      problems.appendChild(ul);
     }
-    const ul = document.createElement("ul");
-    ul.className = "problems";
-    list.forEach((p) => {
-      const li = document.createElement("li");
-      const a = document.createElement("a");
-      a.href = "#source";
-      a.dataset.line = p.line;
-      a.textContent = "line " + p.line;
-      li.appendChild(a);
-      li.appendChild(document.createTextNode(": " + p.message));
-      ul.appendChild(li);
-    });
-    problems.appendChild(ul);
+    if (warnings.length) {  // advice to the author: shown, never blocking
+      const ul = document.createElement("ul");
+      ul.className = "warnings";
+      warnings.forEach((p) => ul.appendChild(entry(p, problems.dataset.warningLabel || "warning")));
+      problems.appendChild(ul);
+    }
   };
   area.addEventListener("input", () => {
     clearTimeout(timer);
@@ -199,7 +206,7 @@ document.addEventListener("focusin", (event) => {
         body: JSON.stringify({ source: area.value }),
         credentials: "same-origin",
       }).then((r) => r.json()).then((data) => {
-        render(data.problems || []);
+        render(data.problems || [], data.warnings || []);
         if (typeof data.preview === "string") preview.innerHTML = data.preview;  // sanitised on the server
       }).catch(() => {});
     }, 500);
