@@ -4,8 +4,8 @@
 
 Prints, per case, its prose word count outside decision blocks, its declared `minutes` and the
 minutes its length implies; per quiz, its question count; then, over every single-choice question
-and every decision point with one best option, how often the best option is the longest one and at
-which position it stands; the number of quiz questions that repeat one of their case's decision
+and every decision point with one best option, how often the best option is the longest one (or the shortest)
+and at which position it stands; the number of quiz questions that repeat one of their case's decision
 points (two or more options the same); and the number of order questions.
 
 The same functions back tests/test_curriculum.py, so the report and the test count alike.
@@ -78,6 +78,10 @@ class Pick:
     def best_is_longest(self) -> bool:
         return self.lengths[self.best] == max(self.lengths)
 
+    @property
+    def best_is_shortest(self) -> bool:
+        return self.lengths[self.best] == min(self.lengths)
+
 
 def picks(content: ContentSet) -> list[Pick]:
     found = []
@@ -148,6 +152,8 @@ def report(directory: str) -> str:
     out.append("")
     out.append(f"single-choice questions and decision points: {len(all_picks)}")
     out.append(f"best option is the longest: {longest} ({100 * longest / n:.0f} %)")
+    shortest = sum(p.best_is_shortest for p in all_picks)
+    out.append(f"best option is the shortest: {shortest} ({100 * shortest / n:.0f} %)")
     shares = ", ".join(f"{pos}: {cnt} ({100 * cnt / n:.0f} %)" for pos, cnt in sorted(positions.items()))
     out.append(f"position of the best option: {shares}")
     repeats = repeated_decisions(content)
