@@ -138,7 +138,7 @@ def test_shop_loop_from_phone_to_review_report_and_dispute(new_page, tmp_path):
     failed = phone.locator("#item-no-interrupting")
     failed.get_by_label("No").check()
     failed.locator("textarea").fill("Перебивал, не дослушав вопрос до конца.")
-    honesty = phone.locator("#item-fees-upfront")  # a second skill, so a course not yet open for her is due
+    honesty = phone.locator("#item-fees-named")  # a second skill, so a course not yet open for her is due
     honesty.get_by_label("No").check()
     honesty.locator("textarea").fill("Про платные СМС узнал только после вопроса.")
     expect(phone.locator("#save-status")).to_contain_text("✓")
