@@ -121,6 +121,7 @@ def register(app) -> None:
         return {
             "nav_items": nav_items,
             "languages": languages,
+            "language_names": dict(languages),
             "current_lang": str(get_locale()),
             "role_labels": ROLE_LABELS,
         }

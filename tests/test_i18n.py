@@ -1,5 +1,6 @@
 """Every string users see is translated into every interface language."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -171,3 +172,20 @@ def test_the_form_library_messages_follow_each_readers_language(client):
             html = page.get_data(as_text=True)
             assert message in html, lang
             assert not any(other in html for other in expected.values() if other != message), lang
+
+
+def test_the_catalogue_lists_the_readers_language_first_and_marks_the_others(client, runner, auth, make_user):
+    content = Path(__file__).resolve().parents[1] / "content"
+    assert runner.invoke(args=["content", "import", str(content)]).exit_code == 0
+    make_user("employee", email="e@example.com")
+    auth.login("e@example.com")
+    post_form(client, "/language", {"lang": "ru", "next": "/learn"}, page_url="/learn")
+    page = client.get("/learn").get_data(as_text=True)
+    headings = re.findall(r"<h2>(.*?)</h2>", page, flags=re.S)
+    langs = [re.search(r'href="[^"]+" lang="([a-z-]+)"', h).group(1) for h in headings]
+    first_other = next(i for i, lang in enumerate(langs) if lang != "ru")
+    assert set(langs[:first_other]) == {"ru"} and "ru" not in langs[first_other:], langs
+    english = next(h for h in headings if "Handling complaints" in h)
+    assert '<span class="tag" lang="en">English</span>' in english
+    russian = next(h for h in headings if "Работа с жалобами" in h)
+    assert 'class="tag"' not in russian  # the reader's own language needs no marker

@@ -874,3 +874,17 @@ def test_an_average_rests_on_cards_with_a_result(client, auth, company):
     assert "Average over 3 approved visits" in page
     dashboard = client.get("/", follow_redirects=True).get_data(as_text=True)
     assert 'class="figure"' in dashboard.split("My mystery-shop results")[1].split("</article>")[0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "month"),
+    [("en", "85.8", "Jun 26"), ("ru", "85,8", "июнь 26"), ("bg", "85,8", "юни 26")],
+)
+def test_charts_write_figures_and_months_the_readers_way(app, lang, value, month):
+    from app.reports import charts
+
+    with app.test_request_context(headers={"Accept-Language": lang}):
+        bars = charts.bar_chart([("Филиал", 85.8)], title="t")
+        lines = charts.line_chart([("2026-06", {"shop": 80.0}), ("2026-07", {"shop": 85.8})], [("shop", "Shop")])
+    assert f">{value}</text>" in bars
+    assert f">{month}</text>" in lines and "26-06" not in lines

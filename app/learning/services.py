@@ -282,6 +282,13 @@ class CourseProgress:
         return any(c.read or c.quiz_passed for c in self.cases)
 
 
+def reader_first(versions: list[ContentVersion], lang: str) -> list[ContentVersion]:
+    """Courses in the reader's language first (``en-x-corp`` counts as ``en``), the others after them;
+    each group keeps its order."""
+    base = lang.split("-")[0].split("_")[0].lower()
+    return sorted(versions, key=lambda v: (v.lang or "").split("-")[0].lower() != base)
+
+
 def course_progress(
     user: User, course_versions: list[ContentVersion], since: dict[int, datetime] | None = None
 ) -> list[CourseProgress]:

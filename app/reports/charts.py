@@ -1,8 +1,23 @@
-"""Small server-rendered SVG charts (no JavaScript, no CDN)."""
+"""Small server-rendered SVG charts (no JavaScript, no CDN). Figures and months are written the reader's
+way, as in the tables beside them (85,8 and «июн 26» in Russian; 85.8 and "Jun 26" in English)."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from flask_babel import format_date
 from markupsafe import Markup, escape
+
+from app.templating import num
+
+
+def month_label(month: str) -> str:
+    """'2026-06' as the reader's short month and year; anything else as it is."""
+    try:
+        year, number = (int(part) for part in month.split("-")[:2])
+        return format_date(date(year, number, 1), "LLL yy")
+    except ValueError:
+        return month
 
 
 def bar_chart(
@@ -32,7 +47,7 @@ def bar_chart(
         w = max(1.0, span * min(value, maximum) / maximum)
         parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{bar - 6}" class="chart-bar"/>')
         parts.append(
-            f'<text x="{label_width + w + 4:.1f}" y="{y + bar * 0.7:.1f}" class="chart-value">{value:.1f}</text>'
+            f'<text x="{label_width + w + 4:.1f}" y="{y + bar * 0.7:.1f}" class="chart-value">{escape(num(value))}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -64,7 +79,7 @@ def line_chart(
     for i, (month, _values) in enumerate(points):
         x = left + i * step
         parts.append(
-            f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" class="chart-label">{escape(month[2:])}</text>'
+            f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" class="chart-label">{escape(month_label(month))}</text>'
         )
     for n, (key, label) in enumerate(series):
         coords = [
