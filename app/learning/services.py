@@ -355,9 +355,11 @@ def create_assignment(
     note: str | None = None,
     source_ref: str | None = None,
     repeat_months: int | None = None,
+    round_from: datetime | None = None,
 ) -> list[Assignment]:
     """Assign a course to people or to a department subtree, once or every ``repeat_months``; an identical
-    open assignment is not duplicated. Everyone reached is notified."""
+    open assignment is not duplicated. Everyone reached is notified. ``round_from`` reopens a course done
+    before: only work from then on counts."""
     if course_item.kind != "course":
         raise DomainError(_l("Only courses can be assigned."))
     if not users and department is None:
@@ -393,6 +395,7 @@ def create_assignment(
             note=note,
             source_ref=source_ref,
             repeat_months=repeat_months,
+            cycle_started_at=round_from,
             created_by_id=getattr(actor, "id", None),
             **({"user_id": target_id} if kind == "user" else {"department_id": target_id}),
         )
