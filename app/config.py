@@ -54,7 +54,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
 
-    BABEL_DEFAULT_LOCALE = "en"
+    # The company's default language: pages before anyone chooses, and a person's language (courses the
+    # training loop assigns, emails) until they have one of their own.
+    BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LANGUAGE", "en")
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = available_languages()
     DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/Moscow")
@@ -82,7 +84,6 @@ class Config:
     SHOP_LATE_HOURS = _env_int("SHOP_LATE_HOURS", 24)
     DISPUTE_DAYS = _env_int("DISPUTE_DAYS", 7)
     LOOP_DUE_DAYS = _env_int("LOOP_DUE_DAYS", 14)
-    LOOP_RECENT_DAYS = _env_int("LOOP_RECENT_DAYS", 90)
     MIN_CARDS_FOR_SCORE = _env_int("MIN_CARDS_FOR_SCORE", 3)
     MIN_GROUP_SIZE = _env_int("MIN_GROUP_SIZE", 3)
     EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)

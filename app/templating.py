@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from babel.numbers import parse_pattern
 from flask import current_app, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -70,6 +70,17 @@ def local_dt(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value.astimezone(zone).replace(tzinfo=None), fmt)
 
 
+def local_date(value: date | str | None, fmt: str = "medium") -> str:
+    """A calendar date (a due date, a visit window) the reader's way: Dec 7, 2026 / 7 дек. 2026 г."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    elif isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, fmt)
+
+
 # Parsed once: Babel's format_percent and format_decimal parse their pattern again on every call, and a
 # report page shows dozens of figures.
 PERCENT = parse_pattern("#,##0.0%")
@@ -106,6 +117,7 @@ def num(value: float | None) -> str:
 
 def register(app) -> None:
     app.jinja_env.filters["local_dt"] = local_dt
+    app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["pct"] = pct
     app.jinja_env.filters["num"] = num
     app.jinja_env.filters["channel"] = channel_label

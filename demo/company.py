@@ -109,7 +109,9 @@ def load_demo(seed: int = 7) -> str:
                 teams.append(services.ensure_path(None, f"{region}/{branch}/{team}", cache))
     for email, name, roles, path in ACCOUNTS:
         dept = services.ensure_path(None, path, cache) if path else None
-        services.create_user(None, email, name, dept, roles, password=DEMO_PASSWORD)
+        # the demo employee reads Rapport in Russian, and learns from the Russian courses
+        language = "ru" if Role.EMPLOYEE in roles else None
+        services.create_user(None, email, name, dept, roles, password=DEMO_PASSWORD, language=language)
     used = set()
     count = 0
     while count < 40:
@@ -120,7 +122,8 @@ def load_demo(seed: int = 7) -> str:
             continue
         used.add((first, last))
         email = f"{first.lower().translate(TRANSLIT)}.{last.lower().translate(TRANSLIT)}@example.com"
-        services.create_user(None, email, f"{first} {last}", teams[count % len(teams)], [Role.EMPLOYEE], DEMO_PASSWORD)
+        team = teams[count % len(teams)]
+        services.create_user(None, email, f"{first} {last}", team, [Role.EMPLOYEE], DEMO_PASSWORD, language="ru")
         count += 1
     db.session.flush()
     history = load_learning_history()
@@ -266,6 +269,9 @@ def load_shopping_history(seed: int = 23, today: datetime | None = None) -> str:
                     comments[item.id] = rng.choice(
                         ["Не сделал.", "Пропустил этот шаг.", "Было не так, как в стандарте."]
                     )
+            if served is anna and days_ago == 8 and "no" not in answers.values():  # something to dispute
+                item = next(i for i in content.document(checklist).items() if not i.critical)
+                answers[item.id], comments[item.id] = "no", "Не предложил альтернативу."
             shopping.save_draft(
                 card,
                 answers=answers,
@@ -279,15 +285,22 @@ def load_shopping_history(seed: int = 23, today: datetime | None = None) -> str:
             submitted_at = visited + timedelta(hours=rng.choice([2, 5, 30]))
             shopping.submit_card(card, submitted_at)
             fate = "approve" if days_ago > 8 else rng.choice(["approve", "leave", "return"])
+            recent_for_anna = served is anna and days_ago == 8  # approved yesterday: she can still dispute it
+            if recent_for_anna:
+                fate = "approve"
             if t_index == 0 and k == 2:
                 fate = "reject"
             if fate == "leave":
                 counts["submitted"] += 1
                 continue
             note = None if fate == "approve" else "Уточните время визита и приложите чек."
-            shopping.review_card(hr, card, fate, note, now=submitted_at + timedelta(days=1))
+            if recent_for_anna:  # reviewed 20 hours ago, after it was submitted
+                reviewed_at = max(now - timedelta(hours=20), submitted_at + timedelta(minutes=5))
+            else:
+                reviewed_at = submitted_at + timedelta(days=1)
+            shopping.review_card(hr, card, fate, note, now=reviewed_at)
             counts["approved" if fate == "approve" else "returned" if fate == "return" else "rejected"] += 1
-            if fate == "approve" and served is anna and days_ago < 100:
+            if fate == "approve" and served is anna and days_ago < 100 and not recent_for_anna:
                 failed = [a for a in card.answers if a.answer == "no"]
                 if failed:
                     shopping.open_dispute(

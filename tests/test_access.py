@@ -39,6 +39,7 @@ MANAGERS = frozenset({"hr", "admin"})
 EXPECTED = {
     "main.index": EVERYONE,
     "main.healthz": EVERYONE,
+    "main.favicon": EVERYONE,
     "auth.login": EVERYONE,
     "auth.reset": EVERYONE,
     "auth.language": EVERYONE,

@@ -97,6 +97,38 @@ def test_missing_column_is_reported(runner, tmp_path):
     assert result.exit_code == 1 and ":1:" in result.output and "department" in result.output
 
 
+def test_the_optional_language_column_sets_each_persons_language(runner, tmp_path):
+    src = tmp_path / "people.csv"
+    src.write_text(
+        "email,name,department,roles,language\n"
+        "anna@example.com,Анна Смирнова,Москва,employee,RU\n"
+        "bob@example.com,Bob Brown,Москва,employee,\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(args=["people", "import", str(src)]).exit_code == 0
+    locales = dict(db.session.execute(select(User.email, User.locale)).all())
+    assert locales == {"anna@example.com": "ru", "bob@example.com": None}
+    src.write_text("email,name,department,roles,language\nbob@example.com,Bob Brown,Москва,employee,bg\n")
+    result = runner.invoke(args=["people", "import", str(src)])
+    assert result.exit_code == 0 and "1 updated" in result.output
+    assert db.session.scalars(select(User.locale).where(User.email == "bob@example.com")).one() == "bg"
+    out = tmp_path / "export.csv"
+    runner.invoke(args=["people", "export", str(out)])
+    assert "anna@example.com,Анна Смирнова,Москва,employee,ru" in out.read_text(encoding="utf-8-sig")
+
+
+def test_an_unknown_language_is_an_error_on_its_line_and_nothing_is_written(runner, tmp_path):
+    src = tmp_path / "people.csv"
+    src.write_text(
+        "email,name,department,roles,language\nanna@example.com,Анна,Москва,employee,ru\nx@example.com,X Y,A,employee,de\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["people", "import", str(src)])
+    assert result.exit_code != 0
+    assert "people.csv:3: Unknown language “de” (known: bg, en, ru)." in result.output
+    assert _count(User) == 0
+
+
 def test_export_round_trips(runner, tmp_path):
     src = tmp_path / "people.csv"
     src.write_text(GOOD + "eq@example.com,=cmd|calc,Москва,employee\n", encoding="utf-8")
@@ -105,8 +137,8 @@ def test_export_round_trips(runner, tmp_path):
     result = runner.invoke(args=["people", "export", str(out)])
     assert result.exit_code == 0
     exported = out.read_text(encoding="utf-8-sig")
-    assert exported.splitlines()[0] == "email,name,department,roles"
-    assert "anna@example.com,Анна Смирнова,Москва/Тверская/Касса,employee" in exported
+    assert exported.splitlines()[0] == "email,name,department,roles,language"
+    assert "anna@example.com,Анна Смирнова,Москва/Тверская/Касса,employee," in exported
     assert "'=cmd|calc" in exported  # neutralised for spreadsheets
     again = runner.invoke(args=["people", "import", str(out)])
     assert again.exit_code == 0 and "Nothing to change" in again.output

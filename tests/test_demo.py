@@ -1,7 +1,8 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from app.core.audit import utcnow
 from app.extensions import db
 from app.people.models import Department, User
 
@@ -38,6 +39,20 @@ def test_demo_with_content_has_learning_and_shopping_history(runner, client, aut
     assert {"approved", "submitted", "rejected"} <= statuses
     assert db.session.scalar(select(func.count(Assignment.id))) > 0
     assert db.session.scalar(select(func.count(Dispute.id))) >= 1
+    # the demo employee has a card she can still dispute: approved within the window, with a "no", undisputed
+    anna = db.session.scalars(select(User).where(User.email == "employee@example.com")).one()
+    recent = db.session.scalars(
+        select(Scorecard).where(
+            Scorecard.employee_id == anna.id,
+            Scorecard.status == "approved",
+            Scorecard.approved_at >= utcnow() - timedelta(days=6),
+        )
+    ).all()
+    assert any(
+        any(a.answer == "no" for a in card.answers)
+        and not db.session.scalar(select(func.count(Dispute.id)).where(Dispute.card_id == card.id))
+        for card in recent
+    )
     assert db.session.scalar(select(func.count(Visit.id)).where(Visit.window_start >= func.current_date())) >= 1
     for email, url in [
         ("employee@example.com", "/shop/results"),

@@ -25,6 +25,8 @@ def _finish(client, attempt_id, token, answers: dict):
     """Submit the attempt form as a browser would: the current state of every field, plus Finish."""
     data = {"csrf_token": token, "finish": "1"}
     attempt = db.session.get(QuizAttempt, attempt_id)
+    if set(answers) != {sq.question.key for sq in services.presentation(attempt)}:
+        data["finish_anyway"] = "1"  # what the confirmation's button sends
     for sq in services.presentation(attempt):
         key = sq.question.key
         if key not in answers:
@@ -107,7 +109,7 @@ def test_time_limit_is_enforced_on_the_server(client, learner):
 def test_max_attempts_is_enforced(client, learner):
     for _ in range(3):
         attempt_id, token = _start(client)
-        client.post(f"/learn/attempts/{attempt_id}", data={"csrf_token": token, "finish": "1"})
+        client.post(f"/learn/attempts/{attempt_id}", data={"csrf_token": token, "finish_anyway": "1"})
     page = client.get("/learn/quizzes/courier-no-call")
     token = csrf_from(page.get_data(as_text=True))
     r = client.post("/learn/quizzes/courier-no-call/start", data={"csrf_token": token})
@@ -211,3 +213,83 @@ def test_result_points_are_rounded_like_every_figure(runner, client, auth, make_
     page = client.get(f"/learn/attempts/{attempt.id}/result").get_data(as_text=True)
     assert page.count("1.7 of 5.0 points") == 2  # the attempt and its question
     assert "1.66" not in page
+
+
+# ---------------------------------------------------------------- the flow around the questions
+def test_finish_with_unanswered_questions_asks_first_and_finish_anyway_finishes(client, learner):
+    attempt_id, token = _start(client)
+    r = client.post(f"/learn/attempts/{attempt_id}", data={"csrf_token": token, "finish": "1", "q1": "1"})
+    assert r.status_code == 200  # no redirect: the page asks first
+    html = r.get_data(as_text=True)
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert attempt.status == "open" and attempt.answer_for("q1").response == [1]  # what was given is kept
+    numbers = {sq.question.key: sq.number for sq in services.presentation(attempt)}
+    summary = html[html.index('id="confirm-finish"') : html.index('name="finish_anyway"')]
+    assert "2 questions have no answer yet" in summary
+    for key in ("q2", "q3"):
+        assert f'href="#{key}">question {numbers[key]}<' in summary
+    assert 'href="#q1"' not in summary
+    assert html.index('id="confirm-finish"') < html.index('class="question"')  # at the top, before the questions
+    assert re.search(r'name="q1" value="1" checked', html)
+    r = client.post(f"/learn/attempts/{attempt_id}", data={"csrf_token": token, "finish_anyway": "1", "q1": "1"})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/learn/attempts/{attempt_id}/result")
+    db.session.refresh(attempt)
+    assert attempt.status == "finished"
+
+
+def test_a_blocked_submit_lists_the_problem_at_the_top(client, learner):
+    attempt_id, token = _start(client)
+    data = {"csrf_token": token, "finish": "1", "q1": "1", "q2": ["0", "1"], "q3_pos_0": "1", "q3_pos_1": "1"}
+    html = client.post(f"/learn/attempts/{attempt_id}", data=data).get_data(as_text=True)
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert attempt.status == "open"
+    top = html.index('id="form-errors"')
+    assert top < html.index('class="question"') and "data-focus" in html[top - 200 : top + 200]
+    number = {sq.question.key: sq.number for sq in services.presentation(attempt)}["q3"]
+    assert f'href="#q3">question {number}</a>: Give every item a different position.' in html
+
+
+def test_the_result_numbers_questions_as_the_attempt_did_and_a_failure_offers_the_way_back(client, learner):
+    attempt_id, token = _start(client)
+    page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    shown = re.findall(r'<span class="qnum">(\d+)\.</span>', page)
+    keys = re.findall(r'data-question="(q\d)"', page)
+    _finish(client, attempt_id, token, {"q1": [0]})  # wrong: not passed
+    result = client.get(f"/learn/attempts/{attempt_id}/result").get_data(as_text=True)
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    prompts = {q.key: q.prompt for q in services.attempt_quiz(attempt).questions}
+    for number, key in zip(shown, keys, strict=True):
+        assert re.search(rf"<h2>{number}\. [^<]*{re.escape(prompts[key][:12])}", result), (number, key)
+    assert "Try again" in result and 'action="/learn/quizzes/courier-no-call/start"' in result
+    assert 'href="/learn/cases/courier-no-call"' in result and "Back to the case" in result
+
+
+def test_a_passed_result_or_one_with_no_attempts_left_offers_no_retry(client, learner):
+    attempt_id, token = _start(client)
+    _finish(client, attempt_id, token, {"q1": [1], "q2": [0, 1], "q3": [0, 1, 2, 3]})
+    assert "Try again" not in client.get(f"/learn/attempts/{attempt_id}/result").get_data(as_text=True)
+    for _ in range(2):
+        attempt_id, token = _start(client)
+        _finish(client, attempt_id, token, {"q1": [0]})
+    html = client.get(f"/learn/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "Try again" not in html and "Back to the case" in html  # three attempts is the quiz's limit
+
+
+def test_the_course_page_leads_with_a_short_description_and_a_continue_button(client, learner):
+    html = client.get("/learn/courses/complaint-handling").get_data(as_text=True)
+    start = html.index('href="/learn/cases/courier-no-call" role="button"')
+    assert "Start: Курьер приехал без звонка" in html and start < html.index('class="case-list"')
+    token = csrf_from(html)
+    client.post("/learn/cases/courier-no-call/read", data={"csrf_token": token})
+    html = client.get("/learn/courses/complaint-handling").get_data(as_text=True)
+    assert 'href="/learn/quizzes/courier-no-call" role="button"' in html  # read: the quiz is next
+    assert "Continue: the quiz for “Курьер приехал без звонка”" in html
+
+
+def test_a_long_course_description_folds_after_its_first_paragraph():
+    from app.learning.routes import _split_lead
+
+    lead, rest = _split_lead("<p>One.</p>\n<p>Two.</p>")
+    assert lead == "<p>One.</p>" and rest.strip() == "<p>Two.</p>"
+    assert _split_lead("<ul><li><p>a</p></li></ul><p>b</p>")[1] == ""  # never inside a list
+    assert _split_lead("<p>Only.</p>") == ("<p>Only.</p>", "")

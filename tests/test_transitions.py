@@ -190,6 +190,8 @@ def path_of(response) -> str:
 # ---------------------------------------------------------------- review
 @pytest.mark.committed
 def test_parallel_approvals_count_the_card_once(server, world):
+    world.anna.locale = "ru"  # she learns in Russian, the language of the sample course
+    db.session.commit()
     card = submitted_card(world, polite="no")  # 'polite' trains empathy: approval assigns a course
     url = f"{server}/shop/cards/{card.id}"
     hr = browser(server, "hr@example.com")

@@ -57,7 +57,7 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
+        user = services.authenticate(form.email.data, form.password.data, request.remote_addr, _browser_language())
         if user is not None:
             session.clear()
             # Stores the session version read with the password: a password change or sign-out that
@@ -70,6 +70,14 @@ def login():
             return redirect(safe_next(form.next.data, url_for("main.dashboard")))
         form.password.errors.append(_("Wrong email or password, or the account is deactivated."))
     return render_template("auth/login.html", form=form)
+
+
+def _browser_language() -> str | None:
+    """The language chosen on the sign-in page, else the browser's best match (None: no match)."""
+    languages = current_app.config["LANGUAGES"]
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages)
 
 
 @bp.route("/logout", methods=["POST"])

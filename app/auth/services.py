@@ -29,15 +29,17 @@ def _spend_hash_time(password: str) -> None:
     check_password_hash(_dummy_hash, password)
 
 
-def authenticate(email: str, password: str, address: str | None) -> User | None:
+def authenticate(email: str, password: str, address: str | None, language: str | None = None) -> User | None:
     """The active user with this email and password, or None; either way the attempt is audited with the
-    address it came from."""
+    address it came from. ``language`` (the browser's) becomes the person's own at their first sign-in."""
     typed = normalise_email(email)
     user = db.session.scalars(select(User).where(User.email == typed)).first()
     if user is None:
         _spend_hash_time(password)
     elif user.check_password(password) and user.is_active:
         user.last_login_at = utcnow()
+        if user.locale is None and language:
+            user.locale = language
         audit.record(user, "auth.login", "user", user.id, None, {"address": address})
         return user
     audit.record(

@@ -24,6 +24,7 @@ def make_attempt_form(shown: list[ShownQuestion], saved: dict[str, list[int]]):
     class AttemptForm(FlaskForm):
         save = SubmitField(_l("Save answers"))
         finish = SubmitField(_l("Finish and see the result"))
+        finish_anyway = SubmitField(_l("Finish anyway"))  # the confirmation when questions are unanswered
 
     for sq in shown:
         q = sq.question

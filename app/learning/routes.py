@@ -50,7 +50,24 @@ def catalogue():
 def course(slug: str):
     version = _published_or_404("course", slug)
     progress = services.course_progress(current_user, [version])[0]
-    return render_template("learning/course.html", version=version, progress=progress)
+    lead, rest = _split_lead(version.html.get("body") or "")
+    following = next((c for c in progress.cases if not c.completed), None)
+    return render_template(
+        "learning/course.html", version=version, progress=progress, lead=lead, rest=rest, following=following
+    )
+
+
+def _split_lead(body: str) -> tuple[str, str]:
+    """A course description as its first paragraph and the rest (shown folded), when there is more."""
+    end = body.find("</p>")
+    lead, rest = body[: end + 4], body[end + 4 :]
+    nested = any(lead.count(f"<{tag}") != lead.count(f"</{tag}>") for tag in _BLOCKS)  # a paragraph in a list
+    if end < 0 or nested or not rest.strip():
+        return body, ""
+    return lead, rest
+
+
+_BLOCKS = ("ul", "ol", "li", "blockquote", "table", "div", "details", "section", "aside")
 
 
 @bp.route("/learn/cases/<slug>")
@@ -97,8 +114,7 @@ def quiz(slug: str):
     db.session.commit()
     attempts = services.attempts_for(current_user, version.item_id)
     document = content.document(version)
-    counted = services.counted_attempts(current_user, version, attempts)
-    left = None if not document.max_attempts else max(0, document.max_attempts - len(counted))
+    left = services.attempts_left(current_user, slug, attempts)
     return render_template(
         "learning/quiz.html",
         version=version,
@@ -140,13 +156,16 @@ def attempt(attempt_id: int):
     saved = {a.question_key: a.response for a in attempt.answers}
     form = make_attempt_form(shown, saved)()
     problems: dict[str, str] = {}
+    unanswered = []  # asked to finish with these unanswered: the page asks to confirm first
     if form.validate_on_submit():
         responses, problems = responses_from_form(form, shown)
         try:
             for key, response in responses.items():
                 services.save_answer(attempt, key, response, now)
-            if form.finish.data and not problems:
-                services.finish_attempt(attempt, now)
+            if (form.finish.data or form.finish_anyway.data) and not problems:
+                unanswered = [] if form.finish_anyway.data else services.unanswered(attempt, shown)
+                if not unanswered:
+                    services.finish_attempt(attempt, now)
         except DomainError as err:
             db.session.commit()
             flash(err.message, "error")
@@ -154,16 +173,19 @@ def attempt(attempt_id: int):
         db.session.commit()
         if not attempt.is_open:
             return redirect(url_for("learning.result", attempt_id=attempt.id))
-        if not problems:
+        if not problems and not unanswered:
             flash(_("Your answers are saved."), "success")
             return redirect(url_for("learning.attempt", attempt_id=attempt.id))
     version = attempt.version
+    saved = {a.question_key: a.response for a in attempt.answers}  # with what this request saved
     return render_template(
         "learning/attempt.html",
         attempt=attempt,
         shown=shown,
         form=form,
         problems=problems,
+        unanswered=unanswered,
+        numbers={sq.question.key: sq.number for sq in shown},
         html=version.html["questions"],
         quiz=services.attempt_quiz(attempt),
         saved=saved,
@@ -197,11 +219,16 @@ def result(attempt_id: int):
         return redirect(url_for("learning.attempt", attempt_id=attempt.id))
     quiz = services.attempt_quiz(attempt)
     answers = {a.question_key: a for a in attempt.answers}
+    slug = attempt.version.item.slug
     return render_template(
         "learning/result.html",
         attempt=attempt,
         quiz=quiz,
+        shown=services.presentation(attempt),  # numbered as the attempt showed them
         answers=answers,
+        may_retry=not attempt.passed and services.attempts_left(current_user, slug) != 0,
+        start_form=StartForm(),
+        case=next((v for v in content.published_all("case") if v.data.get("quiz") == slug), None),
         html=attempt.version.html["questions"],
         skills=content.skill_titles(str(get_locale())),
     )

@@ -83,6 +83,18 @@ def counted_attempts(user: User, quiz_version: ContentVersion, attempts: list[Qu
     return [a for a in attempts if start is None or a.started_at >= start]
 
 
+def attempts_left(user: User, quiz_slug: str, attempts: list[QuizAttempt] | None = None) -> int | None:
+    """How many more attempts the person may start at the published quiz (None: no limit)."""
+    version = content.published("quiz", quiz_slug)
+    if version is None:
+        return 0
+    limit = content.document(version).max_attempts
+    if not limit:
+        return None
+    attempts = attempts_for(user, version.item_id) if attempts is None else attempts
+    return max(0, limit - len(counted_attempts(user, version, attempts)))
+
+
 def start_attempt(user: User, quiz_version: ContentVersion, now: datetime | None = None) -> QuizAttempt:
     """The open attempt on this quiz, or a new one; raises DomainError when no attempts are left."""
     now = now or utcnow()
@@ -147,6 +159,12 @@ def presentation(attempt: QuizAttempt) -> list[ShownQuestion]:
                 order = order[1:] + order[:1]  # never show an order question already solved
         shown.append(ShownQuestion(q, n, order))
     return shown
+
+
+def unanswered(attempt: QuizAttempt, shown: list[ShownQuestion]) -> list[ShownQuestion]:
+    """The questions of an attempt with no answer saved, in the order the attempt shows them."""
+    answered = {a.question_key for a in attempt.answers if a.response}
+    return [sq for sq in shown if sq.question.key not in answered]
 
 
 def validate_response(question: Question, response: list) -> list[int]:
@@ -362,9 +380,11 @@ def create_assignment(
     note: str | None = None,
     source_ref: str | None = None,
     repeat_months: int | None = None,
+    round_from: datetime | None = None,
 ) -> list[Assignment]:
     """Assign a course to people or to a department subtree, once or every ``repeat_months``; an identical
-    open assignment is not duplicated. Everyone reached is notified."""
+    open assignment is not duplicated. Everyone reached is notified. ``round_from`` reopens a course done
+    before: only work from then on counts."""
     if course_item.kind != "course":
         raise DomainError(_l("Only courses can be assigned."))
     if not users and department is None:
@@ -400,6 +420,7 @@ def create_assignment(
             note=note,
             source_ref=source_ref,
             repeat_months=repeat_months,
+            cycle_started_at=round_from,
             created_by_id=getattr(actor, "id", None),
             **({"user_id": target_id} if kind == "user" else {"department_id": target_id}),
         )

@@ -1,4 +1,4 @@
-from flask import abort, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -45,6 +45,15 @@ def role_dashboard(role: str):
         context.update(services.trainer_dashboard())
     other_roles = [r for r in ROLE_ORDER if current_user.has_role(r) and r.value != role]
     return render_template(f"main/dashboard_{role}.html", role=role, other_roles=other_roles, **context)
+
+
+@bp.route("/favicon.ico")
+@allow(public=True)
+def favicon():
+    """The site's icon where browsers look for it first (a 32 px white R on blue, app/static)."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600
+    )
 
 
 @bp.route("/healthz")

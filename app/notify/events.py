@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.learning.assigned import assigned_pairs
 from app.learning.models import Assignment, QuizAttempt
+from app.notify.models import EMAIL_PENDING, EMAIL_SKIPPED, Notice
 from app.notify.services import Pending, path_for, record
 from app.people.models import User
 from app.shopping.models import Dispute, Scorecard, Visit
@@ -38,6 +39,8 @@ def assignment_params(assignment: Assignment) -> dict:
         "reason": assignment.reason,
         "note": assignment.note,
         "repeat_months": assignment.repeat_months,
+        # a course done before, open again for this assignment (a recurring one's later rounds say so anyway)
+        "reopened": assignment.cycle_started_at is not None and not assignment.repeat_months,
     }
     ref = assignment.source_ref or ""
     if assignment.reason == "shop" and ref.startswith("card:"):
@@ -64,6 +67,27 @@ def assignments_created(assignments: list[Assignment], now: datetime | None = No
             now or a.created_at,
         )
     return created
+
+
+def assignment_withdrawn(assignment: Assignment, user_ids: list[int], now: datetime) -> int:
+    """Mark the notices that announced a withdrawn assignment (an email not yet sent is not sent) and tell
+    each person it reached that the course is withdrawn."""
+    keys = [f"assign:{assignment.id}:{uid}" for uid in user_ids]
+    db.session.execute(
+        update(Notice).where(Notice.key.in_(keys), Notice.withdrawn_at.is_(None)).values(withdrawn_at=now)
+    )
+    db.session.execute(
+        update(Notice)
+        .where(Notice.key.in_(keys), Notice.email_state == EMAIL_PENDING)
+        .values(email_state=EMAIL_SKIPPED)
+    )
+    params = assignment_params(assignment)
+    link = path_for("learning.course", slug=assignment.course_item.slug)
+    return record(
+        "assignment_withdrawn",
+        (Pending(uid, f"withdraw:{assignment.id}:{uid}", params, link) for uid in user_ids),
+        now,
+    )
 
 
 def quiz_finished(attempt: QuizAttempt) -> None:

@@ -57,6 +57,8 @@ def _answer(value: str | None) -> str:
 # ---------------------------------------------------------------- learners
 def _assignment_lines(p: dict) -> list[str]:
     lines = [_("Due by %(date)s.", date=_day(p["due"])) if p.get("due") else _("No due date.")]
+    if p.get("reopened"):
+        lines.append(_("You completed this course before; it is open again, so take it once more."))
     if p.get("reason") == "shop":
         if p.get("shop_item"):
             lines.append(
@@ -80,6 +82,17 @@ def assignment(p: dict) -> Message:
     return Message(
         _("New course assigned: %(course)s", course=p["course"]), _assignment_lines(p), action=_("Open the course")
     )
+
+
+def assignment_withdrawn(p: dict) -> Message:
+    lines = [
+        _(
+            "You no longer need to take this course: it was assigned after a mystery-shop item that has since been overturned."
+        )
+    ]
+    if p.get("shop_item"):
+        lines.append(_("Item: %(item)s", item=p["shop_item"]))
+    return Message(_("Course withdrawn: %(course)s", course=p["course"]), lines, action=_("Open the course"))
 
 
 def reopened(p: dict) -> Message:
@@ -214,6 +227,7 @@ KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
         Kind("assignment", _l("A course is assigned to me"), True, (), assignment),
+        Kind("assignment_withdrawn", _l("A course assigned to me is withdrawn"), True, (), assignment_withdrawn),
         Kind("reopened", _l("A recurring course starts a new round"), True, (), reopened),
         Kind("overdue", _l("A course of mine is overdue (at most weekly)"), True, (), overdue),
         Kind("due_soon", _l("A course of mine is due in three days"), False, (), due_soon),

@@ -36,6 +36,8 @@ class Notice(db.Model):
     email_state: Mapped[str] = mapped_column(String(10), default=EMAIL_PENDING, index=True)
     claim_token: Mapped[str | None] = mapped_column(String(32))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # What it announced was taken back (a loop assignment withdrawn after a dispute): shown marked.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user = relationship("User")
 

@@ -1,7 +1,9 @@
 """People CSV import (validate everything, then write all or nothing) and export.
 
-Columns: ``email,name,department,roles``; ``department`` is a path such as
-``Москва/Тверская/Касса`` (created as needed), ``roles`` are separated by ``;``.
+Columns: ``email,name,department,roles`` and an optional ``language`` (ru, en or bg: the person's own
+language, for their pages, emails and the courses the training loop gives them; empty keeps it as it
+is); ``department`` is a path such as ``Москва/Тверская/Касса`` (created as needed), ``roles`` are
+separated by ``;``.
 Files may be UTF-8 with or without a BOM and separated by ``,`` or ``;``.
 """
 
@@ -13,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -25,6 +28,7 @@ from app.people import services
 from app.people.models import PATH_SEPARATOR, Department, User
 
 COLUMNS = ("email", "name", "department", "roles")
+OPTIONAL_COLUMNS = ("language",)
 ROLE_SPLIT = re.compile(r"[;,|]")
 
 
@@ -35,6 +39,7 @@ class RowPlan:
     name: str
     department: str
     roles: list[str]
+    language: str = ""  # empty: not given, the person's language stays as it is
     status: str = "create"  # create | update | unchanged | error
     errors: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
@@ -80,7 +85,7 @@ def plan_import(text: str, actor=None) -> ImportPlan:
     if parsed is None:
         return plan
     header, raw_rows = parsed
-    index = {c: header.index(c) for c in COLUMNS}
+    index = {c: header.index(c) for c in (*COLUMNS, *OPTIONAL_COLUMNS) if c in header}
     seen: dict[str, int] = {}
     for line, cells in raw_rows:
         if any(c.strip() for c in cells):
@@ -134,13 +139,14 @@ def _read_rows(text: str, plan: ImportPlan) -> tuple[list[str], list[tuple[int, 
 def _row_plan(line: int, cells: list[str], header: list[str], index: dict[str, int], seen: dict[str, int]) -> RowPlan:
     """One row as read, with every problem found in the row itself (``seen``: email -> first line)."""
     padded = cells + [""] * (len(header) - len(cells))
-    value = {col: unneutralise(padded[index[col]].strip()) for col in COLUMNS}
+    value = {col: unneutralise(padded[i].strip()) for col, i in index.items()}
     row = RowPlan(
         line=line,
         email=services.normalise_email(value["email"]),
         name=value["name"],
         department=value["department"],
         roles=[r.strip().lower() for r in ROLE_SPLIT.split(value["roles"]) if r.strip()],
+        language=value.get("language", "").lower(),
     )
     if len(cells) > len(header):
         row.errors.append(_("This line has more cells than the header."))
@@ -153,6 +159,15 @@ def _row_plan(line: int, cells: list[str], header: list[str], index: dict[str, i
         )
     if row.department:
         row.errors.extend(services.path_problems(row.department))
+    languages = current_app.config["LANGUAGES"]
+    if row.language and row.language not in languages:
+        row.errors.append(
+            _(
+                "Unknown language “%(language)s” (known: %(known)s).",
+                language=row.language,
+                known=", ".join(sorted(languages)),
+            )
+        )
     valid_roles = {r.value for r in ALL_ROLES}
     for role in row.roles:
         if role not in valid_roles:
@@ -225,6 +240,8 @@ def _plan_update(row: RowPlan, user: User, actor, paths: dict) -> None:
         row.changes.append(_("name: %(old)s → %(new)s", old=user.name, new=row.name))
     if moves:
         row.changes.append(_("department: %(old)s → %(new)s", old=current_path or "—", new=row.department or "—"))
+    if row.language and row.language != user.locale:
+        row.changes.append(_("language: %(old)s → %(new)s", old=user.locale or "—", new=row.language))
     if wanted_roles and wanted_roles != user.role_names:
         row.changes.append(
             _("roles: %(old)s → %(new)s", old=";".join(sorted(user.role_names)), new=";".join(sorted(wanted_roles)))
@@ -273,10 +290,12 @@ def apply_import(plan: ImportPlan, actor=None) -> dict[str, int]:
             continue
         dept = services.ensure_path(actor, row.department, cache) if row.department else None
         if row.status == "create":
-            services.create_user(actor, row.email, row.name, dept, row.roles)
+            services.create_user(actor, row.email, row.name, dept, row.roles, language=row.language or None)
         else:
             user = db.session.scalars(select(User).where(User.email == row.email)).one()
-            services.update_user(actor, user, row.email, row.name, dept, row.roles or user.role_names)
+            services.update_user(
+                actor, user, row.email, row.name, dept, row.roles or user.role_names, language=row.language or None
+            )
     return {"created": plan.count("create"), "updated": plan.count("update"), "unchanged": plan.count("unchanged")}
 
 
@@ -285,9 +304,10 @@ def export_csv(actor=None) -> str:
     (round-trips through plan_import)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow((*COLUMNS, *OPTIONAL_COLUMNS))
     people = select(User).options(joinedload(User.department)).order_by(User.email)
     for user in db.session.scalars(services.scoped(people, User.department_id, actor)):
         dept = user.department.path if user.department else ""
-        writer.writerow([neutralise(v) for v in (user.email, user.name, dept, ";".join(sorted(user.role_names)))])
+        cells = (user.email, user.name, dept, ";".join(sorted(user.role_names)), user.locale or "")
+        writer.writerow([neutralise(v) for v in cells])
     return out.getvalue()

@@ -133,6 +133,7 @@ class User(UserMixin, db.Model):
             "department_id": self.department_id,
             "active": self.active,
             "roles": sorted(self.role_names),
+            "locale": self.locale,
         }
 
     def __repr__(self) -> str:

@@ -482,6 +482,7 @@ def create_user(
     department: Department | None,
     roles,
     password: str | None = None,
+    language: str | None = None,
 ) -> User:
     """Create a person; raises DomainError if the email is taken, a value is too long or a role may not
     be granted."""
@@ -494,7 +495,7 @@ def create_user(
     check_department_in_scope(actor, department)
     if password:
         check_new_password(password, field="password")
-    user = User(email=email, name=name.strip(), department=department, active=True)
+    user = User(email=email, name=name.strip(), department=department, active=True, locale=language)
     user.set_roles(roles)
     if password:
         user.set_password(password)
@@ -504,9 +505,11 @@ def create_user(
     return user
 
 
-def update_user(actor, user: User, email: str, name: str, department: Department | None, roles) -> User:
-    """Edit a person's details and roles; raises DomainError on a taken email, a value too long or a
-    forbidden role change."""
+def update_user(
+    actor, user: User, email: str, name: str, department: Department | None, roles, language: str | None = None
+) -> User:
+    """Edit a person's details and roles (and their language, when one is given); raises DomainError on a
+    taken email, a value too long or a forbidden role change."""
     check_may_manage(actor, user)
     email = normalise_email(email)
     _check_person(email, name)
@@ -527,6 +530,8 @@ def update_user(actor, user: User, email: str, name: str, department: Department
     user.name = name.strip()
     user.department = department
     user.set_roles(roles)
+    if language:
+        user.locale = language
     db.session.flush()
     b, a = audit.diff(before, user.snapshot())
     if a:

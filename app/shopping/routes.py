@@ -611,5 +611,6 @@ def my_result(card_id: int):
         show_shopper=False,
         can_dispute=deadline is not None and utcnow() <= deadline,
         deadline=deadline,
+        dispute_days=current_app.config["DISPUTE_DAYS"],
         files=[],
     )

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from app import rollups
 from app.content import services as content
 from app.content.model import Checklist
-from app.content.models import ContentItem, ContentVersion
+from app.content.models import ContentItem
 from app.core import audit
 from app.core.audit import utcnow
 from app.core.errors import DomainError, ValidationFailed
@@ -22,8 +22,7 @@ from app.core.permissions import Role
 from app.core.schemas import parse
 from app.core.transitions import StateConflict, lock, transition
 from app.extensions import db
-from app.learning import services as learning
-from app.learning.models import Assignment, CourseCompletion
+from app.learning.models import Assignment
 from app.notify import events as notify
 from app.people import services as people_services
 from app.people.models import Department, User, UserRole
@@ -38,6 +37,7 @@ from app.shopping.api_submission import (
     find_employee,
     visit_problems,
 )
+from app.shopping.loop import assign_training_after, withdraw_training_after
 from app.shopping.models import Dispute, Scorecard, ScorecardAnswer, ScorecardSection, Visit
 from app.shopping.scoring import ANSWERS, score_card
 
@@ -511,75 +511,6 @@ def may_settle(actor: User, dispute: Dispute) -> bool:
     return dispute.employee_id != actor.id and dispute.card.shopper_id != actor.id
 
 
-def courses_for_skill(skill: str) -> list[ContentVersion]:
-    """Published courses that train a skill: listed in the course's skills, or in one of its cases' skills."""
-    courses = content.published_all("course")
-    direct = [v for v in courses if skill in (v.data.get("skills") or [])]
-    if direct:
-        return direct
-    cases = {v.item.slug for v in content.published_all("case") if skill in (v.data.get("skills") or [])}
-    return [v for v in courses if cases & set(v.data.get("cases") or [])]
-
-
-def assign_training_after(card: Scorecard, now: datetime) -> list[Assignment]:
-    """For every failed item with a skill, assign its courses to the observed employee (or the department)."""
-    checklist = checklist_of(card)
-    texts = {item.id: item.text for item in checklist.items()}
-    failed = [a for a in card.answers if a.answer == "no" and a.skill]
-    if not failed:
-        return []
-    if card.employee_id is not None:
-        people = [db.session.get(User, card.employee_id)]
-    else:
-        people = department_staff(db.session.get(Department, card.department_id))
-    due = (now + timedelta(days=setting("LOOP_DUE_DAYS"))).date()
-    recent = now - timedelta(days=setting("LOOP_RECENT_DAYS"))
-    created: list[Assignment] = []
-    visit_day = (card.visited_at or now).date().isoformat()
-    seen: set[tuple[int, int]] = set()
-    for answer in failed:
-        for course in courses_for_skill(answer.skill):
-            for person in people:
-                key = (person.id, course.item_id)
-                if key in seen or not person.active:
-                    continue
-                seen.add(key)
-                completed_recently = db.session.scalar(
-                    select(func.count(CourseCompletion.id)).where(
-                        CourseCompletion.user_id == person.id,
-                        CourseCompletion.course_item_id == course.item_id,
-                        CourseCompletion.completed_at >= recent,
-                    )
-                )
-                if completed_recently:
-                    continue
-                open_row = {r.assignment.course_item_id: r for r in learning.assigned_courses(person)}.get(
-                    course.item_id
-                )
-                if open_row is not None and not open_row.done:  # already assigned, not yet done in its round
-                    continue
-                note = f"after the mystery shop of {visit_day}: {texts.get(answer.item_id, answer.item_id)}"
-                created += learning.create_assignment(
-                    None,
-                    course.item,
-                    users=[person],
-                    due_on=due,
-                    reason="shop",
-                    note=note,
-                    source_ref=f"card:{card.id}:{answer.item_id}",
-                )
-    for assignment in created:
-        audit.record(
-            None,
-            "assignment.loop",
-            "assignment",
-            assignment.id,
-            None,
-            {"card": card.id, "user_id": assignment.user_id, "course_item_id": assignment.course_item_id},
-        )
-    return created
-
-
 # ---------------------------------------------------------------- disputes
 def open_dispute(employee: User, card: Scorecard, item_id: str, reason: str, now: datetime | None = None) -> Dispute:
     """An employee disputes one item of their approved card within the dispute window."""
@@ -652,6 +583,8 @@ def settle_dispute(
         dispute.new_answer = new_answer
         recompute(card)
         rollups.refresh_card(card)
+        if dispute.original_answer == "no" and new_answer != "no":  # the training it brought is taken back
+            withdraw_training_after(actor, card, now)
     db.session.flush()
     audit.record(
         actor,

@@ -207,9 +207,20 @@ def new_page(browser, live_server, request):
         context.close()
 
 
-def login(page, email: str, password: str = DEMO_PASSWORD) -> None:
+def login(page, email: str, password: str = DEMO_PASSWORD, language: str | None = None) -> None:
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/login" not in url)
+    if language:
+        use_language(page, language)
+
+
+def use_language(page, language: str) -> None:
+    """Read in ``language``: a person's stored language (the demo employee's is Russian) wins over the
+    browser's, so they switch with the header's picker, as anyone would (and it is stored)."""
+    if page.locator("html").get_attribute("lang") == language:
+        return
+    with page.expect_navigation():
+        page.locator("select#lang").select_option(language)

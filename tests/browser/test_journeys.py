@@ -31,7 +31,7 @@ def _png() -> bytes:
 
 def test_employee_takes_a_case_and_its_quiz_with_a_reload(new_page):
     page = new_page()
-    login(page, "employee@example.com")
+    login(page, "employee@example.com", language="en")  # she reads Russian until she switches
     expect(page.get_by_role("heading", name="My courses")).to_be_visible()
     page.get_by_role("link", name="Клиентоориентированность и её пять уровней").first.click()
     page.get_by_role("link", name="Впарить или продать").click()

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.conftest import DEMO_PASSWORD, use_language
 from tests.browser.test_accessibility import audit
 
 FOCUS_STYLE = """() => {
@@ -42,6 +42,7 @@ def keyboard_login(page, email: str) -> None:
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/login" not in url)
+    use_language(page, "en")  # the demo employee reads Russian until she switches
 
 
 def test_employee_takes_a_quiz_with_single_multiple_and_order_questions_by_keyboard(new_page):

@@ -9,6 +9,44 @@ document.addEventListener("focusin", (event) => {
   if (el.matches && el.matches("input.select-all")) el.select();
 });
 
+// A summary a form came back with (errors, a confirmation) is where the reader goes first.
+(function () {
+  const summary = document.querySelector("[data-focus]");
+  if (!summary) return;
+  summary.scrollIntoView({ block: "start" });
+  summary.focus({ preventScroll: true });
+})();
+
+// Quiz: "Finish" with unanswered questions asks first (the server asks too, when this does not run).
+(function () {
+  const form = document.querySelector("form.quiz-form");
+  if (!form || !form.dataset.confirmFinish) return;
+  const answered = (fieldset) => {
+    if (fieldset.dataset.type === "order") {
+      return Array.from(fieldset.querySelectorAll("select.order-pos")).every((s) => s.value !== "");
+    }
+    return fieldset.querySelector("input:checked") !== null;
+  };
+  form.addEventListener("submit", (event) => {
+    const button = event.submitter;
+    if (!button || button.name !== "finish") return;
+    const open = Array.from(form.querySelectorAll("fieldset[data-question]")).filter((f) => !answered(f));
+    if (!open.length) return;
+    const numbers = open.map((f) => (f.querySelector(".qnum") || {}).textContent || "").map((t) => t.replace(".", ""));
+    if (!window.confirm(form.dataset.confirmFinish.replace("{n}", numbers.join(", ")))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      open[0].scrollIntoView({ block: "start" });
+      return;
+    }
+    const anyway = document.createElement("input");
+    anyway.type = "hidden";
+    anyway.name = "finish_anyway";
+    anyway.value = "1";
+    form.appendChild(anyway);
+  });
+})();
+
 // Quiz autosave: every change is sent at once, so a reload or a lost connection loses nothing.
 (function () {
   const form = document.querySelector("form[data-autosave]");
