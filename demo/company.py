@@ -110,7 +110,7 @@ def load_demo(seed: int = 7) -> str:
     for email, name, roles, path in ACCOUNTS:
         dept = services.ensure_path(None, path, cache) if path else None
         # the demo employee reads Rapport in Russian, and learns from the Russian courses
-        language = "ru" if Role.EMPLOYEE in roles else None
+        language = DEMO_LANGUAGE if Role.EMPLOYEE in roles else None
         services.create_user(None, email, name, dept, roles, password=DEMO_PASSWORD, language=language)
     used = set()
     count = 0
@@ -123,7 +123,9 @@ def load_demo(seed: int = 7) -> str:
         used.add((first, last))
         email = f"{first.lower().translate(TRANSLIT)}.{last.lower().translate(TRANSLIT)}@example.com"
         team = teams[count % len(teams)]
-        services.create_user(None, email, f"{first} {last}", team, [Role.EMPLOYEE], DEMO_PASSWORD, language="ru")
+        services.create_user(
+            None, email, f"{first} {last}", team, [Role.EMPLOYEE], DEMO_PASSWORD, language=DEMO_LANGUAGE
+        )
         count += 1
     db.session.flush()
     history = load_learning_history()
@@ -133,6 +135,20 @@ def load_demo(seed: int = 7) -> str:
         f"Demo company loaded: {len(teams)} teams, {count + len(ACCOUNTS)} people. {history} {shopping} "
         f"{notices} Password for all: {DEMO_PASSWORD}"
     )
+
+
+# The demo company speaks Russian; these front-line courses are assigned to every region when present.
+DEMO_LANGUAGE = "ru"
+DEMO_COURSES = ("active-listening", "complaint-handling", "empathy")
+
+
+def _demo_courses(courses: list) -> list:
+    """Three courses in the demo company's language for its regions: the front-line ones the demo knows,
+    else the first three in that language (a course in another language would contradict the training
+    loop, which assigns only courses in the learner's language)."""
+    own = [v for v in courses if (v.lang or "").split("-")[0] == DEMO_LANGUAGE]
+    known = [v for slug in DEMO_COURSES for v in own if v.item.slug == slug]
+    return known or own[:3]
 
 
 def load_learning_history(seed: int = 11, today: datetime | None = None) -> str:
@@ -151,7 +167,7 @@ def load_learning_history(seed: int = 11, today: datetime | None = None) -> str:
     regions = db.session.scalars(select(Department).where(Department.parent_id.is_(None)).order_by(Department.id)).all()
     items = {v.item_id: v for v in courses}
     for i, region in enumerate(regions):
-        for j, version in enumerate(courses[:3]):
+        for j, version in enumerate(_demo_courses(courses)):
             due = (now - timedelta(days=20 - 30 * ((i + j) % 2))).date()
             learning.create_assignment(
                 None, db.session.get(ContentItem, version.item_id), department=region, due_on=due
@@ -361,7 +377,7 @@ def load_notifications(today: datetime | None = None) -> str:
     accounts = {email for email, *_rest in ACCOUNTS}
     for user in db.session.scalars(select(User).where(User.locale.is_(None))):
         if user.email not in accounts and user.has_role(Role.EMPLOYEE):
-            user.locale = "ru"
+            user.locale = DEMO_LANGUAGE
     db.session.flush()
     for _name, step in reminders.STEPS:
         step(now)

@@ -209,9 +209,9 @@ def new_page(browser, live_server, request):
 
 def login(page, email: str, password: str = DEMO_PASSWORD, language: str | None = None) -> None:
     page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.locator("#email").fill(email)  # by id: the form's labels are in the page's language
+    page.locator("#password").fill(password)
+    page.locator("#submit").click()
     page.wait_for_url(lambda url: "/login" not in url)
     if language:
         use_language(page, language)
@@ -222,5 +222,11 @@ def use_language(page, language: str) -> None:
     browser's, so they switch with the header's picker, as anyone would (and it is stored)."""
     if page.locator("html").get_attribute("lang") == language:
         return
+    menu = page.locator(".menu-button")  # on a phone the picker is behind the header's Menu button
+    if menu.count() and menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
+        menu.click()
+    person = page.locator("details.user-menu")  # signed in, it is in the person's menu
+    if person.count() and person.get_attribute("open") is None:
+        person.locator("summary").click()
     with page.expect_navigation():
         page.locator("select#lang").select_option(language)
