@@ -11,6 +11,7 @@ from flask import current_app, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from app.core.permissions import Role
 
@@ -47,6 +48,25 @@ CHANNEL_LABELS = {
 
 def channel_label(code: str | None) -> str:
     return str(CHANNEL_LABELS.get(code or "", "")) or "—"
+
+
+def _base(lang: str | None) -> str:
+    return (lang or "").replace("_", "-").split("-")[0].lower()
+
+
+def foreign_lang(lang: str | None) -> str:
+    """The ``lang`` attribute for content written in ``lang`` on a page in the reader's language: the
+    language when it differs from the page's, else "" (nothing to mark)."""
+    return lang if lang and _base(lang) != _base(str(get_locale())) else ""
+
+
+def in_lang(title: str | None, lang: str | None) -> Markup:
+    """A content title, marked with its own language when that is not the page's (screen readers then
+    read it right, and a reader sees it is in another language)."""
+    other = foreign_lang(lang)
+    if not other:
+        return escape(title or "")
+    return Markup('<span lang="{}">{}</span>').format(other, title or "")
 
 
 def nav_items() -> list[tuple[str, str, bool]]:
@@ -121,6 +141,8 @@ def register(app) -> None:
     app.jinja_env.filters["pct"] = pct
     app.jinja_env.filters["num"] = num
     app.jinja_env.filters["channel"] = channel_label
+    app.jinja_env.filters["in_lang"] = in_lang
+    app.jinja_env.globals["foreign_lang"] = foreign_lang
 
     from app.auth.forms import language_choices
 

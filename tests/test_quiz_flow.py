@@ -259,7 +259,8 @@ def test_the_result_numbers_questions_as_the_attempt_did_and_a_failure_offers_th
     attempt = db.session.get(QuizAttempt, attempt_id)
     prompts = {q.key: q.prompt for q in services.attempt_quiz(attempt).questions}
     for number, key in zip(shown, keys, strict=True):
-        assert re.search(rf"<h2>{number}\. [^<]*{re.escape(prompts[key][:12])}", result), (number, key)
+        # the prompt may sit in a span marking its language when that is not the page's
+        assert re.search(rf"<h2>{number}\. (?:<span[^>]*>)?[^<]*{re.escape(prompts[key][:12])}", result), (number, key)
     assert "Try again" in result and 'action="/learn/quizzes/courier-no-call/start"' in result
     assert 'href="/learn/cases/courier-no-call"' in result and "Back to the case" in result
 
