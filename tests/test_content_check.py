@@ -177,6 +177,15 @@ def test_project_content_tree_is_valid(runner):
     assert result.exit_code == 0, result.output
 
 
+def test_project_content_passes_the_strict_check(runner):
+    """The shipped curriculum gives no answer away: not one warning, so `--strict` passes on it."""
+    root = Path(__file__).parent.parent / "content"
+    result = runner.invoke(args=["content", "check", "--strict", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output, result.output
+    assert result.output.startswith("All good:"), result.output
+
+
 def _load(root: Path):
     from app.content.loader import load_directory
 
