@@ -318,4 +318,5 @@ def test_a_fraction_of_a_minute_is_refused_in_whole_minutes(runner, tree):
     assert code == 1
     assert f"{tree}/cases/half.md:4: 'minutes' counts whole minutes: write 2 or 3, not 2.5" in out.splitlines()
     assert f"{tree}/cases/tiny.md:4: 'minutes' counts whole minutes: write 1, not 0.5" in out.splitlines()
-    assert "whole.md" not in out
+    # 3.0 is 3: no problem (a one-word body is only warned about as far from its estimate)
+    assert [row for row in out.splitlines() if "whole.md" in row and ": warning: " not in row] == []
