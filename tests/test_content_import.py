@@ -261,3 +261,28 @@ def test_import_with_regrade_in_one_go(runner, tmp_path):
     db.session.expire_all()
     regraded = db.session.get(QuizAttempt, attempt.id)
     assert regraded.percent == 50 and regraded.version.number == 2
+
+
+def test_the_shipped_skills_are_shown_in_the_reader_s_language(runner, client, auth, make_user):
+    """A Bulgarian learner sees the skills of a case in Bulgarian, a Russian one in Russian."""
+    root = Path(__file__).resolve().parents[1] / "content"
+    assert runner.invoke(args=["content", "import", str(root)]).exit_code == 0
+    person = make_user("employee", email="bg@example.com")
+    person.locale = "bg"
+    db.session.commit()
+    auth.login("bg@example.com")
+    page = client.get("/learn/cases/bg-bank-fee").get_data(as_text=True)
+    assert '<span class="tag">Честност</span>' in page and '<span class="tag">Емпатия</span>' in page
+    assert "Честность" not in page and "Honesty" not in page
+    person.locale = "ru"
+    db.session.commit()
+    page = client.get("/learn/cases/bg-bank-fee").get_data(as_text=True)
+    assert '<span class="tag">Честность</span>' in page and '<span class="tag">Эмпатия</span>' in page
+
+
+def test_every_shipped_skill_has_a_title_in_each_language_of_the_site(app):
+    from app.content.loader import load_directory
+
+    skills = load_directory(str(Path(__file__).resolve().parents[1] / "content")).skills.skills
+    missing = {s.id: sorted(set(app.config["LANGUAGES"]) - set(s.title)) for s in skills}
+    assert not {k: v for k, v in missing.items() if v}

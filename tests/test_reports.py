@@ -382,6 +382,9 @@ def test_skill_and_effect_pages_and_exports(client, auth, company):
     assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["Department", "Company", "Регион"]
     page = client.get(f"/reports/departments/{company['a'].id}").get_data(as_text=True)
     assert "Training effect" in page
+    assert "<td>Empathy</td>" in page and "<td>empathy</td>" not in page  # skills by name, never by id
+    r = client.get(f"/reports/departments/{company['a'].id}?format=csv")
+    assert ",Empathy," in r.get_data(as_text=True) and ",empathy," not in r.get_data(as_text=True)
     r = client.get(f"/reports/departments/{company['a'].id}?format=csv&table=effect")
     assert r.status_code == 200 and r.get_data(as_text=True).splitlines()[0].startswith("\ufeffSkill")
 

@@ -44,7 +44,7 @@ REPEAT_WORDS = 0.75  # ... and so do two whose shorter one has this share of its
 REPEAT_WORDS_MIN = 4  # (when it has at least four words)
 READING_WPM = 180  # words a minute: a learner reading a story on a screen, in Russian, English or Bulgarian
 DECISION_MINUTES = 0.5  # weighing the options of a decision point and reading the feedback
-QUESTION_MINUTES = 0.25  # choosing the answer to a quiz question and reading its feedback
+QUESTION_MINUTES = 0.5  # reading a quiz question and its options, answering, reading the explanation
 MINUTES_FACTOR = 2.0  # "far": more than twice or less than half the estimate ...
 MINUTES_GAP = 3.0  # ... or more than three minutes off
 MINUTES_GAP_MIN = 1.0  # (twice or half is not far when it is less than a minute off)
@@ -148,8 +148,13 @@ CASE_LONGEST = N_(
 
 
 # ---------------------------------------------------------------- the same position
+def best_place(item: Item) -> int | None:
+    """The position (1, 2, ...) of the only right option, or None when several are right."""
+    return item.best.index(True) + 1 if sum(item.best) == 1 else None
+
+
 def position_advice(path: str, line: int, items: list[Item], msgid: str) -> list[Advice]:
-    places = [item.best.index(True) + 1 for item in items if sum(item.best) == 1]
+    places = [place for place in map(best_place, items) if place is not None]
     if len(places) < 2:
         return []
     place, count = Counter(places).most_common(1)[0]
@@ -227,26 +232,8 @@ CASE_REPEAT = N_(
 
 
 # ---------------------------------------------------------------- minutes
-def estimate_minutes(case, quiz=None) -> dict[str, Any]:
-    """What reading a case and taking its quiz takes: the words a learner reads (the story, the prompts
-    and options of its decision points, the quiz's questions, options and explanations) at READING_WPM,
-    plus DECISION_MINUTES a decision point and QUESTION_MINUTES a quiz question."""
-    count = len(words(_reading_text(case))) + (len(words(_quiz_text(quiz))) if quiz is not None else 0)
-    questions = len(quiz.questions) if quiz is not None else 0
-    minutes = count / READING_WPM + DECISION_MINUTES * len(case.choices) + QUESTION_MINUTES * questions
-    return {"estimate": minutes, "words": count, "decisions": len(case.choices), "questions": questions}
-
-
-def _quiz_text(quiz) -> str:
-    parts = [quiz.intro]
-    for q in quiz.questions:
-        parts += [q.prompt, q.text, q.explanation, *(o.text for o in q.options)]
-    return "\n".join(parts)
-
-
-def _reading_text(case) -> str:
-    """The body without its decision blocks, plus their prompts and options (feedback is counted in
-    DECISION_MINUTES)."""
+def prose(case) -> str:
+    """The body of a case without its ``choice`` blocks: the story, the analysis and the takeaway."""
     kept: list[str] = []
     fence = None
     for line in case.body.split("\n"):
@@ -258,10 +245,31 @@ def _reading_text(case) -> str:
                 fence = None
         else:
             kept.append(line)
-    for choice in case.choices:
-        kept.append(choice.prompt)
-        kept.extend(o.text for o in choice.options)
     return "\n".join(kept)
+
+
+def prose_words(case) -> int:
+    """How many words a case has outside its decision blocks (a micro unit keeps this to about 400)."""
+    return len(words(prose(case)))
+
+
+def reading_words(case) -> int:
+    """The words a learner reads in a case: its prose, and the prompt and options of each decision point
+    (the feedback of the option chosen is counted in DECISION_MINUTES)."""
+    texts = [prose(case)]
+    for choice in case.choices:
+        texts.append(choice.prompt)
+        texts.extend(o.text for o in choice.options)
+    return len(words("\n".join(texts)))
+
+
+def estimate_minutes(case, quiz=None) -> dict[str, Any]:
+    """What a case and its quiz take, the one formula of the product: the case's reading words at
+    READING_WPM, plus DECISION_MINUTES a decision point, plus QUESTION_MINUTES a quiz question."""
+    count = reading_words(case)
+    questions = len(quiz.questions) if quiz is not None else 0
+    minutes = count / READING_WPM + DECISION_MINUTES * len(case.choices) + QUESTION_MINUTES * questions
+    return {"estimate": minutes, "words": count, "decisions": len(case.choices), "questions": questions}
 
 
 def minutes_advice(case, quiz=None) -> list[Advice]:
@@ -344,4 +352,12 @@ def advise(documents: dict[str, dict]) -> list[Advice]:
     return advice
 
 
-__all__ = ["Advice", "ChoiceSpan", "advise", "advise_case", "advise_quiz", "estimate_minutes"]
+__all__ = [
+    "Advice",
+    "ChoiceSpan",
+    "advise",
+    "advise_case",
+    "advise_quiz",
+    "estimate_minutes",
+    "prose_words",
+]
