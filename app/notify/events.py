@@ -1,5 +1,5 @@
-"""Notices for things that just happened; each is called once by the service that made it happen,
-inside that service's transaction, so a notice exists exactly when its event does."""
+"""Notices for things that just happened; each runs once, on the signal the service that made it happen
+sends inside its own transaction, so a notice exists exactly when its event does."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
+from app.core import signals
 from app.extensions import db
 from app.learning.assigned import assigned_pairs
 from app.learning.models import Assignment, QuizAttempt
@@ -137,3 +138,12 @@ def dispute_settled(dispute: Dispute) -> None:
     record(
         "dispute_settled", [Pending(dispute.employee_id, f"dispute:{dispute.id}", params, link)], dispute.resolved_at
     )
+
+
+def connect_signals() -> None:
+    """Tell people about what the learning and shopping services report (called by ``create_app``)."""
+    signals.assignments_created.connect(assignments_created)
+    signals.attempt_finished.connect(quiz_finished)
+    signals.visits_assigned.connect(visits_assigned)
+    signals.card_reviewed.connect(card_reviewed)
+    signals.dispute_settled.connect(dispute_settled)
