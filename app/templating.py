@@ -12,7 +12,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.core.permissions import Role
+from app.core.permissions import ROLE_LABELS, Role
 
 # (endpoint, label, roles that see it); an empty tuple means every signed-in person.
 NAV = [
@@ -28,13 +28,12 @@ NAV = [
     ("people.people", _l("People"), (Role.HR, Role.ADMIN)),
 ]
 
-ROLE_LABELS = {
-    Role.EMPLOYEE: _l("Employee"),
-    Role.TRAINER: _l("Trainer"),
-    Role.SHOPPER: _l("Mystery shopper"),
-    Role.HR: _l("HR"),
-    Role.ADMIN: _l("Administrator"),
-}
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "bg": "Български"}
+
+
+def language_choices(languages) -> list[tuple[str, str]]:
+    """The languages to offer (the ``LANGUAGES`` setting: the catalogues present), each named in itself."""
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in languages]
 
 
 def nav_items() -> list[tuple[str, str, bool]]:
@@ -96,8 +95,6 @@ def register(app) -> None:
     app.jinja_env.filters["local_dt"] = local_dt
     app.jinja_env.filters["pct"] = pct
     app.jinja_env.filters["num"] = num
-
-    from app.auth.forms import language_choices
 
     # The header's language switcher is written out in base.html rather than rendered by a form on
     # every page; /language validates what it posts with LanguageForm, which offers the same choices.

@@ -215,8 +215,7 @@ def _view(e: AuditEntry, names: dict) -> EntryView:
 
 
 def _value(key: str, value, names: dict) -> str:
-    from app.core.permissions import Role
-    from app.templating import ROLE_LABELS
+    from app.core.permissions import ROLE_LABELS, Role
 
     if value is None or value == "":
         return "—"
