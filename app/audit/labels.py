@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.core.audit import AuditEntry
 from app.extensions import db
+from app.shopping.models import CARD_STATUS_LABELS
 
 # Every action recorded anywhere in app/ (tests/test_audit.py scans the source so none ships unlabelled).
 ACTION_LABELS = {
@@ -109,13 +110,7 @@ FIELD_LABELS = {
 }
 
 VALUE_LABELS = {
-    "status": {
-        "draft": _l("draft"),
-        "submitted": _l("submitted"),
-        "approved": _l("approved"),
-        "returned": _l("returned"),
-        "rejected": _l("rejected"),
-    },
+    "status": CARD_STATUS_LABELS,
     "answer": {"yes": _l("yes"), "no": _l("no"), "na": _l("not applicable")},
     "what": {
         "departments": _l("Departments report"),
