@@ -8,9 +8,9 @@ change runs it again for the keys it touched (:func:`refresh_card`, :func:`refre
 retries and races converge on what a rebuild gives.
 
 It learns of changes by signals (:func:`connect_signals`, called by ``create_app``): the services
-that make them never import it. The package imports no feature package at import time: the tables are its own, the figures read
-the base tables by name, and the course status and training effect hooks load the models they
-recompute from only when they run.
+that make them never import it. The package imports no feature package at import time: the tables
+are its own, the figures read the base tables by name, and the course status and training effect
+hooks load the models they recompute from only when they run.
 """
 
 from __future__ import annotations
