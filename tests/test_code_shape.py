@@ -238,3 +238,15 @@ def test_only_the_composition_root_imports_it():
         if b in COMPOSITION_ROOT and a not in COMPOSITION_ROOT
     }
     assert not offenders
+
+
+def test_app_imports_nothing_built_on_it():
+    """demo/, bench/, the tests and wsgi.py use the app; the app never imports them."""
+    outside = {"demo", "bench", "tests", "wsgi"}
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} {name}"
+        for path in sorted(APP.rglob("*.py"))
+        for line, name in imported_modules(path.read_text(encoding="utf-8"), *_module_of(path))
+        if name.split(".")[0] in outside
+    ]
+    assert not offenders
