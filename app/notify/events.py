@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
+from app.content.services import document
 from app.core import signals
 from app.extensions import db
 from app.learning.assigned import assigned_pairs
@@ -42,8 +43,6 @@ def assignment_params(assignment: Assignment) -> dict:
     }
     ref = assignment.source_ref or ""
     if assignment.reason == "shop" and ref.startswith("card:"):
-        from app.content.services import document
-
         _prefix, card_id, item_id = (ref.split(":", 2) + ["", ""])[:3]
         card = db.session.get(Scorecard, int(card_id)) if card_id.isdigit() else None
         if card is not None:
@@ -69,8 +68,6 @@ def assignments_created(assignments: list[Assignment], now: datetime | None = No
 
 def quiz_finished(attempt: QuizAttempt) -> None:
     """Tell the learner their quiz result."""
-    from app.content.services import document
-
     quiz = document(attempt.version)
     params = {
         "quiz": attempt.version.title,
@@ -124,8 +121,6 @@ def card_reviewed(card: Scorecard) -> None:
 
 def dispute_settled(dispute: Dispute) -> None:
     """Tell the employee how HR settled their dispute."""
-    from app.content.services import document
-
     card = dispute.card
     texts = {item.id: item.text for item in document(card.checklist_version).items()}
     params = {
