@@ -113,6 +113,14 @@ def create_app(config: dict | type | None = None) -> Flask:
     limiter.init_app(app)
 
     from app import models  # noqa: F401 - registers every model with the metadata
+    from app.api.auth import connect_signals as api_reactions
+    from app.notify.events import connect_signals as notify_reactions
+    from app.rollups import connect_signals as rollup_reactions
+
+    # What follows an event (figures, notices, tokens) is connected once here, for web, CLI and tests alike.
+    rollup_reactions()
+    notify_reactions()
+    api_reactions()
 
     @login_manager.user_loader
     def load_user(session_id: str):

@@ -1,23 +1,14 @@
-"""Imports every model module so the metadata (and Alembic) sees all tables."""
+"""Part of the composition root: imports every module that defines tables, so that the metadata (and
+Alembic) sees them all whichever blueprints are registered. Features import their models from the
+package that owns them, never from here; this module only lists those modules."""
 
-from app.authoring.models import ContentDraft  # noqa: F401
-from app.content.models import ContentItem, ContentVersion, QuestionSkill  # noqa: F401
-from app.core.audit import AuditEntry  # noqa: F401
-from app.learning.models import Assignment, AttemptAnswer, CaseRead, CourseCompletion, QuizAttempt  # noqa: F401
-from app.notify.models import EmailOptOut, Notice, OutboxMessage  # noqa: F401
-from app.people.models import Department, User, UserRole  # noqa: F401
-from app.rollups import (  # noqa: F401,E402
-    CourseStatus,
-    EffectMonthly,
-    EffectPerson,
-    ItemMonthly,
-    ItemTotal,
-    QuizDaily,
-    QuizMonthly,
-    ShopDaily,
-    ShopMonthly,
-    SkillDaily,
-    SkillMonthly,
-    SkillTotal,
-)
-from app.shopping.models import ApiToken, Dispute, Evidence, Scorecard, ScorecardAnswer, ScorecardSection, Visit  # noqa: F401
+import app.authoring.models
+import app.content.models
+import app.core.audit
+import app.learning.models
+import app.notify.models
+import app.people.models
+import app.rollups.course_status
+import app.rollups.effect
+import app.rollups.tables
+import app.shopping.models  # noqa: F401

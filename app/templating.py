@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from app.core.permissions import Role
+from app.core.permissions import ROLE_LABELS, Role
 
 # (endpoint, label, roles that see it); an empty tuple means every signed-in person.
 NAV = [
@@ -29,13 +29,12 @@ NAV = [
     ("people.people", _l("People"), (Role.HR, Role.ADMIN)),
 ]
 
-ROLE_LABELS = {
-    Role.EMPLOYEE: _l("Employee"),
-    Role.TRAINER: _l("Trainer"),
-    Role.SHOPPER: _l("Mystery shopper"),
-    Role.HR: _l("HR"),
-    Role.ADMIN: _l("Administrator"),
-}
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "bg": "Български"}
+
+
+def language_choices(languages) -> list[tuple[str, str]]:
+    """The languages to offer (the ``LANGUAGES`` setting: the catalogues present), each named in itself."""
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in languages]
 
 # The channels of a checklist (app/content/checklists.py CHANNELS), as a reader sees them.
 CHANNEL_LABELS = {
@@ -143,8 +142,6 @@ def register(app) -> None:
     app.jinja_env.filters["channel"] = channel_label
     app.jinja_env.filters["in_lang"] = in_lang
     app.jinja_env.globals["foreign_lang"] = foreign_lang
-
-    from app.auth.forms import language_choices
 
     # The header's language switcher is written out in base.html rather than rendered by a form on
     # every page; /language validates what it posts with LanguageForm, which offers the same choices.

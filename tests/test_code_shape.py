@@ -1,4 +1,4 @@
-"""The shape of the code (issue 20): no module of app/ over 700 lines, no function over complexity 25.
+"""The shape of the code (issue 20): modules within 700 lines and complexity 25; packages without cycles.
 
 Cyclomatic complexity is radon's, as ``radon cc -s app`` prints it. Each module is checked on
 its own, so a new offender fails by name. app/content/ is within the limits and must stay so;
@@ -115,3 +115,138 @@ def test_core_imports_no_feature_package():
     }
     assert not {module: names for module, names in offenders.items() if names}
     assert _app_imports("from app.learning import services\nimport app.core.audit\n") == {"learning", "core"}
+
+
+# ---------------------------------------------------------------- the package graph (issue 20)
+# app/__init__.py (create_app), app/cli.py and app/models.py put the application together: they may
+# import every package, and no module of app/ may import them (wsgi.py, demo/, bench/ and the tests do).
+COMPOSITION_ROOT = {"app", "cli", "models"}
+
+
+def _module_of(path: Path) -> tuple[str, bool]:
+    """('app.people.services', False) for app/people/services.py; ('app.people', True) for its __init__."""
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        return ".".join(parts[:-1]), True
+    return ".".join(parts), False
+
+
+def _is_module(name: str) -> bool:
+    path = ROOT / name.replace(".", "/")
+    return path.is_dir() or path.with_suffix(".py").exists()
+
+
+def imported_modules(source: str, module: str, is_package: bool = False):
+    """(line, module) of every import of ``app`` in the source, at its top or inside functions alike:
+    ``import app.x``, ``from app.x import y``, ``from app import x`` (the module x when there is one)
+    and relative imports (``from .. import x``) resolved against ``module``."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = module.split(".") if is_package else module.split(".")[:-1]
+                package = package[: len(package) - (node.level - 1)]
+                base = ".".join(package + ([node.module] if node.module else []))
+            for alias in node.names:
+                name = f"{base}.{alias.name}"
+                yield node.lineno, name if _is_module(name) else base
+
+
+def node_of(module: str) -> str | None:
+    """The part of app/ a module belongs to: its top-level package or module, 'app' for app/__init__.py."""
+    parts = module.split(".")
+    if parts[0] != "app":
+        return None
+    return parts[1] if len(parts) > 1 else "app"
+
+
+def package_graph() -> dict[tuple[str, str], list[str]]:
+    """(importer, imported) → 'path:line' of each import, between distinct parts of app/."""
+    edges: dict[tuple[str, str], list[str]] = {}
+    for path in sorted(APP.rglob("*.py")):
+        module, is_package = _module_of(path)
+        for line, name in imported_modules(path.read_text(encoding="utf-8"), module, is_package):
+            target = node_of(name)
+            if target is not None and target != node_of(module):
+                edges.setdefault((node_of(module), target), []).append(f"{path.relative_to(ROOT)}:{line}")
+    return edges
+
+
+def cycles(edges) -> list[list[str]]:
+    """The strongly connected components of more than one node (Tarjan), each sorted."""
+    graph: dict[str, set[str]] = {}
+    for a, b in edges:
+        graph.setdefault(a, set()).add(b)
+        graph.setdefault(b, set())
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while not component or component[-1] != v:
+                component.append(stack.pop())
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_graph_reads_every_kind_of_import():
+    source = (
+        "import app.core.audit\nfrom app import rollups\nfrom .. import learning\ndef f():\n    from .models import X\n"
+    )
+    found = {name for _line, name in imported_modules(source, "app.people.services")}
+    assert found == {"app.core.audit", "app.rollups", "app.learning", "app.people.models"}
+    assert {name for _line, name in imported_modules("from . import bp\n", "app.people", True)} == {"app.people"}
+    assert [name for _line, name in imported_modules("from app import create_app\n", "app.x")] == ["app"]
+    assert cycles({("a", "b"): [], ("b", "c"): [], ("c", "a"): [], ("c", "d"): []}) == [["a", "b", "c"]]
+    assert cycles({("a", "b"): [], ("b", "c"): []}) == []
+
+
+def test_the_packages_of_app_import_each_other_without_cycles():
+    """Even inside functions: a feature that must react to another's event connects to a signal
+    (app/core/signals.py) instead of being imported by the service that emits it."""
+    edges = {pair: where for pair, where in package_graph().items() if not set(pair) & COMPOSITION_ROOT}
+    found = cycles(edges)
+    report = [
+        f"{' ↔ '.join(c)}: " + "; ".join(f"{a} → {b} ({edges[a, b][0]})" for a in c for b in c if (a, b) in edges)
+        for c in found
+    ]
+    assert not found, "package cycles:\n" + "\n".join(report)
+
+
+def test_only_the_composition_root_imports_it():
+    offenders = {
+        f"{a} → {b}": where
+        for (a, b), where in package_graph().items()
+        if b in COMPOSITION_ROOT and a not in COMPOSITION_ROOT
+    }
+    assert not offenders
+
+
+def test_app_imports_nothing_built_on_it():
+    """demo/, bench/, the tests and wsgi.py use the app; the app never imports them."""
+    outside = {"demo", "bench", "tests", "wsgi"}
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} {name}"
+        for path in sorted(APP.rglob("*.py"))
+        for line, name in imported_modules(path.read_text(encoding="utf-8"), *_module_of(path))
+        if name.split(".")[0] in outside
+    ]
+    assert not offenders

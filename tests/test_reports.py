@@ -467,7 +467,9 @@ def _rollups_stored():
 def _accept_a_dispute(company, person: str, item_id: str | None = None):
     """The person disputes an item of one of their approved cards (a failed one by default); HR accepts."""
     card = db.session.scalars(
-        select(Scorecard).where(Scorecard.employee_id == company["staff"][person].id, Scorecard.status == "approved")
+        select(Scorecard)
+        .where(Scorecard.employee_id == company["staff"][person].id, Scorecard.status == "approved")
+        .order_by(Scorecard.id)  # the earliest: PostgreSQL returns rows in no fixed order without it
     ).first()
     item_id = item_id or next(a.item_id for a in card.answers if a.answer == "no")
     dispute = shopping.open_dispute(company["staff"][person], card, item_id, "Это не так", now=company["now"])

@@ -8,7 +8,7 @@ import secrets
 from flask import request
 from sqlalchemy import select, update
 
-from app.core import audit
+from app.core import audit, signals
 from app.core.audit import utcnow
 from app.extensions import db
 from app.people.models import User
@@ -50,6 +50,15 @@ def revoke_all_tokens(actor, owner: User) -> int:
     if count:
         audit.record(actor, "user.tokens_revoked", "user", owner.id, None, {"count": count})
     return count
+
+
+def _access_revoked(owner: User, actor=None, **_) -> None:
+    revoke_all_tokens(actor, owner)
+
+
+def connect_signals() -> None:
+    """Revoke a person's tokens when the people services end their access (called by ``create_app``)."""
+    signals.access_revoked.connect(_access_revoked)
 
 
 def user_from_request() -> User | None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.core.audit import AuditEntry
 from app.extensions import db
+from app.shopping.models import CARD_STATUS_LABELS
 
 # Every action recorded anywhere in app/ (tests/test_audit.py scans the source so none ships unlabelled).
 ACTION_LABELS = {
@@ -111,13 +112,7 @@ FIELD_LABELS = {
 }
 
 VALUE_LABELS = {
-    "status": {
-        "draft": _l("draft"),
-        "submitted": _l("submitted"),
-        "approved": _l("approved"),
-        "returned": _l("returned"),
-        "rejected": _l("rejected"),
-    },
+    "status": CARD_STATUS_LABELS,
     "answer": {"yes": _l("yes"), "no": _l("no"), "na": _l("not applicable")},
     "what": {
         "departments": _l("Departments report"),
@@ -217,8 +212,7 @@ def _view(e: AuditEntry, names: dict) -> EntryView:
 
 
 def _value(key: str, value, names: dict) -> str:
-    from app.core.permissions import Role
-    from app.templating import ROLE_LABELS
+    from app.core.permissions import ROLE_LABELS, Role
 
     if value is None or value == "":
         return "—"

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 
 from app.core.errors import DomainError
 from app.people.passwords import check_new_password
+from app.templating import language_choices
 
 
 def password_policy(form, field) -> None:
@@ -67,14 +68,6 @@ class ResetPasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Set password"))
-
-
-LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "bg": "Български"}
-
-
-def language_choices(languages) -> list[tuple[str, str]]:
-    """The languages to offer (the ``LANGUAGES`` setting: the catalogues present), each named in itself."""
-    return [(code, LANGUAGE_NAMES.get(code, code)) for code in languages]
 
 
 class LanguageForm(FlaskForm):

@@ -1,11 +1,7 @@
-"""Sign-in, one-time password-reset tokens."""
+"""Sign-in, sign-out and setting a new password through a one-time reset link."""
 
 from __future__ import annotations
 
-import hashlib
-
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,7 +11,8 @@ from app.core.audit import utcnow
 from app.extensions import db
 from app.people.models import SESSION_ID_SEPARATOR, User
 from app.people.passwords import check_new_password
-from app.people.services import check_may_manage, end_sessions, may_manage, normalise_email, revoke_api_tokens
+from app.people.reset_links import make_reset_token, user_for_reset_token  # noqa: F401 - used from here too
+from app.people.services import end_sessions, normalise_email, revoke_api_tokens
 
 TYPED_EMAIL_KEPT = 254  # the longest address there is; more is noise in the audit log
 _dummy_hash: str | None = None
@@ -73,46 +70,6 @@ def sign_out(user: User) -> None:
     """End every session of ``user`` (the one signing out and any other, such as a copied cookie)."""
     end_sessions(user)
     audit.record(user, "auth.logout", "user", user.id)
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
-
-
-def _fingerprint(user: User) -> str:
-    # Tied to the current password hash: once the password changes, the token is spent.
-    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
-
-
-def make_reset_token(actor, user: User) -> str:
-    """A one-time token for setting a new password (valid until used or expired); raises DomainError
-    unless ``actor`` may manage ``user`` (HR cannot make a link to sign in as an administrator)."""
-    check_may_manage(actor, user)
-    audit.record(actor, "user.reset_link", "user", user.id)
-    return _serializer().dumps({"uid": user.id, "fp": _fingerprint(user), "by": getattr(actor, "id", None)})
-
-
-def user_for_reset_token(token: str) -> User | None:
-    """The user a still-valid, unused token was issued for, or None."""
-    try:
-        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
-    except (BadSignature, SignatureExpired):
-        return None
-    user = db.session.get(User, data.get("uid"))
-    if user is None or not user.is_active or data.get("fp") != _fingerprint(user):
-        return None
-    if not _issuer_may_still_manage(data.get("by"), user):
-        return None
-    return user
-
-
-def _issuer_may_still_manage(issuer_id, user: User) -> bool:
-    """A link made by HR for an employee later made an administrator no longer works: whoever made it
-    must still be active and still allowed to manage the person (None: the command line)."""
-    if issuer_id is None:
-        return True
-    issuer = db.session.get(User, issuer_id)
-    return issuer is not None and issuer.is_active and may_manage(issuer, user)
 
 
 def reset_password(user: User, new_password: str) -> None:

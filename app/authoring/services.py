@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app import rollups
 from app.authoring.models import ContentDraft
 from app.authoring.templates import TEMPLATES
 from app.content import advice, parser
@@ -19,7 +18,7 @@ from app.content.loader import ContentSet, check_references
 from app.content.model import Document, Problem, Quiz, from_dict
 from app.content.models import ContentItem, ContentVersion
 from app.content.render import render_document
-from app.core import audit
+from app.core import audit, signals
 from app.core.errors import DomainError
 from app.extensions import db
 from app.learning.models import QuizAttempt
@@ -302,7 +301,7 @@ def _apply_regrade(new_quiz: Quiz, new_version: ContentVersion, plan: RegradePla
 
     by_key = {q.key: q for q in new_quiz.questions}
     regrade = _Regrader(new_quiz)
-    touched = set()  # (department, day) of every attempt regraded: recomputed once, after them all
+    regraded = []  # their figures recomputed once, after them all
     for attempt_id, *_rest in plan.changes:
         attempt = db.session.get(QuizAttempt, attempt_id)
         carried, score = regrade(attempt)
@@ -325,10 +324,10 @@ def _apply_regrade(new_quiz: Quiz, new_version: ContentVersion, plan: RegradePla
         attempt.percent, attempt.passed = float(score.percent), score.passed(new_quiz.pass_percent)
         attempt.version = new_version  # the result now rests on the new version
         db.session.flush()
-        touched.add((attempt.department_id, attempt.finished_at.date() if attempt.finished_at else None))
+        regraded.append(attempt)
         if attempt.passed:
             refresh_completions(db.session.get(User, attempt.user_id))
-    rollups.refresh_keys(touched, ("attempt",))
+    signals.attempts_regraded.send(regraded)
 
 
 def pending_regrade(version: ContentVersion | None) -> RegradePlan | None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import abort, current_app, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 
@@ -24,6 +25,13 @@ class Role(enum.StrEnum):
 
 
 ALL_ROLES: tuple[Role, ...] = tuple(Role)
+ROLE_LABELS = {
+    Role.EMPLOYEE: _l("Employee"),
+    Role.TRAINER: _l("Trainer"),
+    Role.SHOPPER: _l("Mystery shopper"),
+    Role.HR: _l("HR"),
+    Role.ADMIN: _l("Administrator"),
+}
 STAFF_MANAGERS = (Role.HR, Role.ADMIN)
 
 

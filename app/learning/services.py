@@ -11,11 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
-from app import rollups
 from app.content import services as content
 from app.content.model import Course, Question, Quiz
 from app.content.models import ContentItem, ContentVersion
-from app.core import audit
+from app.core import audit, signals
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.transitions import StateConflict, lock, transition
@@ -29,7 +28,6 @@ from app.learning.assigned import (  # noqa: F401 - re-exported
 )
 from app.learning.models import Assignment, AttemptAnswer, CaseRead, CourseCompletion, QuizAttempt
 from app.learning.scoring import score_quiz
-from app.notify import events as notify
 from app.people.models import Department, User
 from app.people.services import check_department_in_scope, scope_ids
 
@@ -232,10 +230,9 @@ def finish_attempt(attempt: QuizAttempt, now: datetime | None = None) -> QuizAtt
     user = db.session.get(User, attempt.user_id)
     attempt.department_id = user.department_id
     db.session.flush()
-    rollups.refresh_attempt(attempt)
     if attempt.passed:
         refresh_completions(user, now)
-    notify.quiz_finished(attempt)
+    signals.attempt_finished.send(attempt)  # its figures recomputed, the learner told
     return attempt
 
 
@@ -443,7 +440,7 @@ def create_assignment(
                     "repeat_months": repeat_months,
                 },
             )
-    notify.assignments_created(created)
+    signals.assignments_created.send(created)
     return created
 
 

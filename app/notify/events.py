@@ -1,5 +1,5 @@
-"""Notices for things that just happened; each is called once by the service that made it happen,
-inside that service's transaction, so a notice exists exactly when its event does."""
+"""Notices for things that just happened; each runs once, on the signal the service that made it happen
+sends inside its own transaction, so a notice exists exactly when its event does."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select, update
 
+from app.content.services import document
+from app.core import signals
 from app.extensions import db
 from app.learning.assigned import assigned_pairs
 from app.learning.models import Assignment, QuizAttempt
@@ -44,8 +46,6 @@ def assignment_params(assignment: Assignment) -> dict:
     }
     ref = assignment.source_ref or ""
     if assignment.reason == "shop" and ref.startswith("card:"):
-        from app.content.services import document
-
         _prefix, card_id, item_id = (ref.split(":", 2) + ["", ""])[:3]
         card = db.session.get(Scorecard, int(card_id)) if card_id.isdigit() else None
         if card is not None:
@@ -90,10 +90,14 @@ def assignment_withdrawn(assignment: Assignment, user_ids: list[int], now: datet
     )
 
 
+def assignments_withdrawn(assignments: list[Assignment], now: datetime) -> None:
+    for assignment in assignments:
+        if assignment.user_id is not None:
+            assignment_withdrawn(assignment, [assignment.user_id], now)
+
+
 def quiz_finished(attempt: QuizAttempt) -> None:
     """Tell the learner their quiz result."""
-    from app.content.services import document
-
     quiz = document(attempt.version)
     params = {
         "quiz": attempt.version.title,
@@ -147,8 +151,6 @@ def card_reviewed(card: Scorecard) -> None:
 
 def dispute_settled(dispute: Dispute) -> None:
     """Tell the employee how HR settled their dispute."""
-    from app.content.services import document
-
     card = dispute.card
     texts = {item.id: item.text for item in document(card.checklist_version).items()}
     params = {
@@ -161,3 +163,13 @@ def dispute_settled(dispute: Dispute) -> None:
     record(
         "dispute_settled", [Pending(dispute.employee_id, f"dispute:{dispute.id}", params, link)], dispute.resolved_at
     )
+
+
+def connect_signals() -> None:
+    """Tell people about what the learning and shopping services report (called by ``create_app``)."""
+    signals.assignments_created.connect(assignments_created)
+    signals.attempt_finished.connect(quiz_finished)
+    signals.visits_assigned.connect(visits_assigned)
+    signals.card_reviewed.connect(card_reviewed)
+    signals.dispute_settled.connect(dispute_settled)
+    signals.assignments_withdrawn.connect(assignments_withdrawn)

@@ -5,14 +5,12 @@ from wtforms import EmailField, SelectField, SelectMultipleField, StringField, S
 from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.permissions import ALL_ROLES
+from app.core.permissions import ALL_ROLES, ROLE_LABELS
 
 NO_DEPARTMENT = 0
 
 
 def role_choices():
-    from app.templating import ROLE_LABELS
-
     return [(r.value, ROLE_LABELS[r]) for r in ALL_ROLES]
 
 

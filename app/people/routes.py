@@ -4,13 +4,12 @@ from flask_login import current_user, login_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from app.auth import services as auth_services  # the module: app.auth.services imports the people models
 from app.core.downloads import download
 from app.core.errors import DomainError
 from app.core.inputs import paginate, record_id
 from app.core.permissions import Role, allow
 from app.extensions import db
-from app.people import bp, csvio, services
+from app.people import bp, csvio, reset_links, services
 from app.people.forms import (
     NO_DEPARTMENT,
     ActionForm,
@@ -215,7 +214,7 @@ def person_new():
                 current_user, form.email.data, form.name.data, _dept_or_none(form.department.data), form.roles.data
             )
             _save_scope(form, user)
-            link = url_for("auth.reset", token=auth_services.make_reset_token(current_user, user), _external=True)
+            link = url_for("auth.reset", token=reset_links.make_reset_token(current_user, user), _external=True)
         except DomainError as err:
             db.session.rollback()
             _form_error(form, err)
@@ -320,7 +319,7 @@ def person_reset_link(user_id: int):
         flash(_("Reactivate this person first."), "error")
         return redirect(url_for("people.person_edit", user_id=person.id))
     try:
-        link = url_for("auth.reset", token=auth_services.make_reset_token(current_user, person), _external=True)
+        link = url_for("auth.reset", token=reset_links.make_reset_token(current_user, person), _external=True)
     except DomainError as err:
         return _refused(err)
     db.session.commit()

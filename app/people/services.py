@@ -8,7 +8,7 @@ from sqlalchemy import Text, delete, func, insert, literal, select, text, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.core import audit
+from app.core import audit, signals
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.permissions import Role
@@ -540,11 +540,9 @@ def update_user(
     return user
 
 
-def revoke_api_tokens(actor, user: User) -> int:
-    """Revoke every API token ``user`` holds; returns how many were live."""
-    from app.api.auth import revoke_all_tokens  # the API package builds on this one
-
-    return revoke_all_tokens(actor, user)
+def revoke_api_tokens(actor, user: User) -> None:
+    """Revoke every API token ``user`` holds: the API package, which builds on this one, does it on the signal."""
+    signals.access_revoked.send(user, actor=actor)
 
 
 def set_user_active(actor, user: User, active: bool) -> None:

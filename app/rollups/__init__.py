@@ -7,13 +7,15 @@ change runs it again for the keys it touched (:func:`refresh_card`, :func:`refre
 :func:`refresh_keys`), replacing those rows. Nothing is ever nudged by a difference, so repeats,
 retries and races converge on what a rebuild gives.
 
-The package imports no feature package at import time: the tables are its own, the figures read
-the base tables by name, and the course status and training effect hooks load the models they
-recompute from only when they run.
+It learns of changes by signals (:func:`connect_signals`, called by ``create_app``): the services
+that make them never import it. The package imports no feature package at import time: the tables
+are its own, the figures read the base tables by name, and the course status and training effect
+hooks load the models they recompute from only when they run.
 """
 
 from __future__ import annotations
 
+from app.core import signals
 from app.extensions import db
 from app.rollups.course_status import CourseStatus, rebuild_course_status, refresh_course_status
 from app.rollups.effect import (
@@ -67,6 +69,7 @@ __all__ = [
     "SkillMonthly",
     "SkillTotal",
     "course_skill_pairs",
+    "connect_signals",
     "cover_by_months",
     "dated_rows",
     "effect_select",
@@ -90,3 +93,28 @@ def rebuild(connection=None) -> None:
     rebuild_figures(connection)
     rebuild_course_status(connection)
     refresh_effect(None, connection)
+
+
+def _attempts_regraded(attempts, **_) -> None:
+    """Every (department, day) the regraded attempts were finished in, recomputed once for them all."""
+    keys = {(a.department_id, a.finished_at.date() if a.finished_at else None) for a in attempts}
+    refresh_keys(keys, ("attempt",))
+
+
+def _dispute_settled(dispute, **_) -> None:
+    if dispute.status == "accepted":  # the card was rescored
+        refresh_card(dispute.card)
+
+
+def _assignments_withdrawn(assignments, **_) -> None:
+    refresh_course_status(sorted({a.user_id for a in assignments if a.user_id is not None}))
+
+
+def connect_signals() -> None:
+    """Recompute the figures a finished or regraded attempt, a reviewed card, a settled dispute or a
+    withdrawn assignment moves."""
+    signals.attempt_finished.connect(refresh_attempt)
+    signals.attempts_regraded.connect(_attempts_regraded)
+    signals.card_reviewed.connect(refresh_card)
+    signals.dispute_settled.connect(_dispute_settled)
+    signals.assignments_withdrawn.connect(_assignments_withdrawn)

@@ -16,15 +16,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select
 
-from app import rollups
 from app.content import services as content
 from app.content.models import ContentVersion
-from app.core import audit
+from app.core import audit, signals
 from app.core.transitions import transition
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import Assignment, CourseCompletion
-from app.notify import events as notify
 from app.people.models import Department, User
 from app.people.services import ancestor_ids
 from app.shopping.models import Scorecard
@@ -176,7 +174,6 @@ def withdraw_training_after(actor: User | None, card: Scorecard, now: datetime) 
             None,
             {"card": card.id, "user_id": assignment.user_id, "course_item_id": assignment.course_item_id},
         )
-        notify.assignment_withdrawn(assignment, [assignment.user_id], now)
-    if withdrawn:  # the UPDATE went past the session's hooks
-        rollups.refresh_course_status(sorted({a.user_id for a in withdrawn}))
+    if withdrawn:  # their people told, their course status recomputed (the UPDATE went past the session)
+        signals.assignments_withdrawn.send(withdrawn, now=now)
     return withdrawn

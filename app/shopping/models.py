@@ -24,18 +24,19 @@ from app.core.transitions import StateConflict, transition
 from app.extensions import db
 
 CARD_STATUSES = ("draft", "submitted", "returned", "approved", "rejected")
-_CARD_STATUS_WORDS = {
-    "draft": _l("a draft"),
+# The one set of words for a card's status: in sentences, on pages and in the audit log.
+CARD_STATUS_LABELS = {
+    "draft": _l("draft"),
     "submitted": _l("submitted"),
-    "returned": _l("returned to the shopper"),
+    "returned": _l("returned"),
     "approved": _l("approved"),
     "rejected": _l("rejected"),
 }
 
 
 def card_status(status: str) -> str:
-    """A card's status as words for a sentence, in the user's language."""
-    return str(_CARD_STATUS_WORDS.get(status, status))
+    """A card's status in words, in the user's language."""
+    return str(CARD_STATUS_LABELS.get(status, status))
 
 
 class Visit(db.Model):

@@ -11,11 +11,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app import rollups
 from app.content import services as content
 from app.content.model import Checklist
 from app.content.models import ContentItem
-from app.core import audit
+from app.core import audit, signals
 from app.core.audit import utcnow
 from app.core.errors import DomainError, ValidationFailed
 from app.core.permissions import Role
@@ -23,7 +22,6 @@ from app.core.schemas import parse
 from app.core.transitions import StateConflict, lock, transition
 from app.extensions import db
 from app.learning.models import Assignment
-from app.notify import events as notify
 from app.people import services as people_services
 from app.people.models import Department, User, UserRole
 from app.people.services import is_below, subtree_select
@@ -191,7 +189,7 @@ def schedule_visits(
             None,
             {"department_id": visit.department_id, "shopper_id": visit.shopper_id},
         )
-    notify.visits_assigned(visits)
+    signals.visits_assigned.send(visits)
     return visits
 
 
@@ -206,7 +204,7 @@ def claim_visit(shopper: User, visit: Visit) -> None:
     if not transition(visit, column="shopper_id", allowed=(None,), to=shopper.id):
         raise taken
     audit.record(shopper, "visit.claim", "visit", visit.id)
-    notify.visits_assigned([visit])
+    signals.visits_assigned.send([visit])
 
 
 # ---------------------------------------------------------------- cards
@@ -489,9 +487,8 @@ def review_card(
     else:
         raise ValidationFailed("decision must be approve, return or reject", {"decision": "invalid"})
     db.session.flush()
-    rollups.refresh_card(card)  # its department's day recomputed: counts only once approved
     audit.record(actor, f"card.{decision}", "scorecard", card.id, before, {"status": card.status, "note": note})
-    notify.card_reviewed(card)
+    signals.card_reviewed.send(card)  # its department's day recomputed (counts only once approved), people told
     return assign_training_after(card, now) if decision == "approve" else []
 
 
@@ -582,7 +579,6 @@ def settle_dispute(
         answer.answer = new_answer
         dispute.new_answer = new_answer
         recompute(card)
-        rollups.refresh_card(card)
         if dispute.original_answer == "no" and new_answer != "no":  # the training it brought is taken back
             withdraw_training_after(actor, card, now)
     db.session.flush()
@@ -594,4 +590,4 @@ def settle_dispute(
         before,
         {"answer": answer.answer, "total_percent": card.total_percent, "item": dispute.item_id},
     )
-    notify.dispute_settled(dispute)
+    signals.dispute_settled.send(dispute)  # an accepted one's figures recomputed, the employee told
