@@ -204,8 +204,9 @@ def streak_days(days: set[date], today: date) -> int:
     return n
 
 
-def session(user: User, now: datetime | None = None, more: bool = False) -> Session:
-    """What the practice page shows: the queue, today's and this week's counts and the streak."""
+def session(user: User, now: datetime | None = None, more: bool = False, just: str | None = None) -> Session:
+    """What the practice page shows: the queue (without ``just``, the item just answered, when there is
+    another), today's and this week's counts and the streak."""
     now = now or utcnow()
     today = _day_start(now)
     week = today - timedelta(days=today.weekday())
@@ -218,6 +219,8 @@ def session(user: User, now: datetime | None = None, more: bool = False) -> Sess
     )
     answered_today = sum(1 for t in times if t >= today)
     offers = queue(user, now, more)
+    if just and len(offers) > 1 and offers[0].item.key == just:
+        offers = offers[1:]
     result = Session(
         offers=offers,
         answered_today=answered_today,

@@ -21,7 +21,8 @@ def practice_page():
     after = practice.own_review(current_user, request.args.get("after", type=int))
     if request.args.get("after") and after is None:
         abort(404)
-    today = practice.session(current_user, more=more)
+    after_item = practice.review_item(after) if after else None
+    today = practice.session(current_user, more=more, just=after_item.key if after_item else None)
     offer = today.current
     form = PracticeForm(formdata=None, item=offer.item.key if offer else "", token=practice.new_token())
     form.more.data = "1" if more else ""
@@ -31,7 +32,7 @@ def practice_page():
         offer=offer,
         form=form,
         after=after,
-        after_item=practice.review_item(after) if after else None,
+        after_item=after_item,
         skills=content.skill_titles(str(get_locale())),
         size=practice.SESSION_SIZE,
     )
