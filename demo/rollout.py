@@ -145,7 +145,7 @@ def load_rollout(seed: int = 31, today: datetime | None = None) -> str:
     docs = [(v, content.document(v)) for v in checklists]
     cards = 0
     for person, dept in staff:
-        ability = rng.uniform(0.45, 0.7)
+        ability = rng.uniform(0.55, 0.8)
         for month in range(MONTHS):
             visited = now - timedelta(days=30 * (MONTHS - month) - rng.randint(0, 20), hours=rng.randint(-4, 4))
             version, doc = docs[(person + month) % len(docs)]
@@ -154,6 +154,8 @@ def load_rollout(seed: int = 31, today: datetime | None = None) -> str:
                 done = first.get((person, item.skill))
                 lift = EFFECTS.get(item.skill, 0.0) if done is not None and done <= visited else 0.0
                 p = min(0.97, ability + TREND * month / MONTHS + lift)
+                if item.critical:  # a critical "no" zeroes the card: rarer, as in the rest of the demo
+                    p = min(0.98, 0.85 + lift) if item.skill in EFFECTS else 0.97
                 answers[item.id] = "na" if rng.random() < 0.03 else ("yes" if rng.random() < p else "no")
             db.session.add(_card(version, doc, answers, dept, shopper.id, person, visited))
             cards += 1
