@@ -161,3 +161,17 @@ def test_the_estimate_matches_a_hand_computation():
     short = did.estimate(rows, done, d(2026, 1, 1), d(2027, 1, 1), min_cards=3, min_people=2)
     assert not short.enough_data and short.effect is None
     assert short.more_visits == (3 - 2) + (3 - 2) + (3 - 2) + (3 - 2)
+
+
+def test_a_scoped_hr_person_sees_only_the_cards_of_their_departments(client, sample, make_user):
+    depts = _plant(make_user, effect=0.25, trained=8, comparison=8)
+    admin = make_user("admin", email="admin@example.com")
+    scoped = make_user("hr", email="scoped@example.com", department=depts["a"])
+    people.set_scope(admin, scoped, depts["a"])
+    token = create_token(scoped, "t")[1]
+    db.session.commit()
+    body = client.get("/api/v1/reports/effect", headers={"Authorization": f"Bearer {token}"}).get_json()
+    row = _skill(body, "empathy")
+    # Only department A's cards: its trained people, and nobody to compare them with.
+    assert row["trained"]["cards"] == 8 * 12 and row["comparison"]["cards"] == 0
+    assert row["enough_data"] is False and row["effect"] is None
