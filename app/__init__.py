@@ -136,6 +136,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     from app.main import bp as main_bp
     from app.notify import bp as notify_bp
     from app.people import bp as people_bp
+    from app.practice import bp as practice_bp
     from app.reports import bp as reports_bp
     from app.shopping import bp as shopping_bp
 
@@ -144,6 +145,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     app.register_blueprint(people_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(practice_bp)
     app.register_blueprint(shopping_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(authoring_bp)

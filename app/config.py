@@ -86,6 +86,10 @@ class Config:
     LOOP_DUE_DAYS = _env_int("LOOP_DUE_DAYS", 14)
     MIN_CARDS_FOR_SCORE = _env_int("MIN_CARDS_FOR_SCORE", 3)
     MIN_GROUP_SIZE = _env_int("MIN_GROUP_SIZE", 3)
+    # The training effect (reports/effect): figures are shown once each of the four windows (trained and
+    # comparison, before and after) rests on this many cards and each group on this many people.
+    EFFECT_MIN_CARDS = _env_int("EFFECT_MIN_CARDS", 20)
+    EFFECT_MIN_PEOPLE = _env_int("EFFECT_MIN_PEOPLE", 5)
     EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
     EVIDENCE_MAX_FILES_PER_CARD = _env_int("EVIDENCE_MAX_FILES_PER_CARD", 10)
     EVIDENCE_MAX_BYTES_PER_CARD = _env_int("EVIDENCE_MAX_BYTES_PER_CARD", 50 * 1024 * 1024)

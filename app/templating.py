@@ -36,6 +36,7 @@ def language_choices(languages) -> list[tuple[str, str]]:
     """The languages to offer (the ``LANGUAGES`` setting: the catalogues present), each named in itself."""
     return [(code, LANGUAGE_NAMES.get(code, code)) for code in languages]
 
+
 # The channels of a checklist (app/content/checklists.py CHANNELS), as a reader sees them.
 CHANNEL_LABELS = {
     "visit": _l("Visit"),

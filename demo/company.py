@@ -130,10 +130,13 @@ def load_demo(seed: int = 7) -> str:
     db.session.flush()
     history = load_learning_history()
     shopping = load_shopping_history()
+    from demo.rollout import load_rollout
+
+    rollout = load_rollout()
     notices = load_notifications()
     return (
         f"Demo company loaded: {len(teams)} teams, {count + len(ACCOUNTS)} people. {history} {shopping} "
-        f"{notices} Password for all: {DEMO_PASSWORD}"
+        f"{rollout} {notices} Password for all: {DEMO_PASSWORD}"
     )
 
 

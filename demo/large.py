@@ -28,7 +28,7 @@ from app.people import services as people_services
 from app.people.models import User
 from app.shopping.models import Scorecard
 from app.shopping.scoring import score_card
-from demo import company
+from demo import company, rollout
 
 REGIONS = ["Центральный", "Северо-Западный", "Южный", "Уральский", "Сибирский"]
 CITIES = [
@@ -51,6 +51,8 @@ ATTEMPTS_PER_PERSON = 100  # about 1,000,000 attempts
 CARDS = 100_000
 PATTERNS = 48
 CHUNK = 20_000
+LIFT = 0.6  # the planted training effect: share of failed items of rollout.EFFECTS skills passed once trained
+ROLLOUT_DAYS = [30, 110, 190, 270]  # when the training reaches each region after the year's start; the last: never
 LOOP_CARDS = 200  # the latest approved cards whose failed items go through the real training loop
 
 
@@ -69,6 +71,7 @@ class ChecklistPlan:
     version_id: int
     channel: str
     patterns: list[tuple]  # (total, computed, passed, critical_failed, sections, answers)
+    doc: Checklist | None = None
 
 
 class Writer:
@@ -163,6 +166,39 @@ def _quiz_patterns(quiz: Quiz, rng: random.Random) -> list[tuple]:
     return patterns
 
 
+def _card_pattern(checklist: Checklist, answers: dict[str, str]) -> tuple:
+    """A card's figures, sections and item rows for these answers, scored by the services' own function."""
+    score = score_card(checklist, answers)
+    sections = [
+        (
+            i,
+            s.title,
+            float(s.weight),
+            float(s.earned),
+            float(s.possible),
+            None if s.percent is None else float(s.percent),
+        )
+        for i, s in enumerate(score.sections)
+    ]
+    items = []
+    position = 0
+    by_item = {i.item_id: i for i in score.items}
+    for index, section in enumerate(checklist.sections):
+        for item in section.items:
+            position += 1
+            s = by_item[item.id]
+            items.append((position, index, item.id, item.skill, answers[item.id], float(s.earned), float(s.possible),
+                          answers[item.id] == "na", item.critical))  # fmt: skip
+    return (
+        None if score.total is None else float(score.total),
+        None if score.computed_total is None else float(score.computed_total),
+        score.passed,
+        score.critical_failed,
+        sections,
+        items,
+    )
+
+
 def _checklist_patterns(checklist: Checklist, rng: random.Random) -> list[tuple]:
     patterns = []
     for n in range(PATTERNS * 2):
@@ -176,49 +212,25 @@ def _checklist_patterns(checklist: Checklist, rng: random.Random) -> list[tuple]
                 answers[item.id] = "no" if roll < 0.05 + (1 - quality) * 0.15 else "yes"
             else:
                 answers[item.id] = "yes" if roll < 0.05 + quality * 0.95 else "no"
-        score = score_card(checklist, answers)
-        sections = [
-            (
-                i,
-                s.title,
-                float(s.weight),
-                float(s.earned),
-                float(s.possible),
-                None if s.percent is None else float(s.percent),
-            )
-            for i, s in enumerate(score.sections)
-        ]
-        items = []
-        position = 0
-        by_item = {i.item_id: i for i in score.items}
-        for index, section in enumerate(checklist.sections):
-            for item in section.items:
-                position += 1
-                s = by_item[item.id]
-                items.append(
-                    (
-                        position,
-                        index,
-                        item.id,
-                        item.skill,
-                        answers[item.id],
-                        float(s.earned),
-                        float(s.possible),
-                        answers[item.id] == "na",
-                        item.critical,
-                    )
-                )
-        patterns.append(
-            (
-                None if score.total is None else float(score.total),
-                None if score.computed_total is None else float(score.computed_total),
-                score.passed,
-                score.critical_failed,
-                sections,
-                items,
-            )
-        )
+        patterns.append(_card_pattern(checklist, answers))
     return patterns
+
+
+def _lifted(plan: ChecklistPlan, pattern: tuple, trained: set[str], rng: random.Random, cache: dict) -> tuple:
+    """The pattern with the planted training effect: each "no" on an item of a skill in rollout.EFFECTS that
+    the person was trained in before the visit turns "yes" with probability LIFT (rescored, cached)."""
+    answers = {row[2]: row[4] for row in pattern[5]}
+    flipped = frozenset(
+        row[2]
+        for row in pattern[5]
+        if row[4] == "no" and row[3] in trained and row[3] in rollout.EFFECTS and rng.random() < LIFT
+    )
+    if not flipped:
+        return pattern
+    key = (plan.item_id, id(pattern), flipped)
+    if key not in cache:
+        cache[key] = _card_pattern(plan.doc, {**answers, **dict.fromkeys(flipped, "yes")})
+    return cache[key]
 
 
 def _next_id(table: str) -> int:
@@ -294,8 +306,11 @@ def load_large(
     dept_rows, teams, offices = [], [], []
     next_dept = _next_id("departments")
 
+    region_of: dict[int, int] = {}  # department -> index of its region
+
     def add_dept(name, parent):
         nonlocal next_dept
+        region_of[next_dept] = region_of[parent] if parent is not None else sum(1 for r in dept_rows if r[2] is None)
         dept_rows.append((next_dept, name, parent, now - timedelta(days=400)))
         next_dept += 1
         return next_dept - 1
@@ -371,7 +386,11 @@ def load_large(
         plans.append(QuizPlan(v.item_id, v.id, case_item, quiz.pass_percent, _quiz_patterns(quiz, rng)))
     checklist_plans = [
         ChecklistPlan(
-            v.item_id, v.id, content.document(v).channel or "visit", _checklist_patterns(content.document(v), rng)
+            v.item_id,
+            v.id,
+            content.document(v).channel or "visit",
+            _checklist_patterns(content.document(v), rng),
+            content.document(v),
         )
         for v in checklists_v
     ]
@@ -405,12 +424,15 @@ def load_large(
             taken = 0
             order = list(plans)
             rng.shuffle(order)
-            while taken < quota:
+            # A staggered roll-out: learning reaches the regions one after another, the last one not yet.
+            region = region_of[dept]
+            reached = ROLLOUT_DAYS[region] if region < len(ROLLOUT_DAYS) else None
+            while reached is not None and taken < quota:
                 for plan in order:
                     if taken >= quota:
                         break
                     when = datetime.combine(start_day, datetime.min.time()) + timedelta(
-                        days=rng.randrange(365), minutes=rng.randrange(8 * 60, 20 * 60)
+                        days=reached + rng.randrange(365 - reached), minutes=rng.randrange(8 * 60, 20 * 60)
                     )
                     if plan.case_item_id and plan.case_item_id not in read_at:
                         read_at[plan.case_item_id] = when - timedelta(minutes=10)
@@ -447,6 +469,13 @@ def load_large(
     attempts_and_answers()
     w.rows("case_reads", ["user_id", "case_item_id", "version_id", "read_at"], reads)
     w.rows("course_completions", ["user_id", "course_item_id", "completed_at"], completions)
+    skills_of = {cv.item_id: cv.data.get("skills") or [] for cv in courses_v}
+    trained_on: dict[tuple[int, str], datetime] = {}  # (person, skill) -> first completion training it
+    for uid, course_item, done in completions:
+        for skill in skills_of.get(course_item, []):
+            if (uid, skill) not in trained_on or done < trained_on[(uid, skill)]:
+                trained_on[(uid, skill)] = done
+    lifted: dict = {}
 
     # ---- assignments: every course to every region, due through the year
     progress("assignments")
@@ -474,7 +503,7 @@ def load_large(
     for _ in range(cards):
         dept = rng.choice(shop_depts)
         plan = rng.choice(checklist_plans)
-        total, computed, passed, critical, section_rows, item_rows = rng.choice(plan.patterns)
+        pattern = rng.choice(plan.patterns)
         day = start_day + timedelta(days=rng.randrange(365))
         visited = datetime.combine(day, datetime.min.time()) + timedelta(minutes=rng.randrange(9 * 60, 19 * 60))
         late = rng.random() < 0.06
@@ -485,6 +514,10 @@ def load_large(
         waiting = approved > now
         staff = staff_by_dept.get(dept)
         employee = rng.choice(staff) if staff and rng.random() < 0.9 else None
+        trained = {s for s in rollout.EFFECTS if employee and trained_on.get((employee, s), datetime.max) <= visited}
+        if trained:  # kept patterns are long-lived: the cache may key on them
+            pattern = _lifted(plan, pattern, trained, rng, lifted)
+        total, computed, passed, critical, section_rows, item_rows = pattern
         vid, cid = next_visit, next_card
         next_visit += 1
         next_card += 1

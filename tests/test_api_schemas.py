@@ -37,7 +37,7 @@ def test_the_document_lists_exactly_the_api_routes(app):
     }
     documented = {(path, method) for path, methods in spec()["paths"].items() for method in methods}
     assert routes == documented
-    assert len(routes) == 7
+    assert len(routes) == 8
 
 
 def test_the_document_is_generated_from_the_models(client):

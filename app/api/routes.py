@@ -1,6 +1,6 @@
 """The JSON API (v1). Authentication is by bearer token only, so it needs no CSRF token."""
 
-from flask import abort, jsonify, request
+from flask import abort, current_app, jsonify, request
 from flask_login import current_user
 
 from app.api import bp, schemas
@@ -274,6 +274,29 @@ def report_employee(email: str):
         assignments=report.assignments,
         open_disputes=report.open_disputes,
     )
+
+
+@operation(
+    "/reports/effect",
+    "GET",
+    summary="The training effect per skill: a difference in differences with a 95 % interval (hr, admin)",
+    query=schemas.Period,
+    answers={200: ("report", schemas.EffectReport)},
+    errors=(400, 401, 403),
+)
+@allow(Role.HR, Role.ADMIN)
+def report_effect():
+    from app.core.downloads import record_export
+    from app.reports.did import as_json, training_effects
+
+    period, problem = _period_or_error()
+    if problem:
+        return problem
+    config = current_app.config
+    effects = training_effects(period, scope_ids(current_user), config["EFFECT_MIN_CARDS"], config["EFFECT_MIN_PEOPLE"])
+    record_export(current_user, "training-effect", "json", start=period.start, end=period.end)
+    db.session.commit()
+    return jsonify(skills=[as_json(e) for e in effects])
 
 
 @operation(

@@ -135,3 +135,25 @@ class EmployeeReport(Reply):
 class Statements(Reply):
     statements: list[Any]
     more: bool
+
+
+class EffectGroup(Reply):
+    cards: int = Field(description="approved cards with items of the skill in the period")
+    before: float | None = Field(description="pass rate (0-1) before training; null without enough data")
+    after: float | None = Field(description="pass rate (0-1) after training; null without enough data")
+
+
+class SkillEffect(Reply):
+    skill: str
+    trained: EffectGroup
+    comparison: EffectGroup
+    effect: float | None = Field(
+        description="difference in differences of the pass rate (0-1): the trained group's change less the "
+        "comparison group's; null without enough data"
+    )
+    ci: list[float] | None = Field(description="95 % interval [low, high], analytic (effect ± 1.96 SE)")
+    enough_data: bool
+
+
+class EffectReport(Reply):
+    skills: list[SkillEffect]

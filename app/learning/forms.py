@@ -1,7 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, SubmitField, TextAreaField
-from wtforms.validators import NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.learning.services import ShownQuestion
 
@@ -118,3 +128,14 @@ class AssignForm(FlaskForm):
     )
     note = TextAreaField(_l("Note"), validators=[Optional()])
     submit = SubmitField(_l("Assign"))
+
+
+class PracticeForm(FlaskForm):
+    """One practice answer: the item, the token the page handed out with it, the options chosen."""
+
+    item = HiddenField(validators=[DataRequired(), Length(max=140)])
+    token = HiddenField(validators=[DataRequired(), Length(max=64)])
+    more = HiddenField()
+    choice = SelectMultipleField(validators=[Optional()], validate_choice=False)
+    guessed = BooleanField(_l("I guessed"))
+    submit = SubmitField(_l("Check my answer"))

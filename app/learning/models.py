@@ -130,3 +130,50 @@ class CourseCompletion(db.Model):
     @property
     def latest(self) -> datetime:
         return self.last_completed_at or self.completed_at
+
+
+class PracticeCard(db.Model):
+    """One practice item (a case's decision point or a quiz question) for one learner, with its FSRS
+    schedule (the fields of ``fsrs.Card``; times naive UTC like every timestamp here)."""
+
+    __tablename__ = "practice_cards"
+    __table_args__ = (
+        UniqueConstraint("user_id", "item_key"),
+        Index("ix_practice_cards_user_due", "user_id", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    item_key: Mapped[str] = mapped_column(String(140))  # case:<slug>:<n> | quiz:<slug>:<question key>
+    skill: Mapped[str | None] = mapped_column(String(100), index=True)
+    state: Mapped[int] = mapped_column(Integer)  # fsrs.State: 1 learning, 2 review, 3 relearning
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime] = mapped_column(DateTime)
+    last_review: Mapped[datetime | None] = mapped_column(DateTime)
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PracticeReview(db.Model):
+    """One practice answer: what the learner answered, the FSRS rating it became and when. ``token`` is
+    the one the page handed out with the question, so a double submit is stored (and scheduled) once."""
+
+    __tablename__ = "practice_reviews"
+    __table_args__ = (
+        UniqueConstraint("user_id", "token"),
+        Index("ix_practice_reviews_skill_reviewed", "skill", "reviewed_at"),
+        Index("ix_practice_reviews_user_reviewed", "user_id", "reviewed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("practice_cards.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    skill: Mapped[str | None] = mapped_column(String(100))
+    token: Mapped[str] = mapped_column(String(64))
+    response: Mapped[list] = mapped_column(JSON)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    first: Mapped[bool] = mapped_column(Boolean)  # the item's first answer: prior knowledge, not retention
+    rating: Mapped[int] = mapped_column(Integer)  # fsrs.Rating: 1 again, 2 hard, 3 good, 4 easy
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime)

@@ -108,3 +108,50 @@ def line_chart(
             )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def interval_chart(
+    items: list[tuple[str, float | None, float | None, float | None]],
+    width: int = 640,
+    bar: int = 26,
+    label_width: int = 220,
+    title: str = "",
+    missing: str = "—",
+) -> Markup:
+    """One row per (label, estimate, low, high), in points: a dot at the estimate, a bar over its interval
+    and a line at zero. A row without an estimate shows ``missing`` instead."""
+    bounds = [abs(v) for _label, *values in items for v in values if v is not None]
+    reach = max([10.0, *bounds]) * 1.1
+    span = width - label_width - 20
+    height = bar * len(items) + 24
+
+    def x(value: float) -> float:
+        return label_width + span * (value + reach) / (2 * reach)
+
+    parts = [
+        f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+        f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="2" y2="{height - 18}" class="chart-grid"/>',
+    ]
+    for tick in (-reach / 1.1, 0, reach / 1.1):
+        parts.append(
+            f'<text x="{x(tick):.1f}" y="{height - 4}" text-anchor="middle" class="chart-label">{tick:+.0f}</text>'
+        )
+    for i, (label, value, low, high) in enumerate(items):
+        y = 4 + i * bar + bar / 2
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + 4:.1f}" text-anchor="end" class="chart-label">'
+            f"{escape(label[:40])}</text>"
+        )
+        if value is None or low is None or high is None:
+            parts.append(f'<text x="{x(0) + 4:.1f}" y="{y + 4:.1f}" class="chart-value">{escape(missing)}</text>')
+            continue
+        parts.append(
+            f'<line x1="{x(low):.1f}" x2="{x(high):.1f}" y1="{y:.1f}" y2="{y:.1f}" class="chart-interval"/>'
+            f'<line x1="{x(low):.1f}" x2="{x(low):.1f}" y1="{y - 5:.1f}" y2="{y + 5:.1f}" class="chart-interval"/>'
+            f'<line x1="{x(high):.1f}" x2="{x(high):.1f}" y1="{y - 5:.1f}" y2="{y + 5:.1f}" class="chart-interval"/>'
+            f'<circle cx="{x(value):.1f}" cy="{y:.1f}" r="4" class="chart-dot chart-line-0">'
+            f"<title>{value:+.1f} [{low:+.1f}; {high:+.1f}]</title></circle>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -254,3 +254,46 @@ def employee(user_id: int):
     return render_template(
         "reports/employee.html", report=report, chart=chart, minimum=current_app.config["MIN_CARDS_FOR_SCORE"]
     )
+
+
+@bp.route("/effect")
+@allow(*MANAGERS)
+def effect():
+    """The training effect per skill and course: a difference in differences, withheld on too little data."""
+    from app.content import services as content
+    from app.reports import did
+
+    period = period_from_request()
+    config = current_app.config
+    effects = did.training_effects(
+        period, scope_ids(current_user), config["EFFECT_MIN_CARDS"], config["EFFECT_MIN_PEOPLE"]
+    )
+    skill_names = _skill_names()
+    courses = {v.item_id: v.title for v in content.published_all("course")}
+
+    def points(value):
+        return None if value is None else 100 * value
+
+    chart = charts.interval_chart(
+        [
+            (
+                skill_names.get(e.skill, e.skill),
+                points(e.estimate.effect),
+                *(points(v) for v in (e.estimate.ci or (None, None))),
+            )
+            for e in effects
+        ],
+        title=str(_("Training effect and its interval (95 per cent), in points")),
+        missing=str(_("not enough data yet")),
+    )
+    return render_template(
+        "reports/effect.html",
+        period=period,
+        effects=effects,
+        chart=chart,
+        skill_names=skill_names,
+        courses=courses,
+        points=points,
+        minimum_cards=config["EFFECT_MIN_CARDS"],
+        minimum_people=config["EFFECT_MIN_PEOPLE"],
+    )

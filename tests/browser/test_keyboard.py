@@ -125,3 +125,30 @@ def test_shopper_fills_a_checklist_and_hr_approves_it_by_keyboard(new_page):
     tab_to(hr, hr.get_by_role("button", name="Approve"))
     hr.keyboard.press("Enter")
     expect(hr.locator(".flash")).to_contain_text("Approved.")
+
+
+def test_employee_practises_on_a_phone_by_keyboard(new_page):
+    """A daily practice session on a phone-sized screen, by keyboard alone: choose, check, see feedback, go on."""
+    page = new_page(phone=True)
+    keyboard_login(page, "employee@example.com")
+    page.goto("/dashboard")  # the learner's dashboard links to practice
+    link = page.get_by_role("button", name="Daily practice")
+    tab_to(page, link)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/learn/practice"))
+    if page.get_by_role("link", name="Practise more").count():
+        tab_to(page, page.get_by_role("link", name="Practise more"))
+        page.keyboard.press("Enter")
+    for answered in (1, 2):
+        options = page.locator("form.practice-form input[name=choice]")
+        expect(options.first).to_be_visible()
+        tab_to(page, options.first)
+        page.keyboard.press("Space")  # a radio is chosen with Space, a checkbox ticked
+        expect(page.locator("form.practice-form input[name=choice]:checked")).to_have_count(1)
+        tab_to(page, page.get_by_role("button", name="Check my answer"))
+        page.keyboard.press("Enter")
+        expect(page.locator("#feedback h2")).to_have_text(re.compile(r"Right\.|Not quite\."))
+        expect(page.get_by_text(f"Today: {answered} of 5")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # nothing wider than the phone
+    serious = [v for v in audit(page)["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
