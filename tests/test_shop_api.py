@@ -25,6 +25,7 @@ def world(runner, make_user):
     hr = make_user("hr", email="hr@example.com")
     anna = make_user("employee", email="anna@example.com", department=branch, name="Анна Смирнова")
     bob = make_user("employee", email="bob@example.com", department=other)
+    anna.locale = "ru"  # the loop assigns courses in the learner's language: the sample's is Russian
     tokens = {}
     for user in (shopper, hr, anna, bob):
         tokens[user.email] = create_token(user, "t")[1]
