@@ -110,6 +110,12 @@ def register(app) -> None:
     app.jinja_env.filters["num"] = num
     app.jinja_env.filters["channel"] = channel_label
 
+    from app.audit.labels import action_label, value_label
+
+    # {{ v.state|label('visit') }}: a stored code as the words a person reads (app/audit/labels.py)
+    app.jinja_env.filters["label"] = lambda value, kind: value_label(kind, value)
+    app.jinja_env.filters["action_label"] = action_label
+
     from app.auth.forms import language_choices
 
     # The header's language switcher is written out in base.html rather than rendered by a form on

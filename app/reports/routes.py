@@ -198,7 +198,10 @@ def department(dept_id: int):
         return _export(fmt, "training-effect", headers, table, period, dept_id)
     if fmt:
         headers = [str(_("Item")), str(_("Skill")), str(_("Failed")), str(_("Applicable")), str(_("Failure rate"))]
-        table = [[f["item"], f["skill"], f["failed"], f["applicable"], round1(100 * f["rate"])] for f in failures]
+        table = [
+            [f["text"], skill_names.get(f["skill"], f["skill"]), f["failed"], f["applicable"], round1(100 * f["rate"])]
+            for f in failures
+        ]
         return _export(fmt, "item-failures", headers, table, period, dept_id)
     page = paginate(
         select(User)

@@ -30,6 +30,7 @@ from app.shopping.forms import (
     SettleForm,
     make_card_form,
 )
+from app.shopping.item_texts import card_item_texts
 from app.shopping.models import Dispute, Evidence, Scorecard, Visit, visit_state
 from app.shopping.scores import approved_about, shop_average
 
@@ -539,8 +540,14 @@ def disputes():
     if scope is not None:
         stmt = stmt.where(Dispute.card_id.in_(select(Scorecard.id).where(Scorecard.department_id.in_(sorted(scope)))))
     page = paginate(stmt)
+    texts = card_item_texts((d.card.checklist_version_id, d.item_id) for d in page.items)
     return render_template(
-        "shopping/disputes.html", page=page, status=status, form=SettleForm(), may_settle=services.may_settle
+        "shopping/disputes.html",
+        page=page,
+        status=status,
+        form=SettleForm(),
+        may_settle=services.may_settle,
+        item_texts=texts,
     )
 
 
