@@ -212,7 +212,9 @@ def test_scoped_hr_reports_cover_the_subtree_only(client, auth, world):
         assert company.split(",")[9] == "1"  # one approved card in the subtree (the whole company has two)
     skills = client.get("/reports/?format=csv&table=skills").data.decode("utf-8-sig")
     assert "South" not in skills
-    assert client.get(f"/reports/?root={world['south'].id}").status_code == 404
+    assert client.get(f"/reports/?root={world['south'].id}", follow_redirects=True).status_code == 404
+    assert client.get(f"/reports/?root={world['south'].id}&format=csv").status_code == 404
+    assert client.get(f"/reports/employees/{world['outside'].id}?format=csv").status_code == 404
     assert client.get(f"/reports/departments/{world['south'].id}").status_code == 404
     assert client.get(f"/reports/departments/{world['south'].id}?format=csv").status_code == 404
     assert client.get(f"/reports/departments/{world['north'].id}").status_code == 200

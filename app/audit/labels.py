@@ -145,6 +145,8 @@ VALUE_LABELS = {
         "skills": _l("Skills by department"),
         "training-effect": _l("Training effect"),
         "item-failures": _l("Item failure rates"),
+        "employee-cards": _l("A person's cards"),
+        "employee-courses": _l("A person's courses"),
         "people": _l("People"),
         "content": _l("Content files"),
         "xapi-statements": _l("xAPI statements"),
@@ -203,22 +205,7 @@ def describe(entries: list[AuditEntry]) -> list[EntryView]:
             user_ids.add(int(e.object_id))
         if e.object_type == "department" and (e.object_id or "").isdigit():
             dept_ids.add(int(e.object_id))
-    slugs = {
-        v
-        for e in entries
-        if isinstance(e.after, dict)
-        for k, v in e.after.items()
-        if k == "course" and isinstance(v, str)
-    }
-    slugs.update(e.object_id for e in entries if e.object_type in CONTENT_OBJECTS and e.object_id)
-    content_ids = {
-        v
-        for e in entries
-        for snapshot in (e.before, e.after)
-        if isinstance(snapshot, dict)
-        for k, v in snapshot.items()
-        if k in CONTENT_FIELDS and isinstance(v, int)
-    }
+    content_ids, slugs = _content_refs(entries)
     names = {
         "department": _names("departments", dept_ids),
         "user": _names("users", user_ids),
@@ -226,6 +213,19 @@ def describe(entries: list[AuditEntry]) -> list[EntryView]:
         "item": _item_texts(entries),
     }
     return [_view(e, names) for e in entries]
+
+
+def _content_refs(entries: list[AuditEntry]) -> tuple[set[int], set[str]]:
+    """The content items the entries name: by id (course_item_id) and by slug (course, content objects)."""
+    ids: set[int] = set()
+    slugs = {e.object_id for e in entries if e.object_type in CONTENT_OBJECTS and e.object_id}
+    for e in entries:
+        for snapshot in (e.before, e.after):
+            if not isinstance(snapshot, dict):
+                continue
+            ids.update(v for k, v in snapshot.items() if k in CONTENT_FIELDS and isinstance(v, int))
+            slugs.update(v for k, v in snapshot.items() if k == "course" and isinstance(v, str))
+    return ids, slugs
 
 
 def _names(table: str, ids: set[int]) -> dict[int, str]:
@@ -295,14 +295,8 @@ def _view(e: AuditEntry, names: dict) -> EntryView:
     return EntryView(e, action_label(e.action), obj, changes)
 
 
-def _value(key: str, value, names: dict) -> str:
-    from app.core.permissions import Role
-    from app.templating import ROLE_LABELS
-
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return str(_l("yes") if value else _l("no"))
+def _named(key: str, value, names: dict) -> str | None:
+    """A department, person, content item or checklist item by its name, for a value that refers to one."""
     if key in DEPARTMENT_FIELDS and isinstance(value, int):
         return names["department"].get(value, f"#{value}")
     if key in USER_FIELDS and isinstance(value, int):
@@ -311,6 +305,20 @@ def _value(key: str, value, names: dict) -> str:
         return names["content"].get(value, str(value))
     if key == "item" and isinstance(value, str):
         return names["item"].get(value, value)
+    return None
+
+
+def _value(key: str, value, names: dict) -> str:
+    from app.core.permissions import Role
+    from app.templating import ROLE_LABELS
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    named = _named(key, value, names)
+    if named is not None:
+        return named
     if key == "roles" and isinstance(value, list):
         labels = {r.value: str(label) for r, label in ROLE_LABELS.items() if isinstance(r, Role)}
         return ", ".join(labels.get(r, str(r)) for r in value) or "—"

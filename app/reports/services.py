@@ -472,6 +472,7 @@ def employee_report(user: User, period: Period | None = None, today: date | None
             "title": r.progress.version.title,
             "reason": r.assignment.reason,
             "due": r.assignment.due_on.isoformat() if r.assignment.due_on else None,
+            "due_on": r.assignment.due_on,
             "status": "completed"
             if r.progress.completed
             else "overdue"
