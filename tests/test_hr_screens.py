@@ -128,3 +128,72 @@ def test_audit_details_are_stored_and_shown_readable(client, auth, hr_data):
     page = visible(client.get("/audit?action=dispute.open", headers=RU).get_data(as_text=True))
     assert "Причина: Клиент сам попросил не представляться." in page
     assert "Пункт: Представился по имени" in page
+
+
+def test_hr_home_counts_what_waits_and_links_to_each_list(client, auth, hr_data):
+    from app.rollups import CourseStatus
+    from app.shopping.models import Visit
+
+    checklist = db.session.scalars(select(ContentItem).where(ContentItem.kind == "checklist")).first()
+    past = date.today() - timedelta(days=20)
+    ended = Visit(
+        department_id=hr_data["b"].id,
+        checklist_item_id=checklist.id,
+        channel="visit",
+        window_start=past,
+        window_end=past + timedelta(days=7),
+    )
+    running = Visit(
+        department_id=hr_data["a"].id,
+        checklist_item_id=checklist.id,
+        channel="visit",
+        window_start=past,
+        window_end=date.today() + timedelta(days=3),
+    )
+    db.session.add_all([ended, running])
+    db.session.commit()
+    overdue = sum(
+        1 for s in db.session.scalars(select(CourseStatus)) if not s.done and s.due_on and s.due_on < date.today()
+    )
+    assert overdue >= 1
+    auth.login("hr@example.com")
+    page = client.get("/dashboard/hr", headers=RU).get_data(as_text=True)
+    text = visible(page)
+    assert "1 Анкеты ждут проверки" in text  # b1's card, never approved
+    assert f"{overdue} Просроченные курсы" in text
+    assert "1 Открытые возражения" in text and "1 Просроченные визиты" in text
+    for url in ("/shop/review?status=submitted", "/assignments", "/shop/disputes?status=open", "/shop/visits?late=1"):
+        assert f'href="{url}"' in page
+    late = visible(client.get("/shop/visits?late=1", headers=RU).get_data(as_text=True)).split("Все визиты")[1]
+    assert "Регион/Филиал Б" in late and "Регион/Филиал А" not in late
+    everything = visible(client.get("/shop/visits", headers=RU).get_data(as_text=True)).split("Только просроченные")[1]
+    assert "Регион/Филиал А" in everything
+
+
+def test_department_page_lists_people_with_their_figures(client, auth, hr_data):
+    from app.shopping.scores import shop_average
+    from tests.test_queries import counted
+
+    a1, a2 = hr_data["staff"]["a1"], hr_data["staff"]["a2"]
+    auth.login("hr@example.com")
+    url = f"/reports/departments/{hr_data['a'].id}"
+    page = client.get(url, headers=RU).get_data(as_text=True)
+    row = re.search(
+        rf'<tr>\s*<th scope="row"><a href="/reports/employees/{a1.id}[^"]*">[^<]+</a></th>(.*?)</tr>', page, re.S
+    )
+    cells = re.findall(r"<td>(.*?)</td>", row.group(1), re.S)
+    assert shop_average(a1.id).average is None  # two approved cards: below the fairness minimum of three
+    assert cells[0] == "—" and cells[1] == "2"
+    assert re.sub("<[^>]+>", "", cells[2]) == "0 из 1" and re.sub("<[^>]+>", "", cells[3]) == "1"
+    client.get(url)
+    with counted() as few:
+        client.get(url)
+    from app.people import services as people
+
+    for n in range(6):
+        people.create_user(None, f"more{n}@example.com", f"Ещё {n}", hr_data["a"], ["employee"])
+    db.session.commit()
+    with counted() as many:
+        client.get(url)
+    assert len(many) == len(few)
+    assert a2.name in client.get(url).get_data(as_text=True)
