@@ -152,10 +152,12 @@ VALUE_LABELS = {
         "xapi-statements": _l("xAPI statements"),
     },
     "source": {"api": _l("API")},
+    "format": {"csv": "CSV", "xlsx": "XLSX", "zip": "ZIP", "json": "JSON"},  # names of file formats
 }
 DEPARTMENT_FIELDS = {"department_id", "scope_department_id", "parent_id"}
 USER_FIELDS = {"user_id", "shopper_id"}
 CONTENT_FIELDS = {"course_item_id"}
+DATE_FIELDS = {"due_on", "from", "to"}
 CONTENT_OBJECTS = {"case", "quiz", "course", "checklist"}
 
 
@@ -305,6 +307,15 @@ def _named(key: str, value, names: dict) -> str | None:
         return names["content"].get(value, str(value))
     if key == "item" and isinstance(value, str):
         return names["item"].get(value, value)
+    if key in DATE_FIELDS and isinstance(value, str):
+        from datetime import date
+
+        from flask_babel import format_date
+
+        try:
+            return format_date(date.fromisoformat(value), "short")
+        except ValueError:
+            return value
     return None
 
 

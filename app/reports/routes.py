@@ -192,10 +192,11 @@ def departments():
     except pages.NoSuchRoot:
         abort(404)
     skill_names = _skill_names()
+    about = page.root.path if page.root else ""
     if fmt and request.args.get("table") == "skills":
-        return _export(fmt, "skills", *_skills_table(page, skill_names), period, root_id)
+        return _export(fmt, "skills", *_skills_table(page, skill_names), period, root_id, about)
     if fmt:
-        return _export(fmt, "departments", *_departments_table(page), period, root_id)
+        return _export(fmt, "departments", *_departments_table(page), period, root_id, about)
     shown = page.rows
     chart = charts.bar_chart(
         [(r.path.rsplit("/", 1)[-1], r.shop_avg_percent) for r in shown],
