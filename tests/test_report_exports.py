@@ -97,6 +97,18 @@ def test_the_employee_report_has_a_period_and_exports(client, auth, company):  #
     cards = list(csv.reader(io.StringIO(client.get(csv_url).data.decode("utf-8-sig"))))
     assert len(cards) == 2  # the header and the one card of 26 May (6 May is outside the period)
     assert cards[0][:3] == ["Date", "Department", "Result, %"]
+    from sqlalchemy import select
+
+    from app.core.audit import AuditEntry
+    from app.extensions import db
+
+    def views():
+        stmt = select(AuditEntry).where(AuditEntry.action == "report.person_view", AuditEntry.object_id == str(a1.id))
+        return len(db.session.scalars(stmt).all())
+
+    before = views()
+    client.get(csv_url)
+    assert views() == before + 1  # an export of a person's figures is a read of them, in the log
     everything = client.get(f"/reports/employees/{a1.id}?format=csv").data.decode("utf-8-sig")
     assert len(everything.splitlines()) == 3
     sheet = load_workbook(

@@ -396,6 +396,7 @@ def employee(user_id: int):
         return _bad_period(error, user.name)
     fmt = request.args.get("format")
     if fmt:
+        services.record_person_view(current_user, user, period)  # whose figures left in the file
         report = services.employee_report(user, period)
         what, headers, table = _employee_tables(report, request.args.get("table", "cards"))
         return _export(fmt, what, headers, table, period, user.department_id, user.name)
