@@ -78,7 +78,7 @@ def test_an_inverted_period_is_an_error_on_the_page_with_presets(client, auth, c
         response = client.get(f"{path}?from=2026-11-30&to=2026-09-01", headers=RU)
         page = response.get_data(as_text=True)
         assert response.status_code == 400
-        assert 'role="alert"' in page and "не может быть позже" in page
+        assert 'role="alert"' in page and "Период начинается позже, чем заканчивается" in page
         assert 'value="2026-11-30"' in page  # the dates stay in the form to be corrected
         assert "Этот квартал" in page and "За всё время" in page
     page = client.get("/reports/", headers=RU).get_data(as_text=True)
@@ -115,3 +115,11 @@ def test_the_employee_report_has_a_period_and_exports(client, auth, company):  #
         io.BytesIO(client.get(f"/reports/employees/{a1.id}?format=xlsx&table=courses", headers=RU).data)
     ).active
     assert sheet.title == "Курсы сотрудника" and list(sheet.iter_rows(values_only=True))[1][0] == "Курс"
+
+
+def test_only_hr_and_admins_export_a_persons_report(client, auth, company):  # noqa: F811
+    a1 = company["staff"]["a1"]
+    auth.login("a2@example.com")
+    for fmt in ("csv", "xlsx"):
+        assert client.get(f"/reports/employees/{a1.id}?format={fmt}").status_code == 403
+        assert client.get(f"/reports/employees/{a1.id}?format={fmt}&table=courses").status_code == 403

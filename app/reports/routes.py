@@ -63,6 +63,7 @@ def period_from_request() -> services.Period:
     return services.parse_period(request.args.get("from"), request.args.get("to"))
 
 
+INVERTED = _l("'from' must not be after 'to'.")  # as services.parse_period words it
 PRESET_LABELS = {
     "month": _l("This month"),
     "last_month": _l("Last month"),
@@ -77,6 +78,8 @@ def _period_or_error():
     try:
         return period_from_request(), None
     except BadInput as err:
+        if str(err.message) == str(INVERTED):  # the API's words name its parameters; the page's, its fields
+            return None, str(_("The period starts after it ends: choose a start on or before the end."))
         return None, str(err.message)
 
 
