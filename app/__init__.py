@@ -158,6 +158,12 @@ def create_app(config: dict | type | None = None) -> Flask:
     errors.register(app)
     security.register(app)
     templating.register(app)
+    from app.audit.labels import action_label, value_label
+
+    # {{ v.state|label('visit') }}: a stored code as the words a person reads (app/audit/labels.py); set
+    # here because the labels name every feature's codes, and templating sits below the features.
+    app.jinja_env.filters["label"] = lambda value, kind: value_label(kind, value)
+    app.jinja_env.filters["action_label"] = action_label
     from app import cli
 
     cli.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -30,7 +31,11 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # JSON columns (the audit log's before/after, content) stored as readable text, not "\u0421..." escapes
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {
+        "pool_pre_ping": True,
+        "json_serializer": lambda value: json.dumps(value, ensure_ascii=False),
+    }
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False

@@ -276,7 +276,7 @@ def test_the_audit_page_shows_words_not_codes_or_json(app, aclient, hr, make_use
         "Status: submitted → approved",
         "Data exported",
         "People",
-        "Format: csv",
+        "Format: CSV",
         "Other change",
         "Ирина Кадрова",
     ):

@@ -212,7 +212,9 @@ def test_scoped_hr_reports_cover_the_subtree_only(client, auth, world):
         assert company.split(",")[9] == "1"  # one approved card in the subtree (the whole company has two)
     skills = client.get("/reports/?format=csv&table=skills").data.decode("utf-8-sig")
     assert "South" not in skills
-    assert client.get(f"/reports/?root={world['south'].id}").status_code == 404
+    assert client.get(f"/reports/?root={world['south'].id}", follow_redirects=True).status_code == 404
+    assert client.get(f"/reports/?root={world['south'].id}&format=csv").status_code == 404
+    assert client.get(f"/reports/employees/{world['outside'].id}?format=csv").status_code == 404
     assert client.get(f"/reports/departments/{world['south'].id}").status_code == 404
     assert client.get(f"/reports/departments/{world['south'].id}?format=csv").status_code == 404
     assert client.get(f"/reports/departments/{world['north'].id}").status_code == 200
@@ -399,3 +401,14 @@ def test_quiz_statistics_of_a_scoped_hr_person_count_their_subtree_only(client, 
     auth.login("wide@example.com")
     wide = client.get("/quizzes/courier-no-call/stats").get_data(as_text=True)
     assert page != wide  # the scoped page counts one attempt, the unscoped one three
+
+
+def test_scoped_hr_home_counts_their_subtree_only(world):
+    """HR's home counts what waits in the viewer's scope: one card to review and one open dispute in North,
+    where the whole company has two of each."""
+    from app.main.services import hr_todo
+
+    scoped = hr_todo(world["scoped"])
+    wide = hr_todo(db.session.scalar(select(User).where(User.email == "wide@example.com")))
+    assert (scoped["review"], scoped["disputes"]) == (1, 1)
+    assert (wide["review"], wide["disputes"]) == (2, 2)

@@ -167,8 +167,15 @@ def test_exports_neutralise_formulas(client, auth, company):
 def test_report_pages(client, auth, company):
     auth.login("hr@example.com")
     assert client.get("/reports/").status_code == 200
-    page = client.get(f"/reports/?root={company['region'].id}").get_data(as_text=True)
-    assert "Филиал А" in page and "<svg" in page
+    # a region has one report page: the old "?root=" view of the table sends there, keeping the period
+    response = client.get(f"/reports/?root={company['region'].id}&from=2026-01-01")
+    assert response.status_code == 302
+    assert (
+        response.location.startswith(f"/reports/departments/{company['region'].id}?")
+        and "from=2026-01-01" in response.location
+    )
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Филиал А" in page and "<svg" in page and 'class="heatmap"' in page
     page = client.get(f"/reports/departments/{company['a'].id}").get_data(as_text=True)
     # the trend chart tells its lines apart without colour and has a table alternative
     assert "<polyline" in page and "The trend as a table" in page
@@ -379,7 +386,14 @@ def test_skill_and_effect_pages_and_exports(client, auth, company):
     assert r.status_code == 200 and "Company" in r.get_data(as_text=True).splitlines()[1]
     r = client.get("/reports/?format=xlsx&table=skills")
     sheet = load_workbook(io.BytesIO(r.data)).active
-    assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["Department", "Company", "Регион"]
+    # a title row with the period, then the frozen header
+    assert [row[0] for row in sheet.iter_rows(values_only=True)] == [
+        "Skills by department · all time",
+        "Department",
+        "Company",
+        "Регион",
+    ]
+    assert sheet.freeze_panes == "A3"
     page = client.get(f"/reports/departments/{company['a'].id}").get_data(as_text=True)
     assert "Training effect" in page
     assert "<td>Empathy</td>" in page and "<td>empathy</td>" not in page  # skills by name, never by id

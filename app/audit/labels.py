@@ -113,20 +113,54 @@ FIELD_LABELS = {
 
 VALUE_LABELS = {
     "status": CARD_STATUS_LABELS,
-    "answer": {"yes": _l("yes"), "no": _l("no"), "na": _l("not applicable")},
+    "answer": {"yes": _l("Yes"), "no": _l("No"), "na": _l("N/A")},
+    # where a visit stands (Visit.state): the card's status once past a draft, else by its window
+    "visit": {
+        "upcoming": _l("Upcoming"),
+        "due": _l("Due now"),
+        "overdue": _l("Overdue"),
+        **{status: label for status, label in CARD_STATUS_LABELS.items() if status != "draft"},
+    },
+    # a person's assigned course
+    "course_status": {
+        "completed": _l("completed"),
+        "overdue": _l("overdue"),
+        "in_progress": _l("in progress"),
+        "not_started": _l("not started"),
+    },
+    # a dispute about one item of a card
+    "dispute": {
+        "open": _l("open (awaiting review)"),
+        "accepted": _l("accepted"),
+        "rejected": _l("turned down"),
+    },
     "what": {
         "departments": _l("Departments report"),
         "skills": _l("Skills by department"),
         "training-effect": _l("Training effect"),
         "item-failures": _l("Item failure rates"),
+        "employee-cards": _l("A person's cards"),
+        "employee-courses": _l("A person's courses"),
         "people": _l("People"),
         "content": _l("Content files"),
         "xapi-statements": _l("xAPI statements"),
     },
     "source": {"api": _l("API")},
+    "format": {"csv": "CSV", "xlsx": "XLSX", "zip": "ZIP", "json": "JSON"},  # names of file formats
 }
 DEPARTMENT_FIELDS = {"department_id", "scope_department_id", "parent_id"}
 USER_FIELDS = {"user_id", "shopper_id"}
+CONTENT_FIELDS = {"course_item_id"}
+DATE_FIELDS = {"due_on", "from", "to"}
+CONTENT_OBJECTS = {"case", "quiz", "course", "checklist"}
+
+
+def value_label(kind: str, value) -> str:
+    """A stored code of ``kind`` (a key of VALUE_LABELS: "status", "visit", "course_status", "dispute",
+    "answer") as the words a person reads; the one place these words are defined for every page."""
+    if value is None or value == "":
+        return "—"
+    return str(VALUE_LABELS.get(kind, {}).get(value, value))
 
 
 def action_label(action: str) -> str:
@@ -167,11 +201,27 @@ def describe(entries: list[AuditEntry]) -> list[EntryView]:
             user_ids.add(int(e.object_id))
         if e.object_type == "department" and (e.object_id or "").isdigit():
             dept_ids.add(int(e.object_id))
+    content_ids, slugs = _content_refs(entries)
     names = {
         "department": _names("departments", dept_ids),
         "user": _names("users", user_ids),
+        "content": _content_titles(content_ids, slugs),
+        "item": _item_texts(entries),
     }
     return [_view(e, names) for e in entries]
+
+
+def _content_refs(entries: list[AuditEntry]) -> tuple[set[int], set[str]]:
+    """The content items the entries name: by id (course_item_id) and by slug (course, content objects)."""
+    ids: set[int] = set()
+    slugs = {e.object_id for e in entries if e.object_type in CONTENT_OBJECTS and e.object_id}
+    for e in entries:
+        for snapshot in (e.before, e.after):
+            if not isinstance(snapshot, dict):
+                continue
+            ids.update(v for k, v in snapshot.items() if k in CONTENT_FIELDS and isinstance(v, int))
+            slugs.update(v for k, v in snapshot.items() if k == "course" and isinstance(v, str))
+    return ids, slugs
 
 
 def _names(table: str, ids: set[int]) -> dict[int, str]:
@@ -185,11 +235,41 @@ def _names(table: str, ids: set[int]) -> dict[int, str]:
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(sorted(ids)))).all())
 
 
+def _content_titles(ids: set[int], slugs: set[str]) -> dict:
+    """Published titles of content items by id and by slug, in one query."""
+    if not ids and not slugs:
+        return {}
+    from sqlalchemy import or_
+
+    from app.content.models import ContentItem, ContentVersion
+
+    rows = db.session.execute(
+        select(ContentItem.id, ContentItem.slug, ContentVersion.title)
+        .join(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
+        .where(or_(ContentItem.id.in_(sorted(ids)), ContentItem.slug.in_(sorted(slugs))))
+    )
+    out: dict = {}
+    for item_id, slug, title in rows:
+        out[item_id] = out[slug] = title
+    return out
+
+
+def _item_texts(entries: list[AuditEntry]) -> dict:
+    """Checklist item texts when an entry on the page names an item (one query)."""
+    if not any(isinstance(e.after, dict) and "item" in e.after for e in entries):
+        return {}
+    from app.shopping.item_texts import item_texts
+
+    return item_texts()
+
+
 def _view(e: AuditEntry, names: dict) -> EntryView:
     obj_label = str(OBJECT_LABELS.get(e.object_type, e.object_type or ""))
     obj_name = None
     if e.object_id is not None and e.object_id.isdigit():
         obj_name = names.get(e.object_type, {}).get(int(e.object_id))
+    if e.object_type in CONTENT_OBJECTS and e.object_id in names["content"]:
+        obj_name = names["content"][e.object_id]
     if e.object_type == "export":
         obj = _value("what", e.object_id, names)
     elif obj_name:
@@ -211,6 +291,28 @@ def _view(e: AuditEntry, names: dict) -> EntryView:
     return EntryView(e, action_label(e.action), obj, changes)
 
 
+def _named(key: str, value, names: dict) -> str | None:
+    """A department, person, content item or checklist item by its name, for a value that refers to one."""
+    if key in DEPARTMENT_FIELDS and isinstance(value, int):
+        return names["department"].get(value, f"#{value}")
+    if key in USER_FIELDS and isinstance(value, int):
+        return names["user"].get(value, f"#{value}")
+    if (key in CONTENT_FIELDS and isinstance(value, int)) or (key == "course" and isinstance(value, str)):
+        return names["content"].get(value, str(value))
+    if key == "item" and isinstance(value, str):
+        return names["item"].get(value, value)
+    if key in DATE_FIELDS and isinstance(value, str):
+        from datetime import date
+
+        from flask_babel import format_date
+
+        try:
+            return format_date(date.fromisoformat(value), "short")
+        except ValueError:
+            return value
+    return None
+
+
 def _value(key: str, value, names: dict) -> str:
     from app.core.permissions import ROLE_LABELS, Role
 
@@ -218,17 +320,16 @@ def _value(key: str, value, names: dict) -> str:
         return "—"
     if isinstance(value, bool):
         return str(_l("yes") if value else _l("no"))
-    if key in DEPARTMENT_FIELDS and isinstance(value, int):
-        return names["department"].get(value, f"#{value}")
-    if key in USER_FIELDS and isinstance(value, int):
-        return names["user"].get(value, f"#{value}")
+    named = _named(key, value, names)
+    if named is not None:
+        return named
     if key == "roles" and isinstance(value, list):
         labels = {r.value: str(label) for r, label in ROLE_LABELS.items() if isinstance(r, Role)}
         return ", ".join(labels.get(r, str(r)) for r in value) or "—"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "—"
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
+        return "; ".join(f"{FIELD_LABELS.get(k, k)}: {_value(k, v, names)}" for k, v in value.items())
     if isinstance(value, str) and value in VALUE_LABELS.get(key, {}):
         return str(VALUE_LABELS[key][value])
     return str(value)

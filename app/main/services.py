@@ -35,7 +35,42 @@ def manager_dashboard(viewer: User) -> dict:
         "people_count": db.session.scalar(people),
         "department_count": db.session.scalar(departments),
         "recent": recent,
+        "todo": hr_todo(viewer),
     }
+
+
+def hr_todo(viewer: User, today: date | None = None) -> dict[str, int]:
+    """What waits for HR within the viewer's scope, counted in one statement: cards submitted for review,
+    overdue courses (a person's assigned course past its due date, not done in its current round), open
+    disputes, late visits (the window has ended and no card was submitted)."""
+    from app.people.services import scoped
+    from app.rollups import CourseStatus
+    from app.shopping.models import Dispute, Scorecard, Visit, late_visits
+
+    today = today or date.today()
+    review = scoped(
+        select(func.count(Scorecard.id)).where(Scorecard.status == "submitted"), Scorecard.department_id, viewer
+    )
+    overdue = scoped(
+        select(func.count()).where(CourseStatus.done.is_(False), CourseStatus.due_on < today),
+        CourseStatus.department_id,
+        viewer,
+    )
+    disputes = scoped(
+        select(func.count(Dispute.id)).join(Scorecard, Scorecard.id == Dispute.card_id).where(Dispute.status == "open"),
+        Scorecard.department_id,
+        viewer,
+    )
+    late = scoped(select(func.count(Visit.id)).where(late_visits(today)), Visit.department_id, viewer)
+    counts = db.session.execute(
+        select(
+            review.scalar_subquery(),
+            overdue.scalar_subquery(),
+            disputes.scalar_subquery(),
+            late.scalar_subquery(),
+        )
+    ).one()
+    return dict(zip(("review", "overdue", "disputes", "late"), (int(n or 0) for n in counts), strict=True))
 
 
 def employee_dashboard(user: User, today: date | None = None) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from app.reports import services
 
@@ -51,3 +52,21 @@ def departments_page(
     shown = _sorted(shown, sort, descending, keep_first=root is not None)
     skills, heat = services.skill_heatmap([r.id for r in shown], period, scope=scope)
     return DepartmentsPage(shown, root, company, skills, heat)
+
+
+def period_presets(today: date) -> list[tuple[str, date | None, date | None]]:
+    """The periods offered as one-click links: (key, from, to); "all" is no period."""
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    quarter_end = _month_end(date(today.year, quarter_start.month + 2, 1))
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    return [
+        ("month", today.replace(day=1), _month_end(today)),
+        ("last_month", last_month_end.replace(day=1), last_month_end),
+        ("quarter", quarter_start, quarter_end),
+        ("year", date(today.year, 1, 1), date(today.year, 12, 31)),
+        ("all", None, None),
+    ]
+
+
+def _month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)

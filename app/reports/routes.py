@@ -1,18 +1,22 @@
-from flask import abort, current_app, render_template, request
-from flask_babel import get_locale
+from datetime import date
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
+from app.core.errors import BadInput
 from app.core.inputs import paginate, record_id
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.people.models import Department, User
-from app.people.services import child_ids, in_scope, scope_ids, subtree_select
+from app.people.services import in_scope, scope_ids, subtree_select
 from app.reports import bp, charts, pages, services
 from app.reports.export import table_response
+from app.reports.people import people_figures
 from app.templating import round1
 
 MANAGERS = (Role.HR, Role.ADMIN)
@@ -40,6 +44,17 @@ LEVEL_LABELS = {
     "culture": _l("part of the culture"),
     "full": _l("full"),
 }
+# The columns a report table shows unless the reader asks for all of them (all go to the exports).
+MAIN_COLUMNS = ("path", "employees", "completion_rate", "overdue", "shop_count", "shop_avg_percent", "level")
+
+
+def main_columns():
+    """The table's columns as chosen by ``?columns=all`` (every column) or by default (the main ones)."""
+    if request.args.get("columns") == "all":
+        return COLUMNS
+    return [(k, label) for k, label in COLUMNS if k in MAIN_COLUMNS]
+
+
 RATES = {"completion_rate", "quiz_pass_rate", "shop_pass_rate"}
 
 
@@ -48,9 +63,82 @@ def period_from_request() -> services.Period:
     return services.parse_period(request.args.get("from"), request.args.get("to"))
 
 
-def _export(fmt: str, what: str, headers: list[str], table: list[list], period, department_id: int | None):
-    """The table as a download, recorded in the audit log; 400 for an unknown format."""
-    response = table_response(current_user, fmt, what, headers, table, period=period, department_id=department_id)
+INVERTED = _l("'from' must not be after 'to'.")  # as services.parse_period words it
+PRESET_LABELS = {
+    "month": _l("This month"),
+    "last_month": _l("Last month"),
+    "quarter": _l("This quarter"),
+    "year": _l("This year"),
+    "all": _l("All time"),
+}
+
+
+def _period_or_error():
+    """(period, None) from the request, or (None, the message) for a bad or inverted period."""
+    try:
+        return period_from_request(), None
+    except BadInput as err:
+        if str(err.message) == str(INVERTED):  # the API's words name its parameters; the page's, its fields
+            return None, str(_("The period starts after it ends: choose a start on or before the end."))
+        return None, str(err.message)
+
+
+def period_context(period, error: str | None = None, **keep) -> dict:
+    """What the period form needs: the dates as typed, the error, and the preset periods as links to this
+    page (keeping ``keep``, such as the root department)."""
+    args = dict(request.view_args or {}, **{k: v for k, v in keep.items() if v is not None})
+    presets = []
+    for key, start, end in pages.period_presets(date.today()):
+        current = error is None and period is not None and (period.start, period.end) == (start, end)
+        url = url_for(request.endpoint, **args, **{"from": start, "to": end})
+        presets.append((str(PRESET_LABELS[key]), url, current))
+    return {
+        "period_raw": {"from": request.args.get("from", ""), "to": request.args.get("to", "")},
+        "period_error": error,
+        "presets": presets,
+        "period_args": {"from": period.start, "to": period.end} if period else {},
+        "period_hidden": {k: v for k, v in keep.items() if v is not None},
+    }
+
+
+def period_text(period) -> str:
+    """The period in words for an export's title row: "01.09.2026 – 30.11.2026", "from …", "all time"."""
+    start = format_date(period.start, "short") if period.start else None
+    end = format_date(period.end, "short") if period.end else None
+    if start and end:
+        return f"{start} – {end}"
+    if start:
+        return str(_("from %(d)s", d=start))
+    if end:
+        return str(_("until %(d)s", d=end))
+    return str(_("all time"))
+
+
+def _bad_period(error: str, heading: str, **keep):
+    return render_template(
+        "reports/period_error.html", heading=heading, period=None, **period_context(None, error, **keep)
+    ), 400
+
+
+def _export(fmt: str, what: str, headers: list[str], table: list[list], period, department_id: int | None, about=""):
+    """The table as a download, recorded in the audit log; 400 for an unknown format. The file speaks the
+    reader's language: a translated sheet name, a title row with the period, CSV for their spreadsheet."""
+    from app.audit.labels import VALUE_LABELS
+
+    sheet = str(VALUE_LABELS["what"].get(what, what))
+    title = " · ".join(part for part in (sheet, about, period_text(period)) if part)
+    response = table_response(
+        current_user,
+        fmt,
+        what,
+        headers,
+        table,
+        period=period,
+        department_id=department_id,
+        locale=str(get_locale() or "en"),
+        sheet=sheet,
+        title=title,
+    )
     if response is None:
         abort(400)
     db.session.commit()
@@ -88,10 +176,17 @@ def cell(row, key):
 @bp.route("/")
 @allow(*MANAGERS)
 def departments():
-    period = period_from_request()
+    root_id = request.args.get("root", type=record_id)
+    fmt = request.args.get("format")
+    if root_id and not fmt:
+        # one page per department: its own (with its departments below, items and people)
+        args = {k: v for k, v in request.args.items() if k != "root"}
+        return redirect(url_for("reports.department", dept_id=root_id, **args))
+    period, error = _period_or_error()
+    if error:
+        return _bad_period(error, str(_("Reports")))
     sort = request.args.get("sort")
     sort = sort if sort in {k for k, _ in COLUMNS} else None
-    root_id = request.args.get("root", type=record_id)
     try:
         # a scoped HR person's "company" is their subtree
         page = pages.departments_page(
@@ -100,11 +195,11 @@ def departments():
     except pages.NoSuchRoot:
         abort(404)
     skill_names = _skill_names()
-    fmt = request.args.get("format")
+    about = page.root.path if page.root else ""
     if fmt and request.args.get("table") == "skills":
-        return _export(fmt, "skills", *_skills_table(page, skill_names), period, root_id)
+        return _export(fmt, "skills", *_skills_table(page, skill_names), period, root_id, about)
     if fmt:
-        return _export(fmt, "departments", *_departments_table(page), period, root_id)
+        return _export(fmt, "departments", *_departments_table(page), period, root_id, about)
     shown = page.rows
     chart = charts.bar_chart(
         [(r.path.rsplit("/", 1)[-1], r.shop_avg_percent) for r in shown],
@@ -131,6 +226,8 @@ def departments():
         heat_rows=[(None, _("Company"))] + [(r.id, r.path.rsplit("/", 1)[-1]) for r in shown],
         skill_names=skill_names,
         heat_class=heat_class,
+        main_columns=main_columns(),
+        **period_context(period),
     )
 
 
@@ -158,56 +255,74 @@ def _departments_table(page: pages.DepartmentsPage) -> tuple[list[str], list[lis
     return headers, table
 
 
+EFFECT_HEADERS = (
+    _l("Skill"),
+    _l("People"),
+    _l("Pass rate before"),
+    _l("Items before"),
+    _l("Pass rate after"),
+    _l("Items after"),
+    _l("Change, points"),
+)
+
+
+def _effect_table(effect: list[dict], skill_names: dict) -> tuple[list[str], list[list]]:
+    table = [
+        [
+            skill_names.get(e["skill"], e["skill"]),
+            e["people"],
+            _percent(e["before_rate"]),
+            e["before_items"],
+            _percent(e["after_rate"]),
+            e["after_items"],
+            _percent(e["change"]),
+        ]
+        for e in effect
+    ]
+    return [str(h) for h in EFFECT_HEADERS], table
+
+
+def _failures_table(failures: list[dict], skill_names: dict) -> tuple[list[str], list[list]]:
+    headers = [str(_("Item")), str(_("Skill")), str(_("Failed")), str(_("Applicable")), str(_("Failure rate"))]
+    table = [
+        [f["text"], skill_names.get(f["skill"], f["skill"]), f["failed"], f["applicable"], round1(100 * f["rate"])]
+        for f in failures
+    ]
+    return headers, table
+
+
 @bp.route("/departments/<int:dept_id>")
 @allow(*MANAGERS)
 def department(dept_id: int):
+    """The one report page of a department: its figures, the departments below it, items, people."""
     dept = db.session.get(Department, dept_id)
     if dept is None or not in_scope(current_user, dept.id):
         abort(404)
-    period = period_from_request()
-    rows = services.department_report(period, roots=[dept_id, *child_ids(dept_id)])
-    row = next(r for r in rows if r.id == dept_id)
-    children = [r for r in rows if r.parent_id == dept_id]
-    failures = services.item_failure_rates(dept_id, period)
-    trend = services.monthly_trend(dept_id, period)
-    effect = services.training_effect(dept_id, period)
+    period, error = _period_or_error()
+    if error:
+        return _bad_period(error, dept.path)
     skill_names = _skill_names()
     fmt = request.args.get("format")
     if fmt and request.args.get("table") == "effect":
-        headers = [
-            str(_("Skill")),
-            str(_("People")),
-            str(_("Pass rate before")),
-            str(_("Items before")),
-            str(_("Pass rate after")),
-            str(_("Items after")),
-            str(_("Change, points")),
-        ]
-        table = [
-            [
-                skill_names.get(e["skill"], e["skill"]),
-                e["people"],
-                _percent(e["before_rate"]),
-                e["before_items"],
-                _percent(e["after_rate"]),
-                e["after_items"],
-                _percent(e["change"]),
-            ]
-            for e in effect
-        ]
-        return _export(fmt, "training-effect", headers, table, period, dept_id)
+        return _export(fmt, "training-effect", *_effect_table(services.training_effect(dept_id, period), skill_names),
+                       period, dept_id, dept.path)  # fmt: skip
     if fmt:
-        headers = [str(_("Item")), str(_("Skill")), str(_("Failed")), str(_("Applicable")), str(_("Failure rate"))]
-        table = [
-            [f["item"], skill_names.get(f["skill"], f["skill"]), f["failed"], f["applicable"], round1(100 * f["rate"])]
-            for f in failures
-        ]
-        return _export(fmt, "item-failures", headers, table, period, dept_id)
+        failures = services.item_failure_rates(dept_id, period)
+        return _export(fmt, "item-failures", *_failures_table(failures, skill_names), period, dept_id, dept.path)
+    sort = request.args.get("sort")
+    sort = sort if sort in {k for k, _ in COLUMNS} else None
+    try:
+        below = pages.departments_page(
+            period, scope_ids(current_user), dept_id, sort, request.args.get("dir", "desc") == "desc"
+        )
+    except pages.NoSuchRoot:
+        abort(404)
+    trend = services.monthly_trend(dept_id, period)
     page = paginate(
         select(User)
         .where(User.department_id.in_(subtree_select(dept_id)), User.active.is_(True))
         .order_by(User.name)
-        .options(lazyload(User.roles))  # the list shows names only
+        .options(lazyload(User.roles))  # the list shows names and figures, no roles
     )
     chart = charts.line_chart(
         [(t["month"], t) for t in trend],
@@ -217,21 +332,60 @@ def department(dept_id: int):
     return render_template(
         "reports/department.html",
         dept=dept,
-        row=row,
-        children=children,
-        failures=failures,
+        root=below.root,
+        row=below.root,
+        rows=below.rows,
+        skills=below.skills,
+        heat=below.heat,
+        heat_rows=[(r.id, r.path.rsplit("/", 1)[-1]) for r in below.rows],
+        heat_class=heat_class,
+        sort=sort,
+        failures=services.item_failure_rates(dept_id, period),
         chart=chart,
         trend=trend,
         page=page,
+        figures=people_figures([p.id for p in page.items], period),
         columns=COLUMNS,
+        main_columns=main_columns(),
         cell=cell,
         period=period,
         # the page compares the card average only, with the company (a scoped HR person's: their subtree)
         company=services.company_row(period, shop_only=True, scope=scope_ids(current_user)),
-        effect=effect,
+        effect=services.training_effect(dept_id, period),
         skill_names=skill_names,
         percent=_percent,
+        **period_context(period),
     )
+
+
+def _employee_tables(report, which: str) -> tuple[str, list[str], list[list]]:
+    """One table of a person's report as a download: their approved cards, or their courses."""
+    from app.audit.labels import value_label
+
+    if which == "courses":
+        headers = [str(_("Course")), str(_("Why")), str(_("Due")), str(_("Status"))]
+        table = [
+            [
+                a["title"],
+                str(_("after a mystery-shop visit") if a["reason"] == "shop" else _("assigned by hand")),
+                format_date(a["due_on"], "short") if a["due_on"] else None,
+                value_label("course_status", a["status"]),
+            ]
+            for a in report.assignments
+        ]
+        return "employee-courses", headers, table
+    headers = [str(_("Date")), str(_("Department")), str(_("Result, %")), str(_("Passed")), str(_("Critical failure"))]
+    table = [
+        [
+            format_date(c.visited_at, "short") if c.visited_at else None,
+            c.department.path if c.department else None,
+            round1(c.total_percent) if c.total_percent is not None else None,
+            str(_("Yes") if c.passed else _("No")),
+            str(_("Yes") if c.critical_failed else _("No")),
+        ]
+        for c in report.cards
+    ]
+    return "employee-cards", headers, table
 
 
 @bp.route("/employees/<int:user_id>")
@@ -240,7 +394,15 @@ def employee(user_id: int):
     user = db.session.get(User, user_id, options=[lazyload(User.roles)])  # the page shows no roles
     if user is None or not in_scope(current_user, user.department_id):
         abort(404)
-    period = period_from_request()
+    period, error = _period_or_error()
+    if error:
+        return _bad_period(error, user.name)
+    fmt = request.args.get("format")
+    if fmt:
+        services.record_person_view(current_user, user, period)  # whose figures left in the file
+        report = services.employee_report(user, period)
+        what, headers, table = _employee_tables(report, request.args.get("table", "cards"))
+        return _export(fmt, what, headers, table, period, user.department_id, user.name)
     # Recorded first: a commit after the report would expire the cards it loaded, and the chart would then
     # read each one back with a statement of its own.
     services.record_person_view(current_user, user, period)
@@ -252,7 +414,12 @@ def employee(user_id: int):
         title=str(_("Card results over time")),
     )
     return render_template(
-        "reports/employee.html", report=report, chart=chart, minimum=current_app.config["MIN_CARDS_FOR_SCORE"]
+        "reports/employee.html",
+        report=report,
+        chart=chart,
+        minimum=current_app.config["MIN_CARDS_FOR_SCORE"],
+        period=period,
+        **period_context(period),
     )
 
 
@@ -263,7 +430,9 @@ def effect():
     from app.content import services as content
     from app.reports import did
 
-    period = period_from_request()
+    period, error = _period_or_error()
+    if error:
+        return _bad_period(error, str(_("Training effect")))
     config = current_app.config
     effects = did.training_effects(
         period, scope_ids(current_user), config["EFFECT_MIN_CARDS"], config["EFFECT_MIN_PEOPLE"]
@@ -296,4 +465,5 @@ def effect():
         points=points,
         minimum_cards=config["EFFECT_MIN_CARDS"],
         minimum_people=config["EFFECT_MIN_PEOPLE"],
+        **period_context(period),
     )

@@ -331,9 +331,13 @@ def item_failure_rates(dept_id: int | None, period: Period | None = None, limit:
     item_col = rows.c.item_id
     stmt = select(item_col, rows.c.skill, failed, applicable).group_by(item_col, rows.c.skill)
     stmt = stmt.having(applicable > 0).order_by((failed * 1.0 / applicable).desc(), item_col).limit(limit)
+    from app.shopping.item_texts import item_texts
+
+    texts = item_texts()
     return [
         {
             "item": r[0],
+            "text": texts.get(r[0], r[0]),
             "skill": r[1] or None,
             "failed": int(r[2]),
             "applicable": int(r[3]),
@@ -468,6 +472,7 @@ def employee_report(user: User, period: Period | None = None, today: date | None
             "title": r.progress.version.title,
             "reason": r.assignment.reason,
             "due": r.assignment.due_on.isoformat() if r.assignment.due_on else None,
+            "due_on": r.assignment.due_on,
             "status": "completed"
             if r.progress.completed
             else "overdue"

@@ -72,6 +72,17 @@ class Visit(db.Model):
         return "overdue"
 
 
+def late_visits(today: date):
+    """SQL: visits whose window has ended with no card submitted (none, a draft or one returned) and
+    not cancelled; the list HR's home counts and the visits page filters on."""
+    from sqlalchemy import select
+
+    submitted = select(Scorecard.visit_id).where(
+        Scorecard.visit_id.is_not(None), Scorecard.status.in_(("submitted", "approved", "rejected"))
+    )
+    return (Visit.cancelled_at.is_(None)) & (Visit.window_end < today) & Visit.id.not_in(submitted)
+
+
 def visit_state(visit: Visit, today: date) -> str:
     """:meth:`Visit.state` as a function (templates are handed it)."""
     return visit.state(today)

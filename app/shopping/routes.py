@@ -30,7 +30,8 @@ from app.shopping.forms import (
     SettleForm,
     make_card_form,
 )
-from app.shopping.models import Dispute, Evidence, Scorecard, Visit, visit_state
+from app.shopping.item_texts import card_item_texts
+from app.shopping.models import Dispute, Evidence, Scorecard, Visit, late_visits, visit_state
 from app.shopping.scores import approved_about, shop_average
 
 MANAGERS = (Role.HR, Role.ADMIN)
@@ -386,11 +387,12 @@ def visits():
         done = _schedule_from(form)
         if done is not None:
             return done
+    late = request.args.get("late") == "1"  # HR's home links here: windows ended, no card submitted
     page = paginate(
         people_services.scoped(
             select(Visit)
             .options(joinedload(Visit.department), joinedload(Visit.card), joinedload(Visit.shopper))
-            .where(Visit.cancelled_at.is_(None))
+            .where(late_visits(date.today()) if late else Visit.cancelled_at.is_(None))
             .order_by(Visit.window_start.desc()),
             Visit.department_id,
             current_user,
@@ -398,6 +400,7 @@ def visits():
     )
     return render_template(
         "shopping/visits.html",
+        late=late,
         form=form,
         page=page,
         today=date.today(),
@@ -539,8 +542,14 @@ def disputes():
     if scope is not None:
         stmt = stmt.where(Dispute.card_id.in_(select(Scorecard.id).where(Scorecard.department_id.in_(sorted(scope)))))
     page = paginate(stmt)
+    texts = card_item_texts((d.card.checklist_version_id, d.item_id) for d in page.items)
     return render_template(
-        "shopping/disputes.html", page=page, status=status, form=SettleForm(), may_settle=services.may_settle
+        "shopping/disputes.html",
+        page=page,
+        status=status,
+        form=SettleForm(),
+        may_settle=services.may_settle,
+        item_texts=texts,
     )
 
 
