@@ -14,6 +14,13 @@ def _env_int(name: str, default: int) -> int:
         return default
 
 
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
 MIN_SECRET_KEY_BYTES = 32
 TRANSLATIONS = Path(__file__).parent / "translations"
 
@@ -89,6 +96,10 @@ class Config:
     EVIDENCE_MAX_FILES_PER_CARD = _env_int("EVIDENCE_MAX_FILES_PER_CARD", 10)
     EVIDENCE_MAX_BYTES_PER_CARD = _env_int("EVIDENCE_MAX_BYTES_PER_CARD", 50 * 1024 * 1024)
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
+    # Calibration: a shopper whose latest exercise agrees with the reference on less than this share of
+    # the items needs calibration (no new visits); an item fewer shoppers than this share match is flagged.
+    CALIBRATION_THRESHOLD = _env_float("CALIBRATION_THRESHOLD", 0.80)
+    CALIBRATION_ITEM_THRESHOLD = _env_float("CALIBRATION_ITEM_THRESHOLD", 0.80)
     # Minimum average shop percent for the levels formal, functional, part of the culture, full.
     LEVEL_THRESHOLDS = (40, 60, 75, 90)
 

@@ -1,6 +1,12 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 
 from app.authoring.models import ContentDraft  # noqa: F401
+from app.calibration.models import (  # noqa: F401
+    Calibration,
+    CalibrationAnswer,
+    CalibrationReference,
+    CalibrationResponse,
+)
 from app.content.models import ContentItem, ContentVersion, QuestionSkill  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
 from app.learning.models import Assignment, AttemptAnswer, CaseRead, CourseCompletion, QuizAttempt  # noqa: F401

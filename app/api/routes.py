@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.api import bp, schemas
 from app.api.docs import operation, spec
+from app.calibration.results import NeedsCalibration
 from app.core.errors import BadInput, DomainError
 from app.core.permissions import Role, allow
 from app.core.schemas import parse
@@ -87,7 +88,8 @@ def card_json(card: Scorecard, with_shopper: bool, viewer: User | None = None) -
     "/scorecards",
     "POST",
     summary="Submit a scorecard (shopper, hr, admin)",
-    description="Nobody scores the department they work in or head, themself, or a colleague "
+    description="A shopper who needs calibration (their latest calibration exercise below the threshold) "
+    "is refused (403) until they pass a later exercise. Nobody scores the department they work in or head, themself, or a colleague "
     "(422 'conflict of interest'). An employee who is unknown, inactive or outside the department "
     "gets the one answer 'not an employee of that department'. The same Idempotency-Key with the "
     "same body returns the first card (200); with a different body it is refused (422).",
@@ -107,6 +109,9 @@ def submit_scorecard():
     except services.ValidationFailed as err:
         db.session.rollback()
         return error(422, err.message, err.fields)
+    except NeedsCalibration as err:
+        db.session.rollback()
+        return error(403, err.message)
     except DomainError as err:
         db.session.rollback()
         return error(409, err.message)

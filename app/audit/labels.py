@@ -40,6 +40,8 @@ ACTION_LABELS = {
     "dispute.open": _l("Dispute opened"),
     "dispute.accepted": _l("Dispute accepted"),
     "dispute.rejected": _l("Dispute rejected"),
+    "calibration.create": _l("Calibration exercise created"),
+    "calibration.submit": _l("Calibration exercise scored by a shopper"),
     "evidence.add": _l("Evidence attached"),
     "evidence.remove": _l("Evidence removed"),
     "assignment.manual": _l("Course assigned"),
@@ -66,6 +68,7 @@ OBJECT_LABELS = {
     "quiz": _l("Quiz"),
     "course": _l("Course"),
     "checklist": _l("Checklist"),
+    "calibration": _l("Calibration exercise"),
 }
 
 FIELD_LABELS = {
@@ -106,6 +109,7 @@ FIELD_LABELS = {
     "size": _l("Size, bytes"),
     "mime": _l("Type"),
     "count": _l("Count"),
+    "items": _l("Items"),
 }
 
 VALUE_LABELS = {

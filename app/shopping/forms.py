@@ -50,14 +50,20 @@ def make_card_form(checklist: Checklist):
         save = SubmitField(_l("Save draft"))
         submit = SubmitField(_l("Submit the card"))
 
+    add_item_fields(CardForm, checklist)
+    return CardForm
+
+
+def add_item_fields(form_class, checklist: Checklist) -> None:
+    """One yes/no/n-a field (``answer-<item>``) and one comment field (``comment-<item>``) per checklist item:
+    the card's and the calibration exercise's (templates/shopping/_card_items.html shows them)."""
     for item in checklist.items():
         setattr(
-            CardForm,
+            form_class,
             f"answer-{item.id}",
             RadioField(choices=answer_choices(), validators=[Optional()], validate_choice=False),
         )
-        setattr(CardForm, f"comment-{item.id}", TextAreaField(validators=[Optional()]))
-    return CardForm
+        setattr(form_class, f"comment-{item.id}", TextAreaField(validators=[Optional()]))
 
 
 class EvidenceForm(FlaskForm):

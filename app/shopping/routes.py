@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.calibration.results import hold_message, needs_calibration
 from app.content import services as content
 from app.content.models import ContentItem
 from app.core.audit import utcnow
@@ -103,7 +104,13 @@ def my_visits():
     groups: dict[str, list[Visit]] = {}
     for visit in visits:
         groups.setdefault(visit.state(today), []).append(visit)
-    return render_template("shopping/my_visits.html", groups=groups, open_visits=open_visits, claim=ClaimForm())
+    return render_template(
+        "shopping/my_visits.html",
+        groups=groups,
+        open_visits=open_visits,
+        claim=ClaimForm(),
+        hold=hold_message() if needs_calibration(current_user) else None,
+    )
 
 
 @bp.route("/visits/<int:visit_id>/claim", methods=["POST"])
@@ -135,6 +142,9 @@ def card_form(visit_id: int):
     the page shows an unsaved draft, and that save makes the card."""
     visit = _own_visit(visit_id)
     card = visit.card
+    if card is None and needs_calibration(current_user):  # a card not yet started is a new visit
+        flash(hold_message(), "error")
+        return redirect(url_for("shopping.my_visits"))
     if request.method == "POST":  # the first save makes the draft, kept even if the form is refused
         card = services.card_for_visit(current_user, visit)
         db.session.commit()
@@ -331,7 +341,13 @@ def upload_evidence(card_id: int):
 @allow(Role.SHOPPER)
 def visit_evidence(visit_id: int):
     """A file attached before the card was first saved: it makes the draft."""
-    return _attach(services.card_for_visit(current_user, _own_visit(visit_id)))
+    visit = _own_visit(visit_id)
+    try:
+        card = services.card_for_visit(current_user, visit)
+    except DomainError as err:  # a shopper who needs calibration starts no new card
+        flash(err.message, "error")
+        return redirect(url_for("shopping.my_visits"))
+    return _attach(card)
 
 
 @bp.route("/evidence/<int:evidence_id>/remove", methods=["POST"])

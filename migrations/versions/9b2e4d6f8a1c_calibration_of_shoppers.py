@@ -1,0 +1,104 @@
+"""calibration of shoppers: exercises, the expert's reference, the shoppers' blind answers
+
+Revision ID: 9b2e4d6f8a1c
+Revises: c4e6a8b0d2f4
+Create Date: 2026-12-07 00:10:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9b2e4d6f8a1c"
+down_revision = "c4e6a8b0d2f4"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "calibrations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("checklist_version_id", sa.Integer(), nullable=False),
+        sa.Column("scenario", sa.Text(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["checklist_version_id"],
+            ["content_versions.id"],
+            name=op.f("fk_calibrations_checklist_version_id_content_versions"),
+        ),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_calibrations_created_by_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibrations")),
+    )
+    op.create_index(op.f("ix_calibrations_checklist_version_id"), "calibrations", ["checklist_version_id"])
+    op.create_index(op.f("ix_calibrations_created_at"), "calibrations", ["created_at"])
+    op.create_table(
+        "calibration_references",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("calibration_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.String(length=100), nullable=False),
+        sa.Column("answer", sa.String(length=3), nullable=False),
+        sa.Column("reasoning", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["calibration_id"],
+            ["calibrations.id"],
+            name=op.f("fk_calibration_references_calibration_id_calibrations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_references")),
+        sa.UniqueConstraint("calibration_id", "item_id", name=op.f("uq_calibration_references_calibration_id")),
+    )
+    op.create_index(op.f("ix_calibration_references_calibration_id"), "calibration_references", ["calibration_id"])
+    op.create_table(
+        "calibration_responses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("calibration_id", sa.Integer(), nullable=False),
+        sa.Column("shopper_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["calibration_id"],
+            ["calibrations.id"],
+            name=op.f("fk_calibration_responses_calibration_id_calibrations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["shopper_id"], ["users.id"], name=op.f("fk_calibration_responses_shopper_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_responses")),
+        sa.UniqueConstraint("calibration_id", "shopper_id", name=op.f("uq_calibration_responses_calibration_id")),
+    )
+    op.create_index(op.f("ix_calibration_responses_calibration_id"), "calibration_responses", ["calibration_id"])
+    op.create_index(op.f("ix_calibration_responses_shopper_id"), "calibration_responses", ["shopper_id"])
+    op.create_index(op.f("ix_calibration_responses_submitted_at"), "calibration_responses", ["submitted_at"])
+    op.create_table(
+        "calibration_answers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("response_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.String(length=100), nullable=False),
+        sa.Column("answer", sa.String(length=3), nullable=True),
+        sa.Column("comment", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["response_id"],
+            ["calibration_responses.id"],
+            name=op.f("fk_calibration_answers_response_id_calibration_responses"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_answers")),
+        sa.UniqueConstraint("response_id", "item_id", name=op.f("uq_calibration_answers_response_id")),
+    )
+    op.create_index(op.f("ix_calibration_answers_response_id"), "calibration_answers", ["response_id"])
+
+
+def downgrade():
+    op.drop_index(op.f("ix_calibration_answers_response_id"), table_name="calibration_answers")
+    op.drop_table("calibration_answers")
+    op.drop_index(op.f("ix_calibration_responses_submitted_at"), table_name="calibration_responses")
+    op.drop_index(op.f("ix_calibration_responses_shopper_id"), table_name="calibration_responses")
+    op.drop_index(op.f("ix_calibration_responses_calibration_id"), table_name="calibration_responses")
+    op.drop_table("calibration_responses")
+    op.drop_index(op.f("ix_calibration_references_calibration_id"), table_name="calibration_references")
+    op.drop_table("calibration_references")
+    op.drop_index(op.f("ix_calibrations_created_at"), table_name="calibrations")
+    op.drop_index(op.f("ix_calibrations_checklist_version_id"), table_name="calibrations")
+    op.drop_table("calibrations")
