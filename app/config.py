@@ -88,6 +88,8 @@ class Config:
     SHOP_ROTATION_DAYS = _env_int("SHOP_ROTATION_DAYS", 60)
     SHOP_LATE_HOURS = _env_int("SHOP_LATE_HOURS", 24)
     DISPUTE_DAYS = _env_int("DISPUTE_DAYS", 7)
+    # An approved card its employee has not opened this many days after approval shows as unread to HR.
+    ACK_UNREAD_DAYS = _env_int("ACK_UNREAD_DAYS", 7)
     LOOP_DUE_DAYS = _env_int("LOOP_DUE_DAYS", 14)
     LOOP_RECENT_DAYS = _env_int("LOOP_RECENT_DAYS", 90)
     MIN_CARDS_FOR_SCORE = _env_int("MIN_CARDS_FOR_SCORE", 3)

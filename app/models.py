@@ -26,4 +26,13 @@ from app.rollups import (  # noqa: F401,E402
     SkillMonthly,
     SkillTotal,
 )
-from app.shopping.models import ApiToken, Dispute, Evidence, Scorecard, ScorecardAnswer, ScorecardSection, Visit  # noqa: F401
+from app.shopping.models import (  # noqa: F401
+    ApiToken,
+    CardAcknowledgement,
+    Dispute,
+    Evidence,
+    Scorecard,
+    ScorecardAnswer,
+    ScorecardSection,
+    Visit,
+)

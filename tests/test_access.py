@@ -89,6 +89,7 @@ EXPECTED = {
     "shopping.settle": MANAGERS,
     "shopping.my_results": SIGNED_IN,
     "shopping.my_result": SIGNED_IN,
+    "shopping.acknowledge": SIGNED_IN,
     # The API answers 401 without a bearer token (a browser session never counts there).
     "calibration.index": MANAGERS,
     "calibration.new": MANAGERS,

@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "card.approve": _l("Card approved"),
     "card.return": _l("Card returned to the shopper"),
     "card.reject": _l("Card rejected"),
+    "card.acknowledge": _l("Card acknowledged by the employee"),
     "dispute.open": _l("Dispute opened"),
     "dispute.accepted": _l("Dispute accepted"),
     "dispute.rejected": _l("Dispute rejected"),

@@ -107,3 +107,7 @@ class SettleForm(FlaskForm):
 
 class ClaimForm(FlaskForm):
     submit = SubmitField(_l("Take this visit"))
+
+
+class AcknowledgeForm(FlaskForm):
+    submit = SubmitField(_l("I have read this card: acknowledge"))

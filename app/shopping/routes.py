@@ -19,9 +19,10 @@ from app.errors import json_object
 from app.extensions import db
 from app.people import services as people_services
 from app.people.models import Department, User
-from app.shopping import bp, drafts, evidence, services
+from app.shopping import acknowledgement, bp, drafts, evidence, services
 from app.shopping.forms import (
     UNIDENTIFIED,
+    AcknowledgeForm,
     ClaimForm,
     DisputeForm,
     EvidenceForm,
@@ -498,7 +499,10 @@ def review_queue():
     )
     stmt = people_services.scoped(stmt, Scorecard.department_id, current_user)
     page = paginate(stmt)
-    return render_template("shopping/review_queue.html", page=page, status=status)
+    receipts = acknowledgement.states(page.items) if status == "approved" else {}
+    return render_template(
+        "shopping/review_queue.html", page=page, status=status, receipts=receipts, label=acknowledgement.state_label
+    )
 
 
 @bp.route("/cards/<int:card_id>", methods=["GET", "POST"])
@@ -538,6 +542,9 @@ def review(card_id: int):
         disputes=disputes,
         show_shopper=True,
         can_review=services.may_review(current_user, card),
+        receipt=acknowledgement.state_label(acknowledgement.states([card])[card.id])
+        if card.status == "approved"
+        else None,
     )
 
 
@@ -615,6 +622,11 @@ def my_result(card_id: int):
             db.session.commit()
             flash(_("Your dispute was sent to HR."), "success")
             return redirect(url_for("shopping.my_result", card_id=card.id))
+    if request.method == "GET":  # the employee's receipt of their copy: HR sees which cards stay unread
+        receipt = acknowledgement.record_opened(current_user, card)
+        db.session.commit()
+    else:
+        receipt = acknowledgement.receipt_of(card)
     disputes = db.session.scalars(select(Dispute).where(Dispute.card_id == card.id)).all()
     deadline = card.approved_at + timedelta(days=current_app.config["DISPUTE_DAYS"]) if card.approved_at else None
     return render_template(
@@ -628,4 +640,22 @@ def my_result(card_id: int):
         can_dispute=deadline is not None and utcnow() <= deadline,
         deadline=deadline,
         files=[],
+        acknowledged_at=receipt.acknowledged_at if receipt else None,
+        ack_form=AcknowledgeForm(),
     )
+
+
+@bp.route("/results/<int:card_id>/acknowledge", methods=["POST"])
+@allow()
+def acknowledge(card_id: int):
+    card = _own_approved_card(card_id)
+    if AcknowledgeForm().validate_on_submit():
+        try:
+            acknowledgement.acknowledge(current_user, card)
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "info")
+        else:
+            db.session.commit()
+            flash(_("Thank you: the card is acknowledged."), "success")
+    return redirect(url_for("shopping.my_result", card_id=card.id))

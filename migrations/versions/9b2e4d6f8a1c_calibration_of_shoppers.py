@@ -1,4 +1,5 @@
-"""calibration of shoppers: exercises, the expert's reference, the shoppers' blind answers
+"""calibration of shoppers (exercises, the expert's reference, the shoppers' blind answers), and the
+employee's receipt of each approved card about them
 
 Revision ID: 9b2e4d6f8a1c
 Revises: c4e6a8b0d2f4
@@ -89,8 +90,26 @@ def upgrade():
     )
     op.create_index(op.f("ix_calibration_answers_response_id"), "calibration_answers", ["response_id"])
 
+    op.create_table(
+        "card_acknowledgements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("card_id", sa.Integer(), nullable=False),
+        sa.Column("employee_id", sa.Integer(), nullable=False),
+        sa.Column("seen_at", sa.DateTime(), nullable=False),
+        sa.Column("acknowledged_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["card_id"], ["scorecards.id"], name=op.f("fk_card_acknowledgements_card_id_scorecards"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(["employee_id"], ["users.id"], name=op.f("fk_card_acknowledgements_employee_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_card_acknowledgements")),
+        sa.UniqueConstraint("card_id", name=op.f("uq_card_acknowledgements_card_id")),
+    )
+    op.create_index(op.f("ix_card_acknowledgements_employee_id"), "card_acknowledgements", ["employee_id"])
+
 
 def downgrade():
+    op.drop_index(op.f("ix_card_acknowledgements_employee_id"), table_name="card_acknowledgements")
+    op.drop_table("card_acknowledgements")
     op.drop_index(op.f("ix_calibration_answers_response_id"), table_name="calibration_answers")
     op.drop_table("calibration_answers")
     op.drop_index(op.f("ix_calibration_responses_submitted_at"), table_name="calibration_responses")
