@@ -90,6 +90,7 @@ def test_hr_sees_acknowledged_disputed_and_unread_after_n_days(app, client, auth
     auth.login("hr@example.com")
     queue = client.get("/shop/review?status=approved").get_data(as_text=True)
     rows = {card_id: queue.split(f'/shop/cards/{card_id}"')[0].rsplit("<tr>", 1)[1] for card_id in cards}
+    assert "acknowledged: 1" in queue and "disputed: 1" in queue and "unread after the days allowed: 1" in queue
     assert ">acknowledged<" in rows[acknowledged]
     assert ">disputed<" in rows[disputed]
     assert ">unread after the days allowed<" in rows[ignored]

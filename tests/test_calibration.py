@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.api.auth import create_token
 from app.calibration.alpha import nominal_alpha
 from app.content.models import ContentItem
+from app.core.errors import DomainError
 from app.extensions import db
 from app.people import services as people
 from app.shopping import services as shopping
@@ -272,6 +273,16 @@ def test_a_shopper_below_the_threshold_is_refused_new_visits_until_they_pass(cli
     claim = client.post(f"/shop/visits/{visit.id}/claim", data={"csrf_token": csrf_from(page)}, follow_redirects=True)
     assert "You need calibration" in claim.get_data(as_text=True)
     assert db.session.get(Visit, visit.id).shopper_id is None
+    auth.logout()
+    auth.login("hr@example.com")  # HR sees who needs calibration, and may not name them for a visit
+    index = client.get("/calibration/").get_data(as_text=True)
+    assert "s0@example.com" in index and "<td>1</td>" in index  # held; one shopper has submitted the exercise
+    with pytest.raises(DomainError, match="needs calibration"):
+        shopping.schedule_visits(
+            world["hr"], [world["branch"]], checklist, date.today(), date.today(), world["shoppers"][0]
+        )
+    auth.logout()
+    auth.login("s0@example.com")
     # another shopper who passed is unaffected
     answer(client, world, 1, first, reference)
     assert call(client, world, "s1@example.com", "POST", "/scorecards", _scorecard(world)).status_code == 201

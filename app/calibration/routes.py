@@ -16,6 +16,7 @@ from app.core.permissions import Role, allow
 from app.core.transitions import StateConflict
 from app.errors import json_object
 from app.extensions import db
+from app.people.models import User
 from app.reports.charts import bar_chart
 
 MANAGERS = (Role.HR, Role.ADMIN)
@@ -32,18 +33,18 @@ def _calibration_or_404(calibration_id: int) -> Calibration:
 @bp.route("/")
 @allow(*MANAGERS)
 def index():
-    counts = (
-        select(CalibrationResponse.calibration_id, func.count(CalibrationResponse.id).label("n"))
-        .where(CalibrationResponse.status == "submitted")
-        .group_by(CalibrationResponse.calibration_id)
-        .subquery()
+    page = paginate(select(Calibration).order_by(Calibration.created_at.desc(), Calibration.id.desc()))
+    ids = [c.id for c in page.items]
+    submitted = dict(
+        db.session.execute(
+            select(CalibrationResponse.calibration_id, func.count(CalibrationResponse.id))
+            .where(CalibrationResponse.calibration_id.in_(ids), CalibrationResponse.status == "submitted")
+            .group_by(CalibrationResponse.calibration_id)
+        ).all()
     )
-    page = paginate(
-        select(Calibration, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.calibration_id == Calibration.id)
-        .order_by(Calibration.created_at.desc(), Calibration.id.desc())
-    )
-    return render_template("calibration/index.html", page=page)
+    held = results.needing_calibration()
+    shoppers = db.session.scalars(select(User).where(User.id.in_(held)).order_by(User.name)).all() if held else []
+    return render_template("calibration/index.html", page=page, submitted=submitted, held=shoppers)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -90,3 +90,12 @@ def states(cards: list[Scorecard], now: datetime | None = None) -> dict[int, str
         else:
             out[card.id] = "new"
     return out
+
+
+def counts(stmt, now: datetime | None = None) -> dict[str, int]:
+    """{state: how many} of the approved cards ``stmt`` (a select of Scorecard) gives."""
+    cards = list(db.session.scalars(stmt.where(Scorecard.status == "approved").order_by(None)))
+    out = dict.fromkeys(STATES, 0)
+    for state in states(cards, now).values():
+        out[state] += 1
+    return out

@@ -499,9 +499,14 @@ def review_queue():
     )
     stmt = people_services.scoped(stmt, Scorecard.department_id, current_user)
     page = paginate(stmt)
-    receipts = acknowledgement.states(page.items) if status == "approved" else {}
+    approved = status == "approved"
     return render_template(
-        "shopping/review_queue.html", page=page, status=status, receipts=receipts, label=acknowledgement.state_label
+        "shopping/review_queue.html",
+        page=page,
+        status=status,
+        receipts=acknowledgement.states(page.items) if approved else {},
+        receipt_counts=acknowledgement.counts(stmt) if approved else None,
+        label=acknowledgement.state_label,
     )
 
 
