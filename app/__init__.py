@@ -125,6 +125,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     from app.auth import bp as auth_bp
     from app.authoring import bp as authoring_bp
     from app.calibration import bp as calibration_bp
+    from app.coaching import bp as coaching_bp
     from app.learning import bp as learning_bp
     from app.main import bp as main_bp
     from app.notify import bp as notify_bp
@@ -139,6 +140,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     app.register_blueprint(learning_bp)
     app.register_blueprint(shopping_bp)
     app.register_blueprint(calibration_bp)
+    app.register_blueprint(coaching_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(notify_bp)

@@ -102,6 +102,10 @@ class Config:
     # the items needs calibration (no new visits); an item fewer shoppers than this share match is flagged.
     CALIBRATION_THRESHOLD = _env_float("CALIBRATION_THRESHOLD", 0.80)
     CALIBRATION_ITEM_THRESHOLD = _env_float("CALIBRATION_ITEM_THRESHOLD", 0.80)
+    # Action plans: an approved card below this result (percent), or with a failed critical item, opens an
+    # action for the department's manager, due this many days later.
+    ACTION_THRESHOLD = _env_float("ACTION_THRESHOLD", 70.0)
+    ACTION_DUE_DAYS = _env_int("ACTION_DUE_DAYS", 14)
     # Minimum average shop percent for the levels formal, functional, part of the culture, full.
     LEVEL_THRESHOLDS = (40, 60, 75, 90)
 

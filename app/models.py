@@ -7,6 +7,7 @@ from app.calibration.models import (  # noqa: F401
     CalibrationReference,
     CalibrationResponse,
 )
+from app.coaching.models import Action  # noqa: F401
 from app.content.models import ContentItem, ContentVersion, QuestionSkill  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
 from app.learning.models import Assignment, AttemptAnswer, CaseRead, CourseCompletion, QuizAttempt  # noqa: F401

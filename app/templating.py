@@ -28,12 +28,15 @@ NAV = [
     ("reports.departments", _l("Reports"), (Role.HR, Role.ADMIN)),
     ("shopping.my_results", _l("My results"), (Role.EMPLOYEE,)),
     ("people.people", _l("People"), (Role.HR, Role.ADMIN)),
+    ("coaching.team", _l("My team"), (Role.MANAGER,)),
+    ("coaching.overview", _l("Action plans"), (Role.HR, Role.ADMIN)),
 ]
 
 ROLE_LABELS = {
     Role.EMPLOYEE: _l("Employee"),
     Role.TRAINER: _l("Trainer"),
     Role.SHOPPER: _l("Mystery shopper"),
+    Role.MANAGER: _l("Manager"),
     Role.HR: _l("HR"),
     Role.ADMIN: _l("Administrator"),
 }

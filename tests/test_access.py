@@ -30,7 +30,7 @@ from tests.conftest import csrf_from
 
 SAMPLES = Path(__file__).parent / "samples"
 ANON = "anonymous"
-ROLES = [ANON, "employee", "trainer", "shopper", "hr", "admin"]
+ROLES = [ANON, "employee", "trainer", "shopper", "manager", "hr", "admin"]
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {ANON}
 MANAGERS = frozenset({"hr", "admin"})
@@ -99,6 +99,10 @@ EXPECTED = {
     "calibration.score": {"shopper"},
     "calibration.autosave": {"shopper"},
     "calibration.my_result": {"shopper"},
+    "coaching.team": {"manager"},
+    "coaching.card": {"manager"},
+    "coaching.action": {"manager", "hr", "admin"},
+    "coaching.overview": MANAGERS,
     "api.create_calibration": MANAGERS,
     "api.answer_calibration": {"shopper"},
     "api.get_calibration": {"shopper", "hr", "admin"},

@@ -12,7 +12,7 @@ from app.core.schemas import parse
 from app.core.transitions import StateConflict
 from app.extensions import db
 from app.people.models import User
-from app.people.services import in_scope, scope_ids
+from app.people.services import in_scope, leads, scope_ids
 from app.shopping import services
 from app.shopping.models import Scorecard
 
@@ -172,7 +172,8 @@ def review_scorecard(card_id: int):
 @operation(
     "/scorecards/<int:card_id>",
     "GET",
-    summary="A scorecard: the shopper's own, the employee's own approved card (no shopper), or any for HR",
+    summary="A scorecard: the shopper's own, the employee's own approved card (no shopper), an approved card "
+    "of a manager's team (no shopper), or any for HR",
     answers={200: ("the card", schemas.Card)},
     errors=(401, 404),
 )
@@ -187,6 +188,8 @@ def get_scorecard(card_id: int):
         return jsonify(card_json(card, with_shopper=True))
     if card.employee_id == current_user.id and card.status == "approved":
         return jsonify(card_json(card, with_shopper=False))
+    if card.status == "approved" and leads(current_user, card.department_id):  # a manager: never the shopper
+        return jsonify(card_json(card, with_shopper=False) | {"employee": person_json(card.employee, current_user)})
     abort(404)
 
 

@@ -43,6 +43,8 @@ ACTION_LABELS = {
     "dispute.rejected": _l("Dispute rejected"),
     "calibration.create": _l("Calibration exercise created"),
     "calibration.submit": _l("Calibration exercise scored by a shopper"),
+    "action.open": _l("Action opened for a manager"),
+    "action.sign_off": _l("Action signed off by the manager"),
     "evidence.add": _l("Evidence attached"),
     "evidence.remove": _l("Evidence removed"),
     "assignment.manual": _l("Course assigned"),
@@ -70,6 +72,7 @@ OBJECT_LABELS = {
     "course": _l("Course"),
     "checklist": _l("Checklist"),
     "calibration": _l("Calibration exercise"),
+    "action": _l("Action"),
 }
 
 FIELD_LABELS = {

@@ -19,6 +19,7 @@ class Role(enum.StrEnum):
     EMPLOYEE = "employee"
     TRAINER = "trainer"
     SHOPPER = "shopper"
+    MANAGER = "manager"  # a branch head: their department's subtree, for coaching and action plans
     HR = "hr"
     ADMIN = "admin"
 

@@ -137,3 +137,17 @@ def dispute_settled(dispute: Dispute) -> None:
     record(
         "dispute_settled", [Pending(dispute.employee_id, f"dispute:{dispute.id}", params, link)], dispute.resolved_at
     )
+
+
+def action_opened(action, managers: list[User]) -> None:
+    """Tell the managers who lead the department that an action is theirs (nothing names the shopper)."""
+    params = {
+        "department": action.department.path,
+        "reason": action.reason,
+        "due": action.due_on.isoformat(),
+        "items": len(action.item_ids),
+    }
+    link = path_for("coaching.action", action_id=action.id)
+    record(
+        "action_opened", [Pending(m.id, f"action:{action.id}:{m.id}", params, link) for m in managers], action.opened_at
+    )

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import rollups
 from app.calibration.results import HOLD_EN, NeedsCalibration, check_not_held, needing_calibration
+from app.coaching import services as coaching
 from app.content import services as content
 from app.content.model import Checklist
 from app.content.models import ContentItem, ContentVersion
@@ -502,7 +503,13 @@ def review_card(
     rollups.refresh_card(card)  # its department's day recomputed: counts only once approved
     audit.record(actor, f"card.{decision}", "scorecard", card.id, before, {"status": card.status, "note": note})
     notify.card_reviewed(card)
-    return assign_training_after(card, now) if decision == "approve" else []
+    if decision != "approve":
+        return []
+    created = assign_training_after(card, now)
+    action = coaching.open_after_card(card, now)  # after the training, which the action lists
+    if action is not None:
+        notify.action_opened(action, people_services.managers_of(action.department_id))
+    return created
 
 
 def _check_card_in_scope(actor: User, card: Scorecard) -> None:

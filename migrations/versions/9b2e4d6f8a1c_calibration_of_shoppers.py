@@ -1,5 +1,5 @@
 """calibration of shoppers (exercises, the expert's reference, the shoppers' blind answers), and the
-employee's receipt of each approved card about them
+employee's receipt of each approved card about them, and the managers' actions after failed cards
 
 Revision ID: 9b2e4d6f8a1c
 Revises: c4e6a8b0d2f4
@@ -106,8 +106,40 @@ def upgrade():
     )
     op.create_index(op.f("ix_card_acknowledgements_employee_id"), "card_acknowledgements", ["employee_id"])
 
+    op.create_table(
+        "actions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("card_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=10), nullable=False),
+        sa.Column("items", sa.Text(), nullable=False),
+        sa.Column("opened_at", sa.DateTime(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("outcome", sa.String(length=10), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("closed_by_id", sa.Integer(), nullable=True),
+        sa.Column("closed_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["card_id"], ["scorecards.id"], name=op.f("fk_actions_card_id_scorecards"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(["closed_by_id"], ["users.id"], name=op.f("fk_actions_closed_by_id_users")),
+        sa.ForeignKeyConstraint(
+            ["department_id"], ["departments.id"], name=op.f("fk_actions_department_id_departments")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_actions")),
+        sa.UniqueConstraint("card_id", name=op.f("uq_actions_card_id")),
+    )
+    op.create_index(op.f("ix_actions_department_id"), "actions", ["department_id"])
+    op.create_index(op.f("ix_actions_due_on"), "actions", ["due_on"])
+    op.create_index(op.f("ix_actions_status"), "actions", ["status"])
+
 
 def downgrade():
+    op.drop_index(op.f("ix_actions_status"), table_name="actions")
+    op.drop_index(op.f("ix_actions_due_on"), table_name="actions")
+    op.drop_index(op.f("ix_actions_department_id"), table_name="actions")
+    op.drop_table("actions")
     op.drop_index(op.f("ix_card_acknowledgements_employee_id"), table_name="card_acknowledgements")
     op.drop_table("card_acknowledgements")
     op.drop_index(op.f("ix_calibration_answers_response_id"), table_name="calibration_answers")
