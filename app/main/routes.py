@@ -23,6 +23,8 @@ def index():
 def dashboard():
     for role in ROLE_ORDER:
         if current_user.has_role(role):
+            if role == Role.MANAGER:  # a manager's dashboard is their team's page
+                return redirect(url_for("coaching.team"))
             return redirect(url_for("main.role_dashboard", role=role.value))
     return render_template("main/no_role.html")
 
