@@ -79,6 +79,9 @@ def test_a_manager_reaches_their_subtree_only_and_never_the_shopper(client, auth
     auth.login("mila@example.com")
     team = client.get("/coaching/").get_data(as_text=True)
     assert world["anna"].name in team and world["bob"].name not in team
+    anna_row = team.split(world["anna"].name + "</td>")[1].split("</tr>")[0]
+    assert anna_row.startswith("<td>—</td>")  # one approved card: no average below the fairness minimum
+    assert f"/coaching/actions/{action.id}" in team and f"/coaching/actions/{elsewhere.id}" not in team
     page = client.get(f"/coaching/cards/{card_id}").get_data(as_text=True)
     assert "Нагрубила клиенту." in page and "Самуил" not in page and "sam@example.com" not in page
     assert client.get(f"/coaching/cards/{other}").status_code == 404
