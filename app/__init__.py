@@ -114,6 +114,7 @@ def create_app(config: dict | type | None = None) -> Flask:
 
     from app import models  # noqa: F401 - registers every model with the metadata
     from app.api.auth import connect_signals as api_reactions
+    from app.coaching.services import connect_signals as coaching_reactions
     from app.notify.events import connect_signals as notify_reactions
     from app.rollups import connect_signals as rollup_reactions
 
@@ -121,6 +122,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     rollup_reactions()
     notify_reactions()
     api_reactions()
+    coaching_reactions()
 
     @login_manager.user_loader
     def load_user(session_id: str):
@@ -132,6 +134,8 @@ def create_app(config: dict | type | None = None) -> Flask:
     from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
     from app.authoring import bp as authoring_bp
+    from app.calibration import bp as calibration_bp
+    from app.coaching import bp as coaching_bp
     from app.learning import bp as learning_bp
     from app.main import bp as main_bp
     from app.notify import bp as notify_bp
@@ -147,6 +151,8 @@ def create_app(config: dict | type | None = None) -> Flask:
     app.register_blueprint(learning_bp)
     app.register_blueprint(practice_bp)
     app.register_blueprint(shopping_bp)
+    app.register_blueprint(calibration_bp)
+    app.register_blueprint(coaching_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(notify_bp)

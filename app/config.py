@@ -15,6 +15,13 @@ def _env_int(name: str, default: int) -> int:
         return default
 
 
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
 MIN_SECRET_KEY_BYTES = 32
 TRANSLATIONS = Path(__file__).parent / "translations"
 
@@ -88,6 +95,8 @@ class Config:
     SHOP_ROTATION_DAYS = _env_int("SHOP_ROTATION_DAYS", 60)
     SHOP_LATE_HOURS = _env_int("SHOP_LATE_HOURS", 24)
     DISPUTE_DAYS = _env_int("DISPUTE_DAYS", 7)
+    # An approved card its employee has not opened this many days after approval shows as unread to HR.
+    ACK_UNREAD_DAYS = _env_int("ACK_UNREAD_DAYS", 7)
     LOOP_DUE_DAYS = _env_int("LOOP_DUE_DAYS", 14)
     MIN_CARDS_FOR_SCORE = _env_int("MIN_CARDS_FOR_SCORE", 3)
     MIN_GROUP_SIZE = _env_int("MIN_GROUP_SIZE", 3)
@@ -99,6 +108,14 @@ class Config:
     EVIDENCE_MAX_FILES_PER_CARD = _env_int("EVIDENCE_MAX_FILES_PER_CARD", 10)
     EVIDENCE_MAX_BYTES_PER_CARD = _env_int("EVIDENCE_MAX_BYTES_PER_CARD", 50 * 1024 * 1024)
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
+    # Calibration: a shopper whose latest exercise agrees with the reference on less than this share of
+    # the items needs calibration (no new visits); an item fewer shoppers than this share match is flagged.
+    CALIBRATION_THRESHOLD = _env_float("CALIBRATION_THRESHOLD", 0.80)
+    CALIBRATION_ITEM_THRESHOLD = _env_float("CALIBRATION_ITEM_THRESHOLD", 0.80)
+    # Action plans: an approved card below this result (percent), or with a failed critical item, opens an
+    # action for the department's manager, due this many days later.
+    ACTION_THRESHOLD = _env_float("ACTION_THRESHOLD", 70.0)
+    ACTION_DUE_DAYS = _env_int("ACTION_DUE_DAYS", 14)
     # Minimum average shop percent for the levels formal, functional, part of the culture, full.
     LEVEL_THRESHOLDS = (40, 60, 75, 90)
 

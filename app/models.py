@@ -3,6 +3,8 @@ Alembic) sees them all whichever blueprints are registered. Features import thei
 package that owns them, never from here; this module only lists those modules."""
 
 import app.authoring.models
+import app.calibration.models
+import app.coaching.models
 import app.content.models
 import app.core.audit
 import app.learning.models

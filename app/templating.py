@@ -23,10 +23,14 @@ NAV = [
     ("authoring.index", _l("Content"), (Role.TRAINER, Role.ADMIN)),
     ("learning.assignments", _l("Assignments"), (Role.TRAINER, Role.HR, Role.ADMIN)),
     ("shopping.my_visits", _l("My visits"), (Role.SHOPPER,)),
+    ("calibration.mine", _l("Calibration"), (Role.SHOPPER,)),
     ("shopping.visits", _l("Mystery shopping"), (Role.HR, Role.ADMIN)),
+    ("calibration.index", _l("Calibration"), (Role.HR, Role.ADMIN)),
     ("reports.departments", _l("Reports"), (Role.HR, Role.ADMIN)),
     ("shopping.my_results", _l("My results"), (Role.EMPLOYEE,)),
     ("people.people", _l("People"), (Role.HR, Role.ADMIN)),
+    ("coaching.team", _l("My team"), (Role.MANAGER,)),
+    ("coaching.overview", _l("Action plans"), (Role.HR, Role.ADMIN)),
 ]
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "bg": "Български"}

@@ -93,6 +93,7 @@ ACCOUNTS = [
     ("trainer@example.com", "Ольга Тренерова", [Role.TRAINER], None),
     ("shopper@example.com", "Игорь Проверкин", [Role.SHOPPER], None),
     ("employee@example.com", "Анна Сотникова", [Role.EMPLOYEE], "Центральный регион/Москва, Тверская/Операционный зал"),
+    ("manager@example.com", "Павел Руководов", [Role.MANAGER], "Центральный регион/Москва, Тверская"),
 ]
 
 

@@ -30,7 +30,7 @@ from tests.conftest import csrf_from
 
 SAMPLES = Path(__file__).parent / "samples"
 ANON = "anonymous"
-ROLES = [ANON, "employee", "trainer", "shopper", "hr", "admin"]
+ROLES = [ANON, "employee", "trainer", "shopper", "manager", "hr", "admin"]
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {ANON}
 MANAGERS = frozenset({"hr", "admin"})
@@ -93,7 +93,23 @@ EXPECTED = {
     "shopping.settle": MANAGERS,
     "shopping.my_results": SIGNED_IN,
     "shopping.my_result": SIGNED_IN,
+    "shopping.acknowledge": SIGNED_IN,
     # The API answers 401 without a bearer token (a browser session never counts there).
+    "calibration.index": MANAGERS,
+    "calibration.new": MANAGERS,
+    "calibration.results_page": MANAGERS,
+    "calibration.results_json": MANAGERS,
+    "calibration.mine": {"shopper"},
+    "calibration.score": {"shopper"},
+    "calibration.autosave": {"shopper"},
+    "calibration.my_result": {"shopper"},
+    "coaching.team": {"manager"},
+    "coaching.card": {"manager"},
+    "coaching.action": {"manager", "hr", "admin"},
+    "coaching.overview": MANAGERS,
+    "api.create_calibration": MANAGERS,
+    "api.answer_calibration": {"shopper"},
+    "api.get_calibration": {"shopper", "hr", "admin"},
     "api.submit_scorecard": {"shopper", "hr", "admin"},
     "api.review_scorecard": MANAGERS,
     "api.get_scorecard": SIGNED_IN,

@@ -37,7 +37,7 @@ def test_the_document_lists_exactly_the_api_routes(app):
     }
     documented = {(path, method) for path, methods in spec()["paths"].items() for method in methods}
     assert routes == documented
-    assert len(routes) == 8
+    assert len(routes) == 11
 
 
 def test_the_document_is_generated_from_the_models(client):
@@ -89,9 +89,17 @@ def test_each_request_schema_refuses_a_wrong_type_in_the_one_error_shape(client,
     shopper = {"Authorization": f"Bearer {site['shopper']}"}
     hr = {"Authorization": f"Bearer {site['hr']}"}
     card_id = client.post("/api/v1/scorecards", json=_card_body(), headers=shopper).get_json()["id"]
+    exercise = {"checklist": "branch-visit", "title": "t", "scenario": "s", "reference": {"polite": "yes"}}
+    calibration_id = client.post("/api/v1/calibrations", json=exercise, headers=hr).get_json()["id"]
     valid = {
         ("/scorecards", "post"): ("/api/v1/scorecards", _card_body(), shopper),
         ("/scorecards/{id}/review", "post"): (f"/api/v1/scorecards/{card_id}/review", {"decision": "approve"}, hr),
+        ("/calibrations", "post"): ("/api/v1/calibrations", exercise, hr),
+        ("/calibrations/{calibration_id}/answers", "post"): (
+            f"/api/v1/calibrations/{calibration_id}/answers",
+            {"answers": {"polite": "yes"}},
+            shopper,
+        ),
     }
     paths = spec()["paths"]
     with_bodies = [(p, m) for p, methods in paths.items() for m, op in methods.items() if "requestBody" in op]
@@ -109,7 +117,7 @@ def test_each_request_schema_refuses_a_wrong_type_in_the_one_error_shape(client,
             tried += 1
         r = client.post(url, json=[body], headers=headers)  # not an object at all
         assert 400 <= r.status_code < 500 and r.get_json()["error"]["code"] == r.status_code
-    assert tried == 9
+    assert tried == 15
     # and nothing was changed by the refused requests: the card is still waiting for review
     assert client.get(f"/api/v1/scorecards/{card_id}", headers=hr).get_json()["status"] == "submitted"
 

@@ -15,7 +15,7 @@ def test_demo_loads_a_company_once(runner, client, auth):
     assert len(regions) == 2
     branches = db.session.scalars(select(Department).where(Department.parent_id.in_([r.id for r in regions]))).all()
     assert len(branches) == 6
-    for role in ("admin", "hr", "trainer", "shopper", "employee"):
+    for role in ("admin", "hr", "trainer", "shopper", "employee", "manager"):
         assert auth.login(f"{role}@example.com", "rapport-demo").status_code == 302
         landing = client.get("/dashboard").headers["Location"]
         assert client.get(landing).status_code == 200

@@ -900,7 +900,7 @@ def test_an_average_rests_on_cards_with_a_result(client, auth, company):
     [("en", "85.8", "Jun 26"), ("ru", "85,8", "июнь 26"), ("bg", "85,8", "юни 26")],
 )
 def test_charts_write_figures_and_months_the_readers_way(app, lang, value, month):
-    from app.reports import charts
+    from app import charts
 
     with app.test_request_context(headers={"Accept-Language": lang}):
         bars = charts.bar_chart([("Филиал", 85.8)], title="t")

@@ -12,4 +12,4 @@ def _register_token_reader(state) -> None:
     state.app.extensions[API_USER_LOADER] = user_from_request  # read by core.permissions for /api/ requests
 
 
-from app.api import routes  # noqa: E402,F401
+from app.api import calibrations, routes  # noqa: E402,F401

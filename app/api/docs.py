@@ -175,6 +175,7 @@ def describe(op: Operation) -> dict:
 
 def spec(server: str = "") -> dict:
     """The OpenAPI document."""
+    import app.api.calibrations  # noqa: F401
     import app.api.routes  # noqa: F401  (declares the operations)
 
     paths: dict[str, dict] = {}

@@ -5,13 +5,14 @@ from flask_login import current_user
 
 from app.api import bp, schemas
 from app.api.docs import operation, spec
+from app.calibration.results import NeedsCalibration
 from app.core.errors import BadInput, DomainError
 from app.core.permissions import Role, allow
 from app.core.schemas import parse
 from app.core.transitions import StateConflict
 from app.extensions import db
 from app.people.models import User
-from app.people.services import in_scope, scope_ids
+from app.people.services import in_scope, leads, scope_ids
 from app.shopping import services
 from app.shopping.models import Scorecard
 
@@ -87,7 +88,8 @@ def card_json(card: Scorecard, with_shopper: bool, viewer: User | None = None) -
     "/scorecards",
     "POST",
     summary="Submit a scorecard (shopper, hr, admin)",
-    description="Nobody scores the department they work in or head, themself, or a colleague "
+    description="A shopper who needs calibration (their latest calibration exercise below the threshold) "
+    "is refused (403) until they pass a later exercise. Nobody scores the department they work in or head, themself, or a colleague "
     "(422 'conflict of interest'). An employee who is unknown, inactive or outside the department "
     "gets the one answer 'not an employee of that department'. The same Idempotency-Key with the "
     "same body returns the first card (200); with a different body it is refused (422).",
@@ -107,6 +109,9 @@ def submit_scorecard():
     except services.ValidationFailed as err:
         db.session.rollback()
         return error(422, err.message, err.fields)
+    except NeedsCalibration as err:
+        db.session.rollback()
+        return error(403, err.message)
     except DomainError as err:
         db.session.rollback()
         return error(409, err.message)
@@ -167,7 +172,8 @@ def review_scorecard(card_id: int):
 @operation(
     "/scorecards/<int:card_id>",
     "GET",
-    summary="A scorecard: the shopper's own, the employee's own approved card (no shopper), or any for HR",
+    summary="A scorecard: the shopper's own, the employee's own approved card (no shopper), an approved card "
+    "of a manager's team (no shopper), or any for HR",
     answers={200: ("the card", schemas.Card)},
     errors=(401, 404),
 )
@@ -182,6 +188,8 @@ def get_scorecard(card_id: int):
         return jsonify(card_json(card, with_shopper=True))
     if card.employee_id == current_user.id and card.status == "approved":
         return jsonify(card_json(card, with_shopper=False))
+    if card.status == "approved" and leads(current_user, card.department_id):  # a manager: never the shopper
+        return jsonify(card_json(card, with_shopper=False) | {"employee": person_json(card.employee, current_user)})
     abort(404)
 
 

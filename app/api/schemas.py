@@ -9,10 +9,11 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
+from app.calibration.schemas import CalibrationAnswersIn, CalibrationIn
 from app.core.schemas import Body, Reply
 from app.shopping.api_submission import ScorecardIn
 
-__all__ = ["ScorecardIn"]
+__all__ = ["CalibrationAnswersIn", "CalibrationIn", "ScorecardIn"]
 
 Percent = float | None
 
@@ -157,3 +158,41 @@ class SkillEffect(Reply):
 
 class EffectReport(Reply):
     skills: list[SkillEffect]
+
+
+class Created(Reply):
+    id: int
+
+
+class CalibrationItem(Reply):
+    id: str
+    agreement: float | None = Field(
+        description="the share of the shoppers who submitted whose answer is the reference's "
+        "(an unanswered item does not match); null while nobody has submitted"
+    )
+    reference: Literal["yes", "no", "na"] = None
+    low_agreement: bool = Field(None, description="below CALIBRATION_ITEM_THRESHOLD: worth rewording")
+
+
+class CalibrationShopper(Reply):
+    email: str
+    agreement: float = Field(
+        description="the share of the reference's items the shopper answered as the reference (unanswered: no match)"
+    )
+    passed: bool = Field(None, description="agreement at or above CALIBRATION_THRESHOLD")
+    differs_on: list[str]
+
+
+class CalibrationResults(Reply):
+    id: int = None
+    title: str = None
+    checklist: str = None
+    submitted: int = Field(None, description="shoppers who submitted")
+    threshold: float = None
+    alpha: float | None = Field(
+        description="Krippendorff's alpha (nominal) among the shoppers, items as units, the reference not a "
+        "coder, unanswered items missing; null when undefined (fewer than two shoppers, nothing pairable, "
+        "or no variation)"
+    )
+    items: list[CalibrationItem]
+    shoppers: list[CalibrationShopper]

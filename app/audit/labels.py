@@ -38,9 +38,14 @@ ACTION_LABELS = {
     "card.approve": _l("Card approved"),
     "card.return": _l("Card returned to the shopper"),
     "card.reject": _l("Card rejected"),
+    "card.acknowledge": _l("Card acknowledged by the employee"),
     "dispute.open": _l("Dispute opened"),
     "dispute.accepted": _l("Dispute accepted"),
     "dispute.rejected": _l("Dispute rejected"),
+    "calibration.create": _l("Calibration exercise created"),
+    "calibration.submit": _l("Calibration exercise scored by a shopper"),
+    "action.open": _l("Action opened for a manager"),
+    "action.sign_off": _l("Action signed off by the manager"),
     "evidence.add": _l("Evidence attached"),
     "evidence.remove": _l("Evidence removed"),
     "assignment.manual": _l("Course assigned"),
@@ -68,6 +73,8 @@ OBJECT_LABELS = {
     "quiz": _l("Quiz"),
     "course": _l("Course"),
     "checklist": _l("Checklist"),
+    "calibration": _l("Calibration exercise"),
+    "action": _l("Action"),
 }
 
 FIELD_LABELS = {
@@ -109,6 +116,7 @@ FIELD_LABELS = {
     "size": _l("Size, bytes"),
     "mime": _l("Type"),
     "count": _l("Count"),
+    "items": _l("Items"),
 }
 
 VALUE_LABELS = {

@@ -20,6 +20,7 @@ class Role(enum.StrEnum):
     EMPLOYEE = "employee"
     TRAINER = "trainer"
     SHOPPER = "shopper"
+    MANAGER = "manager"  # a branch head: their department's subtree, for coaching and action plans
     HR = "hr"
     ADMIN = "admin"
 
@@ -29,6 +30,7 @@ ROLE_LABELS = {
     Role.EMPLOYEE: _l("Employee"),
     Role.TRAINER: _l("Trainer"),
     Role.SHOPPER: _l("Mystery shopper"),
+    Role.MANAGER: _l("Manager"),
     Role.HR: _l("HR"),
     Role.ADMIN: _l("Administrator"),
 }

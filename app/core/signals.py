@@ -33,11 +33,15 @@ assignments_withdrawn = _signals.signal("assignments-withdrawn")
 # sender: the list of Visits that just got their shopper (scheduled to one, or claimed).
 visits_assigned = _signals.signal("visits-assigned")
 
-# sender: the Scorecard just approved, returned or rejected (its status already changed).
+# sender: the Scorecard just approved, returned or rejected (its status already changed, the training
+# loop already run).
 card_reviewed = _signals.signal("card-reviewed")
 
 # sender: the Dispute just accepted or rejected (an accepted one has already rescored its card).
 dispute_settled = _signals.signal("dispute-settled")
+
+# sender: the coaching Action just opened for a department's managers after a failed card.
+action_opened = _signals.signal("action-opened")
 
 # sender: the User whose standing access must end (deactivated, or a password changed or reset);
 # keyword ``actor``: who did it. The sessions are ended by the people services themselves.

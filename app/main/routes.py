@@ -7,7 +7,7 @@ from app.extensions import db
 from app.main import bp, services
 
 # The dashboard a person lands on is that of their most powerful role.
-ROLE_ORDER = (Role.ADMIN, Role.HR, Role.TRAINER, Role.SHOPPER, Role.EMPLOYEE)
+ROLE_ORDER = (Role.ADMIN, Role.HR, Role.MANAGER, Role.TRAINER, Role.SHOPPER, Role.EMPLOYEE)
 
 
 @bp.route("/")
@@ -23,6 +23,8 @@ def index():
 def dashboard():
     for role in ROLE_ORDER:
         if current_user.has_role(role):
+            if role == Role.MANAGER:  # a manager's dashboard is their team's page
+                return redirect(url_for("coaching.team"))
             return redirect(url_for("main.role_dashboard", role=role.value))
     return render_template("main/no_role.html")
 
@@ -34,6 +36,8 @@ def role_dashboard(role: str):
         abort(404)
     if not current_user.has_role(role):
         abort(403)
+    if role == Role.MANAGER:  # a manager's dashboard is their team's page
+        return redirect(url_for("coaching.team"))
     context: dict = {}
     if role in (Role.HR, Role.ADMIN):
         context.update(services.manager_dashboard(current_user))

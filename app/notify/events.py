@@ -16,6 +16,7 @@ from app.learning.models import Assignment, QuizAttempt
 from app.notify.models import EMAIL_PENDING, EMAIL_SKIPPED, Notice
 from app.notify.services import Pending, path_for, record
 from app.people.models import User
+from app.people.services import managers_of
 from app.shopping.models import Dispute, Scorecard, Visit
 
 
@@ -165,6 +166,24 @@ def dispute_settled(dispute: Dispute) -> None:
     )
 
 
+def _action_opened(action, **_) -> None:
+    action_opened(action, managers_of(action.department_id))
+
+
+def action_opened(action, managers: list[User]) -> None:
+    """Tell the managers who lead the department that an action is theirs (nothing names the shopper)."""
+    params = {
+        "department": action.department.path,
+        "reason": action.reason,
+        "due": action.due_on.isoformat(),
+        "items": len(action.item_ids),
+    }
+    link = path_for("coaching.action", action_id=action.id)
+    record(
+        "action_opened", [Pending(m.id, f"action:{action.id}:{m.id}", params, link) for m in managers], action.opened_at
+    )
+
+
 def connect_signals() -> None:
     """Tell people about what the learning and shopping services report (called by ``create_app``)."""
     signals.assignments_created.connect(assignments_created)
@@ -173,3 +192,4 @@ def connect_signals() -> None:
     signals.card_reviewed.connect(card_reviewed)
     signals.dispute_settled.connect(dispute_settled)
     signals.assignments_withdrawn.connect(assignments_withdrawn)
+    signals.action_opened.connect(_action_opened)

@@ -195,6 +195,30 @@ def dispute_settled(p: dict) -> Message:
     return Message(title, lines, action=_("See the card"))
 
 
+# ---------------------------------------------------------------- managers
+ACTION_REASONS = {"critical": _l("a critical item failed"), "below": _l("the result is below the threshold")}
+
+
+def action_opened(p: dict) -> Message:
+    why = ACTION_REASONS.get(p.get("reason"), "")
+    lines = [
+        _("A mystery shop of %(department)s needs your action: %(why)s.", department=p.get("department"), why=why),
+        _("Record a coaching conversation or a fix and sign it off by %(day)s.", day=_day(p.get("due"))),
+    ]
+    return Message(
+        _("An action for %(department)s", department=p.get("department")), lines, action=_("Open the action")
+    )
+
+
+def action_overdue(p: dict) -> Message:
+    lines = [
+        _("The action for %(department)s was due on %(day)s.", department=p.get("department"), day=_day(p.get("due")))
+    ]
+    return Message(
+        _("An action is overdue: %(department)s", department=p.get("department")), lines, action=_("Open the action")
+    )
+
+
 # ---------------------------------------------------------------- HR
 def digest(p: dict) -> Message:
     overdue_total = sum(n for _path, n in p.get("overdue", []))
@@ -238,6 +262,14 @@ KINDS: dict[str, Kind] = {
         Kind("card_approved", _l("A mystery-shop card about me is approved"), False, (), card_approved),
         Kind("dispute_settled", _l("My dispute is settled"), False, (), dispute_settled),
         Kind("digest", _l("The weekly HR summary"), False, (Role.HR, Role.ADMIN), digest),
+        Kind("action_opened", _l("An action is opened for my team"), True, (Role.MANAGER,), action_opened),
+        Kind(
+            "action_overdue",
+            _l("An action of my team is overdue (at most weekly)"),
+            True,
+            (Role.MANAGER,),
+            action_overdue,
+        ),
     )
 }
 

@@ -202,6 +202,24 @@ def visit_reminders(now: datetime) -> int:
     return record("visit_due", pending, now)
 
 
+# ---------------------------------------------------------------- managers
+def action_reminders(now: datetime) -> int:
+    """Remind the managers who lead a department of its overdue open actions, at most once a week."""
+    from app.coaching.models import Action
+    from app.people.services import managers_of
+
+    today = local_today(now)
+    week = iso_week(today)
+    actions = db.session.scalars(select(Action).where(Action.status == "open", Action.due_on < today)).all()
+    pending = []
+    for action in actions:
+        params = {"department": action.department.path, "due": action.due_on.isoformat()}
+        link = path_for("coaching.action", action_id=action.id)
+        for manager in managers_of(action.department_id):
+            pending.append(Pending(manager.id, f"action_overdue:{action.id}:{manager.id}:{week}", params, link))
+    return record("action_overdue", pending, now)
+
+
 # ---------------------------------------------------------------- HR
 def digest_figures(now: datetime, departments: set[int] | None = None) -> dict:
     """The weekly summary's figures for a scope (a set of department ids; None is the whole company)."""
@@ -324,5 +342,6 @@ STEPS: list[tuple[str, Callable[[datetime], int]]] = [
     ("assignments announced to newcomers", announce_to_newcomers),
     ("learning reminders", learning_reminders),
     ("visit reminders", visit_reminders),
+    ("action reminders", action_reminders),
     ("weekly digests", weekly_digests),
 ]

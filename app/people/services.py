@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Text, delete, func, insert, literal, select, text, update
+from sqlalchemy import Text, delete, false, func, insert, literal, select, text, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -366,7 +366,7 @@ def grantable_roles(actor) -> set[str]:
     if actor.has_role(Role.ADMIN):
         return {str(r) for r in Role}
     if actor.has_role(Role.HR):
-        return {Role.EMPLOYEE.value, Role.TRAINER.value, Role.SHOPPER.value}
+        return {Role.EMPLOYEE.value, Role.TRAINER.value, Role.SHOPPER.value, Role.MANAGER.value}
     return set()
 
 
@@ -406,6 +406,35 @@ def check_department_in_scope(actor, department: Department | None, field: str =
     """Refuse to put someone or something into a department outside ``actor``'s scope."""
     if not in_scope(actor, department.id if department is not None else None):
         raise DomainError(_l("Choose a department within your scope."), field=field)
+
+
+# ---------------------------------------------------------------- a manager's team
+def manager_root(actor) -> int | None:
+    """The department whose subtree a manager leads: their scope department if one is set, else their own
+    department; None for anyone who is not a manager, or a manager with neither (who then sees nothing)."""
+    if actor is None or not getattr(actor, "is_authenticated", True) or not actor.has_role(Role.MANAGER):
+        return None
+    return getattr(actor, "scope_department_id", None) or getattr(actor, "department_id", None)
+
+
+def leads(actor, department_id: int | None) -> bool:
+    """True if ``actor`` is a manager and ``department_id`` lies in the subtree they lead."""
+    root = manager_root(actor)
+    return root is not None and department_id is not None and is_below(department_id, root)
+
+
+def team_select(actor):
+    """SQL: the ids of the departments a manager leads (none for anyone else)."""
+    root = manager_root(actor)
+    return subtree_select(root) if root is not None else select(Department.id).where(false())
+
+
+def managers_of(department_id: int) -> list[User]:
+    """The active managers whose subtree holds the department."""
+    managers = db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == Role.MANAGER.value, User.active.is_(True))
+    ).all()
+    return [m for m in managers if leads(m, department_id)]
 
 
 # ---------------------------------------------------------------- who may manage whom

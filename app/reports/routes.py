@@ -8,13 +8,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
+from app import charts
 from app.core.errors import BadInput
 from app.core.inputs import paginate, record_id
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.people.models import Department, User
 from app.people.services import in_scope, scope_ids, subtree_select
-from app.reports import bp, charts, pages, services
+from app.reports import bp, pages, services
 from app.reports.export import table_response
 from app.reports.people import people_figures
 from app.templating import round1

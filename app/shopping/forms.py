@@ -5,7 +5,6 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     IntegerField,
-    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -14,14 +13,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
+from app.content.checklist_fields import add_item_fields, answer_choices
 from app.content.model import Checklist
 from app.core.inputs import FIRST_DAY, LAST_DAY, in_calendar
 
 UNIDENTIFIED = 0
-
-
-def answer_choices():
-    return [("yes", _l("Yes")), ("no", _l("No")), ("na", _l("N/A"))]
 
 
 def in_calendar_years(form, field) -> None:
@@ -50,13 +46,7 @@ def make_card_form(checklist: Checklist):
         save = SubmitField(_l("Save draft"))
         submit = SubmitField(_l("Submit the card"))
 
-    for item in checklist.items():
-        setattr(
-            CardForm,
-            f"answer-{item.id}",
-            RadioField(choices=answer_choices(), validators=[Optional()], validate_choice=False),
-        )
-        setattr(CardForm, f"comment-{item.id}", TextAreaField(validators=[Optional()]))
+    add_item_fields(CardForm, checklist)
     return CardForm
 
 
@@ -101,3 +91,7 @@ class SettleForm(FlaskForm):
 
 class ClaimForm(FlaskForm):
     submit = SubmitField(_l("Take this visit"))
+
+
+class AcknowledgeForm(FlaskForm):
+    submit = SubmitField(_l("I have read this card: acknowledge"))

@@ -253,3 +253,16 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user = relationship("User")
+
+
+class CardAcknowledgement(db.Model):
+    """The employee's receipt of an approved card about them: when they first opened it, and when they
+    acknowledged it (a dispute of an item is a Dispute). One row per card, made on the first opening."""
+
+    __tablename__ = "card_acknowledgements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"), unique=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.calibration.results import hold_message, needs_calibration
 from app.content import services as content
 from app.content.models import ContentItem
 from app.core.audit import utcnow
@@ -18,9 +19,10 @@ from app.errors import json_object
 from app.extensions import db
 from app.people import services as people_services
 from app.people.models import Department, User
-from app.shopping import bp, drafts, evidence, services
+from app.shopping import acknowledgement, bp, drafts, evidence, services
 from app.shopping.forms import (
     UNIDENTIFIED,
+    AcknowledgeForm,
     ClaimForm,
     DisputeForm,
     EvidenceForm,
@@ -104,7 +106,13 @@ def my_visits():
     groups: dict[str, list[Visit]] = {}
     for visit in visits:
         groups.setdefault(visit.state(today), []).append(visit)
-    return render_template("shopping/my_visits.html", groups=groups, open_visits=open_visits, claim=ClaimForm())
+    return render_template(
+        "shopping/my_visits.html",
+        groups=groups,
+        open_visits=open_visits,
+        claim=ClaimForm(),
+        hold=hold_message() if needs_calibration(current_user) else None,
+    )
 
 
 @bp.route("/visits/<int:visit_id>/claim", methods=["POST"])
@@ -136,6 +144,9 @@ def card_form(visit_id: int):
     the page shows an unsaved draft, and that save makes the card."""
     visit = _own_visit(visit_id)
     card = visit.card
+    if card is None and needs_calibration(current_user):  # a card not yet started is a new visit
+        flash(hold_message(), "error")
+        return redirect(url_for("shopping.my_visits"))
     if request.method == "POST":  # the first save makes the draft, kept even if the form is refused
         card = services.card_for_visit(current_user, visit)
         db.session.commit()
@@ -332,7 +343,13 @@ def upload_evidence(card_id: int):
 @allow(Role.SHOPPER)
 def visit_evidence(visit_id: int):
     """A file attached before the card was first saved: it makes the draft."""
-    return _attach(services.card_for_visit(current_user, _own_visit(visit_id)))
+    visit = _own_visit(visit_id)
+    try:
+        card = services.card_for_visit(current_user, visit)
+    except DomainError as err:  # a shopper who needs calibration starts no new card
+        flash(err.message, "error")
+        return redirect(url_for("shopping.my_visits"))
+    return _attach(card)
 
 
 @bp.route("/evidence/<int:evidence_id>/remove", methods=["POST"])
@@ -485,7 +502,15 @@ def review_queue():
     )
     stmt = people_services.scoped(stmt, Scorecard.department_id, current_user)
     page = paginate(stmt)
-    return render_template("shopping/review_queue.html", page=page, status=status)
+    approved = status == "approved"
+    return render_template(
+        "shopping/review_queue.html",
+        page=page,
+        status=status,
+        receipts=acknowledgement.states(page.items) if approved else {},
+        receipt_counts=acknowledgement.counts(stmt) if approved else None,
+        label=acknowledgement.state_label,
+    )
 
 
 @bp.route("/cards/<int:card_id>", methods=["GET", "POST"])
@@ -525,6 +550,9 @@ def review(card_id: int):
         disputes=disputes,
         show_shopper=True,
         can_review=services.may_review(current_user, card),
+        receipt=acknowledgement.state_label(acknowledgement.states([card])[card.id])
+        if card.status == "approved"
+        else None,
     )
 
 
@@ -608,6 +636,11 @@ def my_result(card_id: int):
             db.session.commit()
             flash(_("Your dispute was sent to HR."), "success")
             return redirect(url_for("shopping.my_result", card_id=card.id))
+    if request.method == "GET":  # the employee's receipt of their copy: HR sees which cards stay unread
+        receipt = acknowledgement.record_opened(current_user, card)
+        db.session.commit()
+    else:
+        receipt = acknowledgement.receipt_of(card)
     disputes = db.session.scalars(select(Dispute).where(Dispute.card_id == card.id)).all()
     deadline = card.approved_at + timedelta(days=current_app.config["DISPUTE_DAYS"]) if card.approved_at else None
     return render_template(
@@ -622,4 +655,22 @@ def my_result(card_id: int):
         deadline=deadline,
         dispute_days=current_app.config["DISPUTE_DAYS"],
         files=[],
+        acknowledged_at=receipt.acknowledged_at if receipt else None,
+        ack_form=AcknowledgeForm(),
     )
+
+
+@bp.route("/results/<int:card_id>/acknowledge", methods=["POST"])
+@allow()
+def acknowledge(card_id: int):
+    card = _own_approved_card(card_id)
+    if AcknowledgeForm().validate_on_submit():
+        try:
+            acknowledgement.acknowledge(current_user, card)
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "info")
+        else:
+            db.session.commit()
+            flash(_("Thank you: the card is acknowledged."), "success")
+    return redirect(url_for("shopping.my_result", card_id=card.id))

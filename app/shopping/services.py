@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.calibration.results import HOLD_EN, NeedsCalibration, check_not_held, needing_calibration
 from app.content import services as content
 from app.content.model import Checklist
 from app.content.models import ContentItem
@@ -110,6 +111,7 @@ def shopper_eligibility(dept: Department, around: date) -> list[Eligibility]:
         .where(UserRole.role == Role.SHOPPER.value, User.active.is_(True))
         .order_by(User.name)
     ).all()
+    held = needing_calibration([s.id for s in shoppers])
     since = around - timedelta(days=days)
     recent = {
         row[0]: row[1]
@@ -128,6 +130,8 @@ def shopper_eligibility(dept: Department, around: date) -> list[Eligibility]:
     for shopper in shoppers:
         e = Eligibility(shopper)
         e.reasons += [str(CONFLICTS[reason]) for reason in conflicts_of_interest(shopper, dept)]
+        if shopper.id in held:
+            e.reasons.append(str(_l("needs calibration")))
         if shopper.id in recent:
             e.reasons.append(str(_l("visited it on %(d)s; %(n)d days must pass", d=recent[shopper.id], n=days)))
         out.append(e)
@@ -198,6 +202,7 @@ def claim_visit(shopper: User, visit: Visit) -> None:
     taken = StateConflict(_l("Someone has already taken this visit."), "taken")
     if visit.shopper_id is not None:
         raise taken
+    check_not_held(shopper)
     e = next((x for x in shopper_eligibility(visit.department, visit.window_start) if x.shopper.id == shopper.id), None)
     if e is None or not e.ok:
         raise DomainError(_l("You cannot take this visit: %(why)s.", why="; ".join(e.reasons if e else [])))
@@ -216,6 +221,7 @@ def card_for_visit(shopper: User, visit: Visit) -> Scorecard:
     """The visit's card, created as a draft the first time the shopper opens it."""
     if visit.card is not None:
         return visit.card
+    check_not_held(shopper)  # a card not yet started is a new visit
     version = visit.checklist_item.published
     card = Scorecard(
         visit_id=visit.id,
@@ -407,6 +413,10 @@ def submit_from_api(
         if existing is not None:
             return _replay(existing, fingerprint)
     body: ScorecardIn = parse(ScorecardIn, payload, NOT_ACCEPTED)
+    try:
+        check_not_held(shopper)
+    except NeedsCalibration:
+        raise NeedsCalibration(HOLD_EN) from None
     version = content.published("checklist", body.checklist)
     dept = find_department(body.department)
     employee = find_employee(body.employee, dept) if dept is not None else None
@@ -488,8 +498,11 @@ def review_card(
         raise ValidationFailed("decision must be approve, return or reject", {"decision": "invalid"})
     db.session.flush()
     audit.record(actor, f"card.{decision}", "scorecard", card.id, before, {"status": card.status, "note": note})
-    signals.card_reviewed.send(card)  # its department's day recomputed (counts only once approved), people told
-    return assign_training_after(card, now) if decision == "approve" else []
+    created = assign_training_after(card, now) if decision == "approve" else []
+    # Sent after the loop: its department's day recomputed (counts only once approved), people told, and an
+    # action opened for a failed card's managers, which lists the training just assigned.
+    signals.card_reviewed.send(card)
+    return created
 
 
 def _check_card_in_scope(actor: User, card: Scorecard) -> None:

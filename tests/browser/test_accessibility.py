@@ -21,7 +21,7 @@ from tests.browser import layout
 from tests.browser.conftest import A11Y_RESULTS, ARTIFACTS, PHONE, login, use_language
 
 AXE = next((Path(__file__).parent / "vendor").glob("axe-core-*/axe.min.js"))
-ROLES = ["employee", "shopper", "trainer", "hr", "admin"]
+ROLES = ["employee", "shopper", "trainer", "manager", "hr", "admin"]
 MAX_PAGES = 90
 # Downloads, sign-out, and links that only change the language or leave the site are not pages to audit.
 SKIP = re.compile(r"format=|/download|/export|\.zip$|\.csv$|\.xlsx$|/evidence/|/static/|/logout|/api/|/lang/|/healthz")

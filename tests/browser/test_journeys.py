@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import struct
+import urllib.request
 import zlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
@@ -193,3 +196,58 @@ def test_shop_loop_from_phone_to_review_report_and_dispute(new_page, tmp_path):
     expect(employee.get_by_text(re.compile("Оспорено")).first).to_be_visible()
     employee.goto("/learn/my")
     expect(employee.get_by_text("назначен по итогам визита тайного покупателя").first).to_be_visible()
+
+
+def test_action_from_a_failed_critical_item_to_sign_off(new_page, live_server):
+    # An agency sends a card by API: the cashier was rude (a critical item).
+    shopper = new_page()
+    login(shopper, "shopper2@example.com")
+    shopper.goto("/account/tokens")
+    shopper.get_by_label("Token name").fill("Agency")
+    shopper.get_by_role("button", name="Create a token").click()
+    token = shopper.get_by_label("Token", exact=True).input_value()
+    checklist = Path(__file__).resolve().parents[2] / "content" / "checklists" / "branch-visit.md"
+    items = re.findall(r"\{id: ([\w-]+)", checklist.read_text(encoding="utf-8"))
+    body = {
+        "checklist": "branch-visit",
+        "department": "Центральный регион/Москва, Тверская/Касса",
+        "visited_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        "answers": {**dict.fromkeys(items, "yes"), "polite": "no"},
+        "comments": {"polite": "Кассир ответил грубо и отвернулся."},
+    }
+    request = urllib.request.Request(
+        live_server["url"] + "/api/v1/scorecards",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as answer:
+        card_id = json.load(answer)["id"]
+
+    # HR approves it: an action opens for the branch head.
+    hr = new_page()
+    login(hr, "hr@example.com")
+    hr.goto(f"/shop/cards/{card_id}")
+    hr.get_by_role("button", name="Approve").click()
+    expect(hr.locator(".flash")).to_contain_text("Approved.")
+
+    # The manager, on a phone, finds it on their team page, reads what went wrong and signs it off.
+    manager = new_page(phone=True)
+    login(manager, "manager@example.com")
+    expect(manager.get_by_role("heading", name="My team")).to_be_visible()
+    manager.goto("/notifications")
+    manager.get_by_role("link", name=re.compile("An action for .*Касса")).first.click()  # newest first
+    expect(manager.get_by_text("Был вежлив и доброжелателен").first).to_be_visible()
+    assert "Марина" not in manager.content() and "shopper2@example.com" not in manager.content()
+    manager.get_by_label("A coaching conversation").check()
+    manager.get_by_label("What was said or changed, and how it went").fill(
+        "Разобрали случай с кассиром, тон исправлен."
+    )
+    manager.get_by_role("button", name="Sign off").click()
+    expect(manager.locator(".flash")).to_contain_text("Signed off.")
+    assert manager.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # HR sees it closed for the department.
+    hr.goto("/coaching/overview")
+    row = hr.locator("tr", has_text="Касса").first
+    expect(row.locator("td").nth(3)).not_to_have_text("0")  # signed off

@@ -1,5 +1,7 @@
-"""Small server-rendered SVG charts (no JavaScript, no CDN). Figures and months are written the reader's
-way, as in the tables beside them (85,8 and «июн 26» in Russian; 85.8 and "Jun 26" in English)."""
+"""Small server-rendered SVG charts (no JavaScript, no CDN) for the reports and calibration pages.
+
+Figures and months are written the reader's way, as in the tables beside them (85,8 and «июн 26» in
+Russian; 85.8 and "Jun 26" in English)."""
 
 from __future__ import annotations
 

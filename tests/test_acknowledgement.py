@@ -1,0 +1,101 @@
+"""The employee's copy of each approved card about them: read in full without the shopper, acknowledged or
+disputed; HR sees which cards are acknowledged, disputed or still unread ACK_UNREAD_DAYS after approval."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from app.extensions import db
+from app.people import services as people
+from app.shopping import services as shopping
+from app.shopping.models import CardAcknowledgement, Scorecard
+from tests.conftest import csrf_from
+
+SAMPLES = Path(__file__).parent / "samples"
+ITEMS = ["greet-30s", "introduced", "polite", "open-questions", "paraphrased"]
+
+
+@pytest.fixture
+def cards(runner, make_user):
+    runner.invoke(args=["content", "import", str(SAMPLES / "valid")])
+    branch = people.create_department(None, "Тверская", None)
+    db.session.commit()
+    hr = make_user("hr", email="hr@example.com")
+    make_user("employee", email="anna@example.com", department=branch)
+    make_user("employee", email="boris@example.com", department=branch)
+    sam = make_user("shopper", email="sam@example.com", name="Самуил Тайный")
+    made = []
+    for n in range(3):
+        payload = {
+            "checklist": "branch-visit",
+            "department": "Тверская",
+            "employee": "anna@example.com",
+            "visited_at": (datetime.now(UTC) - timedelta(hours=2 + n)).isoformat(),
+            "answers": dict(dict.fromkeys(ITEMS, "yes"), introduced="no"),
+            "comments": {"introduced": "Не представилась, сразу спросила номер заказа."},
+        }
+        card, _created = shopping.submit_from_api(sam, payload)
+        shopping.review_card(hr, card, "approve")
+        made.append(card.id)
+    db.session.commit()
+    return made
+
+
+def _approved_days_ago(card_id: int, days: int) -> None:
+    card = db.session.get(Scorecard, card_id)
+    card.approved_at = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=days)
+    db.session.commit()
+
+
+def test_the_employee_reads_the_card_in_full_without_the_shopper_and_acknowledges_it(client, auth, cards):
+    auth.login("anna@example.com")
+    page = client.get(f"/shop/results/{cards[0]}").get_data(as_text=True)
+    assert "Не представилась, сразу спросила номер заказа." in page  # the comments
+    assert "Самуил" not in page and "sam@example.com" not in page  # never the shopper
+    assert db.session.query(CardAcknowledgement).filter_by(card_id=cards[0]).one().acknowledged_at is None
+    done = client.post(
+        f"/shop/results/{cards[0]}/acknowledge", data={"csrf_token": csrf_from(page)}, follow_redirects=True
+    )
+    assert "the card is acknowledged" in done.get_data(as_text=True)
+    assert "You acknowledged this card on" in done.get_data(as_text=True)
+    again = client.post(
+        f"/shop/results/{cards[0]}/acknowledge", data={"csrf_token": csrf_from(page)}, follow_redirects=True
+    )
+    assert "You have already acknowledged this card." in again.get_data(as_text=True)
+
+
+def test_another_employee_can_neither_read_nor_acknowledge_it(client, auth, cards):
+    auth.login("boris@example.com")
+    token = csrf_from(client.get("/shop/results").get_data(as_text=True))
+    assert client.get(f"/shop/results/{cards[0]}").status_code == 404
+    assert client.post(f"/shop/results/{cards[0]}/acknowledge", data={"csrf_token": token}).status_code == 404
+    assert db.session.query(CardAcknowledgement).count() == 0
+
+
+def test_hr_sees_acknowledged_disputed_and_unread_after_n_days(app, client, auth, cards):
+    app.config["ACK_UNREAD_DAYS"] = 5
+    acknowledged, disputed, ignored = cards
+    _approved_days_ago(ignored, 6)
+    auth.login("anna@example.com")
+    page = client.get(f"/shop/results/{acknowledged}").get_data(as_text=True)
+    client.post(f"/shop/results/{acknowledged}/acknowledge", data={"csrf_token": csrf_from(page)})
+    page = client.get(f"/shop/results/{disputed}").get_data(as_text=True)
+    client.post(
+        f"/shop/results/{disputed}",
+        data={"csrf_token": csrf_from(page), "item": "introduced", "reason": "Я представилась."},
+    )
+    auth.logout()
+
+    auth.login("hr@example.com")
+    queue = client.get("/shop/review?status=approved").get_data(as_text=True)
+    rows = {card_id: queue.split(f'/shop/cards/{card_id}"')[0].rsplit("<tr>", 1)[1] for card_id in cards}
+    assert "acknowledged: 1" in queue and "disputed: 1" in queue and "unread after the days allowed: 1" in queue
+    assert ">acknowledged<" in rows[acknowledged]
+    assert ">disputed<" in rows[disputed]
+    assert ">unread after the days allowed<" in rows[ignored]
+    assert "The employee:</strong> unread after the days allowed" in client.get(f"/shop/cards/{ignored}").get_data(
+        as_text=True
+    )
+    app.config["ACK_UNREAD_DAYS"] = 7  # not yet N days: not opened, but not flagged as unread
+    assert ">not opened yet<" in client.get("/shop/review?status=approved").get_data(as_text=True)
