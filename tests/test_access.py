@@ -71,6 +71,8 @@ EXPECTED = {
     "learning.result": SIGNED_IN,
     "learning.my_learning": SIGNED_IN,
     "learning.assignments": {"trainer", "hr", "admin"},
+    "learning.edit_assignment": {"trainer", "hr", "admin"},
+    "learning.cancel_assignment": {"trainer", "hr", "admin"},
     "learning.quiz_stats": {"trainer", "hr", "admin"},
     "auth.tokens": SIGNED_IN,
     "shopping.my_visits": {"shopper"},

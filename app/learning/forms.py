@@ -117,3 +117,21 @@ class AssignForm(FlaskForm):
     )
     note = TextAreaField(_l("Note"), validators=[Optional()])
     submit = SubmitField(_l("Assign"))
+
+
+def form_error(form, err) -> None:
+    """A service's refusal shown at the field it names, else above the form."""
+    target = getattr(form, err.field, None) if err.field else None
+    if target is not None and isinstance(target.errors, list):
+        target.errors.append(err.message)
+    else:
+        form.form_errors.append(err.message)
+
+
+class DueDateForm(FlaskForm):
+    due_on = DateField(_l("Due date"), validators=[Optional()], description=_l("Empty: no due date."))
+    submit = SubmitField(_l("Save the due date"))
+
+
+class CancelAssignmentForm(FlaskForm):
+    submit = SubmitField(_l("Cancel the assignment"))
