@@ -2,6 +2,7 @@ import io
 import zipfile
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -201,6 +202,8 @@ def edit(kind: str, slug: str):
         preview=preview,
         plan=plan,
         plan_version=plan_version,
+        skills=sorted(content.skill_titles(str(get_locale())).items()),
+        linked=services.linked_items(kind, slug, result.document),
     )
 
 
@@ -261,11 +264,11 @@ def history(kind: str, slug: str):
         abort(404)
     by_number = {v.number: v for v in versions}
     a, b = request.args.get("a", type=int), request.args.get("b", type=int)
-    lines = None
+    hunks = None
     if a in by_number and b in by_number:
-        lines = services.diff(by_number[a], by_number[b], f"v{a}", f"v{b}")
+        hunks = services.diff(by_number[a], by_number[b])
     return render_template(
-        "authoring/history.html", kind=kind, slug=slug, versions=versions, lines=lines, a=a, b=b, form=RestoreForm()
+        "authoring/history.html", kind=kind, slug=slug, versions=versions, hunks=hunks, a=a, b=b, form=RestoreForm()
     )
 
 

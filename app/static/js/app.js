@@ -211,6 +211,15 @@ document.addEventListener("focusin", (event) => {
       }).catch(() => {});
     }, 500);
   });
+  // The skill ids beside the editor: choosing one writes it at the cursor (and checks the text again).
+  document.querySelectorAll("[data-insert]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const start = area.selectionStart, end = area.selectionEnd;
+      area.focus();
+      area.setRangeText(button.dataset.insert, start, end, "end");
+      area.dispatchEvent(new Event("input"));
+    });
+  });
   problems.addEventListener("click", (event) => {
     const line = parseInt(event.target.dataset && event.target.dataset.line, 10);
     if (!line) return;
