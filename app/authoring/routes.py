@@ -244,7 +244,9 @@ def check(kind: str, slug: str):
         return jsonify(error={"code": 400, "message": "source is required", "fields": {}}), 400
     result = services.check_source(kind, slug, source)
     return jsonify(
-        problems=[{"line": p.line, "message": p.message} for p in result.problems],
+        problems=[
+            {"line": p.line, "where": _("line %(n)d", n=p.line), "message": p.translated()} for p in result.problems
+        ],
         warnings=_warnings(result),
         preview=_preview(kind, result),
     )
@@ -252,7 +254,7 @@ def check(kind: str, slug: str):
 
 def _warnings(result) -> list[dict]:
     """The author's warnings, in the reader's language."""
-    return [{"line": w.line, "message": w.translated()} for w in result.warnings]
+    return [{"line": w.line, "where": _("line %(n)d", n=w.line), "message": w.translated()} for w in result.warnings]
 
 
 @bp.route("/<kind>/<slug>/history")

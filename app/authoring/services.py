@@ -16,7 +16,7 @@ from app.content import advice, parser
 from app.content import services as content
 from app.content.advice import Advice
 from app.content.loader import ContentSet, check_references
-from app.content.model import Document, Problem, Quiz, from_dict
+from app.content.model import N_, Document, Problem, Quiz, from_dict
 from app.content.models import ContentItem, ContentVersion
 from app.content.render import render_document
 from app.core import audit
@@ -62,14 +62,24 @@ def check_source(kind: str, slug: str, source: str) -> CheckResult:
             missing = sorted(used - skills.ids())
             for skill in missing:
                 problems.append(
-                    Problem(path, 1, f"skill '{skill}' is still used by published content; it cannot be removed")
+                    Problem(
+                        path,
+                        1,
+                        N_("skill '%(id)s' is still used by published content; it cannot be removed"),
+                        {"id": skill},
+                    )
                 )
         return CheckResult(skills if not problems else skills, problems)  # type: ignore[arg-type]
     doc = parser.parse_document(kind, text, path, problems)
     if doc is not None:
         if doc.id and doc.id != slug:
             problems.append(
-                Problem(path, doc.meta_lines.get("id", 1), f"the id must stay '{slug}' (results refer to it)")
+                Problem(
+                    path,
+                    doc.meta_lines.get("id", 1),
+                    N_("the id must stay '%(id)s' (results refer to it)"),
+                    {"id": slug},
+                )
             )
         known = published_ids()
         known_sets = {

@@ -172,7 +172,7 @@ document.addEventListener("focusin", (event) => {
     const a = document.createElement("a");
     a.href = "#source";
     a.dataset.line = p.line;
-    a.textContent = "line " + p.line;
+    a.textContent = p.where || String(p.line);  // "line 5", "строка 5": written by the server
     li.appendChild(a);
     li.appendChild(document.createTextNode(": " + (label ? label + ": " : "") + p.message));
     return li;
@@ -182,7 +182,7 @@ document.addEventListener("focusin", (event) => {
     if (!list.length) {
       const ok = document.createElement("p");
       ok.className = "ok-badge";
-      ok.textContent = "✓";
+      ok.textContent = "✓ " + (problems.dataset.okLabel || "");
       problems.appendChild(ok);
     } else {
       const ul = document.createElement("ul");
