@@ -212,6 +212,14 @@ def test_gift_upload_makes_a_draft_quiz(client, trainer):
     html = text(r)
     assert "6 question(s) converted, 4 skipped" in html and 'skipped essay question "Essay Q"' in html
     assert db.session.scalars(select(ContentDraft)).one().slug == "from-gift"
+    r = client.post(
+        "/authoring/gift",
+        data={"csrf_token": token, "slug": "from-gift-ru", "file": (BytesIO(data), "q.gift")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "ru"},
+    )
+    html = text(r)
+    assert "строка" in html and "пропущен вопрос-эссе «Essay Q»" in html and "skipped essay" not in html
 
 
 def test_zip_export(client, trainer):

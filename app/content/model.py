@@ -14,6 +14,21 @@ def N_(message: str) -> str:  # noqa: N802 - the marker gettext tools look for
     return message
 
 
+class Message(str):
+    """A message that is its English text (printed, compared and stored as such) and can also be shown
+    in the reader's language: ``msgid`` marked with N_, filled from ``params``."""
+
+    def __new__(cls, msgid: str, **params: Any) -> Message:
+        obj = super().__new__(cls, msgid % params if params else msgid)
+        obj.msgid, obj.params = msgid, params
+        return obj
+
+    def translated(self) -> str:
+        from flask_babel import gettext
+
+        return gettext(self.msgid, **self.params) if self.params else gettext(self.msgid)
+
+
 @dataclass
 class Problem:
     """An error that makes a file unusable, at a line. ``message`` is the English text (the command line
