@@ -31,7 +31,11 @@ def trainer(runner, client, auth, make_user):
 
 def test_content_list_shows_items_and_usage(client, trainer):
     page = client.get("/authoring/").get_data(as_text=True)
-    assert "courier-no-call" in page and "course:complaint-handling" in page and "case:courier-no-call" in page
+    assert "courier-no-call" in page
+    # where each item is used: the kind in words and a link to it, not "course:complaint-handling"
+    assert 'Course <a href="/authoring/course/complaint-handling"><code>complaint-handling</code></a>' in page
+    assert 'Case <a href="/authoring/case/courier-no-call"><code>courier-no-call</code></a>' in page
+    assert "course:complaint-handling" not in page
 
 
 def test_draft_is_not_seen_until_published(client, trainer, make_user):
