@@ -94,6 +94,7 @@ def test_cancelling_asks_first_withdraws_the_course_from_my_learning_and_keeps_t
     url = f"/assignments/{assignment.id}/cancel"
     confirm = client.get(url).get_data(as_text=True)
     assert "Cancel the assignment?" in confirm and "Yes, cancel the assignment" in confirm
+    assert "People it reaches now: 2." in confirm  # Anna and the HR person, both in North
     assert db.session.get(Assignment, assignment.id).cancelled_at is None  # asking changed nothing
     r = post_form(client, url, {})
     assert r.status_code == 302

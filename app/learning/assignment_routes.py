@@ -73,5 +73,9 @@ def cancel_assignment(assignment_id: int):
         flash(_("This assignment is already cancelled."), "info")
         return redirect(url_for("learning.assignments", show="cancelled"))
     return render_template(
-        "learning/assignment_cancel.html", assignment=assignment, title=_title(assignment), form=form
+        "learning/assignment_cancel.html",
+        assignment=assignment,
+        title=_title(assignment),
+        form=form,
+        reached=manage.people_reached(assignment),
     )

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core import audit
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.transitions import StateConflict, transition
 from app.extensions import db
+from app.learning.assigned import assigned_pairs
 from app.learning.models import Assignment
 from app.learning.services import create_assignment
 from app.people.models import Department, User
@@ -98,6 +99,12 @@ def _in_scope(actor, assignment: Assignment) -> bool:
         return in_scope(actor, assignment.department_id)
     person = assignment.user
     return person is not None and in_scope(actor, person.department_id)
+
+
+def people_reached(assignment: Assignment) -> int:
+    """How many people an assignment reaches (a department's: everyone in it and below)."""
+    pairs = assigned_pairs()
+    return db.session.scalar(select(func.count()).select_from(pairs).where(pairs.c.assignment_id == assignment.id)) or 0
 
 
 def change_due_date(actor, assignment: Assignment, due_on: date | None, today: date | None = None) -> bool:
