@@ -72,6 +72,8 @@ EXPECTED = {
     "learning.result": SIGNED_IN,
     "learning.my_learning": SIGNED_IN,
     "learning.assignments": {"trainer", "hr", "admin"},
+    "learning.edit_assignment": {"trainer", "hr", "admin"},
+    "learning.cancel_assignment": {"trainer", "hr", "admin"},
     "learning.quiz_stats": {"trainer", "hr", "admin"},
     "practice.practice_page": SIGNED_IN,
     "practice.practice_answer": SIGNED_IN,

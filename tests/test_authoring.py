@@ -31,7 +31,11 @@ def trainer(runner, client, auth, make_user):
 
 def test_content_list_shows_items_and_usage(client, trainer):
     page = client.get("/authoring/").get_data(as_text=True)
-    assert "courier-no-call" in page and "course:complaint-handling" in page and "case:courier-no-call" in page
+    assert "courier-no-call" in page
+    # where each item is used: the kind in words and a link to it, not "course:complaint-handling"
+    assert 'Course <a href="/authoring/course/complaint-handling"><code>complaint-handling</code></a>' in page
+    assert 'Case <a href="/authoring/case/courier-no-call"><code>courier-no-call</code></a>' in page
+    assert "course:complaint-handling" not in page
 
 
 def test_draft_is_not_seen_until_published(client, trainer, make_user):
@@ -113,7 +117,7 @@ def test_history_diff_and_restore(client, trainer):
     first = content.published("case", "courier-no-call").source
     post_form(client, url, {"source": first.replace("Text.", "Second."), "publish": "1"})
     page = client.get(f"{url}/history?a=1&b=2").get_data(as_text=True)
-    assert "-Text." in page and "+Second." in page
+    assert "<del>Text.</del>" in page and "<ins>Second.</ins>" in page and "@@" not in page
     r = post_form(client, f"{url}/restore/1", {}, page_url=f"{url}/history")
     assert r.status_code == 302
     draft = db.session.scalars(select(ContentDraft)).one()
@@ -121,6 +125,50 @@ def test_history_diff_and_restore(client, trainer):
     post_form(client, url, {"source": draft.source, "publish": "1"})
     assert content.published("case", "courier-no-call").number == 3
     assert db.session.scalar(select(func.count(ContentVersion.id)).where(ContentVersion.origin == "editor")) == 2
+
+
+def test_the_diff_is_numbered_lines_marked_removed_and_added_without_hunk_headers(client, trainer):
+    from app.authoring import services
+
+    old = "\n".join(f"line {n}" for n in range(1, 21))
+    new = old.replace("line 10", "line ten").replace("line 20", "line 20\nline 21")
+    hunks = services.diff(old, new)
+    assert [h.skipped for h in hunks] == [6, 4]  # lines 1-6 and 14-16 unchanged, not shown
+    changed = [(d.op, d.old, d.new, d.text) for h in hunks for d in h.lines if d.op != "same"]
+    assert changed == [("del", 10, None, "line 10"), ("add", None, 10, "line ten"), ("add", None, 21, "line 21")]
+    assert services.diff(old, old) == []
+    url = "/authoring/case/courier-no-call"
+    first = content.published("case", "courier-no-call").source
+    post_form(client, url, {"source": first.replace("Text.", "Second."), "publish": "1"})
+    page = client.get(f"{url}/history?a=1&b=2", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "Изменения с v1 по v2" in page and "Удалено строк: 1" in page and "Добавлено строк: 1" in page
+    assert '<span class="visually-hidden">удалено</span>' in page and "<ins>Second.</ins>" in page
+    assert "@@" not in page and "+++" not in page
+
+
+def test_the_editor_lists_the_skills_and_says_how_a_quiz_attaches_to_its_case(client, trainer):
+    page = text(client.get("/authoring/case/courier-no-call", headers={"Accept-Language": "ru"}))
+    assert 'data-insert="empathy"' in page and "Эмпатия" in page and 'data-insert="greeting"' in page
+    assert "quiz:" in page and "тот же id" in page
+    assert 'href="/authoring/quiz/courier-no-call"' in page  # the case's quiz, one click away
+    quiz_page = text(client.get("/authoring/quiz/courier-no-call"))
+    assert 'href="/authoring/case/courier-no-call"' in quiz_page and "Cases checked by this quiz" in quiz_page
+    index = text(client.get("/authoring/"))
+    assert "A quiz is attached to its case by the same id" in index
+
+
+def test_the_id_patterns_are_valid_for_a_browser_v_flag_regexp():
+    """Chromium compiles ``pattern`` with the v flag: a '-' that is not a range, and the reserved
+    punctuators, must be escaped inside a class, or the browser ignores the pattern and logs an error."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent / "app" / "templates"
+    patterns = [m for f in root.rglob("*.html") for m in re.findall(r'pattern="([^"]*)"', f.read_text())]
+    assert patterns
+    for pattern in patterns:
+        for cls in re.findall(r"\[((?:\\.|[^\]\\])*)\]", pattern):
+            bare = re.sub(r"\\.", "", re.sub(r"\w-\w", "", cls))  # ranges and escapes taken out
+            assert not set(bare) & set("-()[]{}/|"), (pattern, cls)
 
 
 def _finish_attempts(learner, first_answers):
@@ -168,6 +216,14 @@ def test_gift_upload_makes_a_draft_quiz(client, trainer):
     html = text(r)
     assert "6 question(s) converted, 4 skipped" in html and 'skipped essay question "Essay Q"' in html
     assert db.session.scalars(select(ContentDraft)).one().slug == "from-gift"
+    r = client.post(
+        "/authoring/gift",
+        data={"csrf_token": token, "slug": "from-gift-ru", "file": (BytesIO(data), "q.gift")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "ru"},
+    )
+    html = text(r)
+    assert "строка" in html and "пропущен вопрос-эссе «Essay Q»" in html and "skipped essay" not in html
 
 
 def test_zip_export(client, trainer):

@@ -158,20 +158,22 @@ def test_department_assignment_reaches_later_joiners_and_shows_overdue(client, a
     auth.login("hr@example.com")
     page = client.get("/assignments")
     token = csrf_from(page.get_data(as_text=True))
+    due = date.today() + timedelta(days=10)
     r = client.post(
         "/assignments",
-        data={"csrf_token": token, "course": "complaint-handling", "department": region.id, "due_on": "2020-01-01"},
+        data={"csrf_token": token, "course": "complaint-handling", "department": region.id, "due_on": due.isoformat()},
     )
     assert r.status_code == 302
     newcomer = make_user("employee", email="new@example.com", department=team)
     assert [a.department_id for a in services.assignments_for(newcomer)] == [region.id]
-    overdue = stats.overdue_people(today=date(2026, 1, 1))
+    overdue = stats.overdue_people(today=due + timedelta(days=1))
     assert [row[1] for row in overdue] == ["new@example.com"]
-    # the same assignment again is not duplicated
-    client.post(
+    # the same assignment again is refused, with the reason, whatever its due date
+    r = client.post(
         "/assignments",
-        data={"csrf_token": token, "course": "complaint-handling", "department": region.id, "due_on": "2020-01-01"},
+        data={"csrf_token": token, "course": "complaint-handling", "department": region.id, "due_on": ""},
     )
+    assert r.status_code == 200 and "already assigned, and still open, to: Регион" in r.get_data(as_text=True)
     from app.learning.models import Assignment
 
     assert db.session.scalar(select(func.count(Assignment.id))) == 1

@@ -51,6 +51,8 @@ ACTION_LABELS = {
     "assignment.manual": _l("Course assigned"),
     "assignment.loop": _l("Course assigned after a card"),
     "assignment.withdraw": _l("Course withdrawn after a dispute"),
+    "assignment.due_changed": _l("Due date of an assignment changed"),
+    "assignment.cancel": _l("Assignment cancelled"),
     "content.publish": _l("Content published"),
     "content.regrade": _l("Quiz attempts regraded"),
     "content.regrade_skipped": _l("Quiz published without regrading"),

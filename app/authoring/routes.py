@@ -2,6 +2,7 @@ import io
 import zipfile
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -201,6 +202,8 @@ def edit(kind: str, slug: str):
         preview=preview,
         plan=plan,
         plan_version=plan_version,
+        skills=sorted(content.skill_titles(str(get_locale())).items()),
+        linked=services.linked_items(kind, slug, result.document),
     )
 
 
@@ -241,7 +244,9 @@ def check(kind: str, slug: str):
         return jsonify(error={"code": 400, "message": "source is required", "fields": {}}), 400
     result = services.check_source(kind, slug, source)
     return jsonify(
-        problems=[{"line": p.line, "message": p.message} for p in result.problems],
+        problems=[
+            {"line": p.line, "where": _("line %(n)d", n=p.line), "message": p.translated()} for p in result.problems
+        ],
         warnings=_warnings(result),
         preview=_preview(kind, result),
     )
@@ -249,7 +254,7 @@ def check(kind: str, slug: str):
 
 def _warnings(result) -> list[dict]:
     """The author's warnings, in the reader's language."""
-    return [{"line": w.line, "message": w.translated()} for w in result.warnings]
+    return [{"line": w.line, "where": _("line %(n)d", n=w.line), "message": w.translated()} for w in result.warnings]
 
 
 @bp.route("/<kind>/<slug>/history")
@@ -261,11 +266,11 @@ def history(kind: str, slug: str):
         abort(404)
     by_number = {v.number: v for v in versions}
     a, b = request.args.get("a", type=int), request.args.get("b", type=int)
-    lines = None
+    hunks = None
     if a in by_number and b in by_number:
-        lines = services.diff(by_number[a], by_number[b], f"v{a}", f"v{b}")
+        hunks = services.diff(by_number[a], by_number[b])
     return render_template(
-        "authoring/history.html", kind=kind, slug=slug, versions=versions, lines=lines, a=a, b=b, form=RestoreForm()
+        "authoring/history.html", kind=kind, slug=slug, versions=versions, hunks=hunks, a=a, b=b, form=RestoreForm()
     )
 
 

@@ -15,7 +15,7 @@ from app.content import advice, parser
 from app.content import services as content
 from app.content.advice import Advice
 from app.content.loader import ContentSet, check_references
-from app.content.model import Document, Problem, Quiz, from_dict
+from app.content.model import N_, Document, Problem, Quiz, from_dict
 from app.content.models import ContentItem, ContentVersion
 from app.content.render import render_document
 from app.core import audit, signals
@@ -61,14 +61,24 @@ def check_source(kind: str, slug: str, source: str) -> CheckResult:
             missing = sorted(used - skills.ids())
             for skill in missing:
                 problems.append(
-                    Problem(path, 1, f"skill '{skill}' is still used by published content; it cannot be removed")
+                    Problem(
+                        path,
+                        1,
+                        N_("skill '%(id)s' is still used by published content; it cannot be removed"),
+                        {"id": skill},
+                    )
                 )
         return CheckResult(skills if not problems else skills, problems)  # type: ignore[arg-type]
     doc = parser.parse_document(kind, text, path, problems)
     if doc is not None:
         if doc.id and doc.id != slug:
             problems.append(
-                Problem(path, doc.meta_lines.get("id", 1), f"the id must stay '{slug}' (results refer to it)")
+                Problem(
+                    path,
+                    doc.meta_lines.get("id", 1),
+                    N_("the id must stay '%(id)s' (results refer to it)"),
+                    {"id": slug},
+                )
             )
         known = published_ids()
         known_sets = {
@@ -109,6 +119,17 @@ def _cases_naming(quiz_slug: str) -> list[Document]:
     slugs |= set(db.session.scalars(select(ContentDraft.slug).where(ContentDraft.kind == "case")))
     cases = [_current_document("case", slug) for slug in sorted(slugs)]
     return [case for case in cases if case is not None and case.quiz == quiz_slug]
+
+
+def linked_items(kind: str, slug: str, doc: Document | None) -> list[tuple[str, str, bool]]:
+    """What the editor shows beside a case or a quiz: (kind, id, whether it exists) of the quiz the case
+    names, or of the cases that name the quiz."""
+    if kind == "case":
+        quiz = getattr(doc, "quiz", None)
+        return [("quiz", quiz, current_source("quiz", quiz)[0] is not None)] if quiz else []
+    if kind == "quiz":
+        return [("case", case.id, True) for case in _cases_naming(slug)]
+    return []
 
 
 def _skills_in_use() -> set[str]:
@@ -456,30 +477,44 @@ def history(kind: str, slug: str) -> list[ContentVersion]:
     )
 
 
-def diff(a: ContentVersion | str, b: ContentVersion | str, label_a: str, label_b: str) -> list[tuple[str, str]]:
-    """(css class, line) pairs of a unified diff."""
-    text_a = a if isinstance(a, str) else a.source
-    text_b = b if isinstance(b, str) else b.source
-    lines = difflib.unified_diff(
-        parser.normalise_text(text_a).split("\n"),
-        parser.normalise_text(text_b).split("\n"),
-        label_a,
-        label_b,
-        lineterm="",
-    )
-    out = []
-    for line in lines:
-        css = (
-            "add"
-            if line.startswith("+") and not line.startswith("+++")
-            else "del"
-            if line.startswith("-") and not line.startswith("---")
-            else "hunk"
-            if line.startswith("@@")
-            else ""
-        )
-        out.append((css, line))
-    return out
+@dataclass
+class DiffLine:
+    """One line of a difference: ``op`` is "same", "del" (only in the older text) or "add" (only in the
+    newer one), with its number in each text where it is there."""
+
+    op: str
+    old: int | None
+    new: int | None
+    text: str
+
+
+@dataclass
+class DiffHunk:
+    """A run of changed lines with a little unchanged context; ``skipped`` unchanged lines come before it."""
+
+    skipped: int
+    lines: list[DiffLine]
+
+
+def diff(a: ContentVersion | str, b: ContentVersion | str, context: int = 3) -> list[DiffHunk]:
+    """The lines that differ between two texts, in hunks with ``context`` unchanged lines around them
+    (an empty list when the texts are the same)."""
+    old = parser.normalise_text(a if isinstance(a, str) else a.source).split("\n")
+    new = parser.normalise_text(b if isinstance(b, str) else b.source).split("\n")
+    hunks, shown_to = [], 0
+    for group in difflib.SequenceMatcher(None, old, new, autojunk=False).get_grouped_opcodes(context):
+        lines: list[DiffLine] = []
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                lines += [
+                    DiffLine("same", i + 1, j + 1, old[i]) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+                ]
+                continue
+            lines += [DiffLine("del", i + 1, None, old[i]) for i in range(i1, i2)]
+            lines += [DiffLine("add", None, j + 1, new[j]) for j in range(j1, j2)]
+        hunks.append(DiffHunk(group[0][1] - shown_to, lines))
+        shown_to = group[-1][2]
+    return hunks
 
 
 def restore(actor, version: ContentVersion) -> ContentDraft:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from app.content.common import FileProblems
+from app.content.common import N_, FileProblems
 
 FENCE_RE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\s*([^`\s]*)")
 HEADING2_RE = re.compile(r"^ {0,3}##(?!#)\s+(.*?)(?:\s+#+)?\s*$")  # a closing '#' run follows a space: "C#" stays
@@ -47,7 +47,7 @@ def code_fence_mask(lines: list[str], start: int, fp: FileProblems | None = None
             if closes_fence(match, fence):
                 fence = None
     if fence is not None and fp is not None:
-        fp.add(start + opened_at, f"the code block opened with {fence} is never closed")
+        fp.add(start + opened_at, N_("the code block opened with %(fence)s is never closed"), fence=fence)
     return mask
 
 

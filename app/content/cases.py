@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from app.content.blocks import FEEDBACK_RE, FENCE_RE, closing_line
-from app.content.common import FileProblems, join_md
+from app.content.common import N_, FileProblems, join_md
 from app.content.frontmatter import common_fields, read_front_matter
 from app.content.model import Case, ChoiceBlock, ChoiceOption, Problem
 
@@ -19,7 +19,7 @@ def parse_case(text: str, path: str, problems: list[Problem]) -> Case | None:
     quiz = meta.ident("quiz")
     choices = _choice_blocks(body_lines, start, fp)
     if not join_md(body_lines):
-        fp.add(start, "the case has no text")
+        fp.add(start, N_("the case has no text"))
     return (
         None
         if meta.broken
@@ -44,8 +44,12 @@ def _minutes(meta) -> int | None:
         return None
     value = meta.data["minutes"]
     if isinstance(value, float) and math.isfinite(value) and value > 0 and value != int(value):
-        nearest = " or ".join(str(n) for n in sorted({max(math.floor(value), 1), math.ceil(value)}))
-        meta.err("minutes", f"'minutes' counts whole minutes: write {nearest}, not {value:g}")
+        nearest = sorted({max(math.floor(value), 1), math.ceil(value)})
+        if len(nearest) == 2:
+            message = N_("'minutes' counts whole minutes: write %(low)s or %(high)s, not %(value)s")
+        else:
+            message = N_("'minutes' counts whole minutes: write %(low)s, not %(value)s")
+        meta.err("minutes", message, low=str(nearest[0]), high=str(nearest[-1]), value=f"{value:g}")
         return None
     return meta.number("minutes", 0, integer=True, positive=True)
 
@@ -62,7 +66,7 @@ def _choice_blocks(body_lines: list[str], start: int, fp: FileProblems) -> list[
         fence, info = match.group(2), match.group(3)
         j = closing_line(body_lines, i + 1, fence)
         if j >= len(body_lines):
-            fp.add(start + i, f"the code block opened with {fence} is never closed")
+            fp.add(start + i, N_("the code block opened with %(fence)s is never closed"), fence=fence)
             break
         if info == "choice":
             choices.append(parse_choice(body_lines[i + 1 : j], start + i + 1, fp))
@@ -85,7 +89,7 @@ def parse_choice(lines: list[str], first: int, fp: FileProblems) -> ChoiceBlock:
             if option_text.startswith("[best]"):
                 best, option_text = True, option_text[len("[best]") :].strip()
             if not option_text:
-                fp.add(first + k, "an option of this decision point is empty")
+                fp.add(first + k, N_("an option of this decision point is empty"))
             options.append(ChoiceOption(text=option_text, best=best))
             continue
         if options:
@@ -95,13 +99,15 @@ def parse_choice(lines: list[str], first: int, fp: FileProblems) -> ChoiceBlock:
                 else:
                     fp.add(
                         first + k,
-                        "text after the options of a decision point: start it with '- ' (an option) "
-                        "or indent it with '  > ' (feedback)",
+                        N_(
+                            "text after the options of a decision point: start it with '- ' (an option) "
+                            "or indent it with '  > ' (feedback)"
+                        ),
                     )
             continue
         prompt.append(line)
     if not join_md(prompt):
-        fp.add(first - 1, "the decision point has no prompt: write the situation before the first '- ' option")
+        fp.add(first - 1, N_("the decision point has no prompt: write the situation before the first '- ' option"))
     if len(options) < 2:
-        fp.add(first - 1, "a decision point needs at least two '- ' options")
+        fp.add(first - 1, N_("a decision point needs at least two '- ' options"))
     return ChoiceBlock(prompt=join_md(prompt), options=options, line=first - 1)

@@ -10,7 +10,7 @@ import difflib
 import re
 
 from app.content.blocks import BARE_BULLET_RE, SETTING_RE, code_fence_mask, skip_blank, split_sections
-from app.content.common import ID_RE, FileProblems, brief, join_md, positive_number, slugify
+from app.content.common import ID_RE, N_, FileProblems, brief, join_md, positive_number, slugify
 from app.content.frontmatter import TITLE_MAX, common_fields, read_front_matter
 from app.content.model import Checklist, ChecklistItem, ChecklistSection, Problem
 
@@ -46,7 +46,7 @@ def parse_checklist(text: str, path: str, problems: list[Problem]) -> Checklist 
         # one without items is left out of the score, like one all n/a
         checklist.sections.append(_section(heading, line, lines, fenced, fp, seen_ids))
     if not any(s.items for s in checklist.sections):
-        fp.add(start if body_lines else 1, "the checklist has no item: add a '## ' section with '- ' items")
+        fp.add(start if body_lines else 1, N_("the checklist has no item: add a '## ' section with '- ' items"))
     return None if meta.broken else checklist
 
 
@@ -56,9 +56,14 @@ def _section(
     """One '## ' section from the lines under its heading; ``fenced`` marks those inside a code block."""
     section = ChecklistSection(title=heading.strip(), line=line)
     if not section.title:
-        fp.add(line, "the section heading is empty")
+        fp.add(line, N_("the section heading is empty"))
     elif len(section.title) > TITLE_MAX:  # every card keeps its sections' titles
-        fp.add(line, f"the section heading is {len(section.title)} characters long; at most {TITLE_MAX}")
+        fp.add(
+            line,
+            N_("the section heading is %(length)d characters long; at most %(max)d"),
+            length=len(section.title),
+            max=TITLE_MAX,
+        )
     k = _read_weight(section, lines, fp)
     description: list[str] = []
     written: list[list] = []  # [text, line] of each item, its wrapped lines joined
@@ -86,12 +91,12 @@ def _read_weight(section: ChecklistSection, lines: list[str], fp: FileProblems) 
     if name == "weight":
         weight = positive_number(value)
         if weight is None:
-            fp.add(section.line + 1 + k, f"'weight' must be a positive number, not '{value}'")
+            fp.add(section.line + 1 + k, N_("'weight' must be a positive number, not '%(value)s'"), value=value)
         else:
             section.weight = weight
         return k + 1
     if difflib.get_close_matches(name, ["weight"], cutoff=0.7):
-        fp.add(section.line + 1 + k, f"unknown section setting '{name}' — did you mean 'weight'?")
+        fp.add(section.line + 1 + k, N_("unknown section setting '%(name)s' — did you mean 'weight'?"), name=name)
         return k + 1
     return k
 
@@ -109,11 +114,20 @@ def parse_item_attrs(raw: str, ln: int, fp: FileProblems) -> Attrs:
             key, value = part, True
         if key not in ITEM_ATTRS:
             close = difflib.get_close_matches(key, ITEM_ATTRS, n=1, cutoff=0.6)
-            hint = f" — did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(ITEM_ATTRS)})"
-            fp.add(ln, f"unknown item attribute '{key}'{hint}")
+            if close:
+                fp.add(
+                    ln, N_("unknown item attribute '%(name)s' — did you mean '%(close)s'?"), name=key, close=close[0]
+                )
+            else:
+                fp.add(
+                    ln,
+                    N_("unknown item attribute '%(name)s' (allowed: %(allowed)s)"),
+                    name=key,
+                    allowed=", ".join(ITEM_ATTRS),
+                )
             continue
         if key in attrs:
-            fp.add(ln, f"item attribute '{key}' is given twice")
+            fp.add(ln, N_("item attribute '%(name)s' is given twice"), name=key)
         attrs[key] = value
     return attrs
 
@@ -126,9 +140,9 @@ def checklist_item(text: str, ln: int, fp: FileProblems, seen_ids: dict[str, int
         attrs = parse_item_attrs(match.group(1), ln, fp)
         text = text[: match.start()].rstrip()
     elif text.rstrip().endswith("}") or ("{" in text and "}" not in text):
-        fp.add(ln, "the item's attribute list is malformed: write it at the end as {id: ..., skill: ..., critical}")
+        fp.add(ln, N_("the item's attribute list is malformed: write it at the end as {id: ..., skill: ..., critical}"))
     if not text:
-        fp.add(ln, "the item has no text")
+        fp.add(ln, N_("the item has no text"))
     item = ChecklistItem(id="", text=text, line=ln)
     _item_id(item, attrs, fp, seen_ids)
     _item_skill(item, attrs.get("skill"), fp)
@@ -142,25 +156,31 @@ def _item_id(item: ChecklistItem, attrs: Attrs, fp: FileProblems, seen_ids: dict
     ln = item.line
     item_id = attrs.get("id")
     if isinstance(item_id, str) and not ID_RE.match(item_id):
-        fp.add(ln, f"item id must be lowercase latin letters, digits and '-' (at most 100), not '{brief(item_id)}'")
+        fp.add(
+            ln,
+            N_("item id must be lowercase latin letters, digits and '-' (at most 100), not '%(value)s'"),
+            value=brief(item_id),
+        )
         item_id = None
     elif item_id is True:
-        fp.add(ln, "item attribute 'id' needs a value: {id: greet-30s}")
+        fp.add(ln, N_("item attribute 'id' needs a value: {id: greet-30s}"))
         item_id = None
     item.id = item_id if isinstance(item_id, str) else slugify(item.text)
     if item.id in seen_ids:
-        fp.add(
-            ln,
-            f"duplicate item id '{item.id}' in this checklist (first on line {seen_ids[item.id]})"
-            + ("" if isinstance(attrs.get("id"), str) else "; give one of them {id: ...}"),
-        )
+        if isinstance(attrs.get("id"), str):
+            message = N_("duplicate item id '%(id)s' in this checklist (first on line %(first)d)")
+        else:
+            message = N_(
+                "duplicate item id '%(id)s' in this checklist (first on line %(first)d); give one of them {id: ...}"
+            )
+        fp.add(ln, message, id=item.id, first=seen_ids[item.id])
     else:
         seen_ids[item.id] = ln
 
 
 def _item_skill(item: ChecklistItem, skill: str | bool | None, fp: FileProblems) -> None:
     if skill is True or (isinstance(skill, str) and not ID_RE.match(skill)):
-        fp.add(item.line, f"item attribute 'skill' must be a skill id, not '{skill}'")
+        fp.add(item.line, N_("item attribute 'skill' must be a skill id, not '%(value)s'"), value=str(skill))
     elif isinstance(skill, str):
         item.skill = skill
 
@@ -170,7 +190,7 @@ def _item_points(item: ChecklistItem, points: str | bool | None, fp: FileProblem
         return
     value = None if points is True else positive_number(points)
     if value is None:
-        fp.add(item.line, f"item attribute 'points' must be a positive number, not '{points}'")
+        fp.add(item.line, N_("item attribute 'points' must be a positive number, not '%(value)s'"), value=str(points))
     else:
         item.points = value
 
@@ -182,4 +202,8 @@ def _item_critical(item: ChecklistItem, critical: str | bool | None, fp: FilePro
     if critical is True or str(critical).lower() in ("true", "yes"):
         item.critical = True
     elif str(critical).lower() not in ("false", "no"):
-        fp.add(item.line, f"item attribute 'critical' is a flag: write just 'critical', not 'critical: {critical}'")
+        fp.add(
+            item.line,
+            N_("item attribute 'critical' is a flag: write just 'critical', not 'critical: %(value)s'"),
+            value=str(critical),
+        )

@@ -6,7 +6,7 @@ import re
 import reprlib
 from typing import Any
 
-from app.content.model import Problem
+from app.content.model import N_, Problem  # noqa: F401 - N_ for the parsers
 
 # An id is kept in columns of 100 characters (results refer to it forever); \Z: "$" would let a final newline through
 ID_RE = re.compile(r"^(?=.{1,100}\Z)[a-z0-9][a-z0-9-]*\Z")
@@ -60,8 +60,10 @@ class FileProblems:
         self.path = path
         self.problems = problems
 
-    def add(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, max(1, line), message))
+    def add(self, line: int, message: str, **params: Any) -> None:
+        """A problem at ``line``: ``message`` is a msgid marked with N_, with ``%(name)s`` placeholders
+        filled from ``params``."""
+        self.problems.append(Problem(self.path, max(1, line), message, params or None))
 
 
 def normalise_text(raw: bytes | str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.content.common import FileProblems, join_md
+from app.content.common import N_, FileProblems, join_md
 from app.content.frontmatter import common_fields, read_front_matter
 from app.content.model import Course, Problem
 
@@ -14,11 +14,11 @@ def parse_course(text: str, path: str, problems: list[Problem]) -> Course | None
         return None
     cases = meta.id_list("cases")
     if meta.has("cases") and not cases:
-        meta.err("cases", "a course needs at least one case")
+        meta.err("cases", N_("a course needs at least one case"))
     seen = set()
     for case_id in cases:
         if case_id in seen:
-            meta.err("cases", f"case '{case_id}' is listed twice")
+            meta.err("cases", N_("case '%(id)s' is listed twice"), id=case_id)
         seen.add(case_id)
     return (
         None

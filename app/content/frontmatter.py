@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from app.content.common import ID_RE, FileProblems, brief
+from app.content.common import ID_RE, N_, FileProblems, brief
 from app.content.yaml_reader import line_of, load_yaml, reader_line, reason, text_as_written
 
 # BCP 47: a language, then subtags such as a script, a region or a private use part (en-x-corp); 16 characters
@@ -41,12 +41,12 @@ def split_front_matter(text: str, fp: FileProblems) -> tuple[list[str] | None, l
     """(front matter lines, body lines, line number of the first body line)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        fp.add(1, "the file must start with a front matter block: a line '---', the keys, and another '---'")
+        fp.add(1, N_("the file must start with a front matter block: a line '---', the keys, and another '---'"))
         return None, lines, 1
     for i in range(1, len(lines)):
         if lines[i].strip() in ("---", "..."):
             return lines[1:i], lines[i + 1 :], i + 2
-    fp.add(1, "the front matter block opened with '---' on line 1 is never closed with another '---'")
+    fp.add(1, N_("the front matter block opened with '---' on line 1 is never closed with another '---'"))
     return None, lines, 1
 
 
@@ -69,18 +69,27 @@ def _check_unquoted_values(fm_lines: list[str], fp: FileProblems) -> bool:
             # YAML reads ' #' as the start of a comment: "Case #5" would silently become "Case"
             fp.add(
                 i + 2,
-                f"the value of 'title' contains '#', where YAML starts a comment, and must be quoted: "
-                f"{_quote_hint(key, value)}",
+                N_("the value of 'title' contains '#', where YAML starts a comment, and must be quoted: %(hint)s"),
+                hint=_quote_hint(key, value),
             )
             found = True
         elif value.startswith("#"):
             continue
         elif ": " in value or value.endswith(":"):
-            fp.add(i + 2, f"the value of '{key}' contains ': ' and must be quoted: {_quote_hint(key, value)}")
+            fp.add(
+                i + 2,
+                N_("the value of '%(name)s' contains ': ' and must be quoted: %(hint)s"),
+                name=key,
+                hint=_quote_hint(key, value),
+            )
             found = True
         elif value[0] in YAML_RESERVED:
             fp.add(
-                i + 2, f"the value of '{key}' starts with '{value[0]}' and must be quoted: {_quote_hint(key, value)}"
+                i + 2,
+                N_("the value of '%(name)s' starts with '%(char)s' and must be quoted: %(hint)s"),
+                name=key,
+                char=value[0],
+                hint=_quote_hint(key, value),
             )
             found = True
     return found
@@ -101,12 +110,14 @@ def parse_yaml_block(fm_lines: list[str], fp: FileProblems, first_line: int = 2)
         match = PLAIN_KEY_RE.match(bad)
         if match and match.group(2) and match.group(2).strip()[:1] in YAML_RESERVED:
             key, value = match.group(1), match.group(2).strip()
-            fp.add(line, f"the value of '{key}' must be quoted: {_quote_hint(key, value)}")
+            fp.add(line, N_("the value of '%(name)s' must be quoted: %(hint)s"), name=key, hint=_quote_hint(key, value))
         else:
-            fp.add(line, f"front matter is not valid YAML: {exc.problem or exc}")
+            fp.add(line, N_("front matter is not valid YAML: %(reason)s"), reason=str(exc.problem or exc))
         return None, {}
     except yaml.YAMLError as exc:
-        fp.add(first_line + reader_line(exc, text), f"front matter is not valid YAML: {reason(exc)}")
+        fp.add(
+            first_line + reader_line(exc, text), N_("front matter is not valid YAML: %(reason)s"), reason=reason(exc)
+        )
         return None, {}
     if isinstance(data, dict):
         text_as_written(node, data)
@@ -117,7 +128,9 @@ def parse_yaml_block(fm_lines: list[str], fp: FileProblems, first_line: int = 2)
             if key in lines:
                 fp.add(
                     first_line + line_of(key_node.start_mark, text),
-                    f"key '{key}' is given twice (first on line {lines[key]})",
+                    N_("key '%(name)s' is given twice (first on line %(first)d)"),
+                    name=key,
+                    first=lines[key],
                 )
             else:
                 lines[key] = first_line + line_of(key_node.start_mark, text)
@@ -134,8 +147,9 @@ class Meta:
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
 
-    def err(self, key: str, message: str) -> None:
-        self.fp.add(self.line(key), message)
+    def err(self, key: str, message: str, **params: Any) -> None:
+        """A problem at the line of ``key``: ``message`` is a msgid, filled from ``params``."""
+        self.fp.add(self.line(key), message, **params)
 
     def has(self, key: str) -> bool:
         return key in self.data and self.data[key] is not None
@@ -145,11 +159,11 @@ class Meta:
             return default
         value = self.data[key]
         if isinstance(value, bool) or isinstance(value, list | dict):
-            self.err(key, f"'{key}' must be text, not {type(value).__name__}")
+            self.err(key, N_("'%(name)s' must be text, not %(type)s"), name=key, type=type(value).__name__)
             return default
         value = str(value).strip()
         if not value:
-            self.err(key, f"'{key}' is empty")
+            self.err(key, N_("'%(name)s' is empty"), name=key)
             return default
         return value
 
@@ -158,7 +172,12 @@ class Meta:
         if value is not None and not ID_RE.match(value):
             self.err(
                 key,
-                f"'{key}' must be lowercase latin letters, digits and '-' (like 'courier-no-call', at most 100), not '{brief(value)}'",
+                N_(
+                    "'%(name)s' must be lowercase latin letters, digits and '-' (like 'courier-no-call', at most 100), "
+                    "not '%(value)s'"
+                ),
+                name=key,
+                value=brief(value),
             )
             return None
         return value
@@ -178,16 +197,23 @@ class Meta:
         value = self.data[key]
         finite = isinstance(value, int) or isinstance(value, float) and math.isfinite(value)
         if isinstance(value, bool) or not finite:
-            self.err(key, f"'{key}' must be a number, not '{brief(value)}'")
+            self.err(key, N_("'%(name)s' must be a number, not '%(value)s'"), name=key, value=brief(value))
             return default
         if integer and value != int(value):
-            self.err(key, f"'{key}' must be a whole number, not {value}")
+            self.err(key, N_("'%(name)s' must be a whole number, not %(value)s"), name=key, value=str(value))
             return default
         if positive and value <= 0:
-            self.err(key, f"'{key}' must be greater than 0, not {value}")
+            self.err(key, N_("'%(name)s' must be greater than 0, not %(value)s"), name=key, value=str(value))
             return default
         if minimum is not None and value < minimum or maximum is not None and value > maximum:
-            self.err(key, f"'{key}' must be between {minimum:g} and {maximum:g}, not {value}")
+            self.err(
+                key,
+                N_("'%(name)s' must be between %(min)s and %(max)s, not %(value)s"),
+                name=key,
+                min=f"{minimum:g}",
+                max=f"{maximum:g}",
+                value=str(value),
+            )
             return default
         return int(value) if integer else float(value)
 
@@ -196,7 +222,7 @@ class Meta:
             return default
         value = self.data[key]
         if not isinstance(value, bool):
-            self.err(key, f"'{key}' must be true or false, not '{brief(value)}'")
+            self.err(key, N_("'%(name)s' must be true or false, not '%(value)s'"), name=key, value=brief(value))
             return default
         return value
 
@@ -207,12 +233,12 @@ class Meta:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            self.err(key, f"'{key}' must be a list like [a, b]")
+            self.err(key, N_("'%(name)s' must be a list like [a, b]"), name=key)
             return []
         out = []
         for v in value:
             if not isinstance(v, str) or not ID_RE.match(v):
-                self.err(key, f"'{key}' has an invalid id '{brief(v)}'")
+                self.err(key, N_("'%(name)s' has an invalid id '%(value)s'"), name=key, value=brief(v))
             else:
                 out.append(v)
         return out
@@ -222,7 +248,13 @@ class Meta:
         if value is None:
             return default
         if value not in allowed:
-            self.err(key, f"'{key}' must be one of {', '.join(allowed)}, not '{value}'")
+            self.err(
+                key,
+                N_("'%(name)s' must be one of %(allowed)s, not '%(value)s'"),
+                name=key,
+                allowed=", ".join(allowed),
+                value=value,
+            )
             return default
         return value
 
@@ -234,35 +266,50 @@ def read_front_matter(kind: str, text: str, fp: FileProblems) -> tuple[Meta | No
     before = len(fp.problems)
     data, lines = parse_yaml_block(fm_lines, fp)
     if data is None and len(fp.problems) == before:
-        fp.add(1, "the front matter is empty")
+        fp.add(1, N_("the front matter is empty"))
     if data is None:  # reported; the body's own problems are worth reporting in the same run
         return Meta({}, {}, fp, broken=True), body_lines, body_start
     if not isinstance(data, dict):
-        fp.add(2, "the front matter must be 'key: value' lines")
+        fp.add(2, N_("the front matter must be 'key: value' lines"))
         return Meta({}, {}, fp, broken=True), body_lines, body_start
     meta = Meta(data, lines, fp)
     allowed = KIND_KEYS[kind]
     for key in data:
         if key not in allowed:
             close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
-            hint = f" — did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(sorted(allowed))})"
-            meta.err(str(key), f"unknown key '{key}'{hint}")
+            if close:
+                meta.err(
+                    str(key), N_("unknown key '%(name)s' — did you mean '%(close)s'?"), name=str(key), close=close[0]
+                )
+            else:
+                meta.err(
+                    str(key),
+                    N_("unknown key '%(name)s' (allowed: %(allowed)s)"),
+                    name=str(key),
+                    allowed=", ".join(sorted(allowed)),
+                )
     for key in REQUIRED_KEYS[kind]:
         if key in data and not meta.has(key):
-            meta.err(key, f"'{key}' is empty: write its value after '{key}:'")
+            meta.err(key, N_("'%(name)s' is empty: write its value after '%(name)s:'"), name=key)
         elif not meta.has(key):
-            fp.add(1, f"missing required key '{key}'")
+            fp.add(1, N_("missing required key '%(name)s'"), name=key)
     return meta, body_lines, body_start
 
 
 def common_fields(meta: Meta) -> dict:
     lang = meta.string("lang")
     if lang is not None and not LANG_RE.match(lang):
-        meta.err("lang", f"'lang' must be a language code such as ru, en or bg (at most 16 characters), not '{lang}'")
+        meta.err(
+            "lang",
+            N_("'lang' must be a language code such as ru, en or bg (at most 16 characters), not '%(value)s'"),
+            value=lang,
+        )
         lang = None
     title = meta.string("title")
     if title is not None and len(title) > TITLE_MAX:
-        meta.err("title", f"the title is {len(title)} characters long; at most {TITLE_MAX}")
+        meta.err(
+            "title", N_("the title is %(length)d characters long; at most %(max)d"), length=len(title), max=TITLE_MAX
+        )
         title = None
     return {
         "id": meta.ident("id") or "",

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.content.html_md import escape_markdown, html_to_markdown
-from app.content.model import Quiz
+from app.content.model import N_, Message, Quiz
 
 ESCAPES = {":": "\x01", "#": "\x02", "=": "\x03", "~": "\x04", "{": "\x05", "}": "\x06", "\\": "\x07"}
 RESTORE = {v: k for k, v in ESCAPES.items()}
@@ -289,8 +289,15 @@ def gift_to_quiz(text: str, quiz_id: str, title: str | None = None, lang: str | 
 
 
 SKIP_REASONS = {
-    "unclosed": "its answers open with { but are never closed with }",
-    "braces": "a } comes before its answers open with {",
+    "unclosed": N_('skipped question "%(name)s": its answers open with { but are never closed with }'),
+    "braces": N_('skipped question "%(name)s": a } comes before its answers open with {'),
+}
+SKIPPED_KIND = {  # Moodle's question types a quiz cannot hold
+    "essay": N_('skipped essay question "%(name)s"'),
+    "numerical": N_('skipped numerical question "%(name)s"'),
+    "matching": N_('skipped matching question "%(name)s"'),
+    "short answer": N_('skipped short answer question "%(name)s"'),
+    "description": N_('skipped description question "%(name)s"'),
 }
 
 
@@ -302,12 +309,17 @@ def _sort_out(questions: list[GiftQuestion]) -> tuple[list[GiftQuestion], list[t
         if q.kind in CONVERTIBLE and len(q.answers) >= 2 and any(a.correct for a in q.answers):
             convertible.append(q)
         elif q.kind in SKIP_REASONS:
-            skipped.append((q.line, f'skipped question "{q.name}": {SKIP_REASONS[q.kind]}'))
+            skipped.append((q.line, Message(SKIP_REASONS[q.kind], name=q.name)))
         elif q.kind in CONVERTIBLE:
-            why = "it needs at least two answers" if len(q.answers) < 2 else "none of its answers is right"
-            skipped.append((q.line, f'skipped multiple choice question "{q.name}": {why}'))
+            if len(q.answers) < 2:
+                why = N_('skipped multiple choice question "%(name)s": it needs at least two answers')
+            else:
+                why = N_('skipped multiple choice question "%(name)s": none of its answers is right')
+            skipped.append((q.line, Message(why, name=q.name)))
+        elif q.kind in SKIPPED_KIND:
+            skipped.append((q.line, Message(SKIPPED_KIND[q.kind], name=q.name)))
         else:
-            skipped.append((q.line, f'skipped {q.kind} question "{q.name}"'))
+            skipped.append((q.line, Message(N_('skipped %(kind)s question "%(name)s"'), kind=q.kind, name=q.name)))
     return convertible, skipped
 
 
@@ -361,12 +373,27 @@ def _scoring_settings(q: GiftQuestion, notes: list[tuple[int, str]]) -> list[str
     if "=" in q.marks:  # Moodle's one-answer question: partial credit and 'any of several' are not kept
         lost = [f"{a.weight:g}%" for a, mark in zip(q.answers, q.marks, strict=True) if mark == "~" and a.weight]
         if lost:
-            notes.append((q.line, f'question "{q.name}": the credit of its ~ answers ({", ".join(lost)}) is not kept'))
+            notes.append(
+                (
+                    q.line,
+                    Message(
+                        N_('question "%(name)s": the credit of its ~ answers (%(credits)s) is not kept'),
+                        name=q.name,
+                        credits=", ".join(lost),
+                    ),
+                )
+            )
         if len(correct) > 1:
             notes.append(
                 (
                     q.line,
-                    f'question "{q.name}": Moodle takes any one of its {len(correct)} = answers; here all must be chosen',
+                    Message(
+                        N_(
+                            'question "%(name)s": Moodle takes any one of its %(count)d = answers; here all must be chosen'
+                        ),
+                        name=q.name,
+                        count=len(correct),
+                    ),
                 )
             )
     if partial:
@@ -375,8 +402,14 @@ def _scoring_settings(q: GiftQuestion, notes: list[tuple[int, str]]) -> list[str
             notes.append(
                 (
                     q.line,
-                    f'question "{q.name}": its credits ({", ".join(f"{a.weight:g}%" for a in q.answers)}) became '
-                    "partial scoring, where each right option counts the same and each wrong one takes as much away",
+                    Message(
+                        N_(
+                            'question "%(name)s": its credits (%(credits)s) became partial scoring, where each right '
+                            "option counts the same and each wrong one takes as much away"
+                        ),
+                        name=q.name,
+                        credits=", ".join(f"{a.weight:g}%" for a in q.answers),
+                    ),
                 )
             )
     return out

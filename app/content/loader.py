@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.content import parser
 from app.content.advice import Advice, advise
-from app.content.model import FOLDERS, Document, Problem, SkillSet
+from app.content.model import FOLDERS, N_, Document, Problem, SkillSet
 
 PATH_MAX = 300  # a version keeps the path it came from
 # the id line of a front matter block that YAML could not read (the lines before it not closing the block)
@@ -56,7 +56,7 @@ def read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        problems.append(Problem(shown, line, "the file is not UTF-8 text; save it as UTF-8"))
+        problems.append(Problem(shown, line, N_("the file is not UTF-8 text; save it as UTF-8")))
         return None
 
 
@@ -65,7 +65,7 @@ def load_directory(directory: str) -> ContentSet:
     root = Path(directory)
     content = ContentSet()
     if not root.is_dir():
-        content.problems.append(Problem(directory, 1, "no such directory"))
+        content.problems.append(Problem(directory, 1, N_("no such directory")))
         return content
     skills_path = root / "skills.yml"
     if not skills_path.exists() and (root / "skills.yaml").exists():
@@ -99,7 +99,10 @@ def load_directory(directory: str) -> ContentSet:
             if len(doc.rel_path) > PATH_MAX:
                 content.problems.append(
                     Problem(
-                        shown, 1, f"the path is {len(doc.rel_path)} characters long; at most {PATH_MAX}: shorten it"
+                        shown,
+                        1,
+                        N_("the path is %(length)d characters long; at most %(max)d: shorten it"),
+                        {"length": len(doc.rel_path), "max": PATH_MAX},
                     )
                 )
                 continue
@@ -112,6 +115,14 @@ def load_directory(directory: str) -> ContentSet:
     return content
 
 
+DUPLICATE = {
+    "course": N_("duplicate course id '%(id)s' (also in %(others)s)"),
+    "case": N_("duplicate case id '%(id)s' (also in %(others)s)"),
+    "quiz": N_("duplicate quiz id '%(id)s' (also in %(others)s)"),
+    "checklist": N_("duplicate checklist id '%(id)s' (also in %(others)s)"),
+}
+
+
 def _report_duplicates(uses: dict[tuple[str, str], list[tuple[str, int]]], problems: list[Problem]) -> None:
     """An id used by several files of a kind: reported in every one of them, at its 'id:' line, naming the others."""
     for (kind, doc_id), files in uses.items():
@@ -119,7 +130,7 @@ def _report_duplicates(uses: dict[tuple[str, str], list[tuple[str, int]]], probl
             continue
         for path, line in files:
             others = ", ".join(other for other, _line in files if other != path) or path
-            problems.append(Problem(path, line, f"duplicate {kind} id '{doc_id}' (also in {others})"))
+            problems.append(Problem(path, line, DUPLICATE[kind], {"id": doc_id, "others": others}))
 
 
 def check_references(content: ContentSet, known: dict[str, set[str]] | None = None) -> None:
@@ -136,8 +147,12 @@ def check_references(content: ContentSet, known: dict[str, set[str]] | None = No
 
     def skill_ref(doc: Document, skill: str | None, line: int) -> None:
         if skill and skill not in skills:
-            hint = "" if has_skills_file else " (there is no skills.yml)"
-            problems.append(Problem(doc.path, line, f"unknown skill '{skill}'{hint}"))
+            message = (
+                N_("unknown skill '%(id)s'")
+                if has_skills_file
+                else N_("unknown skill '%(id)s' (there is no skills.yml)")
+            )
+            problems.append(Problem(doc.path, line, message, {"id": skill}))
 
     for doc in content.all_documents():
         for skill in doc.skills:
@@ -146,12 +161,22 @@ def check_references(content: ContentSet, known: dict[str, set[str]] | None = No
         for case_id in course.cases:
             if case_id not in cases:
                 problems.append(
-                    Problem(course.path, course.meta_lines.get("cases", 1), f"course names a missing case '{case_id}'")
+                    Problem(
+                        course.path,
+                        course.meta_lines.get("cases", 1),
+                        N_("course names a missing case '%(id)s'"),
+                        {"id": case_id},
+                    )
                 )
     for case in content.documents["case"].values():
         if case.quiz and case.quiz not in quizzes:
             problems.append(
-                Problem(case.path, case.meta_lines.get("quiz", 1), f"case names a missing quiz '{case.quiz}'")
+                Problem(
+                    case.path,
+                    case.meta_lines.get("quiz", 1),
+                    N_("case names a missing quiz '%(id)s'"),
+                    {"id": case.quiz},
+                )
             )
     for quiz in content.documents["quiz"].values():
         for q in quiz.questions:

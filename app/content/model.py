@@ -9,15 +9,49 @@ KINDS = ("skills", "course", "case", "quiz", "checklist")
 FOLDERS = {"courses": "course", "cases": "case", "quizzes": "quiz", "checklists": "checklist"}
 
 
+def N_(message: str) -> str:  # noqa: N802 - the marker gettext tools look for
+    """Mark a message for translation; it is translated where it is shown (the editor), not here."""
+    return message
+
+
+class Message(str):
+    """A message that is its English text (printed, compared and stored as such) and can also be shown
+    in the reader's language: ``msgid`` marked with N_, filled from ``params``."""
+
+    def __new__(cls, msgid: str, **params: Any) -> Message:
+        obj = super().__new__(cls, msgid % params if params else msgid)
+        obj.msgid, obj.params = msgid, params
+        return obj
+
+    def translated(self) -> str:
+        from flask_babel import gettext
+
+        return gettext(self.msgid, **self.params) if self.params else gettext(self.msgid)
+
+
 @dataclass
 class Problem:
+    """An error that makes a file unusable, at a line. ``message`` is the English text (the command line
+    prints it); it is built from ``msgid`` and ``params`` so that the editor can show it translated."""
+
     path: str
     line: int
     message: str
+    params: dict[str, Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        self.msgid = self.message
+        if self.params:
+            self.message = self.message % self.params
         # one problem, one line: a value quoted in a message may hold a line break
         self.message = " ".join(self.message.splitlines())
+
+    def translated(self) -> str:
+        """The message in the reader's language (needs an application context)."""
+        from flask_babel import gettext
+
+        text = gettext(self.msgid, **self.params) if self.params else gettext(self.msgid)
+        return " ".join(text.splitlines())
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"

@@ -11,7 +11,7 @@ import difflib
 import re
 
 from app.content.blocks import BARE_BULLET_RE, FEEDBACK_RE, SETTING_RE, code_fence_mask, skip_blank, split_sections
-from app.content.common import ID_RE, FileProblems, join_md, positive_number
+from app.content.common import ID_RE, N_, FileProblems, join_md, positive_number
 from app.content.frontmatter import common_fields, read_front_matter
 from app.content.model import Option, Problem, Question, Quiz
 
@@ -48,7 +48,7 @@ def parse_quiz(text: str, path: str, problems: list[Problem], skills: set[str] |
         fenced = mask[line + 1 - start : line + 1 - start + len(lines)]
         quiz.questions.append(parse_question(f"q{n}", heading, line, lines, fp, fenced))
     if not quiz.questions:
-        fp.add(start if body_lines else 1, "the quiz has no question: each question starts with a '## ' heading")
+        fp.add(start if body_lines else 1, N_("the quiz has no question: each question starts with a '## ' heading"))
     return None if meta.broken else quiz
 
 
@@ -60,7 +60,7 @@ def parse_question(
     fenced = fenced or [False] * len(lines)
     q = Question(key=key, prompt=heading.strip(), line=line)
     if not q.prompt:
-        fp.add(line, "the question heading is empty")
+        fp.add(line, N_("the question heading is empty"))
     settings, i = _read_settings(lines, line, fp)
     explicit_type = settings.get("type", (None, 0))[0]
     body = _QuestionBody(q, fp, order_mode=explicit_type == "order")
@@ -103,19 +103,19 @@ def _take_setting(name: str, value: str, ln: int, settings: Settings, fp: FilePr
     """Keep one setting line (or report a misspelt one); False when the line is not a setting at all."""
     if name in QUESTION_KEYS:
         if name in settings:
-            fp.add(ln, f"question setting '{name}' is given twice")
+            fp.add(ln, N_("question setting '%(name)s' is given twice"), name=name)
         settings[name] = (value, ln)
         return True
     close = difflib.get_close_matches(name, QUESTION_KEYS, n=1, cutoff=0.7) if name.isascii() and name.islower() else []
     if close:
-        fp.add(ln, f"unknown question setting '{name}' — did you mean '{close[0]}'?")
+        fp.add(ln, N_("unknown question setting '%(name)s' — did you mean '%(close)s'?"), name=name, close=close[0])
         return True
     return False
 
 
 def _set_skill(q: Question, value: str, ln: int, fp: FileProblems) -> None:
     if not ID_RE.match(value):
-        fp.add(ln, f"'skill' must be a skill id like 'empathy', not '{value}'")
+        fp.add(ln, N_("'skill' must be a skill id like 'empathy', not '%(value)s'"), value=value)
     else:
         q.skill, q.skill_line = value, ln
 
@@ -123,14 +123,14 @@ def _set_skill(q: Question, value: str, ln: int, fp: FileProblems) -> None:
 def _set_points(q: Question, value: str, ln: int, fp: FileProblems) -> None:
     points = positive_number(value)
     if points is None:
-        fp.add(ln, f"'points' must be a positive number, not '{value}'")
+        fp.add(ln, N_("'points' must be a positive number, not '%(value)s'"), value=value)
     else:
         q.points = points
 
 
 def _set_scoring(q: Question, value: str, ln: int, fp: FileProblems) -> None:
     if value not in ("all", "partial"):
-        fp.add(ln, f"'scoring' must be all or partial, not '{value}'")
+        fp.add(ln, N_("'scoring' must be all or partial, not '%(value)s'"), value=value)
     else:
         q.scoring = value
 
@@ -143,28 +143,36 @@ def _settle_type(q: Question, settings: Settings, rest: list[str], fp: FileProbl
     """The question's type (written or implied by its options) and the checks of its options."""
     explicit_type, type_line = settings.get("type", (None, q.line))
     if explicit_type is not None and explicit_type not in QUESTION_TYPES:
-        fp.add(type_line, f"'type' must be single, multiple or order, not '{explicit_type}'")
+        fp.add(type_line, N_("'type' must be single, multiple or order, not '%(value)s'"), value=explicit_type)
         explicit_type = None
     correct = len(q.correct_indexes)
     if explicit_type == "order":
         q.type = "order"
         if len(q.options) < 2:
-            fp.add(q.line, "an order question needs at least two numbered items (1. 2. ...) written in the right order")
+            fp.add(
+                q.line, N_("an order question needs at least two numbered items (1. 2. ...) written in the right order")
+            )
         return
     if any(ORDER_ITEM_RE.match(t) for t in rest) and not q.options:
         fp.add(
             q.line,
-            "this question has a numbered list but no options: add 'type: order' under the heading "
-            "for an ordering question",
+            N_(
+                "this question has a numbered list but no options: add 'type: order' under the heading "
+                "for an ordering question"
+            ),
         )
         return
     q.type = explicit_type or ("multiple" if correct > 1 else "single")
     if len(q.options) < 2:
-        fp.add(q.line, f"the question needs at least two options ('- [ ]' / '- [x]'); it has {len(q.options)}")
+        fp.add(
+            q.line,
+            N_("the question needs at least two options ('- [ ]' / '- [x]'); it has %(count)d"),
+            count=len(q.options),
+        )
     if q.options and correct == 0:
-        fp.add(q.line, "the question has no correct option: mark the right one(s) with '- [x]'")
+        fp.add(q.line, N_("the question has no correct option: mark the right one(s) with '- [x]'"))
     if explicit_type == "single" and correct > 1:
-        fp.add(type_line, f"'type: single' allows one correct option, but {correct} are marked [x]")
+        fp.add(type_line, N_("'type: single' allows one correct option, but %(count)d are marked [x]"), count=correct)
 
 
 # ---------------------------------------------------------------- prompt, options, explanation
@@ -208,11 +216,11 @@ class _QuestionBody:
         if not option:
             return False
         if self.explanation:
-            self.fp.add(ln, "an option after the explanation: put the '> ' explanation after all the options")
+            self.fp.add(ln, N_("an option after the explanation: put the '> ' explanation after all the options"))
         self.in_options = True
         self.q.options.append(Option(text=option.group(2).strip(), correct=option.group(1) in "xX"))
         if not self.q.options[-1].text:
-            self.fp.add(ln, "this option is empty")
+            self.fp.add(ln, N_("this option is empty"))
         return True
 
     def _order_item(self, text: str, ln: int) -> bool:
@@ -220,7 +228,7 @@ class _QuestionBody:
         if not item or not (self.in_options or not self.q.options):
             return False
         if self.explanation:
-            self.fp.add(ln, "an item after the explanation: put the '> ' explanation after all the items")
+            self.fp.add(ln, N_("an item after the explanation: put the '> ' explanation after all the items"))
         self.in_options = True
         self.q.options.append(Option(text=item.group(1).strip(), correct=True))
         return True
@@ -229,7 +237,7 @@ class _QuestionBody:
         if not (self.order_mode and OPTION_RE.match(text)):
             return False
         self.fp.add(
-            ln, "an order question lists its items as a numbered list (1. 2. 3.) in the right order, not '- [ ]'"
+            ln, N_("an order question lists its items as a numbered list (1. 2. 3.) in the right order, not '- [ ]'")
         )
         return True
 
@@ -263,15 +271,17 @@ class _QuestionBody:
         if not self.in_options:
             return False
         if self.after_explanation:  # (an explanation line itself was taken above)
-            self.fp.add(ln, "text after the explanation: the explanation lines must each start with '> '")
+            self.fp.add(ln, N_("text after the explanation: the explanation lines must each start with '> '"))
         elif BARE_BULLET_RE.match(text) and not self.order_mode:
-            self.fp.add(ln, "an option must start with '- [ ]' (wrong) or '- [x]' (right)")
+            self.fp.add(ln, N_("an option must start with '- [ ]' (wrong) or '- [x]' (right)"))
         elif text[:1] in (" ", "\t"):
             self.q.options[-1].text += " " + text.strip()
         else:
             self.fp.add(
                 ln,
-                "unexpected text after the options: options start with '- [ ]' or '- [x]', "
-                "feedback with '  > ', the explanation with '> '",
+                N_(
+                    "unexpected text after the options: options start with '- [ ]' or '- [x]', "
+                    "feedback with '  > ', the explanation with '> '"
+                ),
             )
         return True

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("learning", __name__)
 
-from app.learning import routes  # noqa: E402,F401
+from app.learning import assignment_routes, routes  # noqa: E402,F401

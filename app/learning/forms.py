@@ -139,3 +139,21 @@ class PracticeForm(FlaskForm):
     choice = SelectMultipleField(validators=[Optional()], validate_choice=False)
     guessed = BooleanField(_l("I guessed"))
     submit = SubmitField(_l("Check my answer"))
+
+
+def form_error(form, err) -> None:
+    """A service's refusal shown at the field it names, else above the form."""
+    target = getattr(form, err.field, None) if err.field else None
+    if target is not None and isinstance(target.errors, list):
+        target.errors.append(err.message)
+    else:
+        form.form_errors.append(err.message)
+
+
+class DueDateForm(FlaskForm):
+    due_on = DateField(_l("Due date"), validators=[Optional()], description=_l("Empty: no due date."))
+    submit = SubmitField(_l("Save the due date"))
+
+
+class CancelAssignmentForm(FlaskForm):
+    submit = SubmitField(_l("Cancel the assignment"))

@@ -1,4 +1,6 @@
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+from datetime import date
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,8 +15,8 @@ from app.core.inputs import paginate
 from app.core.permissions import Role, allow
 from app.errors import json_object
 from app.extensions import db
-from app.learning import bp, services, stats
-from app.learning.forms import AssignForm, ReadForm, StartForm, make_attempt_form, responses_from_form
+from app.learning import bp, manage, services, stats
+from app.learning.forms import AssignForm, ReadForm, StartForm, form_error, make_attempt_form, responses_from_form
 from app.learning.models import Assignment, CaseRead, QuizAttempt
 from app.people import services as people_services
 from app.people.models import Department, User
@@ -274,7 +276,7 @@ def assignments():
         try:
             if item is None:
                 raise DomainError(_("Choose a course."))
-            created = services.create_assignment(
+            created = manage.assign(
                 current_user,
                 item,
                 users=users,
@@ -284,19 +286,17 @@ def assignments():
                 repeat_months=form.repeat_months.data,
             )
         except DomainError as err:
-            flash(err.message, "error")
+            form_error(form, err)
         else:
             db.session.commit()
-            flash(
-                _("%(n)d assignment(s) created.", n=len(created)) if created else _("These assignments already exist."),
-                "success" if created else "info",
-            )
+            flash(_("%(n)d assignment(s) created.", n=len(created)), "success")
             return redirect(url_for("learning.assignments"))
+    cancelled = request.args.get("show") == "cancelled"
     listed = (
         select(Assignment)
         .options(joinedload(Assignment.user), joinedload(Assignment.department), joinedload(Assignment.course_item))
-        .where(Assignment.cancelled_at.is_(None))
-        .order_by(Assignment.created_at.desc())
+        .where(Assignment.cancelled_at.is_not(None) if cancelled else Assignment.cancelled_at.is_(None))
+        .order_by((Assignment.cancelled_at if cancelled else Assignment.created_at).desc(), Assignment.id.desc())
     )
     if scope is not None:
         in_scope_people = select(User.id).where(User.department_id.in_(sorted(scope)))
@@ -314,6 +314,8 @@ def assignments():
         "learning/assignments.html",
         form=form,
         page=page,
+        cancelled=cancelled,
+        today=date.today(),
         people_choices=people_choices,
         overdue=overdue,
         titles={v.item_id: v.title for v in courses},

@@ -121,11 +121,69 @@ def test_trainer_edits_publishes_diffs_and_restores(new_page):
     page.locator("select#a").select_option("1")
     page.locator("select#b").select_option("2")
     page.get_by_role("button", name="Show the difference").click()
-    expect(page.locator("pre.diff")).to_contain_text("+Добавлено в браузере.")
+    added = page.locator("table.diff tr.diff-add", has_text="Добавлено в браузере.")
+    expect(added.locator("ins")).to_have_text("Добавлено в браузере.")  # struck/underlined, not colour only
+    expect(added.locator(".mark")).to_contain_text("+")
+    expect(page.locator("main")).not_to_contain_text("@@")
 
     page.locator("tr", has_text="v1").get_by_role("button", name="Restore as draft").click()
     expect(page.locator("textarea#source")).not_to_contain_text("Добавлено в браузере.")
     assert page.locator("textarea#source").input_value() == original
+
+
+BROKEN_WORDS = """sel => [...document.querySelectorAll(sel)].filter(b => {
+  const walker = document.createTreeWalker(b, NodeFilter.SHOW_TEXT);
+  for (let n; (n = walker.nextNode()); ) {
+    for (const m of n.data.matchAll(/\\S+/g)) {
+      const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+      if (new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1) return true;
+    }
+  }
+  return false;
+}).map(b => b.innerText)"""
+
+
+def test_russian_trainer_editor_keeps_words_whole_translates_errors_and_validates_ids(new_page):
+    page = new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login(page, "trainer@example.com")
+    _choose_language(page, "ru")
+    try:
+        _editor_in_russian(page)
+    finally:
+        _choose_language(page, "en")  # the trainer's stored language, for the other journeys
+    assert not [e for e in errors if "regular expression" in e or "pattern" in e.lower()], errors
+
+
+def _choose_language(page, code: str) -> None:
+    with page.expect_navigation():
+        page.evaluate(
+            "code => { const f = document.querySelector('form.lang-switch'); f.querySelector('select').value = code;"
+            " f.submit(); }",
+            code,
+        )
+
+
+def _editor_in_russian(page) -> None:
+    for size in ({"width": 1366, "height": 800}, {"width": 390, "height": 844}):
+        page.set_viewport_size(size)
+        page.goto("/authoring/case/co-host-and-guest")
+        expect(page.get_by_role("button", name="Опубликовать")).to_be_visible()
+        assert page.evaluate(BROKEN_WORDS, "form.editor button") == [], size  # no "Опубликоват-ь"
+    # the live check speaks the reader's language, the line prefix included
+    source = page.locator("textarea#source")
+    source.fill(source.input_value().replace("\nlang: ru", "\nlang: ru\ndifficulty: 12", 1))
+    expect(page.locator("ul.problems")).to_contain_text("строка 5: неизвестный ключ 'difficulty'")
+    # the skill ids are offered with their labels; one click writes one at the cursor
+    expect(page.locator(".skill-ids")).to_contain_text("empathy")
+    # Chromium compiles pattern with the v flag: the id's pattern must be valid there, and work
+    page.goto("/authoring/")
+    slug = page.locator("#slug")
+    slug.fill("Bad Id")
+    assert page.evaluate("document.querySelector('#slug').validity.patternMismatch")
+    slug.fill("good-id-2")
+    assert page.evaluate("document.querySelector('#slug').checkValidity()")
 
 
 def test_shop_loop_from_phone_to_review_report_and_dispute(new_page, tmp_path):

@@ -210,7 +210,7 @@ document.addEventListener("focusin", (event) => {
     const a = document.createElement("a");
     a.href = "#source";
     a.dataset.line = p.line;
-    a.textContent = "line " + p.line;
+    a.textContent = p.where || String(p.line);  // "line 5", "строка 5": written by the server
     li.appendChild(a);
     li.appendChild(document.createTextNode(": " + (label ? label + ": " : "") + p.message));
     return li;
@@ -220,7 +220,7 @@ document.addEventListener("focusin", (event) => {
     if (!list.length) {
       const ok = document.createElement("p");
       ok.className = "ok-badge";
-      ok.textContent = "✓";
+      ok.textContent = "✓ " + (problems.dataset.okLabel || "");
       problems.appendChild(ok);
     } else {
       const ul = document.createElement("ul");
@@ -248,6 +248,15 @@ document.addEventListener("focusin", (event) => {
         if (typeof data.preview === "string") preview.innerHTML = data.preview;  // sanitised on the server
       }).catch(() => {});
     }, 500);
+  });
+  // The skill ids beside the editor: choosing one writes it at the cursor (and checks the text again).
+  document.querySelectorAll("[data-insert]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const start = area.selectionStart, end = area.selectionEnd;
+      area.focus();
+      area.setRangeText(button.dataset.insert, start, end, "end");
+      area.dispatchEvent(new Event("input"));
+    });
   });
   problems.addEventListener("click", (event) => {
     const line = parseInt(event.target.dataset && event.target.dataset.line, 10);

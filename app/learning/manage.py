@@ -1,0 +1,151 @@
+"""Assignments managed by trainers and HR: assigning by hand, moving a due date, cancelling.
+
+A cancelled assignment keeps its row (``cancelled_at``): it leaves every learner's "My learning" and
+every report of what is assigned, while the audit log and the list of cancelled assignments keep it.
+A scoped HR person manages only the assignments of their part of the company.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.core import audit
+from app.core.audit import utcnow
+from app.core.errors import DomainError
+from app.core.transitions import StateConflict, transition
+from app.extensions import db
+from app.learning.assigned import assigned_pairs
+from app.learning.models import Assignment
+from app.learning.services import create_assignment
+from app.people.models import Department, User
+from app.people.services import check_department_in_scope, in_scope, scope_ids
+
+
+class AssignmentNotFound(DomainError):
+    """No such assignment, or one outside the actor's scope (answered as 404: its existence is not told)."""
+
+
+def _check_due(due_on: date | None, today: date | None) -> None:
+    if due_on is not None and due_on < (today or date.today()):
+        raise DomainError(_l("The due date has passed: choose today or a later day."), field="due_on")
+
+
+def open_duplicates(course_item, users: list[User], department: Department | None) -> list[str]:
+    """The names of the people and the department named that already have this course assigned and not
+    cancelled."""
+    open_ = select(Assignment).where(Assignment.course_item_id == course_item.id, Assignment.cancelled_at.is_(None))
+    names = []
+    if users:
+        taken = set(
+            db.session.scalars(
+                open_.with_only_columns(Assignment.user_id).where(Assignment.user_id.in_([u.id for u in users]))
+            )
+        )
+        names += [u.name for u in users if u.id in taken]
+    if department is not None:
+        if db.session.scalar(
+            open_.with_only_columns(Assignment.id).where(Assignment.department_id == department.id).limit(1)
+        ):
+            names.append(department.name)
+    return names
+
+
+def assign(
+    actor,
+    course_item,
+    *,
+    users: list[User] | None = None,
+    department: Department | None = None,
+    due_on: date | None = None,
+    note: str | None = None,
+    repeat_months: int | None = None,
+    today: date | None = None,
+) -> list[Assignment]:
+    """Assign a course by hand. A due date in the past is refused, and so is a course that a person or
+    the department named already has open: its due date is changed, or it is cancelled, instead."""
+    _check_due(due_on, today)
+    if department is not None:  # (create_assignment checks these too; first here, so that the names of
+        check_department_in_scope(actor, department)  # people outside the scope are never shown)
+    scope = scope_ids(actor)
+    if scope is not None and any(u.department_id not in scope for u in users or []):
+        raise DomainError(_l("This person is outside your scope."))
+    taken = open_duplicates(course_item, users or [], department)
+    if taken:
+        raise DomainError(
+            _l(
+                "This course is already assigned, and still open, to: %(names)s. "
+                "Change the due date of that assignment or cancel it instead.",
+                names=", ".join(taken),
+            )
+        )
+    return create_assignment(
+        actor, course_item, users=users, department=department, due_on=due_on, note=note, repeat_months=repeat_months
+    )
+
+
+def get_assignment(actor, assignment_id: int) -> Assignment:
+    """An assignment the actor may manage: within their scope when they have one."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or not _in_scope(actor, assignment):
+        raise AssignmentNotFound(_l("No such assignment."))
+    return assignment
+
+
+def _in_scope(actor, assignment: Assignment) -> bool:
+    if assignment.department_id is not None:
+        return in_scope(actor, assignment.department_id)
+    person = assignment.user
+    return person is not None and in_scope(actor, person.department_id)
+
+
+def people_reached(assignment: Assignment) -> int:
+    """How many people an assignment reaches (a department's: everyone in it and below)."""
+    pairs = assigned_pairs()
+    return db.session.scalar(select(func.count()).select_from(pairs).where(pairs.c.assignment_id == assignment.id)) or 0
+
+
+def change_due_date(actor, assignment: Assignment, due_on: date | None, today: date | None = None) -> bool:
+    """Move (or remove) the due date of an open assignment; False when it is the same date."""
+    if not _in_scope(actor, assignment):
+        raise AssignmentNotFound(_l("No such assignment."))
+    if assignment.cancelled_at is not None:
+        raise StateConflict(_l("This assignment is cancelled."), "cancelled")
+    if due_on == assignment.due_on:
+        return False
+    _check_due(due_on, today)
+    before = assignment.due_on
+    assignment.due_on = due_on
+    db.session.flush()
+    audit.record(
+        actor,
+        "assignment.due_changed",
+        "assignment",
+        assignment.id,
+        {"due_on": before.isoformat() if before else None},
+        {"due_on": due_on.isoformat() if due_on else None},
+    )
+    return True
+
+
+def cancel_assignment(actor, assignment: Assignment) -> None:
+    """Cancel an assignment once: it leaves the learners' pages, its row and history stay."""
+    if not _in_scope(actor, assignment):
+        raise AssignmentNotFound(_l("No such assignment."))
+    if not transition(assignment, allowed=[None], to=utcnow(), column="cancelled_at"):
+        raise StateConflict(_l("This assignment is already cancelled."), "cancelled")
+    audit.record(
+        actor,
+        "assignment.cancel",
+        "assignment",
+        assignment.id,
+        None,
+        {
+            "course": assignment.course_item.slug,
+            "user_id": assignment.user_id,
+            "department_id": assignment.department_id,
+            "due_on": assignment.due_on.isoformat() if assignment.due_on else None,
+        },
+    )
