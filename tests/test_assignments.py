@@ -151,3 +151,30 @@ def test_the_list_is_paginated(client, world, make_user, app):
     second = client.get("/assignments?page=2").get_data(as_text=True)
     assert second.count('/edit"') == 1
     assert client.get("/assignments?page=9").status_code == 404
+
+
+def test_cancelling_recomputes_course_status_and_withdraws_the_notice_it_sent(client, world):
+    from app.notify.models import Notice
+    from app.rollups import CourseStatus, rebuild_course_status
+
+    assert _assign(client, department=world["north"].id, due_on=date.today() + timedelta(days=3)).status_code == 302
+    assignment = db.session.scalars(select(Assignment)).one()
+    anna = world["anna"]
+
+    def status_rows():
+        return db.session.scalars(select(CourseStatus).where(CourseStatus.user_id == anna.id)).all()
+
+    assert len(status_rows()) == 1
+    told = db.session.scalars(select(Notice).where(Notice.user_id == anna.id, Notice.kind == "assignment")).one()
+    assert told.withdrawn_at is None
+    assert post_form(client, f"/assignments/{assignment.id}/cancel", {}).status_code == 302
+    db.session.expire_all()
+    # the derived rows equal a rebuild from the base tables: the cancelled course is no longer hers
+    assert status_rows() == []
+    rebuild_course_status(db.session.connection())
+    assert status_rows() == []
+    assert db.session.get(Notice, told.id).withdrawn_at is not None
+    withdrawn = db.session.scalars(
+        select(Notice).where(Notice.user_id == anna.id, Notice.kind == "assignment_withdrawn")
+    ).one()
+    assert withdrawn.params["reason"] == "cancelled"

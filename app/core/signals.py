@@ -26,8 +26,8 @@ attempts_regraded = _signals.signal("attempts-regraded")
 # sender: the list of new Assignments (each reaching its person or its department subtree).
 assignments_created = _signals.signal("assignments-created")
 
-# sender: the list of Assignments just withdrawn (cancelled by the training loop, their item overturned);
-# keyword ``now``: when.
+# sender: the list of Assignments just withdrawn; keywords ``now``: when, ``reason``: "overturned" (the
+# training loop took back what an overturned item had assigned) or "cancelled" (by a trainer or HR).
 assignments_withdrawn = _signals.signal("assignments-withdrawn")
 
 # sender: the list of Visits that just got their shopper (scheduled to one, or claimed).

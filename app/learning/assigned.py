@@ -113,3 +113,18 @@ def completed_in_round():
         CourseCompletion.id.is_not(None),
         or_(Assignment.cycle_started_at.is_(None), latest >= Assignment.cycle_started_at),
     )
+
+
+def reached_user_ids(assignment: Assignment) -> list[int]:
+    """Active people an assignment reaches (or reached, once cancelled): its person, or everyone in its
+    department and below."""
+    if assignment.user_id is not None:
+        stmt = select(User.id).where(User.id == assignment.user_id, User.active.is_(True))
+    else:
+        stmt = (
+            select(User.id)
+            .join(DepartmentTree, DepartmentTree.descendant_id == User.department_id)
+            .where(DepartmentTree.ancestor_id == assignment.department_id, User.active.is_(True))
+            .distinct()
+        )
+    return list(db.session.scalars(stmt))

@@ -12,7 +12,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.core import audit
+from app.core import audit, signals
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.transitions import StateConflict, transition
@@ -134,7 +134,8 @@ def cancel_assignment(actor, assignment: Assignment) -> None:
     """Cancel an assignment once: it leaves the learners' pages, its row and history stay."""
     if not _in_scope(actor, assignment):
         raise AssignmentNotFound(_l("No such assignment."))
-    if not transition(assignment, allowed=[None], to=utcnow(), column="cancelled_at"):
+    now = utcnow()
+    if not transition(assignment, allowed=[None], to=now, column="cancelled_at"):
         raise StateConflict(_l("This assignment is already cancelled."), "cancelled")
     audit.record(
         actor,
@@ -149,3 +150,6 @@ def cancel_assignment(actor, assignment: Assignment) -> None:
             "due_on": assignment.due_on.isoformat() if assignment.due_on else None,
         },
     )
+    # The UPDATE went past the session's hooks: the people it reached have their course status recomputed
+    # and are told, and the notice that announced it is marked withdrawn.
+    signals.assignments_withdrawn.send([assignment], now=now, reason="cancelled")

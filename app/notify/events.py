@@ -6,31 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app.content.services import document
 from app.core import signals
 from app.extensions import db
-from app.learning.assigned import assigned_pairs
+from app.learning.assigned import reached_user_ids
 from app.learning.models import Assignment, QuizAttempt
 from app.notify.models import EMAIL_PENDING, EMAIL_SKIPPED, Notice
 from app.notify.services import Pending, path_for, record
 from app.people.models import User
 from app.people.services import managers_of
 from app.shopping.models import Dispute, Scorecard, Visit
-
-
-def reached_user_ids(assignment: Assignment) -> list[int]:
-    """Active people an assignment reaches: its person, or everyone in its department and below."""
-    pairs = assigned_pairs()
-    return list(
-        db.session.scalars(
-            select(pairs.c.user_id)
-            .join(User, User.id == pairs.c.user_id)
-            .where(pairs.c.assignment_id == assignment.id, User.active.is_(True))
-            .distinct()
-        )
-    )
 
 
 def assignment_params(assignment: Assignment) -> dict:
@@ -70,7 +57,7 @@ def assignments_created(assignments: list[Assignment], now: datetime | None = No
     return created
 
 
-def assignment_withdrawn(assignment: Assignment, user_ids: list[int], now: datetime) -> int:
+def assignment_withdrawn(assignment: Assignment, user_ids: list[int], now: datetime, reason: str = "overturned") -> int:
     """Mark the notices that announced a withdrawn assignment (an email not yet sent is not sent) and tell
     each person it reached that the course is withdrawn."""
     keys = [f"assign:{assignment.id}:{uid}" for uid in user_ids]
@@ -82,7 +69,7 @@ def assignment_withdrawn(assignment: Assignment, user_ids: list[int], now: datet
         .where(Notice.key.in_(keys), Notice.email_state == EMAIL_PENDING)
         .values(email_state=EMAIL_SKIPPED)
     )
-    params = assignment_params(assignment)
+    params = {**assignment_params(assignment), "reason": reason}
     link = path_for("learning.course", slug=assignment.course_item.slug)
     return record(
         "assignment_withdrawn",
@@ -91,10 +78,9 @@ def assignment_withdrawn(assignment: Assignment, user_ids: list[int], now: datet
     )
 
 
-def assignments_withdrawn(assignments: list[Assignment], now: datetime) -> None:
+def assignments_withdrawn(assignments: list[Assignment], now: datetime, reason: str = "overturned") -> None:
     for assignment in assignments:
-        if assignment.user_id is not None:
-            assignment_withdrawn(assignment, [assignment.user_id], now)
+        assignment_withdrawn(assignment, reached_user_ids(assignment), now, reason)
 
 
 def quiz_finished(attempt: QuizAttempt) -> None:

@@ -85,11 +85,15 @@ def assignment(p: dict) -> Message:
 
 
 def assignment_withdrawn(p: dict) -> Message:
-    lines = [
-        _(
-            "You no longer need to take this course: it was assigned after a mystery-shop item that has since been overturned."
-        )
-    ]
+    if p.get("reason") == "cancelled":
+        lines = [_("You no longer need to take this course: the assignment was cancelled.")]
+    else:
+        lines = [
+            _(
+                "You no longer need to take this course: it was assigned after a mystery-shop item that has since "
+                "been overturned."
+            )
+        ]
     if p.get("shop_item"):
         lines.append(_("Item: %(item)s", item=p["shop_item"]))
     return Message(_("Course withdrawn: %(course)s", course=p["course"]), lines, action=_("Open the course"))

@@ -19,7 +19,7 @@ from app import rollups
 from app.content import services as content
 from app.core.permissions import Role
 from app.extensions import db
-from app.learning.assigned import assigned_pairs, completed_in_round, join_completion
+from app.learning.assigned import assigned_pairs, completed_in_round, join_completion, reached_user_ids
 from app.learning.models import Assignment
 from app.notify import events
 from app.notify.services import Pending, path_for, record
@@ -88,7 +88,7 @@ def reopen_recurring(now: datetime) -> int:
         if won != 1:  # another run reopened it first
             continue
         db.session.refresh(a)
-        reached = events.reached_user_ids(a)
+        reached = reached_user_ids(a)
         rollups.refresh_course_status(reached)  # the UPDATE went past the session, so its hooks did not see it
         params = events.assignment_params(a)
         link = path_for("learning.course", slug=a.course_item.slug)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from app.core import signals
 from app.extensions import db
+from app.learning.assigned import reached_user_ids
 from app.rollups.course_status import CourseStatus, rebuild_course_status, refresh_course_status
 from app.rollups.effect import (
     EFFECT_FIGURES,
@@ -107,7 +108,7 @@ def _dispute_settled(dispute, **_) -> None:
 
 
 def _assignments_withdrawn(assignments, **_) -> None:
-    refresh_course_status(sorted({a.user_id for a in assignments if a.user_id is not None}))
+    refresh_course_status(sorted({uid for a in assignments for uid in reached_user_ids(a)}))
 
 
 def connect_signals() -> None:

@@ -175,5 +175,5 @@ def withdraw_training_after(actor: User | None, card: Scorecard, now: datetime) 
             {"card": card.id, "user_id": assignment.user_id, "course_item_id": assignment.course_item_id},
         )
     if withdrawn:  # their people told, their course status recomputed (the UPDATE went past the session)
-        signals.assignments_withdrawn.send(withdrawn, now=now)
+        signals.assignments_withdrawn.send(withdrawn, now=now, reason="overturned")
     return withdrawn
