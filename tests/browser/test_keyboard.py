@@ -48,7 +48,7 @@ def keyboard_login(page, email: str) -> None:
 def test_employee_takes_a_quiz_with_single_multiple_and_order_questions_by_keyboard(new_page):
     page = new_page()
     keyboard_login(page, "employee@example.com")
-    page.goto("/learn/quizzes/hi-promise-kept")
+    page.goto("/learn/quizzes/hi-admit-mistake")  # single, multiple and order questions
     start = page.get_by_role("button", name="Start the quiz").or_(
         page.get_by_role("link", name="Continue your attempt")
     )
