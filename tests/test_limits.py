@@ -364,7 +364,7 @@ def draft_card(app, make_user_in, tmp_path):
     return client, card
 
 
-def _upload(client, card, data: bytes, name: str = "photo.png"):
+def _upload(client, card, data: bytes, name: str = "photo.png", item: str = ""):
     from io import BytesIO
 
     from tests.conftest import csrf_from
@@ -372,7 +372,7 @@ def _upload(client, card, data: bytes, name: str = "photo.png"):
     token = csrf_from(client.get(f"/shop/visits/{card.visit_id}/card").get_data(as_text=True))
     return client.post(
         f"/shop/cards/{card.id}/evidence",
-        data={"csrf_token": token, "file": (BytesIO(data), name)},
+        data={"csrf_token": token, "file": (BytesIO(data), name), "item": item},
         content_type="multipart/form-data",
         follow_redirects=True,
     )
@@ -405,6 +405,27 @@ def test_the_same_file_twice_is_refused_and_a_different_one_of_the_same_size_is_
     assert _count(Evidence) == 2
     page = client.get(f"/shop/visits/{card.visit_id}/card").get_data(as_text=True)
     assert page.count('class="thumb"') == 2  # a photo shows as a thumbnail where it is listed
+
+
+def test_a_photo_for_one_item_shows_where_the_item_is(draft_card):
+    import re
+
+    from app.shopping.models import Evidence
+
+    client, card = draft_card
+    r = _upload(client, card, PNG + b"polite", "rude.png", item="polite")
+    assert "File attached." in r.get_data(as_text=True)
+    assert db.session.scalars(select(Evidence)).one().item_id == "polite"
+    page = client.get(f"/shop/visits/{card.visit_id}/card").get_data(as_text=True)
+    polite = re.search(r'id="item-polite".*?</div>\s*</div>', page, flags=re.S).group(0)
+    assert 'alt="rude.png"' in polite and 'class="thumb"' in polite
+    introduced = re.search(r'id="item-introduced".*?</div>\s*</div>', page, flags=re.S).group(0)
+    assert "rude.png" not in introduced
+    # each item's photo goes through a form of its own, carrying the item
+    assert re.search(r'<form id="photo-polite"[^>]*>.*?name="item" value="polite"', page, flags=re.S)
+    r = _upload(client, card, PNG + b"other", "x.png", item="no-such-item")
+    assert "The checklist of this card has no such item." in r.get_data(as_text=True)
+    assert _count(Evidence) == 1
 
 
 def test_evidence_size_quota_per_card(draft_card):

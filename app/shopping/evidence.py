@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app.content.services import document
 from app.core import audit
 from app.core.errors import DomainError
 from app.extensions import db
@@ -47,12 +48,16 @@ def storage_dir() -> Path:
     return path
 
 
-def add_evidence(actor, card: Scorecard, filename: str, stream) -> Evidence:
-    """Store an uploaded file for a card; raises DomainError for a disallowed type or size, or when the
+def add_evidence(actor, card: Scorecard, filename: str, stream, item_id: str | None = None) -> Evidence:
+    """Store an uploaded file for a card, or for one of its items (a photo where the item is); raises
+    DomainError for a disallowed type or size, an item the card's checklist does not have, or when the
     card already holds as many files or bytes as a card may (EVIDENCE_MAX_FILES_PER_CARD and
     EVIDENCE_MAX_BYTES_PER_CARD)."""
     if not card.editable and card.status != "submitted":
         raise DomainError(_l("Evidence can no longer be added to this card."))
+    item_id = item_id or None
+    if item_id is not None and item_id not in {item.id for item in document(card.checklist_version).items()}:
+        raise DomainError(_l("The checklist of this card has no such item."))
     # The card's row is locked (PostgreSQL) so two uploads at once cannot both pass the quota.
     db.session.execute(select(Scorecard.id).where(Scorecard.id == card.id).with_for_update())
     count, used = db.session.execute(
@@ -91,6 +96,7 @@ def add_evidence(actor, card: Scorecard, filename: str, stream) -> Evidence:
         mime=mime,
         size=len(data),
         uploaded_by_id=getattr(actor, "id", None),
+        item_id=item_id,
     )
     db.session.add(evidence)
     db.session.flush()
@@ -128,7 +134,19 @@ def remove_evidence(actor, evidence: Evidence) -> Path:
 
 
 def _described(evidence: Evidence) -> dict:
-    return {"name": evidence.original_name, "size": evidence.size, "mime": evidence.mime}
+    described = {"name": evidence.original_name, "size": evidence.size, "mime": evidence.mime}
+    if evidence.item_id:
+        described["item"] = evidence.item_id
+    return described
+
+
+def by_item(files: list[Evidence]) -> dict[str, list[Evidence]]:
+    """The files that show one item, by item id (a card page shows them where the item is)."""
+    grouped: dict[str, list[Evidence]] = {}
+    for f in files:
+        if f.item_id:
+            grouped.setdefault(f.item_id, []).append(f)
+    return grouped
 
 
 def evidence_path(evidence: Evidence) -> Path:

@@ -4,6 +4,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -11,7 +12,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.content.checklist_fields import add_item_fields, answer_choices
 from app.content.model import Checklist
@@ -52,6 +53,7 @@ def make_card_form(checklist: Checklist):
 
 class EvidenceForm(FlaskForm):
     file = FileField(_l("Photo, receipt or audio"), validators=[FileRequired()])
+    item = HiddenField(validators=[Optional(), Length(max=100)])  # the checklist item it shows, if one
     upload = SubmitField(_l("Attach"))
 
 

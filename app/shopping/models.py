@@ -215,6 +215,7 @@ class Evidence(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    item_id: Mapped[str | None] = mapped_column(String(100))  # the checklist item it shows, if one
 
     card = relationship("Scorecard")
 

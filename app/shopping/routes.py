@@ -177,6 +177,7 @@ def card_form(visit_id: int):
         problems=problems,
         html=shown.checklist_version.html,
         files=files,
+        files_by_item=evidence.by_item(files),
         evidence_form=EvidenceForm(),
         remove_form=RemoveEvidenceForm(),
         autosave_url=url_for("shopping.autosave", card_id=card.id)
@@ -315,7 +316,9 @@ def _attach(card: Scorecard):
     form = EvidenceForm()
     if form.validate_on_submit():
         try:
-            evidence.add_evidence(current_user, card, form.file.data.filename, form.file.data.stream)
+            evidence.add_evidence(
+                current_user, card, form.file.data.filename, form.file.data.stream, form.item.data or None
+            )
         except DomainError as err:
             db.session.rollback()
             flash(err.message, "error")
@@ -325,9 +328,10 @@ def _attach(card: Scorecard):
     else:
         db.session.rollback()
         flash(_("Choose a file to attach."), "error")
-    return redirect(
-        url_for("shopping.card_form", visit_id=card.visit_id) if card.visit_id else url_for("shopping.my_visits")
-    )
+    if not card.visit_id:
+        return redirect(url_for("shopping.my_visits"))
+    back = url_for("shopping.card_form", visit_id=card.visit_id)
+    return redirect(back + (f"#item-{form.item.data}" if form.item.data else "#evidence"))
 
 
 @bp.route("/cards/<int:card_id>/evidence", methods=["POST"])
@@ -547,6 +551,7 @@ def review(card_id: int):
         html=card.checklist_version.html,
         form=form,
         files=files,
+        files_by_item=evidence.by_item(files),
         disputes=disputes,
         show_shopper=True,
         can_review=services.may_review(current_user, card),

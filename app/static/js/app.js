@@ -184,7 +184,7 @@ document.addEventListener("focusin", (event) => {
   };
   const handler = (event) => {
     const el = event.target;
-    if (!el.name || el.name === "csrf_token") return;
+    if (!el.name || el.name === "csrf_token" || el.form !== form) return;  // an item's photo has its own form
     clearTimeout(timers[el.name]);
     timers[el.name] = setTimeout(() => send(el.name, el.value), el.tagName === "TEXTAREA" ? 600 : 0);
     count();
@@ -287,3 +287,10 @@ document.addEventListener("focusin", (event) => {
     }
   });
 })();
+
+// An item's photo on the shopper's card is sent as soon as it is chosen (the Attach button does the same
+// without JavaScript).
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (el.matches && el.matches("input.photo-pick") && el.form && el.files.length) el.form.submit();
+});
