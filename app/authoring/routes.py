@@ -230,7 +230,13 @@ def _preview(kind: str, result) -> str:
         html = render_document(result.document)
     except Exception:  # a half-typed text must never break the editor
         return ""
-    return render_template("authoring/_preview.html", kind=kind, html=html, doc=result.document)
+    return render_template(
+        "authoring/_preview.html",
+        kind=kind,
+        html=html,
+        doc=result.document,
+        skill_names=content.skill_titles(str(get_locale())),
+    )
 
 
 @bp.route("/<kind>/<slug>/check", methods=["POST"])

@@ -1,6 +1,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
+from markupsafe import Markup
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -93,6 +94,10 @@ def departments():
     return render_template(
         "people/departments.html", rows=rows, counts=counts, show_archived=show_archived, action_form=ActionForm()
     )
+
+
+# The people CSV's columns as they are written in the file (app/people/csvio.py), shown in the page's help.
+CSV_COLUMNS = Markup(", ".join(f"<code>{c}</code>" for c in ("email", "name", "department", "roles", "language")))
 
 
 @bp.route("/departments/new", methods=["GET", "POST"])
@@ -345,7 +350,7 @@ def people_import():
                 return render_template(
                     "people/import_preview.html", plan=plan, confirm=ImportConfirmForm(formdata=None, text=text)
                 )
-    return render_template("people/import.html", form=form)
+    return render_template("people/import.html", form=form, csv_columns=CSV_COLUMNS)
 
 
 @bp.route("/people/import/confirm", methods=["POST"])

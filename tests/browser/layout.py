@@ -19,7 +19,7 @@ import re
 # Words written in Latin letters in every language of the interface.
 LATIN_OK = {
     "Rapport", "CSV", "XLSX", "API", "HR", "PDF", "JSON", "Markdown", "GIFT", "Moodle", "OpenAPI", "xAPI",
-    "URL", "ID", "KB", "MB", "JPEG", "PNG", "WebP", "MP3", "M4A", "UTF", "BOM", "Excel", "Bearer", "SMS",
+    "URL", "ID", "id", "zip", "KB", "MB", "JPEG", "PNG", "WebP", "MP3", "M4A", "UTF", "BOM", "Excel", "Bearer", "SMS",
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*[A-Za-z0-9]|[A-Za-z]")
 
@@ -62,9 +62,12 @@ LAYOUT = """(lang) => {
       const el = n.parentElement;
       if (!el || !el.closest(scope) || !visible(el)) continue;
       if (el.closest('code, pre, kbd, samp, script, style, textarea, select, [data-raw]')) continue;
+      // what trainers wrote (a case, a quiz, a preview) is content, not the interface
+      if (el.closest('.content-body, .preview, article.case, .choice, .review-options')) continue;
       const marked = el.closest('[lang]');
       if (marked && marked.getAttribute('lang').split('-')[0] !== lang) continue;
-      const text = n.textContent.replace(/\\S+@\\S+/g, ' ').replace(/https?:\\/\\/\\S+/g, ' ');
+      const text = n.textContent.replace(/\\S+@\\S+/g, ' ').replace(/https?:\\/\\/\\S+/g, ' ')
+        .replace(/«[^»]*»|“[^”]*”|„[^“]*“/g, ' ');  // a quoted literal ("quiz:", a file name) is cited, not left untranslated
       if (/[A-Za-z]/.test(text)) words.push(text.trim().slice(0, 80));
     }
   }
