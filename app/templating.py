@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.numbers import parse_pattern
 from flask import current_app, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from app.core.permissions import ROLE_LABELS, Role
@@ -70,14 +72,48 @@ def in_lang(title: str | None, lang: str | None) -> Markup:
 
 
 def nav_items() -> list[tuple[str, str, bool]]:
+    """The header's links for the signed-in person: (href, label, is this page)."""
     if not current_user.is_authenticated:
         return []
-    items = []
-    for endpoint, label, roles in NAV:
-        if roles and not current_user.has_role(*roles):
-            continue
-        items.append((url_for(endpoint), str(label), request.endpoint == endpoint))
-    return items
+    return _nav(frozenset(current_user.role_names), str(get_locale()), request.endpoint, request.script_root)
+
+
+@lru_cache(maxsize=256)
+def _nav(roles: frozenset[str], locale: str, endpoint: str | None, script_root: str) -> list[tuple[str, str, bool]]:
+    """The links for one set of roles, language and page: pure data, worked out once per combination
+    (ten url_for, ten role checks and ten translations on every page otherwise). The result is the
+    same for everyone with those roles on that page; nothing about a person is kept here."""
+    return [
+        (url_for(target), str(label), endpoint == target)
+        for target, label, needed in NAV
+        if not needed or roles & {str(r) for r in needed}
+    ]
+
+
+def _page_translations(translations):
+    """``gettext`` and ``ngettext`` for one rendering, bound to the page's catalogue once.
+
+    Jinja's ``_()`` looks ``gettext`` up in the template's context first; Flask-Babel's own function
+    (the fallback in the globals) finds the locale and the catalogue through the app context again on
+    every call. These behave as Jinja's "new style" gettext does: the text is a format string, marked
+    safe when autoescaping, ``num`` given to plurals."""
+
+    @pass_context
+    def gettext(context, string: str, **variables) -> str:
+        text = translations.ugettext(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    @pass_context
+    def ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return gettext, ngettext
 
 
 def local_dt(value: datetime | None, fmt: str = "medium") -> str:
@@ -150,7 +186,10 @@ def register(app) -> None:
 
     @app.context_processor
     def inject():
+        gettext, ngettext = _page_translations(get_translations())
         return {
+            "gettext": gettext,
+            "ngettext": ngettext,
             "nav_items": nav_items,
             "languages": languages,
             "language_names": dict(languages),
