@@ -103,6 +103,8 @@ def _page_translations(translations):
         text = translations.ugettext(string)
         if context.eval_ctx.autoescape:
             text = Markup(text)
+        if not variables and "%" not in text:
+            return text  # what ``text % {}`` gives, without Markup's costly formatting
         return text % variables
 
     @pass_context

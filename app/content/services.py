@@ -7,7 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, defer, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -251,10 +251,45 @@ def published_all(kind: str) -> list[ContentVersion]:
     return _with_payloads(versions)
 
 
-def _with_payloads(versions: list[ContentVersion]) -> list[ContentVersion]:
-    """The versions with their parsed document and HTML set, from the cache or in one query for those
-    it lacks (a version already loaded in this session keeps what it has)."""
-    missing = [v.id for v in versions if (v.id, v.sha256) not in _PAYLOADS]
+@dataclass(frozen=True)
+class Published:
+    """A published item as lists and progress read it: no ORM rows, the parsed document from the cache."""
+
+    id: int  # the version's
+    item_id: int
+    slug: str
+    title: str
+    lang: str | None
+    data: dict
+
+
+_INDEX = (
+    select(
+        ContentVersion.id,
+        ContentVersion.sha256,
+        ContentItem.id.label("item_id"),
+        ContentItem.slug,
+        ContentVersion.title,
+        ContentVersion.lang,
+    )
+    .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
+    .where(ContentItem.kind == bindparam("kind"))
+    .order_by(ContentVersion.title)
+)
+
+
+def published_index(kind: str) -> list[Published]:
+    """Every published item of a kind, by title, as :class:`Published` (one query of a few columns; the
+    documents of versions already seen come from the process's cache)."""
+    rows = db.session.execute(_INDEX, {"kind": kind}).all()
+    payloads = _payloads([(r.id, r.sha256) for r in rows])
+    return [Published(r.id, r.item_id, r.slug, r.title, r.lang, payloads[r.id, r.sha256][0]) for r in rows]
+
+
+def _payloads(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[dict, dict]]:
+    """(version id, hash) -> (data, html) for these versions: from the cache, the others in one query."""
+    found = {key: _PAYLOADS[key] for key in keys if key in _PAYLOADS}
+    missing = [version_id for version_id, digest in keys if (version_id, digest) not in found]
     if missing:
         rows = db.session.execute(
             select(ContentVersion.id, ContentVersion.sha256, ContentVersion.data, ContentVersion.html).where(
@@ -262,9 +297,16 @@ def _with_payloads(versions: list[ContentVersion]) -> list[ContentVersion]:
             )
         )
         for version_id, digest, data, html in rows:
-            _PAYLOADS[(version_id, digest)] = (data, html)
+            _PAYLOADS[(version_id, digest)] = found[(version_id, digest)] = (data, html)
         while len(_PAYLOADS) > _PAYLOADS_MAX:
             _PAYLOADS.popitem(last=False)
+    return found
+
+
+def _with_payloads(versions: list[ContentVersion]) -> list[ContentVersion]:
+    """The versions with their parsed document and HTML set, from the cache or in one query for those
+    it lacks (a version already loaded in this session keeps what it has)."""
+    _payloads([(v.id, v.sha256) for v in versions])
     for v in versions:
         if "data" not in v.__dict__:  # not already loaded in this session
             data, html = (

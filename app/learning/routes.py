@@ -3,10 +3,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.content import services as content
-from app.content.models import ContentItem
+from app.content.models import ContentItem, ContentVersion
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.inputs import paginate
@@ -80,7 +80,7 @@ def case(slug: str):
         )
     )
     quiz_slug = version.data.get("quiz")
-    courses = [v for v in content.published_all("course") if slug in v.data.get("cases", [])]
+    courses = [v for v in content.published_index("course") if slug in v.data.get("cases", [])]
     return render_template(
         "learning/case.html",
         version=version,
@@ -110,8 +110,8 @@ def case_read(slug: str):
 @allow()
 def quiz(slug: str):
     version = _published_or_404("quiz", slug)
-    services.close_expired_attempts(current_user)
-    db.session.commit()
+    if services.close_expired_attempts(current_user):
+        db.session.commit()  # only then: a commit reloads the signed-in person for the rest of the page
     attempts = services.attempts_for(current_user, version.item_id)
     document = content.document(version)
     left = services.attempts_left(current_user, slug, attempts)
@@ -228,7 +228,7 @@ def result(attempt_id: int):
         answers=answers,
         may_retry=not attempt.passed and services.attempts_left(current_user, slug) != 0,
         start_form=StartForm(),
-        case=next((v for v in content.published_all("case") if v.data.get("quiz") == slug), None),
+        case=next((v for v in content.published_index("case") if v.data.get("quiz") == slug), None),
         html=attempt.version.html["questions"],
         skills=content.skill_titles(str(get_locale())),
     )
@@ -237,16 +237,20 @@ def result(attempt_id: int):
 @bp.route("/learn/my")
 @allow()
 def my_learning():
-    services.close_expired_attempts(current_user)
-    db.session.commit()
+    if services.close_expired_attempts(current_user):
+        db.session.commit()  # only then: a commit reloads the signed-in person for the rest of the page
     rows = services.assigned_courses(current_user)
     attempts = db.session.scalars(
         select(QuizAttempt)
+        .options(
+            joinedload(QuizAttempt.version).load_only(ContentVersion.title, ContentVersion.lang),
+            lazyload(QuizAttempt.answers),  # the list shows none of them
+        )
         .where(QuizAttempt.user_id == current_user.id)
         .order_by(QuizAttempt.started_at.desc())
         .limit(50)
     ).all()
-    quiz_titles = {v.item_id: (v.item.slug, v.title) for v in content.published_all("quiz")}
+    quiz_titles = {v.item_id: (v.slug, v.title) for v in content.published_index("quiz")}
     return render_template("learning/my.html", rows=rows, attempts=attempts, quiz_titles=quiz_titles)
 
 

@@ -76,7 +76,7 @@ def counted_attempts(user: User, quiz_version: ContentVersion, attempts: list[Qu
     """The attempts that count against the quiz's limit: those of the current round of any recurring
     course that uses the quiz (all of them otherwise)."""
     quiz_slug = quiz_version.item.slug
-    cases = {v.item.slug for v in content.published_all("case") if v.data.get("quiz") == quiz_slug}
+    cases = {v.slug for v in content.published_index("case") if v.data.get("quiz") == quiz_slug}
     start = round_start(user, case_slugs=cases)
     return [a for a in attempts if start is None or a.started_at >= start]
 
@@ -244,15 +244,17 @@ def expire_attempt(attempt: QuizAttempt, now: datetime) -> None:
         pass  # closed meanwhile: nothing left to do
 
 
-def close_expired_attempts(user: User, now: datetime | None = None) -> None:
-    """Finish this user's attempts whose time ran out (they close themselves)."""
+def close_expired_attempts(user: User, now: datetime | None = None) -> int:
+    """Finish this user's attempts whose time ran out (they close themselves); how many there were."""
     now = now or utcnow()
-    for attempt in db.session.scalars(
+    expired = db.session.scalars(
         select(QuizAttempt).where(
             QuizAttempt.user_id == user.id, QuizAttempt.status == "open", QuizAttempt.deadline_at <= now
         )
-    ).all():
+    ).all()
+    for attempt in expired:
         expire_attempt(attempt, now)
+    return len(expired)
 
 
 # ---------------------------------------------------------------- progress
@@ -313,7 +315,7 @@ def course_progress(
     (``since``: course item id -> round start; worked out from the user's assignments when omitted).
     """
     since = cycle_starts(user) if since is None else since
-    case_versions = {v.item.slug: v for v in content.published_all("case")}
+    case_versions = {v.slug: v for v in content.published_index("case")}
     read_at = dict(
         db.session.execute(select(CaseRead.case_item_id, CaseRead.read_at).where(CaseRead.user_id == user.id)).all()
     )
@@ -362,7 +364,7 @@ def round_start(user: User, case_slugs: set[str]) -> datetime | None:
     starts = cycle_starts(user)
     if not starts or not case_slugs:
         return None
-    courses = [v.item_id for v in content.published_all("course") if case_slugs & set(v.data.get("cases") or [])]
+    courses = [v.item_id for v in content.published_index("course") if case_slugs & set(v.data.get("cases") or [])]
     return max((starts[c] for c in courses if c in starts), default=None)
 
 
