@@ -54,11 +54,7 @@ def session_statement(*figures):
     """The statement :func:`session_user` runs: the person by primary key with their roles, and any
     ``figures`` (scalar subqueries over ``users.id``, such as the header's unread count) in the same
     round trip. Built once by the caller and reused: building and keying it is most of its cost."""
-    return (
-        select(User, *figures)
-        .options(joinedload(User.roles))
-        .where(User.id == bindparam("user_id"))
-    )
+    return select(User, *figures).options(joinedload(User.roles)).where(User.id == bindparam("user_id"))
 
 
 def session_user(session_id: str, statement) -> tuple[User | None, tuple]:
