@@ -303,6 +303,17 @@ def _payloads(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[dict, 
     return found
 
 
+def version_loaded(path) -> object:
+    """Loader option for a relationship to a version (``QuizAttempt.version``): the version and its item
+    in the same row, its large columns apart; pass the versions to :func:`with_payloads` after."""
+    return joinedload(path).options(joinedload(ContentVersion.item), *_payloads_apart())
+
+
+def with_payloads(versions: list[ContentVersion]) -> list[ContentVersion]:
+    """The versions with their parsed document and HTML, from the process's cache when it has them."""
+    return _with_payloads(versions)
+
+
 def _with_payloads(versions: list[ContentVersion]) -> list[ContentVersion]:
     """The versions with their parsed document and HTML set, from the cache or in one query for those
     it lacks (a version already loaded in this session keeps what it has)."""

@@ -30,10 +30,12 @@ def _published_or_404(kind: str, slug: str):
 
 
 def _own_attempt_or_404(attempt_id: int) -> QuizAttempt:
-    attempt = db.session.get(QuizAttempt, attempt_id)
+    # With its version and item in the same row; the version's document and HTML from the cache.
+    attempt = db.session.get(QuizAttempt, attempt_id, options=[content.version_loaded(QuizAttempt.version)])
     # Another person's attempt answers 404, so its existence is not revealed.
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
+    content.with_payloads([attempt.version])
     return attempt
 
 
@@ -114,7 +116,7 @@ def quiz(slug: str):
         db.session.commit()  # only then: a commit reloads the signed-in person for the rest of the page
     attempts = services.attempts_for(current_user, version.item_id)
     document = content.document(version)
-    left = services.attempts_left(current_user, slug, attempts)
+    left = services.attempts_left(current_user, slug, attempts, version)
     return render_template(
         "learning/quiz.html",
         version=version,

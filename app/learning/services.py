@@ -81,9 +81,12 @@ def counted_attempts(user: User, quiz_version: ContentVersion, attempts: list[Qu
     return [a for a in attempts if start is None or a.started_at >= start]
 
 
-def attempts_left(user: User, quiz_slug: str, attempts: list[QuizAttempt] | None = None) -> int | None:
-    """How many more attempts the person may start at the published quiz (None: no limit)."""
-    version = content.published("quiz", quiz_slug)
+def attempts_left(
+    user: User, quiz_slug: str, attempts: list[QuizAttempt] | None = None, version: ContentVersion | None = None
+) -> int | None:
+    """How many more attempts the person may start at the published quiz (None: no limit); ``version``
+    is its published version when the caller has it already."""
+    version = version or content.published("quiz", quiz_slug)
     if version is None:
         return 0
     limit = content.document(version).max_attempts
