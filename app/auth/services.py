@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -74,12 +76,14 @@ def session_user(session_id: str, statement) -> tuple[User | None, tuple]:
     return user, tuple(row[1:])
 
 
-_SESSION_USER = session_statement()
+@lru_cache(maxsize=1)
+def _session_user_statement():
+    return session_statement()  # on first use: loader options need every model mapped
 
 
 def user_for_session(session_id: str) -> User | None:
     """:func:`session_user` without figures."""
-    return session_user(session_id, _SESSION_USER)[0]
+    return session_user(session_id, _session_user_statement())[0]
 
 
 def sign_out(user: User) -> None:

@@ -225,30 +225,32 @@ def _payloads_apart():
     return defer(ContentVersion.source), defer(ContentVersion.data), defer(ContentVersion.html)
 
 
-def published(kind: str, slug: str) -> ContentVersion | None:
-    """The published version of an item, or None (its item comes with it, from the same row; its parsed
-    document and HTML from the process's cache when it has them)."""
-    version = db.session.scalars(
+@lru_cache(maxsize=1)
+def _published_statements():
+    """(one item by kind and slug, every item of a kind), built once on first use (not at import: loader
+    options need every model mapped). These run on nearly every learner page, and building and keying
+    a statement costs more than running it."""
+    versions = (
         select(ContentVersion)
         .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
         .options(contains_eager(ContentVersion.item), *_payloads_apart())
-        .where(ContentItem.kind == kind, ContentItem.slug == slug)
-    ).first()
+    )
+    return (
+        versions.where(ContentItem.kind == bindparam("kind"), ContentItem.slug == bindparam("slug")),
+        versions.where(ContentItem.kind == bindparam("kind")).order_by(ContentVersion.title),
+    )
+
+
+def published(kind: str, slug: str) -> ContentVersion | None:
+    """The published version of an item, or None (its item comes with it, from the same row; its parsed
+    document and HTML from the process's cache when it has them)."""
+    version = db.session.scalars(_published_statements()[0], {"kind": kind, "slug": slug}).first()
     return _with_payloads([version])[0] if version is not None else None
 
 
 def published_all(kind: str) -> list[ContentVersion]:
-    """Every published version of a kind, by title."""
-    versions = list(
-        db.session.scalars(
-            select(ContentVersion)
-            .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
-            .options(joinedload(ContentVersion.item), *_payloads_apart())
-            .where(ContentItem.kind == kind)
-            .order_by(ContentVersion.title)
-        )
-    )
-    return _with_payloads(versions)
+    """Every published version of a kind, by title (each with its item, from the same row)."""
+    return _with_payloads(list(db.session.scalars(_published_statements()[1], {"kind": kind})))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
@@ -309,6 +309,17 @@ def reader_first(versions: list[ContentVersion], lang: str) -> list[ContentVersi
     return sorted(versions, key=lambda v: (v.lang or "").split("-")[0].lower() != base)
 
 
+# Built once (course_progress runs on most learner pages): when the person read each case, and when
+# they last passed each quiz, by the quiz's slug.
+_READS = select(CaseRead.case_item_id, CaseRead.read_at).where(CaseRead.user_id == bindparam("user_id"))
+_PASSES = (
+    select(ContentItem.slug, func.max(QuizAttempt.finished_at))
+    .join(ContentItem, ContentItem.id == QuizAttempt.quiz_item_id)
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.passed.is_(True))
+    .group_by(ContentItem.slug)
+)
+
+
 def course_progress(
     user: User, course_versions: list[ContentVersion], since: dict[int, datetime] | None = None
 ) -> list[CourseProgress]:
@@ -319,19 +330,8 @@ def course_progress(
     """
     since = cycle_starts(user) if since is None else since
     case_versions = {v.slug: v for v in content.published_index("case")}
-    read_at = dict(
-        db.session.execute(select(CaseRead.case_item_id, CaseRead.read_at).where(CaseRead.user_id == user.id)).all()
-    )
-    passed_at = dict(
-        db.session.execute(
-            select(QuizAttempt.quiz_item_id, func.max(QuizAttempt.finished_at))
-            .where(QuizAttempt.user_id == user.id, QuizAttempt.passed.is_(True))
-            .group_by(QuizAttempt.quiz_item_id)
-        ).all()
-    )
-    quiz_items = dict(
-        db.session.execute(select(ContentItem.slug, ContentItem.id).where(ContentItem.kind == "quiz")).all()
-    )
+    read_at = dict(db.session.execute(_READS, {"user_id": user.id}).all())
+    passed_at = dict(db.session.execute(_PASSES, {"user_id": user.id}).all())
     out = []
     for version in course_versions:
         course: Course = content.document(version)
@@ -353,7 +353,7 @@ def course_progress(
                     title=cv.title,
                     read=counts(read_at.get(cv.item_id)),
                     quiz_slug=quiz_slug,
-                    quiz_passed=counts(passed_at.get(quiz_items.get(quiz_slug))) if quiz_slug else False,
+                    quiz_passed=counts(passed_at.get(quiz_slug)) if quiz_slug else False,
                     minutes=data.get("minutes"),
                 )
             )
