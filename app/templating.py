@@ -8,7 +8,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.numbers import parse_pattern
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -88,6 +88,32 @@ def _nav(roles: frozenset[str], locale: str, endpoint: str | None, script_root: 
         for target, label, needed in NAV
         if not needed or roles & {str(r) for r in needed}
     ]
+
+
+LAYOUT_LINKS = {
+    "home": ("main.index", {}),
+    "favicon": ("main.favicon", {}),
+    "pico": ("static", {"filename": "vendor/pico/pico.min.css"}),
+    "css": ("static", {"filename": "css/app.css"}),
+    "js": ("static", {"filename": "js/app.js"}),
+    "language": ("auth.language", {}),
+    "notifications": ("notify.index", {}),
+    "password": ("auth.password", {}),
+    "tokens": ("auth.tokens", {}),
+    "email_choices": ("notify.preferences", {}),
+    "logout": ("auth.logout", {}),
+}
+
+
+def layout_links() -> dict[str, str]:
+    """The layout's fixed links (stylesheets, the person's menu): the same on every page (none outside
+    a request, where no page is rendered)."""
+    return _layout_links(request.script_root) if has_request_context() else {}
+
+
+@lru_cache(maxsize=16)
+def _layout_links(script_root: str) -> dict[str, str]:
+    return {name: url_for(endpoint, **values) for name, (endpoint, values) in LAYOUT_LINKS.items()}
 
 
 def _page_translations(translations):
@@ -193,6 +219,7 @@ def register(app) -> None:
             "gettext": gettext,
             "ngettext": ngettext,
             "nav_items": nav_items,
+            "links": layout_links(),
             "languages": languages,
             "language_names": dict(languages),
             "current_lang": str(get_locale()),
