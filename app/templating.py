@@ -7,9 +7,10 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import dates
 from babel.numbers import parse_pattern
 from flask import current_app, has_request_context, request, url_for
-from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
@@ -151,7 +152,9 @@ def local_dt(value: datetime | None, fmt: str = "medium") -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
-    return format_datetime(value.astimezone(zone).replace(tzinfo=None), fmt)
+    # Babel's own formatter with the page's locale: Flask-Babel's wrapper looks the locale, the
+    # configured formats and the time zone up through the app context again on every call.
+    return dates.format_datetime(value.astimezone(zone).replace(tzinfo=None), fmt, tzinfo=UTC, locale=get_locale())
 
 
 def local_date(value: date | str | None, fmt: str = "medium") -> str:
@@ -162,7 +165,7 @@ def local_date(value: date | str | None, fmt: str = "medium") -> str:
         value = date.fromisoformat(value[:10])
     elif isinstance(value, datetime):
         value = value.date()
-    return format_date(value, fmt)
+    return dates.format_date(value, fmt, locale=get_locale())
 
 
 # Parsed once: Babel's format_percent and format_decimal parse their pattern again on every call, and a
