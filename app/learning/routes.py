@@ -3,10 +3,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 
 from app.content import services as content
-from app.content.models import ContentItem, ContentVersion
+from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.inputs import paginate
@@ -242,16 +242,7 @@ def my_learning():
     if services.close_expired_attempts(current_user):
         db.session.commit()  # only then: a commit reloads the signed-in person for the rest of the page
     rows = services.assigned_courses(current_user)
-    attempts = db.session.scalars(
-        select(QuizAttempt)
-        .options(
-            joinedload(QuizAttempt.version).load_only(ContentVersion.title, ContentVersion.lang),
-            lazyload(QuizAttempt.answers),  # the list shows none of them
-        )
-        .where(QuizAttempt.user_id == current_user.id)
-        .order_by(QuizAttempt.started_at.desc())
-        .limit(50)
-    ).all()
+    attempts = services.recent_attempts(current_user)
     quiz_titles = {v.item_id: (v.slug, v.title) for v in content.published_index("quiz")}
     return render_template("learning/my.html", rows=rows, attempts=attempts, quiz_titles=quiz_titles)
 
