@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
@@ -333,14 +333,16 @@ _RECENT_ATTEMPTS = (
     .order_by(QuizAttempt.started_at.desc())
     .limit(bindparam("limit"))
 )
-# Built once (course_progress runs on most learner pages): when the person read each case, and when
-# they last passed each quiz, by the quiz's slug.
-_READS = select(CaseRead.case_item_id, CaseRead.read_at).where(CaseRead.user_id == bindparam("user_id"))
-_PASSES = (
-    select(ContentItem.slug, func.max(QuizAttempt.finished_at))
+# Built once (course_progress runs on most learner pages): when the person read each case and when
+# they last passed each quiz, by the item's slug, in one statement.
+_MARKS = union_all(
+    select(literal("read").label("mark"), ContentItem.slug, CaseRead.read_at.label("at"))
+    .join(ContentItem, ContentItem.id == CaseRead.case_item_id)
+    .where(CaseRead.user_id == bindparam("user_id")),
+    select(literal("pass"), ContentItem.slug, func.max(QuizAttempt.finished_at))
     .join(ContentItem, ContentItem.id == QuizAttempt.quiz_item_id)
     .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.passed.is_(True))
-    .group_by(ContentItem.slug)
+    .group_by(ContentItem.slug),
 )
 
 
@@ -354,8 +356,10 @@ def course_progress(
     """
     since = cycle_starts(user) if since is None else since
     case_versions = {v.slug: v for v in content.published_index("case")}
-    read_at = dict(db.session.execute(_READS, {"user_id": user.id}).all())
-    passed_at = dict(db.session.execute(_PASSES, {"user_id": user.id}).all())
+    read_at: dict[str, datetime] = {}  # case slug -> when read
+    passed_at: dict[str, datetime] = {}  # quiz slug -> when last passed
+    for mark, slug, at in db.session.execute(_MARKS, {"user_id": user.id}):
+        (read_at if mark == "read" else passed_at)[slug] = at
     out = []
     for version in course_versions:
         course: Course = content.document(version)
@@ -375,7 +379,7 @@ def course_progress(
                 CaseProgress(
                     slug=slug,
                     title=cv.title,
-                    read=counts(read_at.get(cv.item_id)),
+                    read=counts(read_at.get(slug)),
                     quiz_slug=quiz_slug,
                     quiz_passed=counts(passed_at.get(quiz_slug)) if quiz_slug else False,
                     minutes=data.get("minutes"),
