@@ -308,9 +308,12 @@ def _payloads(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[dict, 
     return found
 
 
+@lru_cache(maxsize=8)
 def version_loaded(path) -> object:
     """Loader option for a relationship to a version (``QuizAttempt.version``): the version and its item
-    in the same row, its large columns apart; pass the versions to :func:`with_payloads` after."""
+    in the same row, its large columns apart; pass the versions to :func:`with_payloads` after. Built
+    once per relationship (an option is immutable; building and keying it anew cost as much as the
+    query)."""
     return joinedload(path).options(joinedload(ContentVersion.item), *_payloads_apart())
 
 
