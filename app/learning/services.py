@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, literal, select, union_all
@@ -60,16 +61,20 @@ def mark_read(user: User, case_version: ContentVersion, now: datetime | None = N
 
 
 # ---------------------------------------------------------------- quiz attempts
+@lru_cache(maxsize=1)
+def _attempts_statement():
+    """Built on first use (loader options need every model mapped), then reused."""
+    return (
+        select(QuizAttempt)
+        .options(lazyload(QuizAttempt.answers))
+        .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.quiz_item_id == bindparam("quiz_item_id"))
+        .order_by(QuizAttempt.number)
+    )
+
+
 def attempts_for(user: User, quiz_item_id: int) -> list[QuizAttempt]:
     """The user's attempts on a quiz, oldest first; their answers load only if asked for."""
-    return list(
-        db.session.scalars(
-            select(QuizAttempt)
-            .options(lazyload(QuizAttempt.answers))
-            .where(QuizAttempt.user_id == user.id, QuizAttempt.quiz_item_id == quiz_item_id)
-            .order_by(QuizAttempt.number)
-        )
-    )
+    return list(db.session.scalars(_attempts_statement(), {"user_id": user.id, "quiz_item_id": quiz_item_id}))
 
 
 def counted_attempts(user: User, quiz_version: ContentVersion, attempts: list[QuizAttempt]) -> list[QuizAttempt]:
@@ -254,14 +259,17 @@ def recent_attempts(user: User, limit: int = 50) -> list:
     return db.session.execute(_RECENT_ATTEMPTS, {"user_id": user.id, "limit": limit}).all()
 
 
+_EXPIRED = select(QuizAttempt).where(
+    QuizAttempt.user_id == bindparam("user_id"),
+    QuizAttempt.status == "open",
+    QuizAttempt.deadline_at <= bindparam("now"),
+)
+
+
 def close_expired_attempts(user: User, now: datetime | None = None) -> int:
     """Finish this user's attempts whose time ran out (they close themselves); how many there were."""
     now = now or utcnow()
-    expired = db.session.scalars(
-        select(QuizAttempt).where(
-            QuizAttempt.user_id == user.id, QuizAttempt.status == "open", QuizAttempt.deadline_at <= now
-        )
-    ).all()
+    expired = db.session.scalars(_EXPIRED, {"user_id": user.id, "now": now}).all()
     for attempt in expired:
         expire_attempt(attempt, now)
     return len(expired)
