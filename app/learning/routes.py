@@ -2,7 +2,7 @@ from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from app.content import services as content
@@ -15,7 +15,7 @@ from app.errors import json_object
 from app.extensions import db
 from app.learning import bp, services, stats
 from app.learning.forms import AssignForm, ReadForm, StartForm, make_attempt_form, responses_from_form
-from app.learning.models import Assignment, CaseRead, QuizAttempt
+from app.learning.models import Assignment, QuizAttempt
 from app.people import services as people_services
 from app.people.models import Department, User
 
@@ -76,11 +76,7 @@ _BLOCKS = ("ul", "ol", "li", "blockquote", "table", "div", "details", "section",
 @allow()
 def case(slug: str):
     version = _published_or_404("case", slug)
-    read = db.session.scalar(
-        select(func.count(CaseRead.id)).where(
-            CaseRead.user_id == current_user.id, CaseRead.case_item_id == version.item_id
-        )
-    )
+    read = services.has_read(current_user, version.item_id)
     quiz_slug = version.data.get("quiz")
     courses = [v for v in content.published_index("course") if slug in v.data.get("cases", [])]
     return render_template(

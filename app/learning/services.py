@@ -32,8 +32,19 @@ from app.learning.scoring import score_quiz
 from app.people.models import Department, User
 from app.people.services import check_department_in_scope, scope_ids
 
-
 # ---------------------------------------------------------------- cases
+_READ = (
+    select(CaseRead.id)
+    .where(CaseRead.user_id == bindparam("user_id"), CaseRead.case_item_id == bindparam("item_id"))
+    .limit(1)
+)
+
+
+def has_read(user: User, case_item_id: int) -> bool:
+    """Whether the person has marked the case read (in any round)."""
+    return db.session.execute(_READ, {"user_id": user.id, "item_id": case_item_id}).first() is not None
+
+
 def mark_read(user: User, case_version: ContentVersion, now: datetime | None = None) -> CaseRead:
     """Record that the user has read a case (once; a later read counts only when a recurring course
     containing the case has started a new round since the recorded one)."""
