@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel import support
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from flask_babel import get_locale as babel_locale
 from flask_login import current_user
 from sqlalchemy import event
@@ -124,11 +124,19 @@ def create_app(config: dict | type | None = None) -> Flask:
     api_reactions()
     coaching_reactions()
 
+    from app.auth.services import session_statement, session_user
+    from app.notify.services import unread_figure
+    from app.people.models import User
+
+    # The person, their roles and the header's unread count in one statement, built once.
+    session_query = session_statement(unread_figure(User.id))
+
     @login_manager.user_loader
     def load_user(session_id: str):
-        from app.auth.services import user_for_session
-
-        return user_for_session(session_id)
+        user, figures = session_user(session_id, session_query)
+        if user is not None:
+            g.unread_notices = figures[0]  # what notify.routes.unread_notices would otherwise ask for
+        return user
 
     from app.api import bp as api_bp
     from app.audit import bp as audit_bp

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import dates
 from babel.numbers import parse_pattern
-from flask import current_app, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask import current_app, has_request_context, request, url_for
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from app.core.permissions import ROLE_LABELS, Role
@@ -74,14 +77,77 @@ def in_lang(title: str | None, lang: str | None) -> Markup:
 
 
 def nav_items() -> list[tuple[str, str, bool]]:
+    """The header's links for the signed-in person: (href, label, is this page)."""
     if not current_user.is_authenticated:
         return []
-    items = []
-    for endpoint, label, roles in NAV:
-        if roles and not current_user.has_role(*roles):
-            continue
-        items.append((url_for(endpoint), str(label), request.endpoint == endpoint))
-    return items
+    return _nav(frozenset(current_user.role_names), str(get_locale()), request.endpoint, request.script_root)
+
+
+@lru_cache(maxsize=256)
+def _nav(roles: frozenset[str], locale: str, endpoint: str | None, script_root: str) -> list[tuple[str, str, bool]]:
+    """The links for one set of roles, language and page: pure data, worked out once per combination
+    (ten url_for, ten role checks and ten translations on every page otherwise). The result is the
+    same for everyone with those roles on that page; nothing about a person is kept here."""
+    return [
+        (url_for(target), str(label), endpoint == target)
+        for target, label, needed in NAV
+        if not needed or roles & {str(r) for r in needed}
+    ]
+
+
+LAYOUT_LINKS = {
+    "home": ("main.index", {}),
+    "favicon": ("main.favicon", {}),
+    "pico": ("static", {"filename": "vendor/pico/pico.min.css"}),
+    "css": ("static", {"filename": "css/app.css"}),
+    "js": ("static", {"filename": "js/app.js"}),
+    "language": ("auth.language", {}),
+    "notifications": ("notify.index", {}),
+    "password": ("auth.password", {}),
+    "tokens": ("auth.tokens", {}),
+    "email_choices": ("notify.preferences", {}),
+    "logout": ("auth.logout", {}),
+}
+
+
+def layout_links() -> dict[str, str]:
+    """The layout's fixed links (stylesheets, the person's menu): the same on every page (none outside
+    a request, where no page is rendered)."""
+    return _layout_links(request.script_root) if has_request_context() else {}
+
+
+@lru_cache(maxsize=16)
+def _layout_links(script_root: str) -> dict[str, str]:
+    return {name: url_for(endpoint, **values) for name, (endpoint, values) in LAYOUT_LINKS.items()}
+
+
+def _page_translations(translations):
+    """``gettext`` and ``ngettext`` for one rendering, bound to the page's catalogue once.
+
+    Jinja's ``_()`` looks ``gettext`` up in the template's context first; Flask-Babel's own function
+    (the fallback in the globals) finds the locale and the catalogue through the app context again on
+    every call. These behave as Jinja's "new style" gettext does: the text is a format string, marked
+    safe when autoescaping, ``num`` given to plurals."""
+
+    @pass_context
+    def gettext(context, string: str, /, **variables) -> str:
+        text = translations.ugettext(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        if not variables and "%" not in text:
+            return text  # what ``text % {}`` gives, without Markup's costly formatting
+        return text % variables
+
+    @pass_context
+    def ngettext(context, singular: str, plural: str, count: int, /, **variables) -> str:
+        # positional-only, as in Jinja's: a template may pass ``num`` itself (a formatted number, say)
+        variables.setdefault("num", count)
+        text = translations.ungettext(singular, plural, count)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return gettext, ngettext
 
 
 def local_dt(value: datetime | None, fmt: str = "medium") -> str:
@@ -91,7 +157,9 @@ def local_dt(value: datetime | None, fmt: str = "medium") -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
-    return format_datetime(value.astimezone(zone).replace(tzinfo=None), fmt)
+    # Babel's own formatter with the page's locale: Flask-Babel's wrapper looks the locale, the
+    # configured formats and the time zone up through the app context again on every call.
+    return dates.format_datetime(value.astimezone(zone).replace(tzinfo=None), fmt, tzinfo=UTC, locale=get_locale())
 
 
 def local_date(value: date | str | None, fmt: str = "medium") -> str:
@@ -102,7 +170,7 @@ def local_date(value: date | str | None, fmt: str = "medium") -> str:
         value = date.fromisoformat(value[:10])
     elif isinstance(value, datetime):
         value = value.date()
-    return format_date(value, fmt)
+    return dates.format_date(value, fmt, locale=get_locale())
 
 
 # Parsed once: Babel's format_percent and format_decimal parse their pattern again on every call, and a
@@ -154,8 +222,12 @@ def register(app) -> None:
 
     @app.context_processor
     def inject():
+        gettext, ngettext = _page_translations(get_translations())
         return {
+            "gettext": gettext,
+            "ngettext": ngettext,
             "nav_items": nav_items,
+            "links": layout_links(),
             "languages": languages,
             "language_names": dict(languages),
             "current_lang": str(get_locale()),

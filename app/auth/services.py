@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from functools import lru_cache
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -50,20 +52,38 @@ def authenticate(email: str, password: str, address: str | None, language: str |
     return None
 
 
-def user_for_session(session_id: str) -> User | None:
-    """The person a signed-in session (or remember-me cookie) names, or None when the session has ended:
-    the person is deactivated, or their session version moved since it was signed in (sign-out, a password
-    change or reset, deactivation, "sign out everywhere")."""
+def session_statement(*figures):
+    """The statement :func:`session_user` runs: the person by primary key with their roles, and any
+    ``figures`` (scalar subqueries over ``users.id``, such as the header's unread count) in the same
+    round trip. Built once by the caller and reused: building and keying it is most of its cost."""
+    return select(User, *figures).options(joinedload(User.roles)).where(User.id == bindparam("user_id"))
+
+
+def session_user(session_id: str, statement) -> tuple[User | None, tuple]:
+    """The person a signed-in session (or remember-me cookie) names and the figures ``statement`` (from
+    :func:`session_statement`) reads with them, or (None, ()) when the session has ended: the person is
+    deactivated, or their session version moved since it was signed in (sign-out, a password change or
+    reset, deactivation, "sign out everywhere")."""
     user_id, _sep, version = (session_id or "").partition(SESSION_ID_SEPARATOR)
     try:
         user_id, version = int(user_id), int(version)
     except ValueError:  # a session from before session versions, or a forged one
-        return None
-    # With the roles every page checks, in the same statement (one round trip, not two).
-    user = db.session.get(User, user_id, options=[joinedload(User.roles)])
+        return None, ()
+    row = db.session.execute(statement, {"user_id": user_id}).unique().one_or_none()
+    user = row[0] if row is not None else None
     if user is None or not user.is_active or (user.session_version or 0) != version:
-        return None
-    return user
+        return None, ()
+    return user, tuple(row[1:])
+
+
+@lru_cache(maxsize=1)
+def _session_user_statement():
+    return session_statement()  # on first use: loader options need every model mapped
+
+
+def user_for_session(session_id: str) -> User | None:
+    """:func:`session_user` without figures."""
+    return session_user(session_id, _session_user_statement())[0]
 
 
 def sign_out(user: User) -> None:

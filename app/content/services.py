@@ -6,8 +6,9 @@ import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, defer, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -225,36 +226,75 @@ def _payloads_apart():
     return defer(ContentVersion.source), defer(ContentVersion.data), defer(ContentVersion.html)
 
 
-def published(kind: str, slug: str) -> ContentVersion | None:
-    """The published version of an item, or None (its item comes with it, from the same row; its parsed
-    document and HTML from the process's cache when it has them)."""
-    version = db.session.scalars(
+@lru_cache(maxsize=1)
+def _published_statements():
+    """(one item by kind and slug, every item of a kind), built once on first use (not at import: loader
+    options need every model mapped). These run on nearly every learner page, and building and keying
+    a statement costs more than running it."""
+    versions = (
         select(ContentVersion)
         .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
         .options(contains_eager(ContentVersion.item), *_payloads_apart())
-        .where(ContentItem.kind == kind, ContentItem.slug == slug)
-    ).first()
+    )
+    return (
+        versions.where(ContentItem.kind == bindparam("kind"), ContentItem.slug == bindparam("slug")),
+        versions.where(ContentItem.kind == bindparam("kind")).order_by(ContentVersion.title),
+    )
+
+
+def published(kind: str, slug: str) -> ContentVersion | None:
+    """The published version of an item, or None (its item comes with it, from the same row; its parsed
+    document and HTML from the process's cache when it has them)."""
+    version = db.session.scalars(_published_statements()[0], {"kind": kind, "slug": slug}).first()
     return _with_payloads([version])[0] if version is not None else None
 
 
 def published_all(kind: str) -> list[ContentVersion]:
-    """Every published version of a kind, by title."""
-    versions = list(
-        db.session.scalars(
-            select(ContentVersion)
-            .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
-            .options(joinedload(ContentVersion.item), *_payloads_apart())
-            .where(ContentItem.kind == kind)
-            .order_by(ContentVersion.title)
-        )
+    """Every published version of a kind, by title (each with its item, from the same row)."""
+    return _with_payloads(list(db.session.scalars(_published_statements()[1], {"kind": kind})))
+
+
+class Published(NamedTuple):
+    """A published item as lists and progress read it: no ORM rows, the parsed document from the cache
+    (a named tuple: a frozen dataclass took longer to build than the query took to run)."""
+
+    id: int  # the version's
+    item_id: int
+    slug: str
+    title: str
+    lang: str | None
+    data: dict
+
+
+_INDEX = (
+    select(
+        ContentVersion.id,
+        ContentVersion.sha256,
+        ContentItem.id.label("item_id"),
+        ContentItem.slug,
+        ContentVersion.title,
+        ContentVersion.lang,
     )
-    return _with_payloads(versions)
+    .join(ContentItem, ContentItem.published_version_id == ContentVersion.id)
+    .where(ContentItem.kind == bindparam("kind"))
+    .order_by(ContentVersion.title)
+)
 
 
-def _with_payloads(versions: list[ContentVersion]) -> list[ContentVersion]:
-    """The versions with their parsed document and HTML set, from the cache or in one query for those
-    it lacks (a version already loaded in this session keeps what it has)."""
-    missing = [v.id for v in versions if (v.id, v.sha256) not in _PAYLOADS]
+def published_index(kind: str) -> list[Published]:
+    """Every published item of a kind, by title, as :class:`Published` (one query of a few columns; the
+    documents of versions already seen come from the process's cache)."""
+    rows = db.session.execute(_INDEX, {"kind": kind}).all()
+    payloads = _payloads([(r.id, r.sha256) for r in rows])
+    return [
+        Published(v, item, slug, title, lang, payloads[v, digest][0]) for v, digest, item, slug, title, lang in rows
+    ]
+
+
+def _payloads(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[dict, dict]]:
+    """(version id, hash) -> (data, html) for these versions: from the cache, the others in one query."""
+    found = {key: _PAYLOADS[key] for key in keys if key in _PAYLOADS}
+    missing = [version_id for version_id, digest in keys if (version_id, digest) not in found]
     if missing:
         rows = db.session.execute(
             select(ContentVersion.id, ContentVersion.sha256, ContentVersion.data, ContentVersion.html).where(
@@ -262,9 +302,30 @@ def _with_payloads(versions: list[ContentVersion]) -> list[ContentVersion]:
             )
         )
         for version_id, digest, data, html in rows:
-            _PAYLOADS[(version_id, digest)] = (data, html)
+            _PAYLOADS[(version_id, digest)] = found[(version_id, digest)] = (data, html)
         while len(_PAYLOADS) > _PAYLOADS_MAX:
             _PAYLOADS.popitem(last=False)
+    return found
+
+
+@lru_cache(maxsize=8)
+def version_loaded(path) -> object:
+    """Loader option for a relationship to a version (``QuizAttempt.version``): the version and its item
+    in the same row, its large columns apart; pass the versions to :func:`with_payloads` after. Built
+    once per relationship (an option is immutable; building and keying it anew cost as much as the
+    query)."""
+    return joinedload(path).options(joinedload(ContentVersion.item), *_payloads_apart())
+
+
+def with_payloads(versions: list[ContentVersion]) -> list[ContentVersion]:
+    """The versions with their parsed document and HTML, from the process's cache when it has them."""
+    return _with_payloads(versions)
+
+
+def _with_payloads(versions: list[ContentVersion]) -> list[ContentVersion]:
+    """The versions with their parsed document and HTML set, from the cache or in one query for those
+    it lacks (a version already loaded in this session keeps what it has)."""
+    _payloads([(v.id, v.sha256) for v in versions])
     for v in versions:
         if "data" not in v.__dict__:  # not already loaded in this session
             data, html = (

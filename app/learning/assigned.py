@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import and_, bindparam, func, or_, select, union_all
 
 from app.extensions import db
 from app.learning.models import Assignment, CourseCompletion
@@ -27,19 +27,26 @@ def ancestor_ids(user: User) -> list[int]:
     return sorted(chain(user.department_id))
 
 
+# Built once: the assignments naming the person or a department at or above theirs (the chain read
+# in the same statement; a person without a department has none).
+_REACHING = (
+    select(Assignment)
+    .where(
+        or_(
+            Assignment.user_id == bindparam("user_id"),
+            Assignment.department_id.in_(
+                select(DepartmentTree.ancestor_id).where(DepartmentTree.descendant_id == bindparam("dept_id"))
+            ),
+        ),
+        Assignment.cancelled_at.is_(None),
+    )
+    .order_by(Assignment.due_on.is_(None), Assignment.due_on)
+)
+
+
 def assignments_for(user: User) -> list[Assignment]:
     """Active assignments that reach this user, directly or through any department above them."""
-    conditions = [Assignment.user_id == user.id]
-    depts = ancestor_ids(user)
-    if depts:
-        conditions.append(Assignment.department_id.in_(depts))
-    return list(
-        db.session.scalars(
-            select(Assignment)
-            .where(or_(*conditions), Assignment.cancelled_at.is_(None))
-            .order_by(Assignment.due_on.is_(None), Assignment.due_on)
-        )
-    )
+    return list(db.session.scalars(_REACHING, {"user_id": user.id, "dept_id": user.department_id}))
 
 
 def cycle_starts(user: User, assignments: list[Assignment] | None = None) -> dict[int, datetime]:

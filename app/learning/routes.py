@@ -4,7 +4,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from app.content import services as content
@@ -17,7 +17,7 @@ from app.errors import json_object
 from app.extensions import db
 from app.learning import bp, manage, services, stats
 from app.learning.forms import AssignForm, ReadForm, StartForm, form_error, make_attempt_form, responses_from_form
-from app.learning.models import Assignment, CaseRead, QuizAttempt
+from app.learning.models import Assignment, QuizAttempt
 from app.people import services as people_services
 from app.people.models import Department, User
 
@@ -32,10 +32,12 @@ def _published_or_404(kind: str, slug: str):
 
 
 def _own_attempt_or_404(attempt_id: int) -> QuizAttempt:
-    attempt = db.session.get(QuizAttempt, attempt_id)
+    # With its version and item in the same row; the version's document and HTML from the cache.
+    attempt = db.session.get(QuizAttempt, attempt_id, options=[content.version_loaded(QuizAttempt.version)])
     # Another person's attempt answers 404, so its existence is not revealed.
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
+    content.with_payloads([attempt.version])
     return attempt
 
 
@@ -76,13 +78,9 @@ _BLOCKS = ("ul", "ol", "li", "blockquote", "table", "div", "details", "section",
 @allow()
 def case(slug: str):
     version = _published_or_404("case", slug)
-    read = db.session.scalar(
-        select(func.count(CaseRead.id)).where(
-            CaseRead.user_id == current_user.id, CaseRead.case_item_id == version.item_id
-        )
-    )
+    read = services.has_read(current_user, version.item_id)
     quiz_slug = version.data.get("quiz")
-    courses = [v for v in content.published_all("course") if slug in v.data.get("cases", [])]
+    courses = [v for v in content.published_index("course") if slug in v.data.get("cases", [])]
     return render_template(
         "learning/case.html",
         version=version,
@@ -112,11 +110,11 @@ def case_read(slug: str):
 @allow()
 def quiz(slug: str):
     version = _published_or_404("quiz", slug)
-    services.close_expired_attempts(current_user)
-    db.session.commit()
+    if services.close_expired_attempts(current_user):
+        db.session.commit()  # only then: a commit reloads the signed-in person for the rest of the page
     attempts = services.attempts_for(current_user, version.item_id)
     document = content.document(version)
-    left = services.attempts_left(current_user, slug, attempts)
+    left = services.attempts_left(current_user, slug, attempts, version)
     return render_template(
         "learning/quiz.html",
         version=version,
@@ -230,7 +228,7 @@ def result(attempt_id: int):
         answers=answers,
         may_retry=not attempt.passed and services.attempts_left(current_user, slug) != 0,
         start_form=StartForm(),
-        case=next((v for v in content.published_all("case") if v.data.get("quiz") == slug), None),
+        case=next((v for v in content.published_index("case") if v.data.get("quiz") == slug), None),
         html=attempt.version.html["questions"],
         skills=content.skill_titles(str(get_locale())),
     )
@@ -239,16 +237,11 @@ def result(attempt_id: int):
 @bp.route("/learn/my")
 @allow()
 def my_learning():
-    services.close_expired_attempts(current_user)
-    db.session.commit()
+    if services.close_expired_attempts(current_user):
+        db.session.commit()  # only then: a commit reloads the signed-in person for the rest of the page
     rows = services.assigned_courses(current_user)
-    attempts = db.session.scalars(
-        select(QuizAttempt)
-        .where(QuizAttempt.user_id == current_user.id)
-        .order_by(QuizAttempt.started_at.desc())
-        .limit(50)
-    ).all()
-    quiz_titles = {v.item_id: (v.item.slug, v.title) for v in content.published_all("quiz")}
+    attempts = services.recent_attempts(current_user)
+    quiz_titles = {v.item_id: (v.slug, v.title) for v in content.published_index("quiz")}
     return render_template("learning/my.html", rows=rows, attempts=attempts, quiz_titles=quiz_titles)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
@@ -31,8 +32,19 @@ from app.learning.scoring import score_quiz
 from app.people.models import Department, User
 from app.people.services import check_department_in_scope, scope_ids
 
-
 # ---------------------------------------------------------------- cases
+_READ = (
+    select(CaseRead.id)
+    .where(CaseRead.user_id == bindparam("user_id"), CaseRead.case_item_id == bindparam("item_id"))
+    .limit(1)
+)
+
+
+def has_read(user: User, case_item_id: int) -> bool:
+    """Whether the person has marked the case read (in any round)."""
+    return db.session.execute(_READ, {"user_id": user.id, "item_id": case_item_id}).first() is not None
+
+
 def mark_read(user: User, case_version: ContentVersion, now: datetime | None = None) -> CaseRead:
     """Record that the user has read a case (once; a later read counts only when a recurring course
     containing the case has started a new round since the recorded one)."""
@@ -60,30 +72,37 @@ def mark_read(user: User, case_version: ContentVersion, now: datetime | None = N
 
 
 # ---------------------------------------------------------------- quiz attempts
+@lru_cache(maxsize=1)
+def _attempts_statement():
+    """Built on first use (loader options need every model mapped), then reused."""
+    return (
+        select(QuizAttempt)
+        .options(lazyload(QuizAttempt.answers))
+        .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.quiz_item_id == bindparam("quiz_item_id"))
+        .order_by(QuizAttempt.number)
+    )
+
+
 def attempts_for(user: User, quiz_item_id: int) -> list[QuizAttempt]:
     """The user's attempts on a quiz, oldest first; their answers load only if asked for."""
-    return list(
-        db.session.scalars(
-            select(QuizAttempt)
-            .options(lazyload(QuizAttempt.answers))
-            .where(QuizAttempt.user_id == user.id, QuizAttempt.quiz_item_id == quiz_item_id)
-            .order_by(QuizAttempt.number)
-        )
-    )
+    return list(db.session.scalars(_attempts_statement(), {"user_id": user.id, "quiz_item_id": quiz_item_id}))
 
 
 def counted_attempts(user: User, quiz_version: ContentVersion, attempts: list[QuizAttempt]) -> list[QuizAttempt]:
     """The attempts that count against the quiz's limit: those of the current round of any recurring
     course that uses the quiz (all of them otherwise)."""
     quiz_slug = quiz_version.item.slug
-    cases = {v.item.slug for v in content.published_all("case") if v.data.get("quiz") == quiz_slug}
+    cases = {v.slug for v in content.published_index("case") if v.data.get("quiz") == quiz_slug}
     start = round_start(user, case_slugs=cases)
     return [a for a in attempts if start is None or a.started_at >= start]
 
 
-def attempts_left(user: User, quiz_slug: str, attempts: list[QuizAttempt] | None = None) -> int | None:
-    """How many more attempts the person may start at the published quiz (None: no limit)."""
-    version = content.published("quiz", quiz_slug)
+def attempts_left(
+    user: User, quiz_slug: str, attempts: list[QuizAttempt] | None = None, version: ContentVersion | None = None
+) -> int | None:
+    """How many more attempts the person may start at the published quiz (None: no limit); ``version``
+    is its published version when the caller has it already."""
+    version = version or content.published("quiz", quiz_slug)
     if version is None:
         return 0
     limit = content.document(version).max_attempts
@@ -244,15 +263,27 @@ def expire_attempt(attempt: QuizAttempt, now: datetime) -> None:
         pass  # closed meanwhile: nothing left to do
 
 
-def close_expired_attempts(user: User, now: datetime | None = None) -> None:
-    """Finish this user's attempts whose time ran out (they close themselves)."""
+def recent_attempts(user: User, limit: int = 50) -> list:
+    """The person's latest attempts, newest first, as rows of what a list shows (id, quiz item, number,
+    started, status, percent, passed, and the title and language of the version taken): no ORM
+    objects, for a list of fifty."""
+    return db.session.execute(_RECENT_ATTEMPTS, {"user_id": user.id, "limit": limit}).all()
+
+
+_EXPIRED = select(QuizAttempt).where(
+    QuizAttempt.user_id == bindparam("user_id"),
+    QuizAttempt.status == "open",
+    QuizAttempt.deadline_at <= bindparam("now"),
+)
+
+
+def close_expired_attempts(user: User, now: datetime | None = None) -> int:
+    """Finish this user's attempts whose time ran out (they close themselves); how many there were."""
     now = now or utcnow()
-    for attempt in db.session.scalars(
-        select(QuizAttempt).where(
-            QuizAttempt.user_id == user.id, QuizAttempt.status == "open", QuizAttempt.deadline_at <= now
-        )
-    ).all():
+    expired = db.session.scalars(_EXPIRED, {"user_id": user.id, "now": now}).all()
+    for attempt in expired:
         expire_attempt(attempt, now)
+    return len(expired)
 
 
 # ---------------------------------------------------------------- progress
@@ -304,6 +335,36 @@ def reader_first(versions: list[ContentVersion], lang: str) -> list[ContentVersi
     return sorted(versions, key=lambda v: (v.lang or "").split("-")[0].lower() != base)
 
 
+_RECENT_ATTEMPTS = (
+    select(
+        QuizAttempt.id,
+        QuizAttempt.quiz_item_id,
+        QuizAttempt.number,
+        QuizAttempt.started_at,
+        QuizAttempt.status,
+        QuizAttempt.percent,
+        QuizAttempt.passed,
+        ContentVersion.title,
+        ContentVersion.lang,
+    )
+    .join(ContentVersion, ContentVersion.id == QuizAttempt.version_id)
+    .where(QuizAttempt.user_id == bindparam("user_id"))
+    .order_by(QuizAttempt.started_at.desc())
+    .limit(bindparam("limit"))
+)
+# Built once (course_progress runs on most learner pages): when the person read each case and when
+# they last passed each quiz, by the item's slug, in one statement.
+_MARKS = union_all(
+    select(literal("read").label("mark"), ContentItem.slug, CaseRead.read_at.label("at"))
+    .join(ContentItem, ContentItem.id == CaseRead.case_item_id)
+    .where(CaseRead.user_id == bindparam("user_id")),
+    select(literal("pass"), ContentItem.slug, func.max(QuizAttempt.finished_at))
+    .join(ContentItem, ContentItem.id == QuizAttempt.quiz_item_id)
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.passed.is_(True))
+    .group_by(ContentItem.slug),
+)
+
+
 def course_progress(
     user: User, course_versions: list[ContentVersion], since: dict[int, datetime] | None = None
 ) -> list[CourseProgress]:
@@ -313,20 +374,11 @@ def course_progress(
     (``since``: course item id -> round start; worked out from the user's assignments when omitted).
     """
     since = cycle_starts(user) if since is None else since
-    case_versions = {v.item.slug: v for v in content.published_all("case")}
-    read_at = dict(
-        db.session.execute(select(CaseRead.case_item_id, CaseRead.read_at).where(CaseRead.user_id == user.id)).all()
-    )
-    passed_at = dict(
-        db.session.execute(
-            select(QuizAttempt.quiz_item_id, func.max(QuizAttempt.finished_at))
-            .where(QuizAttempt.user_id == user.id, QuizAttempt.passed.is_(True))
-            .group_by(QuizAttempt.quiz_item_id)
-        ).all()
-    )
-    quiz_items = dict(
-        db.session.execute(select(ContentItem.slug, ContentItem.id).where(ContentItem.kind == "quiz")).all()
-    )
+    case_versions = {v.slug: v for v in content.published_index("case")}
+    read_at: dict[str, datetime] = {}  # case slug -> when read
+    passed_at: dict[str, datetime] = {}  # quiz slug -> when last passed
+    for mark, slug, at in db.session.execute(_MARKS, {"user_id": user.id}):
+        (read_at if mark == "read" else passed_at)[slug] = at
     out = []
     for version in course_versions:
         course: Course = content.document(version)
@@ -346,9 +398,9 @@ def course_progress(
                 CaseProgress(
                     slug=slug,
                     title=cv.title,
-                    read=counts(read_at.get(cv.item_id)),
+                    read=counts(read_at.get(slug)),
                     quiz_slug=quiz_slug,
-                    quiz_passed=counts(passed_at.get(quiz_items.get(quiz_slug))) if quiz_slug else False,
+                    quiz_passed=counts(passed_at.get(quiz_slug)) if quiz_slug else False,
                     minutes=data.get("minutes"),
                 )
             )
@@ -362,7 +414,7 @@ def round_start(user: User, case_slugs: set[str]) -> datetime | None:
     starts = cycle_starts(user)
     if not starts or not case_slugs:
         return None
-    courses = [v.item_id for v in content.published_all("course") if case_slugs & set(v.data.get("cases") or [])]
+    courses = [v.item_id for v in content.published_index("course") if case_slugs & set(v.data.get("cases") or [])]
     return max((starts[c] for c in courses if c in starts), default=None)
 
 

@@ -108,6 +108,17 @@ def unread_count(user) -> int:
     return db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == user.id, Notice.read_at.is_(None)))
 
 
+def unread_figure(user_id):
+    """The unread count as a scalar subquery over ``user_id`` (a column), for reading it in the same
+    statement as the signed-in person (the header shows it on every page)."""
+    return (
+        select(func.count(Notice.id))
+        .where(Notice.user_id == user_id, Notice.read_at.is_(None))
+        .scalar_subquery()
+        .label("unread_notices")
+    )
+
+
 def notices_for(user):
     """A statement for the person's notices, newest first (the route paginates it)."""
     return select(Notice).where(Notice.user_id == user.id).order_by(Notice.created_at.desc(), Notice.id.desc())
