@@ -177,4 +177,4 @@ def test_cancelling_recomputes_course_status_and_withdraws_the_notice_it_sent(cl
     withdrawn = db.session.scalars(
         select(Notice).where(Notice.user_id == anna.id, Notice.kind == "assignment_withdrawn")
     ).one()
-    assert withdrawn.params["reason"] == "cancelled"
+    assert withdrawn.params["withdrawn"] == "cancelled"

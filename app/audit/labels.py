@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.coaching.services import REASONS as ACTION_REASONS
 from app.core.audit import AuditEntry
 from app.extensions import db
 from app.shopping.models import CARD_STATUS_LABELS
@@ -123,6 +124,7 @@ FIELD_LABELS = {
 
 VALUE_LABELS = {
     "status": CARD_STATUS_LABELS,
+    "reason": ACTION_REASONS,  # why an action was opened (a dispute's reason is the employee's own words)
     "answer": {"yes": _l("Yes"), "no": _l("No"), "na": _l("N/A")},
     # where a visit stands (Visit.state): the card's status once past a draft, else by its window
     "visit": {

@@ -69,7 +69,7 @@ def assignment_withdrawn(assignment: Assignment, user_ids: list[int], now: datet
         .where(Notice.key.in_(keys), Notice.email_state == EMAIL_PENDING)
         .values(email_state=EMAIL_SKIPPED)
     )
-    params = {**assignment_params(assignment), "reason": reason}
+    params = {**assignment_params(assignment), "withdrawn": reason}
     link = path_for("learning.course", slug=assignment.course_item.slug)
     return record(
         "assignment_withdrawn",

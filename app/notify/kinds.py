@@ -14,6 +14,7 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.coaching.services import REASONS as ACTION_REASONS
 from app.core.permissions import Role
 from app.templating import pct
 
@@ -85,7 +86,7 @@ def assignment(p: dict) -> Message:
 
 
 def assignment_withdrawn(p: dict) -> Message:
-    if p.get("reason") == "cancelled":
+    if p.get("withdrawn") == "cancelled":
         lines = [_("You no longer need to take this course: the assignment was cancelled.")]
     else:
         lines = [
@@ -200,11 +201,8 @@ def dispute_settled(p: dict) -> Message:
 
 
 # ---------------------------------------------------------------- managers
-ACTION_REASONS = {"critical": _l("a critical item failed"), "below": _l("the result is below the threshold")}
-
-
 def action_opened(p: dict) -> Message:
-    why = ACTION_REASONS.get(p.get("reason"), "")
+    why = ACTION_REASONS.get(p.get("reason"), "")  # defined with the actions (app/coaching/services.py)
     lines = [
         _("A mystery shop of %(department)s needs your action: %(why)s.", department=p.get("department"), why=why),
         _("Record a coaching conversation or a fix and sign it off by %(day)s.", day=_day(p.get("due"))),

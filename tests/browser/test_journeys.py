@@ -129,7 +129,7 @@ def test_trainer_edits_publishes_diffs_and_restores(new_page):
     expect(added.locator(".mark")).to_contain_text("+")
     expect(page.locator("main")).not_to_contain_text("@@")
 
-    page.locator("tr", has_text="v1").get_by_role("button", name="Restore as draft").click()
+    page.locator("tr", has_text="version 1").get_by_role("button", name="Restore as draft").click()
     expect(page.locator("textarea#source")).not_to_contain_text("Добавлено в браузере.")
     assert page.locator("textarea#source").input_value() == original
 
