@@ -11,6 +11,7 @@ into each page; the counts per page are printed at the end of the run.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -70,6 +71,8 @@ LAPTOP = {"width": 1366, "height": 800}
 # Bulgarian have the longest words and are where an English word left behind shows; English is the
 # language the other journeys run in.
 TOURS = [("laptop", "ru"), ("phone", "ru"), ("phone", "bg")]
+if os.environ.get("RAPPORT_TOUR") == "all":  # every screen in every language, for a full check by hand
+    TOURS = [(size, lang) for size in ("laptop", "phone") for lang in ("ru", "en", "bg")]
 
 
 @pytest.mark.parametrize(("size", "lang"), TOURS, ids=[f"{s}-{lang}" for s, lang in TOURS])
