@@ -264,7 +264,8 @@ def test_a_file_attached_before_the_first_save_makes_the_draft(client, auth, wor
         data={"csrf_token": csrf_from(html), "file": (BytesIO(PNG), "photo.png")},
         content_type="multipart/form-data",
     )
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"/shop/visits/{visit.id}/card")
+    # back to the card, at its evidence
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/shop/visits/{visit.id}/card#evidence")
     card = db.session.scalars(select(Scorecard)).one()
     assert [e.card_id for e in db.session.scalars(select(Evidence))] == [card.id]
     assert "photo.png" in client.get(f"/shop/visits/{visit.id}/card").get_data(as_text=True)
