@@ -6,7 +6,6 @@ from functools import lru_cache
 
 from babel import support
 from flask import Flask, g, request, session
-from flask_babel import get_locale as babel_locale
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -14,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from wtforms.i18n import messages_path
 
 from app import config as config_module
+from app.core.i18n import get_locale as babel_locale
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 

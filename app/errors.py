@@ -3,11 +3,11 @@
 import re
 
 from flask import jsonify, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from app.core.errors import BadInput
+from app.core.i18n import gettext as _
+from app.core.i18n import lazy_gettext as _l
 from app.extensions import db
 
 SURROGATE = re.compile("[\ud800-\udfff]")

@@ -7,16 +7,19 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel import dates
+from babel import Locale, dates
 from babel.numbers import parse_pattern
 from flask import current_app, has_request_context, request, url_for
-from flask_babel import get_locale, get_translations
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from app.core.i18n import get_locale
+from app.core.i18n import lazy_gettext as _l
+from app.core.i18n import translations as get_translations
 from app.core.permissions import ROLE_LABELS, Role
+
+NAMED_FORMATS = ("full", "long", "medium", "short")
 
 # (endpoint, label, roles that see it); an empty tuple means every signed-in person.
 NAV = [
@@ -150,16 +153,37 @@ def _page_translations(translations):
     return gettext, ngettext
 
 
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@lru_cache(maxsize=64)
+def _date_patterns(locale: Locale, fmt: str) -> tuple[str | None, object | None, object]:
+    """What Babel's ``format_datetime`` and ``format_date`` look up and parse again on every call, for one
+    locale and format: the pattern joining date and time (None for a pattern of one's own), the time's
+    pattern and the date's, parsed."""
+    if fmt in NAMED_FORMATS:
+        joined = dates.get_datetime_format(fmt, locale=locale).replace("'", "")
+        time_pattern = dates.parse_pattern(dates.get_time_format(fmt, locale=locale))
+        return joined, time_pattern, dates.parse_pattern(dates.get_date_format(fmt, locale=locale))
+    return None, None, dates.parse_pattern(fmt)
+
+
 def local_dt(value: datetime | None, fmt: str = "medium") -> str:
-    """A UTC timestamp from the database shown in the display time zone."""
+    """A UTC timestamp from the database shown in the display time zone, as Babel's ``format_datetime``
+    writes it in the page's locale (its patterns parsed once per locale and format)."""
     if value is None:
         return "—"
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
-    # Babel's own formatter with the page's locale: Flask-Babel's wrapper looks the locale, the
-    # configured formats and the time zone up through the app context again on every call.
-    return dates.format_datetime(value.astimezone(zone).replace(tzinfo=None), fmt, tzinfo=UTC, locale=get_locale())
+    shown = value.astimezone(_zone(current_app.config["DISPLAY_TIMEZONE"]))
+    locale = get_locale()
+    joined, time_pattern, date_pattern = _date_patterns(locale, fmt)
+    if joined is None:
+        return date_pattern.apply(shown, locale)
+    time_text = time_pattern.apply(shown.timetz(), locale, reference_date=shown.date())
+    return joined.replace("{0}", time_text).replace("{1}", date_pattern.apply(shown, locale))
 
 
 def local_date(value: date | str | None, fmt: str = "medium") -> str:
@@ -170,7 +194,10 @@ def local_date(value: date | str | None, fmt: str = "medium") -> str:
         value = date.fromisoformat(value[:10])
     elif isinstance(value, datetime):
         value = value.date()
-    return dates.format_date(value, fmt, locale=get_locale())
+    locale = get_locale()
+    if fmt not in NAMED_FORMATS:
+        return dates.format_date(value, fmt, locale=locale)
+    return _date_patterns(locale, fmt)[2].apply(value, locale)
 
 
 # Parsed once: Babel's format_percent and format_decimal parse their pattern again on every call, and a

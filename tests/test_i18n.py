@@ -251,3 +251,37 @@ def test_the_editor_shows_content_errors_in_the_readers_language(client, auth, m
     r = post_form(client, url, {"source": broken, "publish": "1"}, headers={"Accept-Language": "ru"})
     shown = html.unescape(r.get_data(as_text=True))
     assert "строка 12</a>: в вопросе нет верного варианта" in shown and "no correct option" not in shown
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "bg"])
+def test_dates_read_as_babel_writes_them_in_the_display_time_zone(app, lang):
+    """Dates and times on pages are Babel's own wording for the reader's language, in the display zone,
+    whatever the format; and an email written in another language (force_locale) gets that language's."""
+    from datetime import UTC, date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from babel import dates
+    from flask_babel import force_locale
+
+    from app.core.i18n import gettext
+    from app.templating import local_date, local_dt
+
+    zone = ZoneInfo(app.config["DISPLAY_TIMEZONE"])
+    moments = [datetime(2026, 3, 29, 0, 30) + timedelta(hours=h * 7, minutes=h) for h in range(40)]
+    with app.test_request_context(headers={"Accept-Language": lang}), force_locale(lang):
+        for moment in moments:
+            for fmt in ("short", "medium", "long", "full", "d MMM yyyy, HH:mm"):
+                babel_says = dates.format_datetime(moment.replace(tzinfo=UTC).astimezone(zone), fmt, locale=lang)
+                assert local_dt(moment, fmt) == babel_says
+                assert local_dt(moment.replace(tzinfo=UTC), fmt) == babel_says
+        for day in (date(2026, 1, 1), date(2026, 12, 31)):
+            for fmt in ("short", "medium", "long", "full"):
+                assert (
+                    local_date(day, fmt) == local_date(day.isoformat(), fmt) == dates.format_date(day, fmt, locale=lang)
+                )
+        other = "bg" if lang != "bg" else "ru"
+        with force_locale(other):
+            assert local_date(date(2026, 12, 7), "long") == dates.format_date(date(2026, 12, 7), "long", locale=other)
+            assert gettext("Dashboard") == {"ru": "Главная", "bg": "Начало"}[other]
+        assert gettext("Dashboard") == {"en": "Dashboard", "ru": "Главная", "bg": "Начало"}[lang]
+        assert local_date(date(2026, 12, 7), "long") == dates.format_date(date(2026, 12, 7), "long", locale=lang)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.coaching.services import REASONS as ACTION_REASONS
 from app.core.audit import AuditEntry
+from app.core.i18n import lazy_gettext as _l
 from app.extensions import db
 from app.shopping.models import CARD_STATUS_LABELS
 

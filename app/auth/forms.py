@@ -1,5 +1,4 @@
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from app.core.errors import DomainError
+from app.core.i18n import lazy_gettext as _l
 from app.people.passwords import check_new_password
 from app.templating import language_choices
 

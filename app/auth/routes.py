@@ -1,13 +1,13 @@
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp, services
 from app.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, ResetPasswordForm
 from app.core.errors import DomainError
+from app.core.i18n import gettext as _
 from app.core.permissions import allow
 from app.extensions import db, limiter
 from app.people.services import change_password, normalise_email

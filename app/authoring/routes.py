@@ -2,8 +2,6 @@ import io
 import zipfile
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -18,6 +16,8 @@ from app.content import services as content
 from app.content.models import ContentItem, ContentVersion
 from app.core.downloads import download
 from app.core.errors import DomainError
+from app.core.i18n import get_locale
+from app.core.i18n import gettext as _
 from app.core.permissions import Role, allow
 from app.errors import json_object
 from app.extensions import db

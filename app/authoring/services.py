@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -20,6 +19,7 @@ from app.content.models import ContentItem, ContentVersion
 from app.content.render import render_document
 from app.core import audit, signals
 from app.core.errors import DomainError
+from app.core.i18n import lazy_gettext as _l
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.learning.scoring import score_quiz

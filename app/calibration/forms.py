@@ -1,10 +1,10 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.content.checklist_fields import add_item_fields, answer_choices
 from app.content.model import Checklist
+from app.core.i18n import lazy_gettext as _l
 
 
 def make_exercise_form(checklist: Checklist):

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.calibration.alpha import nominal_alpha
 from app.calibration.models import Calibration, CalibrationResponse
 from app.content import services as content
 from app.core.errors import DomainError
+from app.core.i18n import lazy_gettext as _l
 from app.extensions import db
 
 

@@ -1,7 +1,6 @@
 """Calibration pages: HR sets up exercises and reads the results; shoppers score blind and read their own."""
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -11,6 +10,7 @@ from app.calibration.models import Calibration, CalibrationResponse
 from app.charts import bar_chart
 from app.content import services as content
 from app.core.errors import DomainError, ValidationFailed
+from app.core.i18n import gettext as _
 from app.core.inputs import paginate
 from app.core.markdown import render_markdown
 from app.core.permissions import Role, allow

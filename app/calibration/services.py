@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +14,7 @@ from app.content import services as content
 from app.core import audit
 from app.core.audit import utcnow
 from app.core.errors import ValidationFailed
+from app.core.i18n import lazy_gettext as _l
 from app.core.schemas import parse
 from app.core.transitions import StateConflict, transition
 from app.extensions import db

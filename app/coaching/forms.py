@@ -1,7 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired
+
+from app.core.i18n import lazy_gettext as _l
 
 
 class SignOffForm(FlaskForm):

@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,6 +10,7 @@ from app.coaching import bp, services
 from app.coaching.forms import SignOffForm
 from app.coaching.models import Action
 from app.core.errors import DomainError
+from app.core.i18n import gettext as _
 from app.core.inputs import paginate
 from app.core.permissions import Role, allow
 from app.extensions import db

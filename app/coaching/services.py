@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.coaching.models import Action
 from app.core import audit, signals
 from app.core.audit import utcnow
 from app.core.errors import DomainError, ValidationFailed
+from app.core.i18n import lazy_gettext as _l
 from app.core.transitions import StateConflict, transition
 from app.extensions import db
 from app.learning.models import Assignment

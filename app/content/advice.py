@@ -69,7 +69,7 @@ class Advice:
 
     def translated(self) -> str:
         """The message in the reader's language (needs an application context)."""
-        from flask_babel import gettext
+        from app.core.i18n import gettext
 
         return gettext(self.msgid, **self.params)
 

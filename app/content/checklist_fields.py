@@ -2,11 +2,11 @@
 one comment per item. The shopper's card and a calibration exercise are scored with the same fields
 (templates/shopping/_card_items.html shows them)."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import Optional
 
 from app.content.model import Checklist
+from app.core.i18n import lazy_gettext as _l
 
 
 def answer_choices():

@@ -24,7 +24,7 @@ class Message(str):
         return obj
 
     def translated(self) -> str:
-        from flask_babel import gettext
+        from app.core.i18n import gettext
 
         return gettext(self.msgid, **self.params) if self.params else gettext(self.msgid)
 
@@ -48,7 +48,7 @@ class Problem:
 
     def translated(self) -> str:
         """The message in the reader's language (needs an application context)."""
-        from flask_babel import gettext
+        from app.core.i18n import gettext
 
         text = gettext(self.msgid, **self.params) if self.params else gettext(self.msgid)
         return " ".join(text.splitlines())

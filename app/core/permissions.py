@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import abort, current_app, redirect, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from app.core.i18n import lazy_gettext as _l
 
 
 class Role(enum.StrEnum):

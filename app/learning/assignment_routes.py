@@ -1,11 +1,11 @@
 """Trainers and HR change the due date of an assignment or cancel it (after a confirmation)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.content import services as content
 from app.core.errors import DomainError
+from app.core.i18n import gettext as _
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.learning import bp, manage

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.core import audit, signals
 from app.core.audit import utcnow
 from app.core.errors import DomainError
+from app.core.i18n import lazy_gettext as _l
 from app.core.transitions import StateConflict, transition
 from app.extensions import db
 from app.learning.assigned import assigned_pairs

@@ -1,8 +1,6 @@
 from datetime import date
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -11,6 +9,8 @@ from app.content import services as content
 from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
+from app.core.i18n import get_locale
+from app.core.i18n import gettext as _
 from app.core.inputs import paginate
 from app.core.permissions import Role, allow
 from app.errors import json_object

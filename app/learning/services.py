@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
@@ -18,6 +17,7 @@ from app.content.models import ContentItem, ContentVersion
 from app.core import audit, signals
 from app.core.audit import utcnow
 from app.core.errors import DomainError
+from app.core.i18n import lazy_gettext as _l
 from app.core.transitions import StateConflict, lock, transition
 from app.extensions import db
 from app.learning.assigned import (  # noqa: F401 - re-exported

@@ -1,7 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SubmitField
 from wtforms.validators import Optional
+
+from app.core.i18n import lazy_gettext as _l
 
 
 class MarkReadForm(FlaskForm):

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_date, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date
 
 from app.coaching.services import REASONS as ACTION_REASONS
+from app.core.i18n import gettext as _
+from app.core.i18n import lazy_gettext as _l
+from app.core.i18n import ngettext
 from app.core.permissions import Role
 from app.templating import pct
 

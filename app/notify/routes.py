@@ -1,10 +1,10 @@
 import re
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core.i18n import gettext as _
 from app.core.inputs import paginate
 from app.core.markdown import sanitise
 from app.core.permissions import Role, allow

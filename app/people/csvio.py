@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.core.errors import DomainError
+from app.core.i18n import gettext as _
 from app.core.permissions import ALL_ROLES, Role
 from app.core.spreadsheet import neutralise, unneutralise
 from app.extensions import db

@@ -6,9 +6,8 @@ import gzip
 from functools import lru_cache
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
-
 from app.core.errors import DomainError
+from app.core.i18n import lazy_gettext as _l
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200

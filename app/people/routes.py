@@ -1,5 +1,4 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from markupsafe import Markup
 from sqlalchemy import func, or_, select
@@ -7,6 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from app.core.downloads import download
 from app.core.errors import DomainError
+from app.core.i18n import gettext as _
 from app.core.inputs import paginate, record_id
 from app.core.permissions import Role, allow
 from app.extensions import db

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, delete, false, func, insert, literal, select, text, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -11,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.core import audit, signals
 from app.core.audit import utcnow
 from app.core.errors import DomainError
+from app.core.i18n import lazy_gettext as _l
 from app.core.permissions import Role
 from app.extensions import db
 from app.people.models import PATH_SEPARATOR, Department, DepartmentTree, User, UserRole

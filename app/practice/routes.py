@@ -1,12 +1,12 @@
 """Daily practice pages: the learner's session and the trainers' view of practice per skill."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.content import services as content
 from app.core.errors import DomainError
+from app.core.i18n import get_locale
+from app.core.i18n import gettext as _
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.learning.forms import PracticeForm

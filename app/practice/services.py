@@ -21,7 +21,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from fsrs import Card, Rating, Scheduler, State
 from sqlalchemy import Date, and_, case, func, select
 from sqlalchemy.ext.compiler import compiles
@@ -30,6 +29,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from app.content import services as content
 from app.core.audit import utcnow
 from app.core.errors import DomainError
+from app.core.i18n import lazy_gettext as _l
 from app.core.transitions import lock
 from app.extensions import db
 from app.learning.models import AttemptAnswer, PracticeCard, PracticeReview, QuizAttempt

@@ -1,15 +1,16 @@
 from datetime import date
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from app import charts
 from app.core.errors import BadInput
+from app.core.i18n import get_locale
+from app.core.i18n import gettext as _
+from app.core.i18n import lazy_gettext as _l
 from app.core.inputs import paginate, record_id
 from app.core.permissions import Role, allow
 from app.extensions import db

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, null, select, true, union_all
 from sqlalchemy.orm import lazyload
 
@@ -19,6 +18,7 @@ from app import rollups
 from app.content.models import ContentItem, ContentVersion
 from app.core import audit
 from app.core.errors import BadInput
+from app.core.i18n import lazy_gettext as _l
 from app.core.inputs import FIRST_DAY, LAST_DAY, in_calendar
 from app.extensions import db
 from app.learning.models import QuizAttempt

@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.core import audit
 from app.core.audit import utcnow
+from app.core.i18n import lazy_gettext as _l
 from app.core.transitions import StateConflict, transition
 from app.extensions import db
 from app.shopping.models import CardAcknowledgement, Dispute, Scorecard

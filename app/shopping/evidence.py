@@ -6,12 +6,12 @@ import secrets
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.content.services import document
 from app.core import audit
 from app.core.errors import DomainError
+from app.core.i18n import lazy_gettext as _l
 from app.extensions import db
 from app.shopping.models import Evidence, Scorecard
 

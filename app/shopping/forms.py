@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from app.content.checklist_fields import add_item_fields, answer_choices
 from app.content.model import Checklist
+from app.core.i18n import lazy_gettext as _l
 from app.core.inputs import FIRST_DAY, LAST_DAY, in_calendar
 
 UNIDENTIFIED = 0

@@ -2,7 +2,6 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -12,6 +11,7 @@ from app.content import services as content
 from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
+from app.core.i18n import gettext as _
 from app.core.inputs import in_calendar, paginate, record_id
 from app.core.permissions import Role, allow
 from app.core.transitions import StateConflict

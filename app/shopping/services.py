@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +17,7 @@ from app.content.models import ContentItem
 from app.core import audit, signals
 from app.core.audit import utcnow
 from app.core.errors import DomainError, ValidationFailed
+from app.core.i18n import lazy_gettext as _l
 from app.core.permissions import Role
 from app.core.schemas import parse
 from app.core.transitions import StateConflict, lock, transition
