@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale, dates
 from babel.numbers import parse_pattern
 from flask import current_app, has_request_context, request, url_for
+from flask.globals import _cv_request
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -113,6 +114,17 @@ LAYOUT_LINKS = {
 }
 
 
+def page_url_for(endpoint: str, **values) -> str:
+    """Flask's ``url_for`` for templates: during a request, and when nothing asks for more (no relative
+    endpoint, no ``_external``/``_anchor``/``_method``, no URL defaults registered), straight to the
+    request's URL adapter, which is what ``url_for`` ends with. A list page builds a link per row, and
+    ``url_for``'s checks cost twice its building."""
+    ctx = _cv_request.get(None)
+    if ctx is None or endpoint[:1] == "." or ctx.app.url_default_functions or any(k[:1] == "_" for k in values):
+        return url_for(endpoint, **values)
+    return ctx.url_adapter.build(endpoint, values, force_external=False)
+
+
 def layout_links() -> dict[str, str]:
     """The layout's fixed links (stylesheets, the person's menu): the same on every page (none outside
     a request, where no page is rendered)."""
@@ -195,8 +207,6 @@ def local_date(value: date | str | None, fmt: str = "medium") -> str:
     elif isinstance(value, datetime):
         value = value.date()
     locale = get_locale()
-    if fmt not in NAMED_FORMATS:
-        return dates.format_date(value, fmt, locale=locale)
     return _date_patterns(locale, fmt)[2].apply(value, locale)
 
 
@@ -242,6 +252,7 @@ def register(app) -> None:
     app.jinja_env.filters["channel"] = channel_label
     app.jinja_env.filters["in_lang"] = in_lang
     app.jinja_env.globals["foreign_lang"] = foreign_lang
+    app.jinja_env.globals["url_for"] = page_url_for
 
     # The header's language switcher is written out in base.html rather than rendered by a form on
     # every page; /language validates what it posts with LanguageForm, which offers the same choices.
@@ -252,6 +263,7 @@ def register(app) -> None:
         gettext, ngettext = _page_translations(get_translations())
         return {
             "gettext": gettext,
+            "_": gettext,  # Jinja's own `_` calls `gettext` through a second context call
             "ngettext": ngettext,
             "nav_items": nav_items,
             "links": layout_links(),
