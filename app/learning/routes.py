@@ -1,4 +1,5 @@
 from datetime import date
+from functools import lru_cache
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -31,9 +32,16 @@ def _published_or_404(kind: str, slug: str):
     return version
 
 
+@lru_cache(maxsize=1)
+def _attempt_options() -> tuple:
+    # Built once, on first use (loader options need every model mapped): the attempt's version and item,
+    # and its answers, joined in one statement (a second, "selectin" statement took 0.5 ms more).
+    return content.version_loaded(QuizAttempt.version), joinedload(QuizAttempt.answers)
+
+
 def _own_attempt_or_404(attempt_id: int) -> QuizAttempt:
-    # With its version and item in the same row; the version's document and HTML from the cache.
-    attempt = db.session.get(QuizAttempt, attempt_id, options=[content.version_loaded(QuizAttempt.version)])
+    # With its version, item and answers in one statement; the version's document and HTML from the cache.
+    attempt = db.session.get(QuizAttempt, attempt_id, options=_attempt_options())
     # Another person's attempt answers 404, so its existence is not revealed.
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
