@@ -10,14 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_date
-
 from app.coaching.services import REASONS as ACTION_REASONS
 from app.core.i18n import gettext as _
 from app.core.i18n import lazy_gettext as _l
 from app.core.i18n import ngettext
 from app.core.permissions import Role
-from app.templating import pct
+from app.templating import local_date, pct
 
 
 @dataclass
@@ -41,7 +39,7 @@ class Kind:
 
 def _day(value: str | None) -> str:
     # "3 November 2026" / "3 ноября 2026": a long date without the trailing "г." that would end a sentence twice
-    return format_date(date.fromisoformat(value), "d MMMM y") if value else "—"
+    return local_date(date.fromisoformat(value), "d MMMM y") if value else "—"
 
 
 def _percent(value) -> str:
