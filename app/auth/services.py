@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core import audit
 from app.core.audit import utcnow
 from app.extensions import db
-from app.people.models import SESSION_ID_SEPARATOR, User
+from app.people.models import SESSION_ID_SEPARATOR, User, UserRole
 from app.people.passwords import check_new_password
 from app.people.reset_links import make_reset_token, user_for_reset_token  # noqa: F401 - used from here too
 from app.people.services import end_sessions, normalise_email, revoke_api_tokens
@@ -53,10 +53,12 @@ def authenticate(email: str, password: str, address: str | None, language: str |
 
 
 def session_statement(*figures):
-    """The statement :func:`session_user` runs: the person by primary key with their roles, and any
+    """The statement :func:`session_user` runs: the person by primary key with their role names (one
+    aggregated column: joining the role rows cost a tenth of a millisecond more on every page), and any
     ``figures`` (scalar subqueries over ``users.id``, such as the header's unread count) in the same
     round trip. Built once by the caller and reused: building and keying it is most of its cost."""
-    return select(User, *figures).options(joinedload(User.roles)).where(User.id == bindparam("user_id"))
+    roles = select(func.aggregate_strings(UserRole.role, ",")).where(UserRole.user_id == User.id).scalar_subquery()
+    return select(User, roles, *figures).options(lazyload(User.roles)).where(User.id == bindparam("user_id"))
 
 
 def session_user(session_id: str, statement) -> tuple[User | None, tuple]:
@@ -69,11 +71,12 @@ def session_user(session_id: str, statement) -> tuple[User | None, tuple]:
         user_id, version = int(user_id), int(version)
     except ValueError:  # a session from before session versions, or a forged one
         return None, ()
-    row = db.session.execute(statement, {"user_id": user_id}).unique().one_or_none()
+    row = db.session.execute(statement, {"user_id": user_id}).one_or_none()
     user = row[0] if row is not None else None
     if user is None or not user.is_active or (user.session_version or 0) != version:
         return None, ()
-    return user, tuple(row[1:])
+    user.keep_role_names(row[1].split(",") if row[1] else ())
+    return user, tuple(row[2:])
 
 
 @lru_cache(maxsize=1)

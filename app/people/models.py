@@ -101,12 +101,19 @@ class User(UserMixin, db.Model):
 
     @property
     def role_names(self) -> set[str]:
-        return {r.role for r in self.roles}
+        known = self.__dict__.get("_known_roles")  # read with the person at sign-in (see keep_role_names)
+        return set(known) if known is not None else {r.role for r in self.roles}
+
+    def keep_role_names(self, names) -> None:
+        """The person's role names as read in the same statement as the person (the signed-in person on
+        every page), so that checking them loads no role rows; :meth:`set_roles` forgets them."""
+        self.__dict__["_known_roles"] = frozenset(names)
 
     def has_role(self, *roles: Role | str) -> bool:
         return bool({str(r) for r in roles} & self.role_names)
 
     def set_roles(self, roles) -> None:
+        self.__dict__.pop("_known_roles", None)
         wanted = {str(r) for r in roles}
         self.roles[:] = [r for r in self.roles if r.role in wanted]
         for role in sorted(wanted - self.role_names):
