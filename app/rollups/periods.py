@@ -83,9 +83,11 @@ def period_rows(kind: str, start: date | None, end: date | None, department_ids=
     Whole months come from the monthly table and the runs of days at the edges (see
     :func:`cover_by_months`) from the daily one. The result is a subquery with the daily table's
     columns (``day`` being the first day of the month on monthly rows); ``department_ids`` limits
-    the departments. Without ``dated`` the rows need no day: they come summed per department (and
-    skill), so all of time is one pass over the monthly table in the order of its index (skills:
-    ``ix_skill_monthly_sums``), and what the reader does with them next touches a row per department.
+    the departments. Without ``dated`` the rows need no day, and skill rows come already summed per
+    department and skill: all of time is then one pass over ``ix_skill_monthly_sums`` in its order,
+    and the reader's grouping (the skills heatmap's departments) touches about 4,500 rows instead of
+    57,000 on the large data. Shop and quiz rows, one per department and month, are left as they are:
+    their readers group by department at once, and a second grouping only added 2-3 ms.
     """
     daily, monthly = TIERS[kind]
     keys = ["department_id", *(["skill"] if kind == "skill" else [])]
@@ -94,9 +96,10 @@ def period_rows(kind: str, start: date | None, end: date | None, department_ids=
     parts = [dated_rows(daily, columns, low, high, department_ids, sign) for low, high, sign in days]
     if months:
         parts.insert(0, dated_rows(monthly, columns, *months, department_ids))
-    if dated:
-        return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery(f"{kind}_rows")
-    rows = parts[0].subquery(f"{kind}_dated") if len(parts) == 1 else union_all(*parts).subquery(f"{kind}_dated")
+    rows = parts[0] if len(parts) == 1 else union_all(*parts)
+    if dated or kind != "skill":
+        return rows.subquery(f"{kind}_rows")
+    rows = rows.subquery(f"{kind}_dated")
     group = [rows.c[k] for k in keys]
     sums = (func.sum(rows.c[m]).label(m) for m in MEASURES[kind])
     return select(*group, *sums).group_by(*group).subquery(f"{kind}_rows")
