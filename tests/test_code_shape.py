@@ -250,3 +250,52 @@ def test_app_imports_nothing_built_on_it():
         if name.split(".")[0] in outside
     ]
     assert not offenders
+
+
+# ---------------------------------------------------------------- the roll-up figures (issue 20)
+def tiers_over_two(tables) -> dict[str, list[str]]:
+    """The figure families with more than two tables, and those tables. A table is named after its
+    family and its tier: shop_daily and shop_monthly are the shop figures' two tiers."""
+    families: dict[str, list[str]] = {}
+    for table in tables:
+        families.setdefault(table.rsplit("_", 1)[0], []).append(table)
+    return {family: sorted(names) for family, names in families.items() if len(names) > 2}
+
+
+def _rollup_tables() -> set[str]:
+    """Every table of a model defined in app/rollups/: each holds derived rows."""
+    import app.models  # noqa: F401 - every model mapped
+    from app.extensions import db
+
+    return {
+        mapper.class_.__tablename__
+        for mapper in db.Model.registry.mappers
+        if mapper.class_.__module__.startswith("app.rollups")
+    }
+
+
+def test_no_figure_has_more_than_two_tiers():
+    """Derived tables are recomputed, never nudged, in at most two tiers each (e.g. daily + all-time)."""
+    from app import rollups
+
+    assert tiers_over_two(["skill_daily", "skill_monthly", "skill_total", "shop_daily"]) == {
+        "skill": ["skill_daily", "skill_monthly", "skill_total"]
+    }  # the check can fail
+    figures = [figure.table for figure in rollups.FIGURES]
+    derived = _rollup_tables()
+    assert set(figures) <= derived and {"effect_person", "effect_monthly", "course_status"} <= derived
+    assert tiers_over_two(figures) == {}
+    assert tiers_over_two(derived) == {}
+    for kind, tiers in rollups.TIERS.items():  # what the readers add up: the same tables
+        assert [model.__tablename__ for model in tiers] == [f"{kind}_daily", f"{kind}_monthly"]
+
+
+def test_the_figures_are_defined_in_one_module_that_imports_no_feature_package():
+    """app/rollups/figures.py and the tables and periods it builds on read the base tables by name."""
+    for name in ("figures", "tables", "periods"):
+        path = APP / "rollups" / f"{name}.py"
+        imported = {
+            node_of(module)
+            for _line, module in imported_modules(path.read_text(encoding="utf-8"), f"app.rollups.{name}")
+        }
+        assert imported - {None} <= {"rollups", "extensions"}, name

@@ -196,12 +196,29 @@ def _assert_every_figure_equals_a_recomputation(firm) -> None:
                 QuizAttempt.status == "finished", QuizAttempt.department_id.in_(ids)
             )
         )
+    shown = [firm["a"].id, firm["b"].id, firm["region"].id]
+    now = firm["now"].date()
+    periods = [reports.Period(), reports.Period(now - timedelta(days=40), now - timedelta(days=10))]
+    heatmaps = [reports.skill_heatmap(shown, period)[1] for period in periods]
     kept = _rollup_snapshot()
     rollups.rebuild()
     db.session.commit()
     rebuilt = _rollup_snapshot()
     for table, table_rows in rebuilt.items():
         assert table_rows == kept[table], table
+    # The skills heatmap (all time from the months, a period from months and edge days) adds up to
+    # the daily rows a rebuild gives, day by day.
+    subtrees = {firm["a"].id: {firm["a"].id}, firm["b"].id: {firm["b"].id}, firm["region"].id: set(shown)}
+    for period, heat in zip(periods, heatmaps, strict=True):
+        for dept, ids in subtrees.items():
+            expected: dict = {}
+            for (dept_id, day, skill), figures in rebuilt["skill_daily"].items():
+                if dept_id in ids and (period.start is None or period.start <= day <= period.end):
+                    expected[skill] = [a + b for a, b in zip(expected.get(skill, [0] * 4), figures, strict=True)]
+            expected = {skill: f for skill, f in expected.items() if f[0] or f[2]}
+            cells = heat.get(dept, {})
+            got = {s: [c.quiz_answers, c.quiz_correct, c.shop_items, c.shop_passed] for s, c in cells.items()}
+            assert got == expected, (period, dept)
 
 
 @pytest.mark.committed  # parallel steps run in threads with their own connections

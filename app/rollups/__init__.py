@@ -48,7 +48,6 @@ from app.rollups.tables import (
     ShopMonthly,
     SkillDaily,
     SkillMonthly,
-    SkillTotal,
 )
 
 __all__ = [
@@ -68,7 +67,6 @@ __all__ = [
     "ShopMonthly",
     "SkillDaily",
     "SkillMonthly",
-    "SkillTotal",
     "course_skill_pairs",
     "connect_signals",
     "cover_by_months",

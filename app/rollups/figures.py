@@ -8,9 +8,11 @@ repeat, a retry or two transactions racing each other all end on what a full reb
 PostgreSQL the keys of a department are recomputed under a transaction-level advisory lock, so the
 second transaction recomputes them after the first has committed and sees both changes.
 
-The tiers: daily rows from the base tables (approved cards, finished attempts, their answers); a
-month's rows from its days; item failures per month from the answers, over all time from the months.
-This module reads the base tables by name and imports no feature package.
+The tiers, never more than two per figure: shop, quiz and skill figures per day from the base tables
+(approved cards, finished attempts, their answers) and per month from the days; item failures per
+month from the answers and over all time from the months. A figure over all time that has no table of
+its own is the sum of its monthly rows, added up by the reader. This module reads the base tables by
+name and imports no feature package.
 """
 
 from __future__ import annotations
@@ -112,13 +114,6 @@ def _monthly(kind: str) -> Callable[[str, bool], str]:
     return sql
 
 
-def _skill_total(_dialect: str, keyed: bool) -> str:
-    return f"""
-        SELECT department_id, skill, {", ".join(f"SUM({m})" for m in MEASURES["skill"])} FROM skill_monthly
-        WHERE {"department_id = :dept" if keyed else "1 = 1"} GROUP BY department_id, skill
-    """
-
-
 def _item_monthly(dialect: str, keyed: bool, where: str | None = None) -> str:
     """Failed (no) and applicable (yes or no) answers per item on approved cards; ``where`` replaces the key filter."""
     month = _month(dialect, "s.visited_at")
@@ -190,7 +185,6 @@ FIGURES = (
     Figure("shop_monthly", ("department_id", "day", *MEASURES["shop"]), _monthly("shop"), "month", _CARD),
     Figure("quiz_monthly", ("department_id", "day", *MEASURES["quiz"]), _monthly("quiz"), "month", _ATTEMPT),
     Figure("skill_monthly", ("department_id", "day", "skill", *MEASURES["skill"]), _monthly("skill"), "month", _BOTH),
-    Figure("skill_total", ("department_id", "skill", *MEASURES["skill"]), _skill_total, "department", _BOTH),
     Figure(
         "item_monthly",
         ("department_id", "day", "item_id", "skill", "failed", "applicable"),
