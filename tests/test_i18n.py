@@ -285,3 +285,19 @@ def test_dates_read_as_babel_writes_them_in_the_display_time_zone(app, lang):
             assert gettext("Dashboard") == {"ru": "Главная", "bg": "Начало"}[other]
         assert gettext("Dashboard") == {"en": "Dashboard", "ru": "Главная", "bg": "Начало"}[lang]
         assert local_date(date(2026, 12, 7), "long") == dates.format_date(date(2026, 12, 7), "long", locale=lang)
+
+
+def test_a_title_in_another_language_is_marked_and_escaped(app):
+    """Screen readers read a title in its own language; whatever a trainer typed stays text."""
+    from flask_babel import force_locale
+
+    from app.templating import foreign_lang, in_lang
+
+    with app.test_request_context(), force_locale("ru"):
+        assert in_lang("Слушать <клиента>", "ru-RU") == "Слушать &lt;клиента&gt;"
+        assert in_lang('Listen & "hear"', "en") == '<span lang="en">Listen &amp; &#34;hear&#34;</span>'
+        assert in_lang(None, "bg") == '<span lang="bg"></span>'
+        assert (foreign_lang("ru_RU"), foreign_lang("bg"), foreign_lang(None)) == ("", "bg", "")
+    with app.test_request_context(), force_locale("bg"):
+        assert in_lang("Слушане", "bg") == "Слушане"
+        assert in_lang("Слушать", "ru") == '<span lang="ru">Слушать</span>'
