@@ -1,18 +1,20 @@
 """Reports for HR, aggregated in SQL: one row per department over its whole subtree.
 
 Every figure comes from the database, mostly from the roll-ups kept as results arrive
-(app.rollups); Python only adds up a row per department over the tree, from a fixed
-number of queries whatever the data size.
+(app.rollups). The sums over each department's subtree are a join of the per-department sums
+with the closure table department_tree, in the same statement: a fixed number of queries
+whatever the data size, and Python only turns the sums into rates.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, null, select, true, union_all
+from sqlalchemy import Date, and_, bindparam, case, func, literal, null, select, true, union_all
 from sqlalchemy.orm import lazyload
 
 from app import rollups
@@ -22,8 +24,8 @@ from app.core.errors import BadInput
 from app.core.inputs import FIRST_DAY, LAST_DAY, in_calendar
 from app.extensions import db
 from app.learning.models import QuizAttempt
-from app.people.models import Department, User
-from app.people.services import ancestors_of, subtree_ids, subtrees_ids
+from app.people.models import Department, DepartmentTree, User
+from app.people.services import subtree_ids, subtrees_ids
 from app.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, ItemTotal
 from app.shopping.models import Scorecard
 
@@ -128,86 +130,111 @@ def _ratio(part, whole) -> float | None:
     return None if not whole else part / whole
 
 
-def _sums(kind: str, period: Period, dept_ids, *keys: str) -> dict[tuple, list[float]]:
-    """The roll-up figures of ``kind`` summed per department (and ``keys``) over the period."""
-    rows = rollups.period_rows(kind, period.start, period.end, dept_ids, dated=False)
-    group = [rows.c.department_id, *(rows.c[k] for k in keys)]
-    stmt = select(*group, *(func.sum(rows.c[m]) for m in rollups.MEASURES[kind])).group_by(*group)
-    n = len(group)
-    return {tuple(r[:n]): [float(v or 0) for v in r[n:]] for r in db.session.execute(stmt)}
+# Each kind of figure, per department: the statement's label and how many figures it has.
+FIGURES = {"heads": 1, "shop": len(rollups.MEASURES["shop"]), "quiz": len(rollups.MEASURES["quiz"]), "assigned": 3}
+WIDTH = max(FIGURES.values())
 
 
-def _company_sums(kind: str, period: Period) -> dict[tuple, list[float]]:
-    """The roll-up figures of ``kind`` summed over the whole company and the period, in one row keyed ``(None,)``."""
-    rows = rollups.period_rows(kind, period.start, period.end, None, dated=False)
-    figures = db.session.execute(select(*(func.sum(rows.c[m]) for m in rollups.MEASURES[kind]))).one()
-    return {(None,): [float(v or 0) for v in figures]}
+def _padded(stmt_columns: list, n: int) -> list:
+    """``stmt_columns`` and zeros up to WIDTH figures, so every kind's rows fit one UNION ALL."""
+    return [*stmt_columns, *(literal(0) for _ in range(WIDTH - n))]
 
 
-def _headcount(dept_ids) -> dict[tuple, list[float]]:
-    """Active people per department."""
-    stmt = select(User.department_id, func.count(User.id)).where(User.active.is_(True), User.department_id.is_not(None))
-    if dept_ids is not None:
-        stmt = stmt.where(User.department_id.in_(dept_ids))
-    return {(d,): [float(n)] for d, n in db.session.execute(stmt.group_by(User.department_id))}
-
-
-def _assignment_stats(dept_ids, today: date) -> dict[tuple, list[float]]:
-    """Assigned, completed and overdue (person, course) pairs per department, from the maintained course status.
-
-    A recurring course that has reopened counts as done only if completed again in the new round.
-    """
+def _per_department(start: date | None, end: date | None, dept_ids):
+    """Every figure of the report per department, one row per (department, kind): headcount, shop
+    and quiz roll-ups over the period, assigned/completed/overdue courses (overdue before the bound
+    parameter ``today``); as one UNION ALL."""
+    heads = select(User.department_id, literal("heads"), *_padded([func.count(User.id)], 1)).where(
+        User.active.is_(True), User.department_id.is_not(None)
+    )
     done = CourseStatus.done.is_(True)
-    stmt = select(
+    assigned = select(
         CourseStatus.department_id,
-        func.count(),
-        func.sum(case((done, 1), else_=0)),
-        func.sum(case((and_(~done, CourseStatus.due_on < today), 1), else_=0)),
+        literal("assigned"),
+        *_padded(
+            [
+                func.count(),
+                func.sum(case((done, 1), else_=0)),
+                func.sum(case((and_(~done, CourseStatus.due_on < bindparam("today", type_=Date)), 1), else_=0)),
+            ],
+            3,
+        ),
     )
     if dept_ids is not None:
-        stmt = stmt.where(CourseStatus.department_id.in_(dept_ids))
+        heads = heads.where(User.department_id.in_(dept_ids))
+        assigned = assigned.where(CourseStatus.department_id.in_(dept_ids))
+    parts = [heads.group_by(User.department_id), assigned.group_by(CourseStatus.department_id)]
+    for kind in ("shop", "quiz"):
+        rows = rollups.period_rows(kind, start, end, dept_ids, dated=False)
+        sums = [func.sum(rows.c[m]) for m in rollups.MEASURES[kind]]
+        parts.append(
+            select(rows.c.department_id, literal(kind), *_padded(sums, len(sums))).group_by(rows.c.department_id)
+        )
+    return union_all(*parts)
+
+
+def _subtree_sums(period: Period, today: date, roots, dept_ids) -> dict[tuple, list[float]]:
+    """The report's figures over each department's subtree, in one statement: the per-department sums
+    joined with the closure table and summed per department above (only ``roots`` when given), and the
+    whole company's (keyed ``None``: every department, or ``dept_ids``) in the same answer.
+
+    Keys are ``(kind, department)``; values the kind's figures (``FIGURES``), as floats.
+    """
+    stmt = _subtree_statement(
+        period.start, period.end, None if roots is None else tuple(roots), None if dept_ids is None else tuple(dept_ids)
+    )
     return {
-        (r[0],): [float(v or 0) for v in r[1:]] for r in db.session.execute(stmt.group_by(CourseStatus.department_id))
+        (k, node): [float(v or 0) for v in values[: FIGURES[k]]]
+        for node, k, *values in db.session.execute(stmt, {"today": today})
     }
 
 
-def _over_subtrees(per_dept: dict[tuple, list[float]], chains: dict, wanted=None) -> dict[tuple, list[float]]:
-    """Add each department's figures to itself and every department above it (limited to ``wanted``),
-    given each department's chain from the department tree (itself first, then those above it).
+@lru_cache(maxsize=64)
+def _subtree_statement(start: date | None, end: date | None, roots: tuple | None, dept_ids: tuple | None):
+    """The statement of ``_subtree_sums``, built once per period and departments: building it took
+    several times longer than running it."""
+    per_dept = _per_department(start, end, dept_ids).cte("per_department")
+    cols = list(per_dept.c)
+    dept, kind, figures = cols[0], cols[1], cols[2:]
+    tree = DepartmentTree
+    below = (
+        select(tree.ancestor_id, kind, *(func.sum(f) for f in figures))
+        .join(tree, tree.descendant_id == dept)
+        .group_by(tree.ancestor_id, kind)
+    )
+    if roots is not None:
+        below = below.where(tree.ancestor_id.in_(roots))
+    company = select(null(), kind, *(func.sum(f) for f in figures)).group_by(kind)
+    return union_all(below, company)
 
-    The first key is the department; further keys (a skill) are kept. ``None`` as department is the whole company.
-    """
-    out: dict[tuple, list[float]] = {}
-    targets: dict = {}  # per department: where its figures go, found once however many keys it has
-    for (dept, *rest), figures in per_dept.items():
-        chain = targets.get(dept)
-        if chain is None:
-            above = chains.get(dept, [] if dept is None else [dept])
-            chain = targets[dept] = [n for n in above if wanted is None or n in wanted] + [None]
-        for node in chain:  # new lists, never added to in place: one list may start several totals
-            key = (node, *rest)
-            total = out.get(key)
-            out[key] = figures if total is None else [a + b for a, b in zip(total, figures, strict=True)]
-    return out
+
+def _company_sums(kind: str, period: Period, dept_ids=None) -> list[float]:
+    """The roll-up figures of ``kind`` summed over the whole company (or ``dept_ids``) and the period."""
+    rows = rollups.period_rows(kind, period.start, period.end, dept_ids, dated=False)
+    return [
+        float(v or 0) for v in db.session.execute(select(*(func.sum(rows.c[m]) for m in rollups.MEASURES[kind]))).one()
+    ]
 
 
 def _int(value) -> int:
     return int(value or 0)
 
 
-def _fill(row: DepartmentRow, key, heads, cards, quizzes, assignments) -> DepartmentRow:
-    row.employees = _int((heads.get(key) or [0])[0])
-    c = cards.get(key)
+def _fill(row: DepartmentRow, sums: dict[tuple, list[float]], key=None) -> DepartmentRow:
+    """``row`` filled from ``sums`` (keyed ``(kind, department)``) at department ``key`` (None: the company)."""
+    heads = sums.get(("heads", key))
+    row.employees = _int(heads[0]) if heads else 0
+    c = sums.get(("shop", key))
     if c and c[0]:
         cards_n, scored, sum_percent, passed, critical, late = c
         row.shop_count, row.shop_avg_percent = _int(cards_n), sum_percent / scored if scored else None
         row.shop_pass_rate = _ratio(_int(passed), row.shop_count)
         row.critical_failures, row.late_cards = _int(critical), _int(late)
-    q = quizzes.get(key)
+    q = sums.get(("quiz", key))
     if q and q[0]:
         row.quiz_attempts, row.quiz_avg_percent = _int(q[0]), q[1] / q[0]
         row.quiz_pass_rate = _ratio(_int(q[2]), row.quiz_attempts)
-    a = assignments.get(key)
+    a = sums.get(("assigned", key))
     if a:
         row.assigned, row.completed, row.overdue = _int(a[0]), _int(a[1]), _int(a[2])
         row.completion_rate = _ratio(row.completed, row.assigned)
@@ -220,9 +247,9 @@ def department_report(
 ) -> list[DepartmentRow]:
     """One row per department, each over its whole subtree, in tree order.
 
-    The database sums the roll-ups per department; the sums over each subtree are added up here,
-    from at most a row per department. ``roots`` limits the rows to those departments (a department
-    page needs itself and its children), and the sums to their subtrees.
+    The database sums the figures per department and over each subtree (a join with the closure
+    table), in one statement. ``roots`` limits the rows to those departments (a department page
+    needs itself and its children), and the sums to their subtrees.
     """
     return _report(period, today, roots)[0]
 
@@ -230,7 +257,7 @@ def department_report(
 def company_report(
     period: Period | None = None, today: date | None = None, scope: set[int] | None = None
 ) -> tuple[list[DepartmentRow], DepartmentRow]:
-    """Every department's row and the whole company's, from the same queries; for a ``scope`` (a scoped
+    """Every department's row and the whole company's, from the same statement; for a ``scope`` (a scoped
     HR person's departments, see ``people.services.scope_ids``) its departments and their total as the
     "company"."""
     return _report(period, today, None if scope is None else sorted(scope))
@@ -240,21 +267,15 @@ def _report(period, today, roots) -> tuple[list[DepartmentRow], DepartmentRow]:
     period = period or Period()
     today = today or date.today()
     tree = _tree()
-    chains = ancestors_of(None)
     ids = None if roots is None else sorted(subtrees_ids(roots))
+    sums = _subtree_sums(period, today, roots, ids)
     wanted = None if roots is None else set(roots)
-    heads = _over_subtrees(_headcount(ids), chains, wanted)
-    cards = _over_subtrees(_sums("shop", period, ids), chains, wanted)
-    quizzes = _over_subtrees(_sums("quiz", period, ids), chains, wanted)
-    assignments = _over_subtrees(_assignment_stats(ids, today), chains, wanted)
-    rows = []
-    for dept_id, path, parent, depth in tree:
-        if wanted is not None and dept_id not in wanted:
-            continue
-        row = DepartmentRow(id=dept_id, path=path, parent_id=parent, depth=depth)
-        rows.append(_fill(row, (dept_id,), heads, cards, quizzes, assignments))
-    company = _fill(DepartmentRow(id=None, path="", parent_id=None), (None,), heads, cards, quizzes, assignments)
-    return rows, company
+    rows = [
+        _fill(DepartmentRow(id=dept_id, path=path, parent_id=parent, depth=depth), sums, dept_id)
+        for dept_id, path, parent, depth in tree
+        if wanted is None or dept_id in wanted
+    ]
+    return rows, _fill(DepartmentRow(id=None, path="", parent_id=None), sums)
 
 
 def _tree() -> list[tuple[int, str, int | None, int]]:
@@ -282,28 +303,13 @@ def company_row(
     ``scope``, the total of its departments."""
     period = period or Period()
     today = today or date.today()
-    if scope is not None:
-        ids = sorted(scope)
-        shop = _over_subtrees(_sums("shop", period, ids), {}, wanted=set())
-        if shop_only:
-            return _fill(DepartmentRow(id=None, path="", parent_id=None), (None,), {}, shop, {}, {})
-        return _report(period, today, ids)[1]
-
-    def total(per_dept):  # only the company total is wanted
-        return _over_subtrees(per_dept, {}, wanted=set())
-
     row = DepartmentRow(id=None, path="", parent_id=None)
-    key = (None,)
     if shop_only:
-        return _fill(row, key, {}, _company_sums("shop", period), {}, {})
-    return _fill(
-        row,
-        key,
-        total(_headcount(None)),
-        _company_sums("shop", period),
-        _company_sums("quiz", period),
-        total(_assignment_stats(None, today)),
-    )
+        ids = None if scope is None else sorted(scope)
+        return _fill(row, {("shop", None): _company_sums("shop", period, ids)})
+    if scope is not None:
+        return _report(period, today, sorted(scope))[1]
+    return _fill(row, _subtree_sums(period, today, [], None))
 
 
 # ---------------------------------------------------------------- per department detail
@@ -528,29 +534,35 @@ def skill_heatmap(
     worked when they finished it.
     """
     period = period or Period()
-    chains = ancestors_of(None)
-    wanted = set(dept_ids)
-    # The database sums the rows of each shown department's subtree (less the subtrees of shown
-    # departments below it) instead of sending a row per department and skill: a few dozen rows
-    # come back, not thousands. Those sums are then added up the shown departments and the company.
-    nearest: dict[int, list[int]] = {}
-    for dept, chain in chains.items():
-        node = next((a for a in chain if a in wanted), None)
-        if node is not None:
-            nearest.setdefault(node, []).append(dept)
-    rows = rollups.period_rows("skill", period.start, period.end, None if scope is None else sorted(scope), dated=False)
-    whens = [(rows.c.department_id.in_(sorted(ids)), d) for d, ids in sorted(nearest.items())]
-    shown = case(*whens, else_=None) if whens else null()
-    figures = (func.sum(rows.c[m]) for m in rollups.MEASURES["skill"])
-    grouped = select(shown, rows.c.skill, *figures).group_by(*([shown] if whens else []), rows.c.skill)
-    per_shown = {(d, skill): [float(v or 0) for v in figures] for d, skill, *figures in db.session.execute(grouped)}
-    sums = _over_subtrees(per_shown, chains, wanted)
+    stmt = _skill_statement(period.start, period.end, None if scope is None else tuple(sorted(scope)))
+    sums = {
+        (d, skill): [float(v or 0) for v in f]
+        for d, skill, *f in db.session.execute(stmt, {"shown": sorted(set(dept_ids))})
+    }
     cells: dict = {}
     for (dept, skill), (answers, correct, items, passed) in sums.items():
         if answers or items:
             cells.setdefault(dept, {})[skill] = SkillCell(_int(answers), _int(correct), _int(items), _int(passed))
     skills = sorted({s for row in cells.values() for s in row})
     return skills, cells
+
+
+@lru_cache(maxsize=64)
+def _skill_statement(start: date | None, end: date | None, scope: tuple | None):
+    """The statement of ``skill_heatmap``, built once per period and scope, the shown departments bound
+    as ``shown``. The subtree sums are a join with the closure table, summed per shown department; the
+    company's (all rows: the whole company, or the scope) come in the same answer, keyed None."""
+    rows = rollups.period_rows("skill", start, end, None if scope is None else list(scope), dated=False)
+    figures = [func.sum(rows.c[m]) for m in rollups.MEASURES["skill"]]
+    tree = DepartmentTree
+    shown = (
+        select(tree.ancestor_id, rows.c.skill, *figures)
+        .join(tree, tree.descendant_id == rows.c.department_id)
+        .where(tree.ancestor_id.in_(bindparam("shown", expanding=True)))
+        .group_by(tree.ancestor_id, rows.c.skill)
+    )
+    company = select(null(), rows.c.skill, *figures).group_by(rows.c.skill)
+    return union_all(shown, company)
 
 
 def training_effect(dept_id: int | None, period: Period | None = None) -> list[dict]:
