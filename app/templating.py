@@ -197,14 +197,21 @@ def pct(value: float | None) -> str:
     """A percent (0-100) with one decimal, written the reader's way: 85.5% in English, 85,5 % in Russian."""
     if value is None:
         return "—"
-    return PERCENT.apply(tenths(value) / 100, get_locale())
+    return _written(float(value), get_locale(), True)
 
 
 def num(value: float | None) -> str:
     """A number with one decimal in the reader's locale."""
     if value is None:
         return "—"
-    return DECIMAL.apply(tenths(value), get_locale())
+    return _written(float(value), get_locale(), False)
+
+
+@lru_cache(maxsize=4096)
+def _written(value: float, locale, percent: bool) -> str:
+    """``value`` written by :func:`pct` or :func:`num`, once per value and language: a report page shows
+    dozens of figures, mostly the same few, and Babel took longer to write one than the page its row."""
+    return PERCENT.apply(tenths(value) / 100, locale) if percent else DECIMAL.apply(tenths(value), locale)
 
 
 def register(app) -> None:

@@ -5,19 +5,17 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from app import charts
 from app.core.errors import BadInput
-from app.core.inputs import paginate, record_id
+from app.core.inputs import page_number, record_id
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.people.models import Department, User
-from app.people.services import in_scope, scope_ids, subtree_select
+from app.people.services import in_scope, scope_ids
 from app.reports import bp, pages, services
 from app.reports.export import table_response
-from app.reports.people import people_figures
 from app.templating import round1
 
 MANAGERS = (Role.HR, Role.ADMIN)
@@ -50,10 +48,10 @@ MAIN_COLUMNS = ("path", "employees", "completion_rate", "overdue", "shop_count",
 
 
 def main_columns():
-    """The table's columns as chosen by ``?columns=all`` (every column) or by default (the main ones)."""
-    if request.args.get("columns") == "all":
-        return COLUMNS
-    return [(k, label) for k, label in COLUMNS if k in MAIN_COLUMNS]
+    """The table's columns as chosen by ``?columns=all`` (every column) or by default (the main ones),
+    their labels in the reader's language."""
+    everything = request.args.get("columns") == "all"
+    return [(k, str(label)) for k, label in COLUMNS if everything or k in MAIN_COLUMNS]
 
 
 RATES = {"completion_rate", "quiz_pass_rate", "shop_pass_rate"}
@@ -163,6 +161,12 @@ def heat_class(rate: float | None) -> str:
     return f"heat-{min(4, int(rate * 5))}"
 
 
+def _sort_column() -> str | None:
+    """The column asked to sort by (``?sort=``), if it is one of the table's."""
+    sort = request.args.get("sort")
+    return sort if sort in {k for k, _ in COLUMNS} else None
+
+
 def cell(row, key):
     value = getattr(row, key)
     if key in RATES and value is not None:
@@ -186,8 +190,7 @@ def departments():
     period, error = _period_or_error()
     if error:
         return _bad_period(error, str(_("Reports")))
-    sort = request.args.get("sort")
-    sort = sort if sort in {k for k, _ in COLUMNS} else None
+    sort = _sort_column()
     try:
         # a scoped HR person's "company" is their subtree
         page = pages.departments_page(
@@ -310,23 +313,21 @@ def department(dept_id: int):
     if fmt:
         failures = services.item_failure_rates(dept_id, period)
         return _export(fmt, "item-failures", *_failures_table(failures, skill_names), period, dept_id, dept.path)
-    sort = request.args.get("sort")
-    sort = sort if sort in {k for k, _ in COLUMNS} else None
     try:
-        below = pages.departments_page(
-            period, scope_ids(current_user), dept_id, sort, request.args.get("dir", "desc") == "desc"
+        page = pages.department_page(
+            dept_id,
+            period,
+            scope_ids(current_user),
+            _sort_column(),
+            request.args.get("dir", "desc") == "desc",
+            page_number(),
+            current_app.config["PER_PAGE"],
         )
     except pages.NoSuchRoot:
         abort(404)
-    trend = services.monthly_trend(dept_id, period)
-    page = paginate(
-        select(User)
-        .where(User.department_id.in_(subtree_select(dept_id)), User.active.is_(True))
-        .order_by(User.name)
-        .options(lazyload(User.roles))  # the list shows names and figures, no roles
-    )
+    below = page.below
     chart = charts.line_chart(
-        [(t["month"], t) for t in trend],
+        [(t["month"], t) for t in page.trend],
         [("shop", str(_("Cards"))), ("quiz", str(_("Quizzes")))],
         title=str(_("Monthly trend")),
     )
@@ -340,19 +341,19 @@ def department(dept_id: int):
         heat=below.heat,
         heat_rows=[(r.id, r.path.rsplit("/", 1)[-1]) for r in below.rows],
         heat_class=heat_class,
-        sort=sort,
-        failures=services.item_failure_rates(dept_id, period),
+        sort=_sort_column(),
+        failures=page.failures,
         chart=chart,
-        trend=trend,
-        page=page,
-        figures=people_figures([p.id for p in page.items], period),
+        trend=page.trend,
+        page=page.people,
+        figures=page.figures,
         columns=COLUMNS,
         main_columns=main_columns(),
         cell=cell,
         period=period,
         # the page compares the card average only, with the company (a scoped HR person's: their subtree)
-        company=services.company_row(period, shop_only=True, scope=scope_ids(current_user)),
-        effect=services.training_effect(dept_id, period),
+        company=below.company,
+        effect=page.effect,
         skill_names=skill_names,
         percent=_percent,
         **period_context(period),

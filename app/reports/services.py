@@ -313,14 +313,24 @@ def company_row(
 
 
 # ---------------------------------------------------------------- per department detail
-def item_failure_rates(dept_id: int | None, period: Period | None = None, limit: int = 20) -> list[dict]:
+def _subtree(dept_id: int | None, subtree: list[int] | None) -> list[int] | None:
+    """The ids of ``dept_id``'s subtree as values (None for the whole company): ``subtree`` when the
+    caller has read it already, else one query."""
+    if dept_id is None:
+        return None
+    return subtree if subtree is not None else sorted(subtree_ids(dept_id))
+
+
+def item_failure_rates(
+    dept_id: int | None, period: Period | None = None, limit: int = 20, subtree: list[int] | None = None
+) -> list[dict]:
     """Checklist items by failure rate (no / applicable answers on approved cards), worst first.
 
     Over all time from the maintained per-department item totals; for a period, whole months from
     the monthly item rows and the days at its edges from the answers.
     """
     period = period or Period()
-    ids = sorted(subtree_ids(dept_id)) if dept_id is not None else None
+    ids = _subtree(dept_id, subtree)
     if period.start is None and period.end is None:
         parts = [select(ItemTotal.item_id, ItemTotal.skill, ItemTotal.failed, ItemTotal.applicable)]
         if ids is not None:
@@ -353,7 +363,7 @@ def item_failure_rates(dept_id: int | None, period: Period | None = None, limit:
     ]
 
 
-def monthly_trend(dept_id: int | None, period: Period | None = None) -> list[dict]:
+def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: list[int] | None = None) -> list[dict]:
     """Average approved card percent and quiz percent per month, from the roll-ups.
 
     Attempts count where the person worked when they finished, as in the department report.
@@ -368,7 +378,7 @@ def monthly_trend(dept_id: int | None, period: Period | None = None) -> list[dic
         def month(col):
             return func.strftime("%Y-%m", col)
 
-    ids = None if dept_id is None else sorted(subtree_ids(dept_id))  # as values: see department_report
+    ids = _subtree(dept_id, subtree)
     shop = rollups.period_rows("shop", period.start, period.end, ids)
     card_month = month(shop.c.day)
     cards = select(
@@ -565,7 +575,7 @@ def _skill_statement(start: date | None, end: date | None, scope: tuple | None):
     return union_all(shown, company)
 
 
-def training_effect(dept_id: int | None, period: Period | None = None) -> list[dict]:
+def training_effect(dept_id: int | None, period: Period | None = None, subtree: list[int] | None = None) -> list[dict]:
     """Per skill: shop pass rate on its items, for the people who completed a course training it,
     on cards before and after their first such completion.
 
@@ -574,7 +584,7 @@ def training_effect(dept_id: int | None, period: Period | None = None) -> list[d
     added or taken away (rollups.cover_by_months).
     """
     period = period or Period()
-    subtree = sorted(subtree_ids(dept_id)) if dept_id is not None else None
+    subtree = _subtree(dept_id, subtree)
     if period.start is None and period.end is None:
         rows = select(EffectPerson).where(EffectPerson.answers > 0)
         if subtree is not None:
