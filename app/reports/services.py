@@ -331,22 +331,7 @@ def item_failure_rates(
     """
     period = period or Period()
     ids = _subtree(dept_id, subtree)
-    if period.start is None and period.end is None:
-        parts = [select(ItemTotal.item_id, ItemTotal.skill, ItemTotal.failed, ItemTotal.applicable)]
-        if ids is not None:
-            parts[0] = parts[0].where(ItemTotal.department_id.in_(ids))
-    else:
-        months, runs = rollups.cover_by_months(period.start, period.end)
-        parts = []
-        if months:
-            parts.append(rollups.dated_rows(ItemMonthly, ("item_id", "skill", "failed", "applicable"), *months, ids))
-        for n, (low, high, sign) in enumerate(runs):
-            parts.append(rollups.item_rows_between(low, high, ids, sign, tag=str(n)))
-    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("item_rows")
-    failed, applicable = func.sum(rows.c.failed), func.sum(rows.c.applicable)
-    item_col = rows.c.item_id
-    stmt = select(item_col, rows.c.skill, failed, applicable).group_by(item_col, rows.c.skill)
-    stmt = stmt.having(applicable > 0).order_by((failed * 1.0 / applicable).desc(), item_col).limit(limit)
+    stmt = _failures_statement(period.start, period.end, None if ids is None else tuple(ids), limit)
     from app.shopping.item_texts import item_texts
 
     texts = item_texts()
@@ -363,13 +348,51 @@ def item_failure_rates(
     ]
 
 
+@lru_cache(maxsize=64)
+def _failures_statement(start: date | None, end: date | None, ids: tuple | None, limit: int):
+    """The statement of ``item_failure_rates``, built once per period and departments (building it
+    took longer than running it)."""
+    ids = None if ids is None else list(ids)
+    if start is None and end is None:
+        parts = [select(ItemTotal.item_id, ItemTotal.skill, ItemTotal.failed, ItemTotal.applicable)]
+        if ids is not None:
+            parts[0] = parts[0].where(ItemTotal.department_id.in_(ids))
+    else:
+        months, runs = rollups.cover_by_months(start, end)
+        parts = []
+        if months:
+            parts.append(rollups.dated_rows(ItemMonthly, ("item_id", "skill", "failed", "applicable"), *months, ids))
+        for n, (low, high, sign) in enumerate(runs):
+            parts.append(rollups.item_rows_between(low, high, ids, sign, tag=str(n)))
+    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("item_rows")
+    failed, applicable = func.sum(rows.c.failed), func.sum(rows.c.applicable)
+    item_col = rows.c.item_id
+    stmt = select(item_col, rows.c.skill, failed, applicable).group_by(item_col, rows.c.skill)
+    return stmt.having(applicable > 0).order_by((failed * 1.0 / applicable).desc(), item_col).limit(limit)
+
+
 def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: list[int] | None = None) -> list[dict]:
     """Average approved card percent and quiz percent per month, from the roll-ups.
 
     Attempts count where the person worked when they finished, as in the department report.
     """
     period = period or Period()
-    if db.engine.dialect.name == "postgresql":
+    ids = _subtree(dept_id, subtree)
+    stmt = _trend_statement(db.engine.dialect.name, period.start, period.end, None if ids is None else tuple(ids))
+    out: dict[str, dict] = {}
+    counts = {"shop": "cards", "quiz": "attempts"}
+    for kind, m, avg, n in db.session.execute(stmt):  # both in one round trip
+        if not n:
+            continue
+        out.setdefault(m, {"month": m})[kind] = float(avg) if avg is not None else None
+        out[m][counts[kind]] = int(n)
+    return [out[k] for k in sorted(k for k in out if k)]
+
+
+@lru_cache(maxsize=64)
+def _trend_statement(dialect: str, start: date | None, end: date | None, ids: tuple | None):
+    """The statement of ``monthly_trend``, built once per database kind, period and departments."""
+    if dialect == "postgresql":
 
         def month(col):
             return func.to_char(col, "YYYY-MM")
@@ -378,8 +401,8 @@ def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: li
         def month(col):
             return func.strftime("%Y-%m", col)
 
-    ids = _subtree(dept_id, subtree)
-    shop = rollups.period_rows("shop", period.start, period.end, ids)
+    ids = None if ids is None else list(ids)  # as values: the planner then uses the department index
+    shop = rollups.period_rows("shop", start, end, ids)
     card_month = month(shop.c.day)
     cards = select(
         literal("shop"),
@@ -387,7 +410,7 @@ def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: li
         func.sum(shop.c.sum_percent) / func.nullif(func.sum(shop.c.scored), 0),
         func.sum(shop.c.cards),
     ).group_by(card_month)
-    quiz = rollups.period_rows("quiz", period.start, period.end, ids)
+    quiz = rollups.period_rows("quiz", start, end, ids)
     quiz_month = month(quiz.c.day)
     quizzes = select(
         literal("quiz"),
@@ -395,14 +418,7 @@ def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: li
         func.sum(quiz.c.sum_percent) / func.nullif(func.sum(quiz.c.attempts), 0),
         func.sum(quiz.c.attempts),
     ).group_by(quiz_month)
-    out: dict[str, dict] = {}
-    counts = {"shop": "cards", "quiz": "attempts"}
-    for kind, m, avg, n in db.session.execute(union_all(cards, quizzes)):  # both in one round trip
-        if not n:
-            continue
-        out.setdefault(m, {"month": m})[kind] = float(avg) if avg is not None else None
-        out[m][counts[kind]] = int(n)
-    return [out[k] for k in sorted(k for k in out if k)]
+    return union_all(cards, quizzes)
 
 
 # ---------------------------------------------------------------- per employee
@@ -575,17 +591,12 @@ def _skill_statement(start: date | None, end: date | None, scope: tuple | None):
     return union_all(shown, company)
 
 
-def training_effect(dept_id: int | None, period: Period | None = None, subtree: list[int] | None = None) -> list[dict]:
-    """Per skill: shop pass rate on its items, for the people who completed a course training it,
-    on cards before and after their first such completion.
-
-    Over all time from the maintained per-person rows (rollups.EffectPerson); for a period, whole
-    months from their monthly split (rollups.EffectMonthly) and, at its edges, days from the cards
-    added or taken away (rollups.cover_by_months).
-    """
-    period = period or Period()
-    subtree = _subtree(dept_id, subtree)
-    if period.start is None and period.end is None:
+@lru_cache(maxsize=64)
+def _effect_statement(start: date | None, end: date | None, subtree: tuple | None, pairs: tuple):
+    """The statement of ``training_effect``, built once per period, departments and (for the days at a
+    period's edges) the courses' skills; None when there is nothing to read."""
+    subtree = None if subtree is None else list(subtree)
+    if start is None and end is None:
         rows = select(EffectPerson).where(EffectPerson.answers > 0)
         if subtree is not None:
             rows = rows.where(EffectPerson.department_id.in_(subtree))
@@ -593,20 +604,19 @@ def training_effect(dept_id: int | None, period: Period | None = None, subtree: 
     else:
         figures = rollups.EFFECT_FIGURES
         columns = ("employee_id", "skill", *figures)
-        months, runs = rollups.cover_by_months(period.start, period.end)
+        months, runs = rollups.cover_by_months(start, end)
         parts = []
         if months is not None:
             parts.append(rollups.dated_rows(EffectMonthly, columns, *months, subtree))
-        pairs = rollups.course_skill_pairs(db.session.execute) if runs else []
         if pairs:
             plus, minus = (
                 [Period(low, high - timedelta(days=1)) for low, high, s in runs if s == sign] for sign in (1, -1)
             )
-            edge = rollups.effect_select(pairs, periods=plus, minus=minus, departments=subtree)
+            edge = rollups.effect_select(list(pairs), periods=plus, minus=minus, departments=subtree)
             edge = edge.subquery("effect_edges")
             parts.append(select(*(edge.c[c] for c in columns)))
         if not parts:
-            return []
+            return None
         both = union_all(*parts).subquery("effect_parts")
         # Per person and skill first: a month less its days outside the period leaves those people
         # whose answers all fell outside it with nothing, and they must not count.
@@ -616,7 +626,7 @@ def training_effect(dept_id: int | None, period: Period | None = None, subtree: 
             .having(func.sum(both.c.answers) > 0)
             .subquery("effect_rows")
         )
-    stmt = (
+    return (
         select(
             rows.c.skill,
             func.sum(rows.c.before_items),
@@ -628,6 +638,23 @@ def training_effect(dept_id: int | None, period: Period | None = None, subtree: 
         .group_by(rows.c.skill)
         .order_by(rows.c.skill)
     )
+
+
+def training_effect(dept_id: int | None, period: Period | None = None, subtree: list[int] | None = None) -> list[dict]:
+    """Per skill: shop pass rate on its items, for the people who completed a course training it,
+    on cards before and after their first such completion.
+
+    Over all time from the maintained per-person rows (rollups.EffectPerson); for a period, whole
+    months from their monthly split (rollups.EffectMonthly) and, at its edges, days from the cards
+    added or taken away (rollups.cover_by_months).
+    """
+    period = period or Period()
+    subtree = _subtree(dept_id, subtree)
+    runs = rollups.cover_by_months(period.start, period.end)[1] if period.start or period.end else []
+    pairs = tuple(rollups.course_skill_pairs(db.session.execute)) if runs else ()
+    stmt = _effect_statement(period.start, period.end, None if subtree is None else tuple(subtree), pairs)
+    if stmt is None:
+        return []
     out = []
     for skill, b_n, b_pass, a_n, a_pass, people in db.session.execute(stmt):
         b_n, b_pass, a_n, a_pass = (int(v or 0) for v in (b_n, b_pass, a_n, a_pass))
