@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, and_, bindparam, case, func, literal, null, select, true, union_all
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import lazyload
 
 from app import rollups
@@ -24,9 +23,9 @@ from app.core.errors import BadInput
 from app.core.inputs import FIRST_DAY, LAST_DAY, in_calendar
 from app.extensions import db
 from app.learning.models import QuizAttempt
-from app.people.models import Department, DepartmentTree, User
+from app.people.models import Department, User
 from app.people.services import subtree_ids, subtrees_ids
-from app.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, ItemTotal
+from app.reports import statements
 from app.shopping.models import Scorecard
 
 LEVELS = ("zero", "formal", "functional", "culture", "full")
@@ -130,49 +129,6 @@ def _ratio(part, whole) -> float | None:
     return None if not whole else part / whole
 
 
-# Each kind of figure, per department: the statement's label and how many figures it has.
-FIGURES = {"heads": 1, "shop": len(rollups.MEASURES["shop"]), "quiz": len(rollups.MEASURES["quiz"]), "assigned": 3}
-WIDTH = max(FIGURES.values())
-
-
-def _padded(stmt_columns: list, n: int) -> list:
-    """``stmt_columns`` and zeros up to WIDTH figures, so every kind's rows fit one UNION ALL."""
-    return [*stmt_columns, *(literal(0) for _ in range(WIDTH - n))]
-
-
-def _per_department(start: date | None, end: date | None, dept_ids):
-    """Every figure of the report per department, one row per (department, kind): headcount, shop
-    and quiz roll-ups over the period, assigned/completed/overdue courses (overdue before the bound
-    parameter ``today``); as one UNION ALL."""
-    heads = select(User.department_id, literal("heads"), *_padded([func.count(User.id)], 1)).where(
-        User.active.is_(True), User.department_id.is_not(None)
-    )
-    done = CourseStatus.done.is_(True)
-    assigned = select(
-        CourseStatus.department_id,
-        literal("assigned"),
-        *_padded(
-            [
-                func.count(),
-                func.sum(case((done, 1), else_=0)),
-                func.sum(case((and_(~done, CourseStatus.due_on < bindparam("today", type_=Date)), 1), else_=0)),
-            ],
-            3,
-        ),
-    )
-    if dept_ids is not None:
-        heads = heads.where(User.department_id.in_(dept_ids))
-        assigned = assigned.where(CourseStatus.department_id.in_(dept_ids))
-    parts = [heads.group_by(User.department_id), assigned.group_by(CourseStatus.department_id)]
-    for kind in ("shop", "quiz"):
-        rows = rollups.period_rows(kind, start, end, dept_ids, dated=False)
-        sums = [func.sum(rows.c[m]) for m in rollups.MEASURES[kind]]
-        parts.append(
-            select(rows.c.department_id, literal(kind), *_padded(sums, len(sums))).group_by(rows.c.department_id)
-        )
-    return union_all(*parts)
-
-
 def _subtree_sums(period: Period, today: date, roots, dept_ids) -> dict[tuple, list[float]]:
     """The report's figures over each department's subtree, in one statement: the per-department sums
     joined with the closure table and summed per department above (only ``roots`` when given), and the
@@ -180,32 +136,13 @@ def _subtree_sums(period: Period, today: date, roots, dept_ids) -> dict[tuple, l
 
     Keys are ``(kind, department)``; values the kind's figures (``FIGURES``), as floats.
     """
-    stmt = _subtree_statement(
+    stmt = statements.subtree_sums_statement(
         period.start, period.end, None if roots is None else tuple(roots), None if dept_ids is None else tuple(dept_ids)
     )
     return {
-        (k, node): [float(v or 0) for v in values[: FIGURES[k]]]
+        (k, node): [float(v or 0) for v in values[: statements.FIGURES[k]]]
         for node, k, *values in db.session.execute(stmt, {"today": today})
     }
-
-
-@lru_cache(maxsize=64)
-def _subtree_statement(start: date | None, end: date | None, roots: tuple | None, dept_ids: tuple | None):
-    """The statement of ``_subtree_sums``, built once per period and departments: building it took
-    several times longer than running it."""
-    per_dept = _per_department(start, end, dept_ids).cte("per_department")
-    cols = list(per_dept.c)
-    dept, kind, figures = cols[0], cols[1], cols[2:]
-    tree = DepartmentTree
-    below = (
-        select(tree.ancestor_id, kind, *(func.sum(f) for f in figures))
-        .join(tree, tree.descendant_id == dept)
-        .group_by(tree.ancestor_id, kind)
-    )
-    if roots is not None:
-        below = below.where(tree.ancestor_id.in_(roots))
-    company = select(null(), kind, *(func.sum(f) for f in figures)).group_by(kind)
-    return union_all(below, company)
 
 
 def _company_sums(kind: str, period: Period, dept_ids=None) -> list[float]:
@@ -331,7 +268,7 @@ def item_failure_rates(
     """
     period = period or Period()
     ids = _subtree(dept_id, subtree)
-    stmt = _failures_statement(period.start, period.end, None if ids is None else tuple(ids), limit)
+    stmt = statements.failures_statement(period.start, period.end, None if ids is None else tuple(ids), limit)
     from app.shopping.item_texts import item_texts
 
     texts = item_texts()
@@ -348,29 +285,6 @@ def item_failure_rates(
     ]
 
 
-@lru_cache(maxsize=64)
-def _failures_statement(start: date | None, end: date | None, ids: tuple | None, limit: int):
-    """The statement of ``item_failure_rates``, built once per period and departments (building it
-    took longer than running it)."""
-    ids = None if ids is None else list(ids)
-    if start is None and end is None:
-        parts = [select(ItemTotal.item_id, ItemTotal.skill, ItemTotal.failed, ItemTotal.applicable)]
-        if ids is not None:
-            parts[0] = parts[0].where(ItemTotal.department_id.in_(ids))
-    else:
-        months, runs = rollups.cover_by_months(start, end)
-        parts = []
-        if months:
-            parts.append(rollups.dated_rows(ItemMonthly, ("item_id", "skill", "failed", "applicable"), *months, ids))
-        for n, (low, high, sign) in enumerate(runs):
-            parts.append(rollups.item_rows_between(low, high, ids, sign, tag=str(n)))
-    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("item_rows")
-    failed, applicable = func.sum(rows.c.failed), func.sum(rows.c.applicable)
-    item_col = rows.c.item_id
-    stmt = select(item_col, rows.c.skill, failed, applicable).group_by(item_col, rows.c.skill)
-    return stmt.having(applicable > 0).order_by((failed * 1.0 / applicable).desc(), item_col).limit(limit)
-
-
 def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: list[int] | None = None) -> list[dict]:
     """Average approved card percent and quiz percent per month, from the roll-ups.
 
@@ -378,7 +292,9 @@ def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: li
     """
     period = period or Period()
     ids = _subtree(dept_id, subtree)
-    stmt = _trend_statement(db.engine.dialect.name, period.start, period.end, None if ids is None else tuple(ids))
+    stmt = statements.trend_statement(
+        db.engine.dialect.name, period.start, period.end, None if ids is None else tuple(ids)
+    )
     out: dict[str, dict] = {}
     counts = {"shop": "cards", "quiz": "attempts"}
     for kind, m, avg, n in db.session.execute(stmt):  # both in one round trip
@@ -387,38 +303,6 @@ def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: li
         out.setdefault(m, {"month": m})[kind] = float(avg) if avg is not None else None
         out[m][counts[kind]] = int(n)
     return [out[k] for k in sorted(k for k in out if k)]
-
-
-@lru_cache(maxsize=64)
-def _trend_statement(dialect: str, start: date | None, end: date | None, ids: tuple | None):
-    """The statement of ``monthly_trend``, built once per database kind, period and departments."""
-    if dialect == "postgresql":
-
-        def month(col):
-            return func.to_char(col, "YYYY-MM")
-    else:
-
-        def month(col):
-            return func.strftime("%Y-%m", col)
-
-    ids = None if ids is None else list(ids)  # as values: the planner then uses the department index
-    shop = rollups.period_rows("shop", start, end, ids)
-    card_month = month(shop.c.day)
-    cards = select(
-        literal("shop"),
-        card_month,
-        func.sum(shop.c.sum_percent) / func.nullif(func.sum(shop.c.scored), 0),
-        func.sum(shop.c.cards),
-    ).group_by(card_month)
-    quiz = rollups.period_rows("quiz", start, end, ids)
-    quiz_month = month(quiz.c.day)
-    quizzes = select(
-        literal("quiz"),
-        quiz_month,
-        func.sum(quiz.c.sum_percent) / func.nullif(func.sum(quiz.c.attempts), 0),
-        func.sum(quiz.c.attempts),
-    ).group_by(quiz_month)
-    return union_all(cards, quizzes)
 
 
 # ---------------------------------------------------------------- per employee
@@ -560,7 +444,7 @@ def skill_heatmap(
     worked when they finished it.
     """
     period = period or Period()
-    stmt = _skill_statement(period.start, period.end, None if scope is None else tuple(sorted(scope)))
+    stmt = statements.skill_statement(period.start, period.end, None if scope is None else tuple(sorted(scope)))
     sums = {
         (d, skill): [float(v or 0) for v in f]
         for d, skill, *f in db.session.execute(stmt, {"shown": sorted(set(dept_ids))})
@@ -571,73 +455,6 @@ def skill_heatmap(
             cells.setdefault(dept, {})[skill] = SkillCell(_int(answers), _int(correct), _int(items), _int(passed))
     skills = sorted({s for row in cells.values() for s in row})
     return skills, cells
-
-
-@lru_cache(maxsize=64)
-def _skill_statement(start: date | None, end: date | None, scope: tuple | None):
-    """The statement of ``skill_heatmap``, built once per period and scope, the shown departments bound
-    as ``shown``. The subtree sums are a join with the closure table, summed per shown department; the
-    company's (all rows: the whole company, or the scope) come in the same answer, keyed None."""
-    rows = rollups.period_rows("skill", start, end, None if scope is None else list(scope), dated=False)
-    figures = [func.sum(rows.c[m]) for m in rollups.MEASURES["skill"]]
-    tree = DepartmentTree
-    shown = (
-        select(tree.ancestor_id, rows.c.skill, *figures)
-        .join(tree, tree.descendant_id == rows.c.department_id)
-        .where(tree.ancestor_id.in_(bindparam("shown", expanding=True)))
-        .group_by(tree.ancestor_id, rows.c.skill)
-    )
-    company = select(null(), rows.c.skill, *figures).group_by(rows.c.skill)
-    return union_all(shown, company)
-
-
-@lru_cache(maxsize=64)
-def _effect_statement(start: date | None, end: date | None, subtree: tuple | None, pairs: tuple):
-    """The statement of ``training_effect``, built once per period, departments and (for the days at a
-    period's edges) the courses' skills; None when there is nothing to read."""
-    subtree = None if subtree is None else list(subtree)
-    if start is None and end is None:
-        rows = select(EffectPerson).where(EffectPerson.answers > 0)
-        if subtree is not None:
-            rows = rows.where(EffectPerson.department_id.in_(subtree))
-        rows = rows.subquery("effect_rows")
-    else:
-        figures = rollups.EFFECT_FIGURES
-        columns = ("employee_id", "skill", *figures)
-        months, runs = rollups.cover_by_months(start, end)
-        parts = []
-        if months is not None:
-            parts.append(rollups.dated_rows(EffectMonthly, columns, *months, subtree))
-        if pairs:
-            plus, minus = (
-                [Period(low, high - timedelta(days=1)) for low, high, s in runs if s == sign] for sign in (1, -1)
-            )
-            edge = rollups.effect_select(list(pairs), periods=plus, minus=minus, departments=subtree)
-            edge = edge.subquery("effect_edges")
-            parts.append(select(*(edge.c[c] for c in columns)))
-        if not parts:
-            return None
-        both = union_all(*parts).subquery("effect_parts")
-        # Per person and skill first: a month less its days outside the period leaves those people
-        # whose answers all fell outside it with nothing, and they must not count.
-        rows = (
-            select(both.c.employee_id, both.c.skill, *(func.sum(both.c[c]).label(c) for c in figures))
-            .group_by(both.c.employee_id, both.c.skill)
-            .having(func.sum(both.c.answers) > 0)
-            .subquery("effect_rows")
-        )
-    return (
-        select(
-            rows.c.skill,
-            func.sum(rows.c.before_items),
-            func.sum(rows.c.before_passed),
-            func.sum(rows.c.after_items),
-            func.sum(rows.c.after_passed),
-            func.count(func.distinct(rows.c.employee_id)),
-        )
-        .group_by(rows.c.skill)
-        .order_by(rows.c.skill)
-    )
 
 
 def training_effect(dept_id: int | None, period: Period | None = None, subtree: list[int] | None = None) -> list[dict]:
@@ -652,7 +469,7 @@ def training_effect(dept_id: int | None, period: Period | None = None, subtree: 
     subtree = _subtree(dept_id, subtree)
     runs = rollups.cover_by_months(period.start, period.end)[1] if period.start or period.end else []
     pairs = tuple(rollups.course_skill_pairs(db.session.execute)) if runs else ()
-    stmt = _effect_statement(period.start, period.end, None if subtree is None else tuple(subtree), pairs)
+    stmt = statements.effect_statement(period.start, period.end, None if subtree is None else tuple(subtree), pairs)
     if stmt is None:
         return []
     out = []
