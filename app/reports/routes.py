@@ -5,7 +5,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from app import charts
 from app.core.errors import BadInput
@@ -393,7 +393,8 @@ def _employee_tables(report, which: str) -> tuple[str, list[str], list[list]]:
 @bp.route("/employees/<int:user_id>")
 @allow(*MANAGERS)
 def employee(user_id: int):
-    user = db.session.get(User, user_id, options=[lazyload(User.roles)])  # the page shows no roles
+    # the page shows the person's department, no roles
+    user = db.session.get(User, user_id, options=[lazyload(User.roles), joinedload(User.department)])
     if user is None or not in_scope(current_user, user.department_id):
         abort(404)
     period, error = _period_or_error()
@@ -401,21 +402,16 @@ def employee(user_id: int):
         return _bad_period(error, user.name)
     fmt = request.args.get("format")
     if fmt:
-        services.record_person_view(current_user, user, period)  # whose figures left in the file
-        report = services.employee_report(user, period)
+        report = services.person_report(current_user, user, period)  # whose figures left in the file: recorded
         what, headers, table = _employee_tables(report, request.args.get("table", "cards"))
         return _export(fmt, what, headers, table, period, user.department_id, user.name)
-    # Recorded first: a commit after the report would expire the cards it loaded, and the chart would then
-    # read each one back with a statement of its own.
-    services.record_person_view(current_user, user, period)
-    db.session.commit()
-    report = services.employee_report(user, period)
+    report = services.person_report(current_user, user, period)
     chart = charts.line_chart(
         [(c.visited_at.strftime("%Y-%m-%d"), {"shop": c.total_percent}) for c in report.cards],
         [("shop", str(_("Cards")))],
         title=str(_("Card results over time")),
     )
-    return render_template(
+    page = render_template(
         "reports/employee.html",
         report=report,
         chart=chart,
@@ -423,6 +419,10 @@ def employee(user_id: int):
         period=period,
         **period_context(period),
     )
+    # Committed once the page is written, as the exports are once the file is: a commit expires every row
+    # loaded, and the page would read the person, the reader and each card back one statement at a time.
+    db.session.commit()
+    return page
 
 
 @bp.route("/effect")

@@ -332,6 +332,13 @@ def record_person_view(actor, user: User, period: Period) -> None:
     )
 
 
+def person_report(actor, user: User, period: Period | None = None) -> EmployeeReport:
+    """``user``'s report as ``actor`` (HR or an admin) reads it, the reading written to the audit log."""
+    period = period or Period()
+    record_person_view(actor, user, period)
+    return employee_report(user, period)
+
+
 def employee_report(user: User, period: Period | None = None, today: date | None = None) -> EmployeeReport:
     """One person's learning and approved shop results; no shop average below the fairness minimum."""
     from app.learning.assigned import assigned_courses
@@ -348,39 +355,16 @@ def employee_report(user: User, period: Period | None = None, today: date | None
         )
     )
     score = shop_average(user.id, period)
-    titles = {
-        item_id: (slug, title)
-        for item_id, slug, title in db.session.execute(
-            select(ContentItem.id, ContentItem.slug, ContentVersion.title)
-            .join(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
-            .where(ContentItem.kind == "quiz")
-        )
-    }
     attempts = [
         {
-            "quiz": titles.get(r[0], ("?", "?"))[0],
-            "title": titles.get(r[0], ("?", "?"))[1],
-            "attempts": r[1],
-            "best_percent": float(r[2]) if r[2] is not None else None,
-            "last_percent": None,
+            "quiz": slug if title is not None else "?",
+            "title": title if title is not None else "?",
+            "attempts": n,
+            "best_percent": float(best) if best is not None else None,
+            "last_percent": last,
         }
-        for r in db.session.execute(
-            select(QuizAttempt.quiz_item_id, func.count(QuizAttempt.id), func.max(QuizAttempt.percent))
-            .where(
-                QuizAttempt.user_id == user.id, QuizAttempt.status == "finished", period.clause(QuizAttempt.finished_at)
-            )
-            .group_by(QuizAttempt.quiz_item_id)
-        )
+        for _quiz, slug, title, n, best, last in db.session.execute(_quiz_attempts(user.id, period))
     ]
-    last = {}
-    for quiz_id, percent in db.session.execute(
-        select(QuizAttempt.quiz_item_id, QuizAttempt.percent)
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.status == "finished")
-        .order_by(QuizAttempt.finished_at)
-    ):
-        last[titles.get(quiz_id, ("?",))[0]] = percent
-    for a in attempts:
-        a["last_percent"] = last.get(a["quiz"])
     rows = assigned_courses(user, today)
     assignments = [
         {
@@ -410,6 +394,39 @@ def employee_report(user: User, period: Period | None = None, today: date | None
         attempts,
         assignments,
         disputes,
+    )
+
+
+def _quiz_attempts(user_id: int, period: Period):
+    """Per quiz the person finished in the period: its slug and title (None when not published), the
+    attempts, the best percent in the period and the percent of their latest attempt at all; one statement."""
+    finished = and_(QuizAttempt.user_id == user_id, QuizAttempt.status == "finished")
+    later = QuizAttempt.__table__.alias("later")
+    last = (
+        select(later.c.percent)
+        .where(
+            later.c.user_id == user_id,
+            later.c.status == "finished",
+            later.c.quiz_item_id == QuizAttempt.quiz_item_id,
+        )
+        .order_by(later.c.finished_at.desc(), later.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            QuizAttempt.quiz_item_id,
+            ContentItem.slug,
+            ContentVersion.title,
+            func.count(QuizAttempt.id),
+            func.max(QuizAttempt.percent),
+            last,
+        )
+        .outerjoin(ContentItem, and_(ContentItem.id == QuizAttempt.quiz_item_id, ContentItem.kind == "quiz"))
+        .outerjoin(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
+        .where(finished, period.clause(QuizAttempt.finished_at))
+        .group_by(QuizAttempt.quiz_item_id, ContentItem.slug, ContentVersion.title)
+        .order_by(QuizAttempt.quiz_item_id)
     )
 
 
