@@ -72,7 +72,7 @@ def department_page(
     often, the training effect, and one page of its people with their figures. The subtree is read once
     and shared. Raises NoSuchRoot for a department outside the viewer's rows."""
     from sqlalchemy import select
-    from sqlalchemy.orm import lazyload
+    from sqlalchemy.orm import lazyload, load_only
 
     from app.extensions import db
     from app.people.models import User
@@ -84,7 +84,7 @@ def department_page(
         select(User)
         .where(User.department_id.in_(subtree), User.active.is_(True))
         .order_by(User.name)
-        .options(lazyload(User.roles)),  # the list shows names and figures, no roles
+        .options(load_only(User.id, User.name), lazyload(User.roles)),  # the list shows names and figures
         page=page,
         per_page=per_page,
         error_out=True,
