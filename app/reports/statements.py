@@ -25,8 +25,9 @@ def _padded(stmt_columns: list, n: int) -> list:
 
 def _per_department(start: date | None, end: date | None, dept_ids):
     """Every figure of the report per department, one row per (department, kind): headcount, shop
-    and quiz roll-ups over the period, assigned/completed/overdue courses (overdue before the bound
-    parameter ``today``); as one UNION ALL."""
+    and quiz roll-ups over the period, and the assigned, completed and overdue (person, course) pairs
+    from the maintained course status (overdue: due before the bound parameter ``today``; a recurring
+    course that has reopened counts as done only if completed again in the new round); one UNION ALL."""
     heads = select(User.department_id, literal("heads"), *_padded([func.count(User.id)], 1)).where(
         User.active.is_(True), User.department_id.is_not(None)
     )
