@@ -239,21 +239,40 @@ def pct(value: float | None) -> str:
     """A percent (0-100) with one decimal, written the reader's way: 85.5% in English, 85,5 % in Russian."""
     if value is None:
         return "—"
-    return PERCENT.apply(tenths(value) / 100, get_locale())
+    return _written(float(value), get_locale(), True)
 
 
 def num(value: float | None) -> str:
     """A number with one decimal in the reader's locale."""
     if value is None:
         return "—"
-    return DECIMAL.apply(tenths(value), get_locale())
+    return _written(float(value), get_locale(), False)
+
+
+@lru_cache(maxsize=4096)
+def _written(value: float, locale, percent: bool) -> str:
+    """``value`` written by :func:`pct` or :func:`num`, once per value and language: a report page shows
+    dozens of figures, mostly the same few, and Babel took longer to write one than the page its row."""
+    return PERCENT.apply(tenths(value) / 100, locale) if percent else DECIMAL.apply(tenths(value), locale)
+
+
+@pass_context
+def _pct_filter(context, value: float | None) -> str:
+    """:func:`pct` in a template, with the page's locale looked up once per rendering (``page_locale``)."""
+    return "—" if value is None else _written(float(value), context.get("page_locale") or get_locale(), True)
+
+
+@pass_context
+def _num_filter(context, value: float | None) -> str:
+    """:func:`num` in a template, with the page's locale looked up once per rendering (``page_locale``)."""
+    return "—" if value is None else _written(float(value), context.get("page_locale") or get_locale(), False)
 
 
 def register(app) -> None:
     app.jinja_env.filters["local_dt"] = local_dt
     app.jinja_env.filters["local_date"] = local_date
-    app.jinja_env.filters["pct"] = pct
-    app.jinja_env.filters["num"] = num
+    app.jinja_env.filters["pct"] = _pct_filter
+    app.jinja_env.filters["num"] = _num_filter
     app.jinja_env.filters["channel"] = channel_label
     app.jinja_env.filters["in_lang"] = in_lang
     app.jinja_env.globals["foreign_lang"] = foreign_lang
@@ -266,7 +285,9 @@ def register(app) -> None:
     @app.context_processor
     def inject():
         gettext, ngettext = _page_translations(get_translations())
+        locale = get_locale()
         return {
+            "page_locale": locale,
             "gettext": gettext,
             "_": gettext,  # Jinja's own `_` calls `gettext` through a second context call
             "ngettext": ngettext,
@@ -274,6 +295,6 @@ def register(app) -> None:
             "links": layout_links(),
             "languages": languages,
             "language_names": dict(languages),
-            "current_lang": str(get_locale()),
+            "current_lang": str(locale),
             "role_labels": ROLE_LABELS,
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.reports import services
+from app.reports import people, services
 
 
 class NoSuchRoot(LookupError):
@@ -52,6 +52,51 @@ def departments_page(
     shown = _sorted(shown, sort, descending, keep_first=root is not None)
     skills, heat = services.skill_heatmap([r.id for r in shown], period, scope=scope)
     return DepartmentsPage(shown, root, company, skills, heat)
+
+
+@dataclass
+class DepartmentPage:
+    below: DepartmentsPage  # the department's row first, then the departments right below it
+    trend: list[dict]
+    failures: list[dict]
+    effect: list[dict]
+    people: object  # one page of the people in its subtree (a Flask-SQLAlchemy pagination)
+    figures: dict  # person id -> people.PersonFigures
+
+
+def department_page(
+    dept_id: int, period, scope: set[int] | None, sort: str | None, descending: bool, page: int, per_page: int
+) -> DepartmentPage:
+    """The one report page of a department: its figures and the company's (a scoped HR person's: their
+    departments), the departments below it with their skills, its monthly trend, the items failed most
+    often, the training effect, and one page of its people with their figures. The subtree is read once
+    and shared. Raises NoSuchRoot for a department outside the viewer's rows."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import lazyload, load_only
+
+    from app.extensions import db
+    from app.people.models import User
+    from app.people.services import subtree_ids
+
+    below = departments_page(period, scope, dept_id, sort, descending)
+    subtree = sorted(subtree_ids(dept_id))
+    listed = db.paginate(
+        select(User)
+        .where(User.department_id.in_(subtree), User.active.is_(True))
+        .order_by(User.name)
+        .options(load_only(User.id, User.name), lazyload(User.roles)),  # the list shows names and figures
+        page=page,
+        per_page=per_page,
+        error_out=True,
+    )
+    return DepartmentPage(
+        below,
+        services.monthly_trend(dept_id, period, subtree=subtree),
+        services.item_failure_rates(dept_id, period, subtree=subtree),
+        services.training_effect(dept_id, period, subtree=subtree),
+        listed,
+        people.people_figures([p.id for p in listed.items], period),
+    )
 
 
 def period_presets(today: date) -> list[tuple[str, date | None, date | None]]:

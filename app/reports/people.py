@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Date, and_, bindparam, case, func, select
 
 from app.extensions import db
 from app.rollups import CourseStatus
@@ -25,6 +25,20 @@ class PersonFigures:
         return self.completed / self.assigned if self.assigned else None
 
 
+_DONE = CourseStatus.done.is_(True)
+# Per person: assigned courses, done in the current round, overdue; built once (the people and today bound).
+_COURSES = (
+    select(
+        CourseStatus.user_id,
+        func.count(),
+        func.sum(case((_DONE, 1), else_=0)),
+        func.sum(case((and_(~_DONE, CourseStatus.due_on < bindparam("today", type_=Date)), 1), else_=0)),
+    )
+    .where(CourseStatus.user_id.in_(bindparam("ids", expanding=True)))
+    .group_by(CourseStatus.user_id)
+)
+
+
 def people_figures(user_ids, period=None, today: date | None = None) -> dict[int, PersonFigures]:
     """Per person: approved cards in ``period`` and their average (hidden below MIN_CARDS_FOR_SCORE), and
     their assigned courses now: how many, done in the current round, overdue. Two queries."""
@@ -37,17 +51,7 @@ def people_figures(user_ids, period=None, today: date | None = None) -> dict[int
         return out
     for uid, score in shop_averages(ids, period).items():
         out[uid].shop_cards, out[uid].shop_average = score.cards, score.average
-    done = CourseStatus.done.is_(True)
-    rows = db.session.execute(
-        select(
-            CourseStatus.user_id,
-            func.count(),
-            func.sum(case((done, 1), else_=0)),
-            func.sum(case((and_(~done, CourseStatus.due_on < today), 1), else_=0)),
-        )
-        .where(CourseStatus.user_id.in_(ids))
-        .group_by(CourseStatus.user_id)
-    )
+    rows = db.session.execute(_COURSES, {"ids": ids, "today": today})
     for uid, assigned, completed, overdue in rows:
         figures = out[uid]
         figures.assigned, figures.completed, figures.overdue = int(assigned), int(completed or 0), int(overdue or 0)

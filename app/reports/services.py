@@ -1,8 +1,9 @@
 """Reports for HR, aggregated in SQL: one row per department over its whole subtree.
 
 Every figure comes from the database, mostly from the roll-ups kept as results arrive
-(app.rollups); Python only adds up a row per department over the tree, from a fixed
-number of queries whatever the data size.
+(app.rollups). The sums over each department's subtree are a join of the per-department sums
+with the closure table department_tree, in the same statement: a fixed number of queries
+whatever the data size, and Python only turns the sums into rates.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, func, literal, null, select, true, union_all
+from sqlalchemy import and_, bindparam, func, select, true
 from sqlalchemy.orm import lazyload
 
 from app import rollups
@@ -24,8 +25,8 @@ from app.core.inputs import FIRST_DAY, LAST_DAY, in_calendar
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.people.models import Department, User
-from app.people.services import ancestors_of, subtree_ids, subtrees_ids
-from app.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, ItemTotal
+from app.people.services import subtree_ids, subtrees_ids
+from app.reports import statements
 from app.shopping.models import Scorecard
 
 LEVELS = ("zero", "formal", "functional", "culture", "full")
@@ -129,86 +130,49 @@ def _ratio(part, whole) -> float | None:
     return None if not whole else part / whole
 
 
-def _sums(kind: str, period: Period, dept_ids, *keys: str) -> dict[tuple, list[float]]:
-    """The roll-up figures of ``kind`` summed per department (and ``keys``) over the period."""
-    rows = rollups.period_rows(kind, period.start, period.end, dept_ids, dated=False)
-    group = [rows.c.department_id, *(rows.c[k] for k in keys)]
-    stmt = select(*group, *(func.sum(rows.c[m]) for m in rollups.MEASURES[kind])).group_by(*group)
-    n = len(group)
-    return {tuple(r[:n]): [float(v or 0) for v in r[n:]] for r in db.session.execute(stmt)}
+def _subtree_sums(period: Period, today: date, roots, dept_ids) -> dict[tuple, list[float]]:
+    """The report's figures over each department's subtree, in one statement: the per-department sums
+    joined with the closure table and summed per department above (only ``roots`` when given), and the
+    whole company's (keyed ``None``: every department, or ``dept_ids``) in the same answer.
 
-
-def _company_sums(kind: str, period: Period) -> dict[tuple, list[float]]:
-    """The roll-up figures of ``kind`` summed over the whole company and the period, in one row keyed ``(None,)``."""
-    rows = rollups.period_rows(kind, period.start, period.end, None, dated=False)
-    figures = db.session.execute(select(*(func.sum(rows.c[m]) for m in rollups.MEASURES[kind]))).one()
-    return {(None,): [float(v or 0) for v in figures]}
-
-
-def _headcount(dept_ids) -> dict[tuple, list[float]]:
-    """Active people per department."""
-    stmt = select(User.department_id, func.count(User.id)).where(User.active.is_(True), User.department_id.is_not(None))
-    if dept_ids is not None:
-        stmt = stmt.where(User.department_id.in_(dept_ids))
-    return {(d,): [float(n)] for d, n in db.session.execute(stmt.group_by(User.department_id))}
-
-
-def _assignment_stats(dept_ids, today: date) -> dict[tuple, list[float]]:
-    """Assigned, completed and overdue (person, course) pairs per department, from the maintained course status.
-
-    A recurring course that has reopened counts as done only if completed again in the new round.
+    Keys are ``(kind, department)``; values the kind's figures (``FIGURES``), as floats.
     """
-    done = CourseStatus.done.is_(True)
-    stmt = select(
-        CourseStatus.department_id,
-        func.count(),
-        func.sum(case((done, 1), else_=0)),
-        func.sum(case((and_(~done, CourseStatus.due_on < today), 1), else_=0)),
+    stmt = statements.subtree_sums_statement(
+        period.start, period.end, None if roots is None else tuple(roots), None if dept_ids is None else tuple(dept_ids)
     )
-    if dept_ids is not None:
-        stmt = stmt.where(CourseStatus.department_id.in_(dept_ids))
     return {
-        (r[0],): [float(v or 0) for v in r[1:]] for r in db.session.execute(stmt.group_by(CourseStatus.department_id))
+        (k, node): [float(v or 0) for v in values[: statements.FIGURES[k]]]
+        for node, k, *values in db.session.execute(stmt, {"today": today})
     }
 
 
-def _over_subtrees(per_dept: dict[tuple, list[float]], chains: dict, wanted=None) -> dict[tuple, list[float]]:
-    """Add each department's figures to itself and every department above it (limited to ``wanted``),
-    given each department's chain from the department tree (itself first, then those above it).
-
-    The first key is the department; further keys (a skill) are kept. ``None`` as department is the whole company.
-    """
-    out: dict[tuple, list[float]] = {}
-    targets: dict = {}  # per department: where its figures go, found once however many keys it has
-    for (dept, *rest), figures in per_dept.items():
-        chain = targets.get(dept)
-        if chain is None:
-            above = chains.get(dept, [] if dept is None else [dept])
-            chain = targets[dept] = [n for n in above if wanted is None or n in wanted] + [None]
-        for node in chain:  # new lists, never added to in place: one list may start several totals
-            key = (node, *rest)
-            total = out.get(key)
-            out[key] = figures if total is None else [a + b for a, b in zip(total, figures, strict=True)]
-    return out
+def _company_sums(kind: str, period: Period, dept_ids=None) -> list[float]:
+    """The roll-up figures of ``kind`` summed over the whole company (or ``dept_ids``) and the period."""
+    rows = rollups.period_rows(kind, period.start, period.end, dept_ids, dated=False)
+    return [
+        float(v or 0) for v in db.session.execute(select(*(func.sum(rows.c[m]) for m in rollups.MEASURES[kind]))).one()
+    ]
 
 
 def _int(value) -> int:
     return int(value or 0)
 
 
-def _fill(row: DepartmentRow, key, heads, cards, quizzes, assignments) -> DepartmentRow:
-    row.employees = _int((heads.get(key) or [0])[0])
-    c = cards.get(key)
+def _fill(row: DepartmentRow, sums: dict[tuple, list[float]], key=None) -> DepartmentRow:
+    """``row`` filled from ``sums`` (keyed ``(kind, department)``) at department ``key`` (None: the company)."""
+    heads = sums.get(("heads", key))
+    row.employees = _int(heads[0]) if heads else 0
+    c = sums.get(("shop", key))
     if c and c[0]:
         cards_n, scored, sum_percent, passed, critical, late = c
         row.shop_count, row.shop_avg_percent = _int(cards_n), sum_percent / scored if scored else None
         row.shop_pass_rate = _ratio(_int(passed), row.shop_count)
         row.critical_failures, row.late_cards = _int(critical), _int(late)
-    q = quizzes.get(key)
+    q = sums.get(("quiz", key))
     if q and q[0]:
         row.quiz_attempts, row.quiz_avg_percent = _int(q[0]), q[1] / q[0]
         row.quiz_pass_rate = _ratio(_int(q[2]), row.quiz_attempts)
-    a = assignments.get(key)
+    a = sums.get(("assigned", key))
     if a:
         row.assigned, row.completed, row.overdue = _int(a[0]), _int(a[1]), _int(a[2])
         row.completion_rate = _ratio(row.completed, row.assigned)
@@ -221,9 +185,9 @@ def department_report(
 ) -> list[DepartmentRow]:
     """One row per department, each over its whole subtree, in tree order.
 
-    The database sums the roll-ups per department; the sums over each subtree are added up here,
-    from at most a row per department. ``roots`` limits the rows to those departments (a department
-    page needs itself and its children), and the sums to their subtrees.
+    The database sums the figures per department and over each subtree (a join with the closure
+    table), in one statement. ``roots`` limits the rows to those departments (a department page
+    needs itself and its children), and the sums to their subtrees.
     """
     return _report(period, today, roots)[0]
 
@@ -231,7 +195,7 @@ def department_report(
 def company_report(
     period: Period | None = None, today: date | None = None, scope: set[int] | None = None
 ) -> tuple[list[DepartmentRow], DepartmentRow]:
-    """Every department's row and the whole company's, from the same queries; for a ``scope`` (a scoped
+    """Every department's row and the whole company's, from the same statement; for a ``scope`` (a scoped
     HR person's departments, see ``people.services.scope_ids``) its departments and their total as the
     "company"."""
     return _report(period, today, None if scope is None else sorted(scope))
@@ -241,21 +205,15 @@ def _report(period, today, roots) -> tuple[list[DepartmentRow], DepartmentRow]:
     period = period or Period()
     today = today or date.today()
     tree = _tree()
-    chains = ancestors_of(None)
     ids = None if roots is None else sorted(subtrees_ids(roots))
+    sums = _subtree_sums(period, today, roots, ids)
     wanted = None if roots is None else set(roots)
-    heads = _over_subtrees(_headcount(ids), chains, wanted)
-    cards = _over_subtrees(_sums("shop", period, ids), chains, wanted)
-    quizzes = _over_subtrees(_sums("quiz", period, ids), chains, wanted)
-    assignments = _over_subtrees(_assignment_stats(ids, today), chains, wanted)
-    rows = []
-    for dept_id, path, parent, depth in tree:
-        if wanted is not None and dept_id not in wanted:
-            continue
-        row = DepartmentRow(id=dept_id, path=path, parent_id=parent, depth=depth)
-        rows.append(_fill(row, (dept_id,), heads, cards, quizzes, assignments))
-    company = _fill(DepartmentRow(id=None, path="", parent_id=None), (None,), heads, cards, quizzes, assignments)
-    return rows, company
+    rows = [
+        _fill(DepartmentRow(id=dept_id, path=path, parent_id=parent, depth=depth), sums, dept_id)
+        for dept_id, path, parent, depth in tree
+        if wanted is None or dept_id in wanted
+    ]
+    return rows, _fill(DepartmentRow(id=None, path="", parent_id=None), sums)
 
 
 def _tree() -> list[tuple[int, str, int | None, int]]:
@@ -283,55 +241,35 @@ def company_row(
     ``scope``, the total of its departments."""
     period = period or Period()
     today = today or date.today()
-    if scope is not None:
-        ids = sorted(scope)
-        shop = _over_subtrees(_sums("shop", period, ids), {}, wanted=set())
-        if shop_only:
-            return _fill(DepartmentRow(id=None, path="", parent_id=None), (None,), {}, shop, {}, {})
-        return _report(period, today, ids)[1]
-
-    def total(per_dept):  # only the company total is wanted
-        return _over_subtrees(per_dept, {}, wanted=set())
-
     row = DepartmentRow(id=None, path="", parent_id=None)
-    key = (None,)
     if shop_only:
-        return _fill(row, key, {}, _company_sums("shop", period), {}, {})
-    return _fill(
-        row,
-        key,
-        total(_headcount(None)),
-        _company_sums("shop", period),
-        _company_sums("quiz", period),
-        total(_assignment_stats(None, today)),
-    )
+        ids = None if scope is None else sorted(scope)
+        return _fill(row, {("shop", None): _company_sums("shop", period, ids)})
+    if scope is not None:
+        return _report(period, today, sorted(scope))[1]
+    return _fill(row, _subtree_sums(period, today, [], None))
 
 
 # ---------------------------------------------------------------- per department detail
-def item_failure_rates(dept_id: int | None, period: Period | None = None, limit: int = 20) -> list[dict]:
+def _subtree(dept_id: int | None, subtree: list[int] | None) -> list[int] | None:
+    """The ids of ``dept_id``'s subtree as values (None for the whole company): ``subtree`` when the
+    caller has read it already, else one query."""
+    if dept_id is None:
+        return None
+    return subtree if subtree is not None else sorted(subtree_ids(dept_id))
+
+
+def item_failure_rates(
+    dept_id: int | None, period: Period | None = None, limit: int = 20, subtree: list[int] | None = None
+) -> list[dict]:
     """Checklist items by failure rate (no / applicable answers on approved cards), worst first.
 
     Over all time from the maintained per-department item totals; for a period, whole months from
     the monthly item rows and the days at its edges from the answers.
     """
     period = period or Period()
-    ids = sorted(subtree_ids(dept_id)) if dept_id is not None else None
-    if period.start is None and period.end is None:
-        parts = [select(ItemTotal.item_id, ItemTotal.skill, ItemTotal.failed, ItemTotal.applicable)]
-        if ids is not None:
-            parts[0] = parts[0].where(ItemTotal.department_id.in_(ids))
-    else:
-        months, runs = rollups.cover_by_months(period.start, period.end)
-        parts = []
-        if months:
-            parts.append(rollups.dated_rows(ItemMonthly, ("item_id", "skill", "failed", "applicable"), *months, ids))
-        for n, (low, high, sign) in enumerate(runs):
-            parts.append(rollups.item_rows_between(low, high, ids, sign, tag=str(n)))
-    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("item_rows")
-    failed, applicable = func.sum(rows.c.failed), func.sum(rows.c.applicable)
-    item_col = rows.c.item_id
-    stmt = select(item_col, rows.c.skill, failed, applicable).group_by(item_col, rows.c.skill)
-    stmt = stmt.having(applicable > 0).order_by((failed * 1.0 / applicable).desc(), item_col).limit(limit)
+    ids = _subtree(dept_id, subtree)
+    stmt = statements.failures_statement(period.start, period.end, None if ids is None else tuple(ids), limit)
     from app.shopping.item_texts import item_texts
 
     texts = item_texts()
@@ -348,41 +286,19 @@ def item_failure_rates(dept_id: int | None, period: Period | None = None, limit:
     ]
 
 
-def monthly_trend(dept_id: int | None, period: Period | None = None) -> list[dict]:
+def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: list[int] | None = None) -> list[dict]:
     """Average approved card percent and quiz percent per month, from the roll-ups.
 
     Attempts count where the person worked when they finished, as in the department report.
     """
     period = period or Period()
-    if db.engine.dialect.name == "postgresql":
-
-        def month(col):
-            return func.to_char(col, "YYYY-MM")
-    else:
-
-        def month(col):
-            return func.strftime("%Y-%m", col)
-
-    ids = None if dept_id is None else sorted(subtree_ids(dept_id))  # as values: see department_report
-    shop = rollups.period_rows("shop", period.start, period.end, ids)
-    card_month = month(shop.c.day)
-    cards = select(
-        literal("shop"),
-        card_month,
-        func.sum(shop.c.sum_percent) / func.nullif(func.sum(shop.c.scored), 0),
-        func.sum(shop.c.cards),
-    ).group_by(card_month)
-    quiz = rollups.period_rows("quiz", period.start, period.end, ids)
-    quiz_month = month(quiz.c.day)
-    quizzes = select(
-        literal("quiz"),
-        quiz_month,
-        func.sum(quiz.c.sum_percent) / func.nullif(func.sum(quiz.c.attempts), 0),
-        func.sum(quiz.c.attempts),
-    ).group_by(quiz_month)
+    ids = _subtree(dept_id, subtree)
+    stmt = statements.trend_statement(
+        db.engine.dialect.name, period.start, period.end, None if ids is None else tuple(ids)
+    )
     out: dict[str, dict] = {}
     counts = {"shop": "cards", "quiz": "attempts"}
-    for kind, m, avg, n in db.session.execute(union_all(cards, quizzes)):  # both in one round trip
+    for kind, m, avg, n in db.session.execute(stmt):  # both in one round trip
         if not n:
             continue
         out.setdefault(m, {"month": m})[kind] = float(avg) if avg is not None else None
@@ -417,6 +333,13 @@ def record_person_view(actor, user: User, period: Period) -> None:
     )
 
 
+def person_report(actor, user: User, period: Period | None = None) -> EmployeeReport:
+    """``user``'s report as ``actor`` (HR or an admin) reads it, the reading written to the audit log."""
+    period = period or Period()
+    record_person_view(actor, user, period)
+    return employee_report(user, period)
+
+
 def employee_report(user: User, period: Period | None = None, today: date | None = None) -> EmployeeReport:
     """One person's learning and approved shop results; no shop average below the fairness minimum."""
     from app.learning.assigned import assigned_courses
@@ -433,39 +356,16 @@ def employee_report(user: User, period: Period | None = None, today: date | None
         )
     )
     score = shop_average(user.id, period)
-    titles = {
-        item_id: (slug, title)
-        for item_id, slug, title in db.session.execute(
-            select(ContentItem.id, ContentItem.slug, ContentVersion.title)
-            .join(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
-            .where(ContentItem.kind == "quiz")
-        )
-    }
     attempts = [
         {
-            "quiz": titles.get(r[0], ("?", "?"))[0],
-            "title": titles.get(r[0], ("?", "?"))[1],
-            "attempts": r[1],
-            "best_percent": float(r[2]) if r[2] is not None else None,
-            "last_percent": None,
+            "quiz": slug if title is not None else "?",
+            "title": title if title is not None else "?",
+            "attempts": n,
+            "best_percent": float(best) if best is not None else None,
+            "last_percent": last,
         }
-        for r in db.session.execute(
-            select(QuizAttempt.quiz_item_id, func.count(QuizAttempt.id), func.max(QuizAttempt.percent))
-            .where(
-                QuizAttempt.user_id == user.id, QuizAttempt.status == "finished", period.clause(QuizAttempt.finished_at)
-            )
-            .group_by(QuizAttempt.quiz_item_id)
-        )
+        for _quiz, slug, title, n, best, last in db.session.execute(_quiz_attempts(user.id, period))
     ]
-    last = {}
-    for quiz_id, percent in db.session.execute(
-        select(QuizAttempt.quiz_item_id, QuizAttempt.percent)
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.status == "finished")
-        .order_by(QuizAttempt.finished_at)
-    ):
-        last[titles.get(quiz_id, ("?",))[0]] = percent
-    for a in attempts:
-        a["last_percent"] = last.get(a["quiz"])
     rows = assigned_courses(user, today)
     assignments = [
         {
@@ -495,6 +395,39 @@ def employee_report(user: User, period: Period | None = None, today: date | None
         attempts,
         assignments,
         disputes,
+    )
+
+
+def _quiz_attempts(user_id: int, period: Period):
+    """Per quiz the person finished in the period: its slug and title (None when not published), the
+    attempts, the best percent in the period and the percent of their latest attempt at all; one statement."""
+    finished = and_(QuizAttempt.user_id == user_id, QuizAttempt.status == "finished")
+    later = QuizAttempt.__table__.alias("later")
+    last = (
+        select(later.c.percent)
+        .where(
+            later.c.user_id == user_id,
+            later.c.status == "finished",
+            later.c.quiz_item_id == QuizAttempt.quiz_item_id,
+        )
+        .order_by(later.c.finished_at.desc(), later.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            QuizAttempt.quiz_item_id,
+            ContentItem.slug,
+            ContentVersion.title,
+            func.count(QuizAttempt.id),
+            func.max(QuizAttempt.percent),
+            last,
+        )
+        .outerjoin(ContentItem, and_(ContentItem.id == QuizAttempt.quiz_item_id, ContentItem.kind == "quiz"))
+        .outerjoin(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
+        .where(finished, period.clause(QuizAttempt.finished_at))
+        .group_by(QuizAttempt.quiz_item_id, ContentItem.slug, ContentVersion.title)
+        .order_by(QuizAttempt.quiz_item_id)
     )
 
 
@@ -529,23 +462,11 @@ def skill_heatmap(
     worked when they finished it.
     """
     period = period or Period()
-    chains = ancestors_of(None)
-    wanted = set(dept_ids)
-    # The database sums the rows of each shown department's subtree (less the subtrees of shown
-    # departments below it) instead of sending a row per department and skill: a few dozen rows
-    # come back, not thousands. Those sums are then added up the shown departments and the company.
-    nearest: dict[int, list[int]] = {}
-    for dept, chain in chains.items():
-        node = next((a for a in chain if a in wanted), None)
-        if node is not None:
-            nearest.setdefault(node, []).append(dept)
-    rows = rollups.period_rows("skill", period.start, period.end, None if scope is None else sorted(scope), dated=False)
-    whens = [(rows.c.department_id.in_(sorted(ids)), d) for d, ids in sorted(nearest.items())]
-    shown = case(*whens, else_=None) if whens else null()
-    figures = (func.sum(rows.c[m]) for m in rollups.MEASURES["skill"])
-    grouped = select(shown, rows.c.skill, *figures).group_by(*([shown] if whens else []), rows.c.skill)
-    per_shown = {(d, skill): [float(v or 0) for v in figures] for d, skill, *figures in db.session.execute(grouped)}
-    sums = _over_subtrees(per_shown, chains, wanted)
+    stmt = statements.skill_statement(period.start, period.end, None if scope is None else tuple(sorted(scope)))
+    sums = {
+        (d, skill): [float(v or 0) for v in f]
+        for d, skill, *f in db.session.execute(stmt, {"shown": sorted(set(dept_ids))})
+    }
     cells: dict = {}
     for (dept, skill), (answers, correct, items, passed) in sums.items():
         if answers or items:
@@ -554,7 +475,7 @@ def skill_heatmap(
     return skills, cells
 
 
-def training_effect(dept_id: int | None, period: Period | None = None) -> list[dict]:
+def training_effect(dept_id: int | None, period: Period | None = None, subtree: list[int] | None = None) -> list[dict]:
     """Per skill: shop pass rate on its items, for the people who completed a course training it,
     on cards before and after their first such completion.
 
@@ -563,50 +484,12 @@ def training_effect(dept_id: int | None, period: Period | None = None) -> list[d
     added or taken away (rollups.cover_by_months).
     """
     period = period or Period()
-    subtree = sorted(subtree_ids(dept_id)) if dept_id is not None else None
-    if period.start is None and period.end is None:
-        rows = select(EffectPerson).where(EffectPerson.answers > 0)
-        if subtree is not None:
-            rows = rows.where(EffectPerson.department_id.in_(subtree))
-        rows = rows.subquery("effect_rows")
-    else:
-        figures = rollups.EFFECT_FIGURES
-        columns = ("employee_id", "skill", *figures)
-        months, runs = rollups.cover_by_months(period.start, period.end)
-        parts = []
-        if months is not None:
-            parts.append(rollups.dated_rows(EffectMonthly, columns, *months, subtree))
-        pairs = rollups.course_skill_pairs(db.session.execute) if runs else []
-        if pairs:
-            plus, minus = (
-                [Period(low, high - timedelta(days=1)) for low, high, s in runs if s == sign] for sign in (1, -1)
-            )
-            edge = rollups.effect_select(pairs, periods=plus, minus=minus, departments=subtree)
-            edge = edge.subquery("effect_edges")
-            parts.append(select(*(edge.c[c] for c in columns)))
-        if not parts:
-            return []
-        both = union_all(*parts).subquery("effect_parts")
-        # Per person and skill first: a month less its days outside the period leaves those people
-        # whose answers all fell outside it with nothing, and they must not count.
-        rows = (
-            select(both.c.employee_id, both.c.skill, *(func.sum(both.c[c]).label(c) for c in figures))
-            .group_by(both.c.employee_id, both.c.skill)
-            .having(func.sum(both.c.answers) > 0)
-            .subquery("effect_rows")
-        )
-    stmt = (
-        select(
-            rows.c.skill,
-            func.sum(rows.c.before_items),
-            func.sum(rows.c.before_passed),
-            func.sum(rows.c.after_items),
-            func.sum(rows.c.after_passed),
-            func.count(func.distinct(rows.c.employee_id)),
-        )
-        .group_by(rows.c.skill)
-        .order_by(rows.c.skill)
-    )
+    subtree = _subtree(dept_id, subtree)
+    runs = rollups.cover_by_months(period.start, period.end)[1] if period.start or period.end else []
+    pairs = tuple(rollups.course_skill_pairs(db.session.execute)) if runs else ()
+    stmt = statements.effect_statement(period.start, period.end, None if subtree is None else tuple(subtree), pairs)
+    if stmt is None:
+        return []
     out = []
     for skill, b_n, b_pass, a_n, a_pass, people in db.session.execute(stmt):
         b_n, b_pass, a_n, a_pass = (int(v or 0) for v in (b_n, b_pass, a_n, a_pass))

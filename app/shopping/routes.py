@@ -12,7 +12,7 @@ from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import gettext as _
-from app.core.inputs import in_calendar, paginate, record_id
+from app.core.inputs import in_calendar, page_number, paginate, record_id
 from app.core.permissions import Role, allow
 from app.core.transitions import StateConflict
 from app.errors import json_object
@@ -34,6 +34,7 @@ from app.shopping.forms import (
 )
 from app.shopping.item_texts import card_item_texts
 from app.shopping.models import Dispute, Evidence, Scorecard, Visit, late_visits, visit_state
+from app.shopping.queue import review_queue as cards_to_review
 from app.shopping.scores import approved_about, shop_average
 
 MANAGERS = (Role.HR, Role.ADMIN)
@@ -498,21 +499,13 @@ def _schedule_from(form: ScheduleForm):
 @allow(*MANAGERS)
 def review_queue():
     status = request.args.get("status", "submitted")
-    stmt = (
-        select(Scorecard)
-        .options(joinedload(Scorecard.department), joinedload(Scorecard.shopper))
-        .where(Scorecard.status == status)
-        .order_by(Scorecard.submitted_at.desc().nulls_last(), Scorecard.id.desc())
-    )
-    stmt = people_services.scoped(stmt, Scorecard.department_id, current_user)
-    page = paginate(stmt)
-    approved = status == "approved"
+    queue = cards_to_review(current_user, status, page_number(), current_app.config["PER_PAGE"])
     return render_template(
         "shopping/review_queue.html",
-        page=page,
+        page=queue.page,
         status=status,
-        receipts=acknowledgement.states(page.items) if approved else {},
-        receipt_counts=acknowledgement.counts(stmt) if approved else None,
+        receipts=queue.receipts,
+        receipt_counts=queue.receipt_counts,
         label=acknowledgement.state_label,
     )
 
