@@ -4,7 +4,8 @@ The app runs as its own process (``flask run``) on 127.0.0.1 with a fresh databa
 way a newcomer builds it: migrations, ``content import``, ``demo``. It is a SQLite file of its
 own, or, when the suite runs on PostgreSQL, a database of its own on the same server
 (``<name>_browser``, recreated each run), so the per-test cleanup of the main suite never
-touches it.
+touches it. Under pytest-xdist each worker that runs a journey has its own server, port and
+database (``<name>_gw0_browser``).
 
 When Chromium is missing the journeys are skipped with a loud warning; under CI
 (``CI`` set) they fail instead, and ``.ci/run`` installs Chromium first.
@@ -22,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import worker_database_url
+
 TIMEOUT_MS = 15_000  # actions and assertions alike: a loaded 2-core machine can take seconds to answer
 
 
@@ -37,7 +40,6 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 DEMO_PASSWORD = "rapport-demo"
 PHONE = {"width": 390, "height": 844}
-A11Y_RESULTS: list[tuple] = []  # (role, size, path, axe counts by impact, page width on a phone)
 
 
 def _missing_browser() -> str | None:
@@ -50,29 +52,22 @@ def _missing_browser() -> str | None:
     return None
 
 
-def pytest_collection_modifyitems(config, items):
+def missing_browser_message() -> str | None:
     reason = _missing_browser()
-    if reason is None:
+    return None if reason is None else f"BROWSER JOURNEYS NOT RUN: {reason}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without a browser the journeys are skipped; tests/conftest.py has already said so loudly, or,
+    under CI, stopped the run (before any pytest-xdist worker started)."""
+    message = missing_browser_message()
+    if message is None:
         return
-    message = f"BROWSER JOURNEYS NOT RUN: {reason}"
     if os.environ.get("CI"):
         raise pytest.UsageError(message)
-    sys.stderr.write(f"\n{'!' * 78}\n{message}\n{'!' * 78}\n")
     for item in items:
         if Path(str(item.fspath)).parent == Path(__file__).parent:
             item.add_marker(pytest.mark.skip(reason=message))
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Print the axe-core counts per page of the accessibility crawl."""
-    if not A11Y_RESULTS:
-        return
-    write = terminalreporter.write_line
-    terminalreporter.section("accessibility: axe-core violations per page (critical/serious/moderate/minor)")
-    for role, size, path, counts, width in A11Y_RESULTS:
-        c = counts
-        fit = f"  {width}px" if width is not None else ""
-        write(f"{role:9s} {size:8s} {c['critical']}/{c['serious']}/{c['moderate']}/{c['minor']}  {path}{fit}")
 
 
 def _free_port() -> int:
@@ -100,17 +95,7 @@ def _live_database(base: Path) -> str:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
         return f"sqlite:///{base / 'rapport.db'}"
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    name = f"{target.database}_browser"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return target.set(database=name).render_as_string(hide_password=False)
+    return worker_database_url(url, "_browser", fresh=True)
 
 
 @pytest.fixture(scope="session")

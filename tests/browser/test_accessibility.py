@@ -19,7 +19,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.browser import layout
-from tests.browser.conftest import A11Y_RESULTS, ARTIFACTS, PHONE, login, use_language
+from tests.browser.conftest import ARTIFACTS, PHONE, login, use_language
+from tests.conftest import A11Y_PROPERTY
 
 AXE = next((Path(__file__).parent / "vendor").glob("axe-core-*/axe.min.js"))
 ROLES = ["employee", "shopper", "trainer", "manager", "hr", "admin"]
@@ -77,7 +78,7 @@ if os.environ.get("RAPPORT_TOUR") == "all":  # every screen in every language, f
 
 @pytest.mark.parametrize(("size", "lang"), TOURS, ids=[f"{s}-{lang}" for s, lang in TOURS])
 @pytest.mark.parametrize("role", ROLES)
-def test_every_reachable_page_is_accessible_and_fits_the_screen(browser, live_server, role, size, lang):
+def test_every_reachable_page_is_accessible_and_fits_the_screen(browser, live_server, role, size, lang, request):
     phone = size == "phone"
     shots = ARTIFACTS / "tour" / f"{role}-{size}-{lang}"
     shots.mkdir(parents=True, exist_ok=True)
@@ -106,7 +107,9 @@ def test_every_reachable_page_is_accessible_and_fits_the_screen(browser, live_se
             visited += 1
             result = audit(page)
             width = page.evaluate("document.documentElement.scrollWidth")
-            A11Y_RESULTS.append((role, f"{size}-{lang}", path, result["counts"], width))
+            request.node.user_properties.append(
+                (A11Y_PROPERTY, (role, f"{size}-{lang}", path, result["counts"], width))
+            )
             for v in result["violations"]:
                 if v["impact"] in ("serious", "critical"):
                     problems.append(f"{path}: {v['impact']} {v['id']} ({v['help']}) at {', '.join(v['nodes'])}")
