@@ -13,7 +13,9 @@ When Chromium is missing the journeys are skipped with a loud warning; under CI
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,6 +24,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from tests.conftest import worker_database_url
 
@@ -90,21 +94,10 @@ def _flask(env: dict, *args: str, timeout: int = 600) -> str:
     return result.stdout
 
 
-def _live_database(base: Path) -> str:
-    """A fresh database for the live server, on the engine the suite runs on."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        return f"sqlite:///{base / 'rapport.db'}"
-    return worker_database_url(url, "_browser", fresh=True)
-
-
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The real app with demo data on a free port; yields its base URL."""
-    base = tmp_path_factory.mktemp("live")
-    env = {
+def _live_env(base: Path, database_url: str) -> dict:
+    return {
         **os.environ,
-        "DATABASE_URL": _live_database(base),
+        "DATABASE_URL": database_url,
         "EVIDENCE_DIR": str(base / "evidence"),
         "SECRET_KEY": "browser-journeys",
         "APP_ENV": "development",
@@ -112,9 +105,68 @@ def live_server(tmp_path_factory):
         "LOGIN_LIMIT_PER_ACCOUNT": "100/minute",
         "LOGIN_LIMIT_PER_ADDRESS": "300/minute",
     }
+
+
+def _build_demo_site(base: Path, database_url: str) -> None:
+    """A database built the way a newcomer builds it: migrations, ``content import``, ``demo``."""
+    env = _live_env(base, database_url)
     _flask(env, "db", "upgrade")
     _flask(env, "content", "import", env["CONTENT_DIR"])
     _flask(env, "demo")
+
+
+def _live_database(tmp_path_factory, base: Path) -> str:
+    """The live server's fresh database with the demo, on the engine the suite runs on.
+
+    Under pytest-xdist the demo site is built once per run, by the first worker to need it (the
+    others wait on a lock), and each worker gets a copy: of the SQLite file and the evidence folder,
+    or ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL. A single process builds it in place."""
+    url = os.environ.get("DATABASE_URL", "")
+    postgres = url.startswith("postgresql")
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        own = worker_database_url(url, "_browser", fresh=True) if postgres else f"sqlite:///{base / 'rapport.db'}"
+        _build_demo_site(base, own)
+        return own
+    shared = tmp_path_factory.getbasetemp().parent / "live-demo"  # the run's folder, above each worker's
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if postgres:
+            template = make_url(url)
+            template = template.set(database=f"{template.database}_browser").render_as_string(hide_password=False)
+        else:
+            template = f"sqlite:///{shared / 'rapport.db'}"
+        if not (shared / "built").exists():
+            if postgres:
+                _recreate_database(template)
+            _build_demo_site(shared, template)
+            (shared / "built").touch()
+        if (shared / "evidence").exists():
+            shutil.copytree(shared / "evidence", base / "evidence")
+        if not postgres:
+            shutil.copyfile(shared / "rapport.db", base / "rapport.db")
+            return f"sqlite:///{base / 'rapport.db'}"
+        own = worker_database_url(url, "_browser")
+        _recreate_database(own, template=make_url(template).database)
+        return own
+
+
+def _recreate_database(url: str, template: str | None = None) -> None:
+    """Drop and create ``url``'s PostgreSQL database (as a copy of ``template``), through the server's
+    ``postgres`` database."""
+    target = make_url(url)
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{target.database}"' + (f' TEMPLATE "{template}"' if template else "")))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The real app with demo data on a free port; yields its base URL."""
+    base = tmp_path_factory.mktemp("live")
+    env = _live_env(base, _live_database(tmp_path_factory, base))
     port = _free_port()
     log = open(base / "server.log", "w")
     process = subprocess.Popen(
