@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import worker_database_url
 
+SERVER_START_SECONDS = 180
 TIMEOUT_MS = 15_000  # actions and assertions alike: a loaded 2-core machine can take seconds to answer
 
 
@@ -178,13 +179,19 @@ def live_server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    # Until it answers: on a loaded machine (two xdist workers, each with a server) starting can take far
+    # longer than the ten seconds this once allowed, and the first tests then met a refused connection.
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while True:
         try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=1)
+            urllib.request.urlopen(f"{url}/healthz", timeout=5)
             break
         except OSError:
             if process.poll() is not None:
                 raise RuntimeError((base / "server.log").read_text()) from None
+            if time.monotonic() > deadline:
+                process.terminate()
+                raise RuntimeError(f"the live server did not answer in {SERVER_START_SECONDS} s") from None
             time.sleep(0.1)
     yield {"url": url, "env": env, "dir": base}
     process.terminate()
