@@ -118,6 +118,9 @@ class Config:
     ACTION_DUE_DAYS = _env_int("ACTION_DUE_DAYS", 14)
     # Minimum average shop percent for the levels formal, functional, part of the culture, full.
     LEVEL_THRESHOLDS = (40, 60, 75, 90)
+    # Werkzeug's method for new password hashes: scrypt at its full cost. A test run may lower the cost
+    # (TestingConfig; the browser tests' development server by this variable); production cannot.
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
 
 
 class TestingConfig(Config):
@@ -126,10 +129,13 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    # A thousand sign-ins and new people per run: scrypt at 1/32 of its cost (N=2**10, not 2**15).
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    PASSWORD_HASH_METHOD = "scrypt"  # full cost, whatever the environment says
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

@@ -19,6 +19,7 @@ import copy
 import functools
 import os
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from flask import has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import create_app
@@ -39,6 +42,37 @@ from demo.company import DEMO_PASSWORD
 
 SAMPLES = Path(__file__).parent / "samples"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def _selects_browser_tests(config) -> bool:
+    """Whether the paths this run collects include tests/browser (and no --ignore leaves it out)."""
+    here = config.invocation_params.dir
+    ignored = [(here / p).resolve() for p in config.getoption("ignore") or []]
+    if any(BROWSER_TESTS.is_relative_to(p) for p in ignored):
+        return False
+    for arg in config.args:
+        path = (here / arg.split("::")[0]).resolve()
+        if BROWSER_TESTS.is_relative_to(path) or path.is_relative_to(BROWSER_TESTS):
+            return True
+    return False
+
+
+def pytest_configure(config):
+    """A missing browser is told here, once, in the process that reports: under pytest-xdist a worker's
+    warning or error would not be shown. Under CI (``CI`` set) it fails the run instead of skipping."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or not _selects_browser_tests(config):
+        return
+    from tests.browser.conftest import missing_browser_message
+
+    message = missing_browser_message()
+    if message is None:
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(message)
+    sys.stderr.write(f"\n{'!' * 78}\n{message}\n{'!' * 78}\n")
 
 
 class _TestTransaction:
@@ -149,11 +183,42 @@ def _hash_demo_password_once(password: str, method: str = "scrypt", salt_length:
 people_models.generate_password_hash = _hash_demo_password_once
 
 
+def worker_database_url(url: str, suffix: str = "", fresh: bool = False) -> str:
+    """The database this pytest process uses: ``url``'s, or under pytest-xdist one per worker
+    (PostgreSQL ``test`` -> ``test_gw0``, SQLite ``test.db`` -> ``test_gw0.db``), with ``suffix``
+    appended. A PostgreSQL database is made on the same server when missing (``fresh``: made anew)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    tag = (f"_{worker}" if worker else "") + suffix
+    target = make_url(url)
+    if not tag or not target.database:
+        return url
+    if not url.startswith("postgresql"):
+        path = Path(target.database)
+        return target.set(database=str(path.with_stem(path.stem + tag))).render_as_string(hide_password=False)
+    name = target.database + tag
+    # CREATE DATABASE runs outside a transaction, on a database that exists: the server's own, else the URL's.
+    for maintenance in ("postgres", target.database):
+        engine = create_engine(target.set(database=maintenance), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                if fresh:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+            break
+        except OperationalError:
+            if maintenance == target.database:
+                raise
+        finally:
+            engine.dispose()
+    return target.set(database=name).render_as_string(hide_password=False)
+
+
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return worker_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"  # under xdist, each worker's temp dir
 
 
 def _reset_schema(url: str) -> None:
@@ -414,3 +479,29 @@ def crawl(client, start: list[str], limit: int):
             if not SKIP_LINKS.search(href):
                 url = urlsplit(href)
                 queue.append(url.path + (f"?{url.query}" if url.query else ""))
+
+
+# ---------------------------------------------------------------- the accessibility tour's summary
+# The tour (tests/browser/test_accessibility.py) records each page it checked as a user property of its
+# test; the report carries it to this process, also from a pytest-xdist worker, and the counts are
+# printed at the end of the run. Here, not in tests/browser/conftest.py: under xdist only this
+# conftest is loaded where the summary is written.
+A11Y_PROPERTY = "a11y"
+A11Y_RESULTS: list[tuple] = []  # (role, size, path, axe counts by impact, page width on a phone)
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        A11Y_RESULTS.extend(value for name, value in report.user_properties if name == A11Y_PROPERTY)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the axe-core counts per page of the accessibility crawl."""
+    if not A11Y_RESULTS:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("accessibility: axe-core violations per page (critical/serious/moderate/minor)")
+    for role, size, path, counts, width in A11Y_RESULTS:
+        c = counts
+        fit = f"  {width}px" if width is not None else ""
+        write(f"{role:9s} {size:8s} {c['critical']}/{c['serious']}/{c['moderate']}/{c['minor']}  {path}{fit}")

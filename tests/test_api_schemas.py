@@ -4,7 +4,6 @@ schema refuses a wrong type in the API's one error shape; answers are checked ag
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,9 @@ from app.api.auth import create_token
 from app.api.docs import OPERATIONS, AnswerMismatch, spec
 from app.extensions import db
 from app.people import services as people
+from tests.helpers import ALL_YES, card_body
 
 SAMPLES = Path(__file__).parent / "samples"
-ALL_YES = {"greet-30s": "yes", "introduced": "yes", "polite": "yes", "open-questions": "yes", "paraphrased": "yes"}
 
 
 def _documented_path(rule: str) -> str:
@@ -66,18 +65,6 @@ def site(runner, make_user):
     return tokens
 
 
-def _card_body() -> dict:
-    return {
-        "checklist": "branch-visit",
-        "department": "Москва/Тверская",
-        "employee": None,
-        "visited_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
-        "answers": dict(ALL_YES),
-        "comments": {"polite": "yes, very"},
-        "summary": "fine",
-    }
-
-
 def _wrong_value(schema: dict):
     """A JSON value the property's schema does not allow."""
     types = schema.get("type")
@@ -88,11 +75,11 @@ def _wrong_value(schema: dict):
 def test_each_request_schema_refuses_a_wrong_type_in_the_one_error_shape(client, site):
     shopper = {"Authorization": f"Bearer {site['shopper']}"}
     hr = {"Authorization": f"Bearer {site['hr']}"}
-    card_id = client.post("/api/v1/scorecards", json=_card_body(), headers=shopper).get_json()["id"]
+    card_id = client.post("/api/v1/scorecards", json=card_body(employee=None), headers=shopper).get_json()["id"]
     exercise = {"checklist": "branch-visit", "title": "t", "scenario": "s", "reference": {"polite": "yes"}}
     calibration_id = client.post("/api/v1/calibrations", json=exercise, headers=hr).get_json()["id"]
     valid = {
-        ("/scorecards", "post"): ("/api/v1/scorecards", _card_body(), shopper),
+        ("/scorecards", "post"): ("/api/v1/scorecards", card_body(employee=None), shopper),
         ("/scorecards/{id}/review", "post"): (f"/api/v1/scorecards/{card_id}/review", {"decision": "approve"}, hr),
         ("/calibrations", "post"): ("/api/v1/calibrations", exercise, hr),
         ("/calibrations/{calibration_id}/answers", "post"): (
@@ -124,7 +111,12 @@ def test_each_request_schema_refuses_a_wrong_type_in_the_one_error_shape(client,
 
 def test_unknown_fields_and_bad_answers_are_named_as_before(client, site):
     headers = {"Authorization": f"Bearer {site['shopper']}"}
-    body = {**_card_body(), "answers": dict(ALL_YES, polite="maybe"), "colour": "red", "comments": {"polite": 5}}
+    body = {
+        **card_body(employee=None),
+        "answers": dict(ALL_YES, polite="maybe"),
+        "colour": "red",
+        "comments": {"polite": 5},
+    }
     r = client.post("/api/v1/scorecards", json=body, headers=headers)
     assert r.status_code == 422
     assert r.get_json()["error"] == {

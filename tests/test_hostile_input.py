@@ -21,10 +21,10 @@ from app.people import services as people
 from app.shopping import services as shopping
 from app.shopping.models import Scorecard
 from tests.conftest import csrf_from
+from tests.helpers import ALL_YES, api, card_body, cards
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = Path(__file__).parent / "samples"
-ALL_YES = {"greet-30s": "yes", "introduced": "yes", "polite": "yes", "open-questions": "yes", "paraphrased": "yes"}
 ALL_ROLES = ("employee", "trainer", "shopper", "hr", "admin")
 HOSTILE_DATES = [
     ("to", "9999-12-31"),
@@ -59,31 +59,6 @@ def world(runner, make_user):
     tokens = {name: create_token(user, "t")[1] for name, user in users.items()}
     db.session.commit()
     return {"users": users, "tokens": tokens, "region": region, "branch": branch, "other": other}
-
-
-def api(client, token, method="post", path="/api/v1/scorecards", key=None, **kwargs):
-    headers = {"Authorization": f"Bearer {token}"}
-    if key:
-        headers["Idempotency-Key"] = key
-    return getattr(client, method)(path, headers=headers, **kwargs)
-
-
-def card_body(**over):
-    data = {
-        "checklist": "branch-visit",
-        "department": "Москва/Тверская",
-        "employee": "anna@example.com",
-        "visited_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat(),
-        "answers": dict(ALL_YES),
-        "comments": {"polite": "very polite"},
-        "summary": "fine",
-    }
-    data.update(over)
-    return data
-
-
-def cards() -> int:
-    return db.session.scalar(select(func.count(Scorecard.id)))
 
 
 def login(client, email: str) -> str:

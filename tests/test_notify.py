@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import event, func, select
 
 from app.content import services as content
-from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.extensions import db
 from app.learning import services as learning
@@ -28,27 +27,20 @@ from app.reports import services as reports
 from app.shopping import services as shopping
 from app.shopping.models import Dispute
 from tests.conftest import csrf_from, post_form
+from tests.helpers import branch_world
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = Path(__file__).parent / "samples"
 
 
 # ---------------------------------------------------------------- helpers
 @pytest.fixture
 def world(runner, make_user):
-    runner.invoke(args=["content", "import", str(SAMPLES / "valid")])
-    branch = people.create_department(None, "Тверская", None)
-    db.session.commit()
-    return {
-        "branch": branch,
-        "course": db.session.scalars(select(ContentItem).where(ContentItem.kind == "course")).one(),
-        "checklist": db.session.scalars(select(ContentItem).where(ContentItem.kind == "checklist")).one(),
-        "hr": make_user("hr", email="hr@example.com", name="Елена Кадрова"),
-        "admin": make_user("admin", email="admin@example.com", name="Виктор Админов"),
-        "shopper": make_user("shopper", email="shop@example.com", name="Игорь Проверкин"),
-        "anna": make_user("employee", email="anna@example.com", department=branch, name="Anna Smith"),
-        "boris": make_user("employee", email="boris@example.com", department=branch, name="Борис Петров"),
-    }
+    return branch_world(
+        runner,
+        make_user,
+        admin=("admin", "admin@example.com", "Виктор Админов", False),
+        boris=("employee", "boris@example.com", "Борис Петров", True),
+    )
 
 
 def run(runner, now: datetime) -> str:

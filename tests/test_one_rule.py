@@ -13,42 +13,29 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
 
 from app.content import services as content
-from app.content.models import ContentItem
 from app.core.audit import AuditEntry, utcnow
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import Assignment
 from app.learning.stats import overdue_people
 from app.notify.reminders import add_months, reopen_recurring
-from app.people import services as people
 from app.shopping import services as shopping
 from app.shopping.models import Evidence, Scorecard, ScorecardAnswer, Visit
 from tests.conftest import csrf_from
+from tests.helpers import branch_world
 from tests.test_notify import complete_course
 
-SAMPLES = Path(__file__).parent / "samples"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 
 
 @pytest.fixture
 def world(runner, make_user):
-    runner.invoke(args=["content", "import", str(SAMPLES / "valid")])
-    branch = people.create_department(None, "Тверская", None)
-    db.session.commit()
-    return {
-        "branch": branch,
-        "course": db.session.scalars(select(ContentItem).where(ContentItem.kind == "course")).one(),
-        "checklist": db.session.scalars(select(ContentItem).where(ContentItem.kind == "checklist")).one(),
-        "hr": make_user("hr", email="hr@example.com", name="Елена Кадрова"),
-        "shopper": make_user("shopper", email="shop@example.com", name="Игорь Проверкин"),
-        "anna": make_user("employee", email="anna@example.com", department=branch, name="Anna Smith"),
-    }
+    return branch_world(runner, make_user)
 
 
 def _page(client, auth, email: str, url: str) -> str:

@@ -88,3 +88,20 @@ def test_the_service_refuses_what_the_form_would(app, make_user):
         services.change_password(user, "secret-password-1", COMMON)
     assert err.value.field == "new_password"
     assert user.check_password("secret-password-1")
+
+
+def test_production_hashes_passwords_with_full_cost_scrypt(app):
+    """Tests hash at a lower cost (TestingConfig); production hashes with scrypt at full cost (werkzeug's
+    N=2**15, r=8, p=1), set in its own class, so no environment variable changes it."""
+    from app.config import ProductionConfig, TestingConfig
+    from app.people.models import User
+
+    assert vars(ProductionConfig)["PASSWORD_HASH_METHOD"] == "scrypt"  # its own, not read from the environment
+    app.config["PASSWORD_HASH_METHOD"] = ProductionConfig.PASSWORD_HASH_METHOD
+    user = User(email="p@example.com", name="Prod Person")
+    user.set_password("secret-password-1")
+    assert user.password_hash.startswith("scrypt:32768:8:1$")
+    assert user.check_password("secret-password-1") and not user.check_password("secret-password-2")
+    app.config["PASSWORD_HASH_METHOD"] = TestingConfig.PASSWORD_HASH_METHOD
+    user.set_password("secret-password-1")
+    assert user.password_hash.startswith("scrypt:1024:8:1$")

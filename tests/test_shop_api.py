@@ -1,4 +1,3 @@
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -8,10 +7,10 @@ from app.api.auth import create_token
 from app.extensions import db
 from app.learning.models import Assignment
 from app.people import services as people
-from app.shopping.models import Scorecard
+from tests.helpers import ALL_YES, api, cards
+from tests.helpers import card_body as body
 
 SAMPLES = Path(__file__).parent / "samples"
-ALL_YES = {"greet-30s": "yes", "introduced": "yes", "polite": "yes", "open-questions": "yes", "paraphrased": "yes"}
 
 
 @pytest.fixture
@@ -34,28 +33,7 @@ def world(runner, make_user):
 
 
 def post(client, token, body, key=None, path="/api/v1/scorecards"):
-    headers = {"Authorization": f"Bearer {token}"}
-    if key:
-        headers["Idempotency-Key"] = key
-    return client.post(path, json=body, headers=headers)
-
-
-def body(**over):
-    data = {
-        "checklist": "branch-visit",
-        "department": "Москва/Тверская",
-        "employee": "anna@example.com",
-        "visited_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat(),
-        "answers": dict(ALL_YES),
-        "comments": {"polite": "very polite"},
-        "summary": "fine",
-    }
-    data.update(over)
-    return data
-
-
-def cards():
-    return db.session.scalar(select(func.count(Scorecard.id)))
+    return api(client, token, path=path, key=key, json=body)
 
 
 def test_submit_scores_per_spec(client, world):

@@ -398,17 +398,43 @@ def test_parallel_publishes_make_one_version(server, world, make_user, slug):
 
 
 # ---------------------------------------------------------------- four eyes
-def test_submitter_with_hr_role_cannot_review_own_card(client, auth, world, make_user):
-    boss = make_user("shopper", "hr", email="boss@example.com")
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def boss(make_user):
+    """A shopper who is also HR: the rule, not a missing role, must stop them reviewing their own cards."""
+    return make_user("shopper", "hr", email="boss@example.com")
+
+
+def settle_as(client, auth, email: str, dispute) -> tuple[str, str]:
+    """Sign in as ``email`` and try to accept ``dispute`` from the disputes page, which must offer that
+    person no form for it; (the disputes page, the page after the attempt)."""
+    auth.login(email)
+    page = client.get("/shop/disputes", headers=EN).get_data(as_text=True)
+    assert f'action="/shop/disputes/{dispute.id}"' not in page
+    r = post_form(
+        client,
+        f"/shop/disputes/{dispute.id}",
+        {"accept": "1", "new_answer": "yes"},
+        page_url="/shop/disputes",
+        follow_redirects=True,
+        headers=EN,
+    )
+    db.session.refresh(dispute)
+    return page, r.get_data(as_text=True)
+
+
+def test_submitter_with_hr_role_cannot_review_own_card(client, auth, world, boss):
     card = submitted_card(world, shopper=boss)
     token = create_token(boss, "t")[1]
     db.session.commit()
     auth.login("boss@example.com")
-    page = client.get(f"/shop/cards/{card.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = client.get(f"/shop/cards/{card.id}", headers=EN).get_data(as_text=True)
     assert 'name="approve"' not in page and "You submitted this card, so someone else must review it." in page
-    r = post_form(client, f"/shop/cards/{card.id}", {"approve": "1"}, headers={"Accept-Language": "en"})
+    r = post_form(client, f"/shop/cards/{card.id}", {"approve": "1"}, headers=EN)
     assert r.status_code == 302 and path_of(r) == f"/shop/cards/{card.id}"
-    shown = client.get(path_of(r), headers={"Accept-Language": "en"}).get_data(as_text=True)
+    shown = client.get(path_of(r), headers=EN).get_data(as_text=True)
     assert shown.count("You submitted this card, so someone else must review it.") == 2  # the message and the note
     r = client.post(
         f"/api/v1/scorecards/{card.id}/review",
@@ -424,26 +450,14 @@ def test_submitter_with_hr_role_cannot_review_own_card(client, auth, world, make
     assert card.status == "approved"
 
 
-def test_submitter_cannot_settle_a_dispute_about_their_card(client, auth, world, make_user):
-    boss = make_user("shopper", "hr", email="boss@example.com")
+def test_submitter_cannot_settle_a_dispute_about_their_card(client, auth, world, boss):
     card = submitted_card(world, shopper=boss, polite="no")
     shopping.review_card(world.hr, card, "approve")
     dispute = shopping.open_dispute(world.anna, card, "polite", "I was polite")
     db.session.commit()
-    auth.login("boss@example.com")
-    page = client.get("/shop/disputes", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert f'action="/shop/disputes/{dispute.id}"' not in page
+    page, after = settle_as(client, auth, "boss@example.com", dispute)
     assert "You submitted this card, so someone else must settle disputes about it." in page
-    r = post_form(
-        client,
-        f"/shop/disputes/{dispute.id}",
-        {"accept": "1", "new_answer": "yes"},
-        page_url="/shop/disputes",
-        follow_redirects=True,
-        headers={"Accept-Language": "en"},
-    )
-    assert "You submitted this card, so someone else must settle disputes about it." in r.get_data(as_text=True)
-    db.session.refresh(dispute)
+    assert "You submitted this card, so someone else must settle disputes about it." in after
     assert dispute.status == "open" and audit_count("dispute.accepted") == 0
 
 
@@ -451,19 +465,8 @@ def test_nobody_settles_a_dispute_about_themselves(client, auth, world, make_use
     lead = make_user("hr", email="lead@example.com", department=world.branch)
     card = approved_card_with_disputes(world, ["polite"], employee=lead)
     dispute = db.session.scalars(select(Dispute)).one()
-    auth.login("lead@example.com")
-    page = client.get("/shop/disputes", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert f'action="/shop/disputes/{dispute.id}"' not in page
-    r = post_form(
-        client,
-        f"/shop/disputes/{dispute.id}",
-        {"accept": "1", "new_answer": "yes"},
-        page_url="/shop/disputes",
-        follow_redirects=True,
-        headers={"Accept-Language": "en"},
-    )
-    assert "This dispute is about you, so someone else must settle it." in r.get_data(as_text=True)
-    db.session.refresh(dispute)
+    _, after = settle_as(client, auth, "lead@example.com", dispute)
+    assert "This dispute is about you, so someone else must settle it." in after
     db.session.refresh(card)
     assert dispute.status == "open" and card.total_percent < 100
     shopping.settle_dispute(world.hr, dispute, True, "The camera agrees")

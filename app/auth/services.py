@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.core import audit
 from app.core.audit import utcnow
 from app.extensions import db
-from app.people.models import SESSION_ID_SEPARATOR, User, UserRole
+from app.people.models import SESSION_ID_SEPARATOR, User, UserRole, password_hash_method
 from app.people.passwords import check_new_password
 from app.people.reset_links import make_reset_token, user_for_reset_token  # noqa: F401 - used from here too
 from app.people.services import end_sessions, normalise_email, revoke_api_tokens
@@ -24,7 +24,7 @@ def _spend_hash_time(password: str) -> None:
     """Check against a throwaway hash, so an unknown email costs as much time as a wrong password."""
     global _dummy_hash
     if _dummy_hash is None:
-        _dummy_hash = generate_password_hash("not-a-password", method="scrypt")
+        _dummy_hash = generate_password_hash("not-a-password", method=password_hash_method())
     check_password_hash(_dummy_hash, password)
 
 

@@ -179,7 +179,11 @@ def _comparable(options: list[str]) -> list[str]:
 def same_option(text: str, other: str) -> bool:
     """Whether two normalised option texts say the same thing: equal, nearly equal, or one written into
     the other ("With an apology: «...»")."""
-    if text == other or SequenceMatcher(None, text, other).ratio() >= REPEAT_SIMILARITY:
+    if text == other:
+        return True
+    # quick_ratio and real_quick_ratio are upper bounds of ratio, cheap to compute: most pairs stop there.
+    matcher = SequenceMatcher(None, text, other)
+    if all(r() >= REPEAT_SIMILARITY for r in (matcher.real_quick_ratio, matcher.quick_ratio, matcher.ratio)):
         return True
     short, long = sorted((text.split(), other.split()), key=len)
     if len(short) < REPEAT_WORDS_MIN:

@@ -3,18 +3,22 @@ that made the table holds its own copy."""
 
 # Only departments reachable from a top-level one are walked, so a cycle of parents written past the
 # services cannot make the walk endless: its departments keep their own row (depth 0) and their name.
+# The walk starts from the reachable departments (whose descendants all are), so no step tests membership
+# in ``reach``: such a test was recomputed per row on SQLite, minutes for a chain a thousand deep.
 FILL_TREE = """
 WITH RECURSIVE reach(id) AS (
     SELECT id FROM departments WHERE parent_id IS NULL
     UNION SELECT d.id FROM departments d JOIN reach r ON d.parent_id = r.id
 ), tree(ancestor_id, descendant_id, depth) AS (
-    SELECT id, id, 0 FROM departments
+    SELECT id, id, 0 FROM reach
     UNION ALL
     SELECT t.ancestor_id, d.id, t.depth + 1 FROM tree t
     JOIN departments d ON d.parent_id = t.descendant_id
-    WHERE d.id IN (SELECT id FROM reach)
 )
-INSERT INTO department_tree (ancestor_id, descendant_id, depth) SELECT ancestor_id, descendant_id, depth FROM tree
+INSERT INTO department_tree (ancestor_id, descendant_id, depth)
+SELECT ancestor_id, descendant_id, depth FROM tree
+UNION ALL
+SELECT id, id, 0 FROM departments WHERE id NOT IN (SELECT id FROM reach)
 """
 FILL_PATHS = """
 WITH RECURSIVE walk(id, path) AS (

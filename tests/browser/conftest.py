@@ -4,7 +4,8 @@ The app runs as its own process (``flask run``) on 127.0.0.1 with a fresh databa
 way a newcomer builds it: migrations, ``content import``, ``demo``. It is a SQLite file of its
 own, or, when the suite runs on PostgreSQL, a database of its own on the same server
 (``<name>_browser``, recreated each run), so the per-test cleanup of the main suite never
-touches it.
+touches it. Under pytest-xdist each worker that runs a journey has its own server, port and
+database (``<name>_gw0_browser``).
 
 When Chromium is missing the journeys are skipped with a loud warning; under CI
 (``CI`` set) they fail instead, and ``.ci/run`` installs Chromium first.
@@ -12,7 +13,9 @@ When Chromium is missing the journeys are skipped with a loud warning; under CI
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,7 +24,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
+from tests.conftest import worker_database_url
+
+SERVER_START_SECONDS = 180
 TIMEOUT_MS = 15_000  # actions and assertions alike: a loaded 2-core machine can take seconds to answer
 
 
@@ -37,7 +45,6 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 DEMO_PASSWORD = "rapport-demo"
 PHONE = {"width": 390, "height": 844}
-A11Y_RESULTS: list[tuple] = []  # (role, size, path, axe counts by impact, page width on a phone)
 
 
 def _missing_browser() -> str | None:
@@ -50,29 +57,22 @@ def _missing_browser() -> str | None:
     return None
 
 
-def pytest_collection_modifyitems(config, items):
+def missing_browser_message() -> str | None:
     reason = _missing_browser()
-    if reason is None:
+    return None if reason is None else f"BROWSER JOURNEYS NOT RUN: {reason}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without a browser the journeys are skipped; tests/conftest.py has already said so loudly, or,
+    under CI, stopped the run (before any pytest-xdist worker started)."""
+    message = missing_browser_message()
+    if message is None:
         return
-    message = f"BROWSER JOURNEYS NOT RUN: {reason}"
     if os.environ.get("CI"):
         raise pytest.UsageError(message)
-    sys.stderr.write(f"\n{'!' * 78}\n{message}\n{'!' * 78}\n")
     for item in items:
         if Path(str(item.fspath)).parent == Path(__file__).parent:
             item.add_marker(pytest.mark.skip(reason=message))
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Print the axe-core counts per page of the accessibility crawl."""
-    if not A11Y_RESULTS:
-        return
-    write = terminalreporter.write_line
-    terminalreporter.section("accessibility: axe-core violations per page (critical/serious/moderate/minor)")
-    for role, size, path, counts, width in A11Y_RESULTS:
-        c = counts
-        fit = f"  {width}px" if width is not None else ""
-        write(f"{role:9s} {size:8s} {c['critical']}/{c['serious']}/{c['moderate']}/{c['minor']}  {path}{fit}")
 
 
 def _free_port() -> int:
@@ -95,41 +95,80 @@ def _flask(env: dict, *args: str, timeout: int = 600) -> str:
     return result.stdout
 
 
-def _live_database(base: Path) -> str:
-    """A fresh database for the live server, on the engine the suite runs on."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        return f"sqlite:///{base / 'rapport.db'}"
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    name = f"{target.database}_browser"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return target.set(database=name).render_as_string(hide_password=False)
-
-
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The real app with demo data on a free port; yields its base URL."""
-    base = tmp_path_factory.mktemp("live")
-    env = {
+def _live_env(base: Path, database_url: str) -> dict:
+    return {
         **os.environ,
-        "DATABASE_URL": _live_database(base),
+        "DATABASE_URL": database_url,
         "EVIDENCE_DIR": str(base / "evidence"),
         "SECRET_KEY": "browser-journeys",
         "APP_ENV": "development",
         "CONTENT_DIR": os.environ.get("BROWSER_CONTENT_DIR", str(ROOT / "content")),
         "LOGIN_LIMIT_PER_ACCOUNT": "100/minute",
         "LOGIN_LIMIT_PER_ADDRESS": "300/minute",
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # the demo's fifty people and every sign-in, cheaper
     }
+
+
+def _build_demo_site(base: Path, database_url: str) -> None:
+    """A database built the way a newcomer builds it: migrations, ``content import``, ``demo``."""
+    env = _live_env(base, database_url)
     _flask(env, "db", "upgrade")
     _flask(env, "content", "import", env["CONTENT_DIR"])
     _flask(env, "demo")
+
+
+def _live_database(tmp_path_factory, base: Path) -> str:
+    """The live server's fresh database with the demo, on the engine the suite runs on.
+
+    Under pytest-xdist the demo site is built once per run, by the first worker to need it (the
+    others wait on a lock), and each worker gets a copy: of the SQLite file and the evidence folder,
+    or ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL. A single process builds it in place."""
+    url = os.environ.get("DATABASE_URL", "")
+    postgres = url.startswith("postgresql")
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        own = worker_database_url(url, "_browser", fresh=True) if postgres else f"sqlite:///{base / 'rapport.db'}"
+        _build_demo_site(base, own)
+        return own
+    shared = tmp_path_factory.getbasetemp().parent / "live-demo"  # the run's folder, above each worker's
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if postgres:
+            template = make_url(url)
+            template = template.set(database=f"{template.database}_browser").render_as_string(hide_password=False)
+        else:
+            template = f"sqlite:///{shared / 'rapport.db'}"
+        if not (shared / "built").exists():
+            if postgres:
+                _recreate_database(template)
+            _build_demo_site(shared, template)
+            (shared / "built").touch()
+        if (shared / "evidence").exists():
+            shutil.copytree(shared / "evidence", base / "evidence")
+        if not postgres:
+            shutil.copyfile(shared / "rapport.db", base / "rapport.db")
+            return f"sqlite:///{base / 'rapport.db'}"
+        own = worker_database_url(url, "_browser")
+        _recreate_database(own, template=make_url(template).database)
+        return own
+
+
+def _recreate_database(url: str, template: str | None = None) -> None:
+    """Drop and create ``url``'s PostgreSQL database (as a copy of ``template``), through the server's
+    ``postgres`` database."""
+    target = make_url(url)
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{target.database}"' + (f' TEMPLATE "{template}"' if template else "")))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The real app with demo data on a free port; yields its base URL."""
+    base = tmp_path_factory.mktemp("live")
+    env = _live_env(base, _live_database(tmp_path_factory, base))
     port = _free_port()
     log = open(base / "server.log", "w")
     process = subprocess.Popen(
@@ -140,13 +179,19 @@ def live_server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    # Until it answers: on a loaded machine (two xdist workers, each with a server) starting can take far
+    # longer than the ten seconds this once allowed, and the first tests then met a refused connection.
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while True:
         try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=1)
+            urllib.request.urlopen(f"{url}/healthz", timeout=5)
             break
         except OSError:
             if process.poll() is not None:
                 raise RuntimeError((base / "server.log").read_text()) from None
+            if time.monotonic() > deadline:
+                process.terminate()
+                raise RuntimeError(f"the live server did not answer in {SERVER_START_SECONDS} s") from None
             time.sleep(0.1)
     yield {"url": url, "env": env, "dir": base}
     process.terminate()
