@@ -39,16 +39,17 @@ def departments_page(
     """The departments report: under ``root_id`` its row and its children's, else the top departments
     of the viewer's ``scope``; sorted by the column ``sort`` (already checked); with the skill heatmap of
     the rows shown. Raises NoSuchRoot for a root outside the rows."""
-    rows, company = services.company_report(period, scope=scope)
+    listed = services.listed_departments(scope)
+    ids = {dept_id for dept_id, _parent in listed}
     if root_id:
-        root = next((r for r in rows if r.id == root_id), None)
-        if root is None:
+        if root_id not in ids:
             raise NoSuchRoot(root_id)
-        shown = [root] + [r for r in rows if r.parent_id == root_id]
+        wanted = {root_id} | {dept_id for dept_id, parent in listed if parent == root_id}
     else:
-        root = None
-        listed = {r.id for r in rows}
-        shown = [r for r in rows if r.parent_id is None or r.parent_id not in listed]
+        wanted = {dept_id for dept_id, parent in listed if parent is None or parent not in ids}
+    # the rows shown only (in tree order: a root before its children), with the company's total
+    shown, company = services.company_report(period, scope=scope, only=wanted)
+    root = shown[0] if root_id else None
     shown = _sorted(shown, sort, descending, keep_first=root is not None)
     skills, heat = services.skill_heatmap([r.id for r in shown], period, scope=scope)
     return DepartmentsPage(shown, root, company, skills, heat)
