@@ -52,9 +52,11 @@ def page_number() -> int:
     return int(raw)
 
 
-def paginate(stmt, per_page: int | None = None):
-    """One page of a list for the page asked in the URL; a page that is not there is a 404, never a 500."""
-    return db.paginate(stmt, page=page_number(), per_page=per_page or current_app.config["PER_PAGE"], error_out=True)
+def paginate(stmt, per_page: int | None = None, page: int | None = None):
+    """One page of a list: ``page`` (a service given the number its route read with :func:`page_number`),
+    else the page asked in the URL; a page that is not there is a 404, never a 500."""
+    page = page_number() if page is None else page
+    return db.paginate(stmt, page=page, per_page=per_page or current_app.config["PER_PAGE"], error_out=True)
 
 
 def in_calendar(day: date) -> bool:

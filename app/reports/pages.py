@@ -75,20 +75,19 @@ def department_page(
     from sqlalchemy import select
     from sqlalchemy.orm import lazyload, load_only
 
-    from app.extensions import db
+    from app.core.inputs import paginate
     from app.people.models import User
     from app.people.services import subtree_ids
 
     below = departments_page(period, scope, dept_id, sort, descending)
     subtree = sorted(subtree_ids(dept_id))
-    listed = db.paginate(
+    listed = paginate(
         select(User)
         .where(User.department_id.in_(subtree), User.active.is_(True))
         .order_by(User.name)
         .options(load_only(User.id, User.name), lazyload(User.roles)),  # the list shows names and figures
-        page=page,
         per_page=per_page,
-        error_out=True,
+        page=page,
     )
     return DepartmentPage(
         below,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload, load_only
 
-from app.extensions import db
+from app.core.inputs import paginate
 from app.people import services as people_services
 from app.people.models import Department, User
 from app.shopping import acknowledgement
@@ -47,11 +47,10 @@ class ReviewQueue:
 def review_queue(actor, status: str, page: int, per_page: int) -> ReviewQueue:
     """One page of the cards of ``status`` that ``actor`` sees, newest submission first."""
     cards = people_services.scoped(select(Scorecard).where(Scorecard.status == status), Scorecard.department_id, actor)
-    listed = db.paginate(
+    listed = paginate(
         cards.options(*_ROW).order_by(Scorecard.submitted_at.desc().nulls_last(), Scorecard.id.desc()),
-        page=page,
         per_page=per_page,
-        error_out=True,
+        page=page,
     )
     if status != "approved":
         return ReviewQueue(listed, {}, None)
