@@ -40,15 +40,16 @@ def departments_page(
     of the viewer's ``scope``; sorted by the column ``sort`` (already checked); with the skill heatmap of
     the rows shown. Raises NoSuchRoot for a root outside the rows."""
     listed = services.listed_departments(scope)
-    ids = {dept_id for dept_id, _parent in listed}
+    ids = {dept_id for dept_id, _path, _parent, _depth in listed}
     if root_id:
         if root_id not in ids:
             raise NoSuchRoot(root_id)
-        wanted = {root_id} | {dept_id for dept_id, parent in listed if parent == root_id}
+        wanted = {root_id} | {dept_id for dept_id, _path, parent, _depth in listed if parent == root_id}
     else:
-        wanted = {dept_id for dept_id, parent in listed if parent is None or parent not in ids}
-    # the rows shown only (in tree order: a root before its children), with the company's total
-    shown, company = services.company_report(period, scope=scope, only=wanted)
+        wanted = {dept_id for dept_id, _path, parent, _depth in listed if parent is None or parent not in ids}
+    # the rows shown only (in tree order: a root before its children), with the company's total; the
+    # departments read once, here
+    shown, company = services.company_report(period, scope=scope, only=wanted, tree=listed)
     root = shown[0] if root_id else None
     shown = _sorted(shown, sort, descending, keep_first=root is not None)
     skills, heat = services.skill_heatmap([r.id for r in shown], period, scope=scope)

@@ -193,20 +193,21 @@ def department_report(
 
 
 def company_report(
-    period: Period | None = None, today: date | None = None, scope: set[int] | None = None, only=None
+    period: Period | None = None, today: date | None = None, scope: set[int] | None = None, only=None, tree=None
 ) -> tuple[list[DepartmentRow], DepartmentRow]:
     """Every department's row and the whole company's, from the same statement; for a ``scope`` (a scoped
     HR person's departments, see ``people.services.scope_ids``) its departments and their total as the
     "company". ``only`` (department ids) fills just those rows, the company's total unchanged: a page
     shows a handful of departments, an export all of them, and summing every subtree took most of the
-    page's time on a large company."""
-    return _report(period, today, None if scope is None else sorted(scope), only)
+    page's time on a large company. ``tree``: the departments as :func:`listed_departments` gave them,
+    when the caller has read them already."""
+    return _report(period, today, None if scope is None else sorted(scope), only, tree)
 
 
-def _report(period, today, roots, only=None) -> tuple[list[DepartmentRow], DepartmentRow]:
+def _report(period, today, roots, only=None, tree=None) -> tuple[list[DepartmentRow], DepartmentRow]:
     period = period or Period()
     today = today or date.today()
-    tree = _tree()
+    tree = _tree() if tree is None else tree
     ids = None if roots is None else sorted(subtrees_ids(roots))
     wanted = None if roots is None else set(roots)
     if only is not None:
@@ -220,9 +221,9 @@ def _report(period, today, roots, only=None) -> tuple[list[DepartmentRow], Depar
     return rows, _fill(DepartmentRow(id=None, path="", parent_id=None), sums)
 
 
-def listed_departments(scope: set[int] | None = None) -> list[tuple[int, int | None]]:
-    """(id, parent id) of the departments a report lists (a ``scope``'s only), in tree order."""
-    return [(dept_id, parent) for dept_id, _path, parent, _depth in _tree() if scope is None or dept_id in scope]
+def listed_departments(scope: set[int] | None = None) -> list[tuple[int, str, int | None, int]]:
+    """(id, path, parent id, depth) of the departments a report lists (a ``scope``'s only), in tree order."""
+    return [row for row in _tree() if scope is None or row[0] in scope]
 
 
 def _tree() -> list[tuple[int, str, int | None, int]]:
