@@ -6,7 +6,8 @@ a phone screen, no English word or code left in a Russian or Bulgarian page).
 The crawl follows the links on each page (GET only, never a download), one page per URL shape
 (``/reports/departments/7`` stands for every department page), so it grows with the product.
 axe-core is vendored in ``tests/browser/vendor/`` (version and licence next to it) and injected
-into each page; the counts per page are printed at the end of the run.
+into each page as it loads; the counts per page are printed at the end of the run. A page with a
+problem is kept as a screenshot in ``test-artifacts/tour/``; ``RAPPORT_TOUR_SHOTS=1`` keeps every page.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tests.browser.conftest import ARTIFACTS, PHONE, login, use_language
 from tests.conftest import A11Y_PROPERTY
 
 AXE = next((Path(__file__).parent / "vendor").glob("axe-core-*/axe.min.js"))
-AXE_SOURCE = AXE.read_text(encoding="utf-8")  # read once, injected into each page
+AXE_SOURCE = AXE.read_text(encoding="utf-8")  # read once, run in each page as it loads (an init script)
 ROLES = ["employee", "shopper", "trainer", "manager", "hr", "admin"]
 MAX_PAGES = 90
 # Downloads, sign-out, and links that only change the language or leave the site are not pages to audit.
@@ -53,7 +54,8 @@ def links(page, base: str) -> list[str]:
 
 
 def audit(page) -> dict:
-    page.evaluate(AXE_SOURCE)
+    if not page.evaluate("typeof axe !== 'undefined'"):  # a page of a context without the tour's init script
+        page.evaluate(AXE_SOURCE)
     # resultTypes: every violation in full; passes and the rest cut to one node each (axe's option for speed).
     result = page.evaluate(
         """async () => {
@@ -74,6 +76,7 @@ LAPTOP = {"width": 1366, "height": 800}
 # Bulgarian have the longest words and are where an English word left behind shows; English is the
 # language the other journeys run in.
 TOURS = [("laptop", "ru"), ("phone", "ru"), ("phone", "bg")]
+EVERY_SHOT = bool(os.environ.get("RAPPORT_TOUR_SHOTS"))  # a screenshot of every page, not only of those with a problem
 if os.environ.get("RAPPORT_TOUR") == "all":  # every screen in every language, for a full check by hand
     TOURS = [(size, lang) for size in ("laptop", "phone") for lang in ("ru", "en", "bg")]
 
@@ -93,6 +96,8 @@ def test_every_reachable_page_is_accessible_and_fits_the_screen(browser, live_se
         bypass_csp=True,  # lets the test inject axe; the app's own policy stays as it is
     )
     context.set_default_timeout(15000)
+    # In every document before its own scripts: evaluating axe's 0.5 MB after each load cost more.
+    context.add_init_script(AXE_SOURCE)
     page = context.new_page()
     try:
         login(page, f"{role}@example.com", language=lang)
@@ -112,11 +117,13 @@ def test_every_reachable_page_is_accessible_and_fits_the_screen(browser, live_se
             request.node.user_properties.append(
                 (A11Y_PROPERTY, (role, f"{size}-{lang}", path, result["counts"], width))
             )
+            found = len(problems)
             for v in result["violations"]:
                 if v["impact"] in ("serious", "critical"):
                     problems.append(f"{path}: {v['impact']} {v['id']} ({v['help']}) at {', '.join(v['nodes'])}")
             problems += layout.problems(page, path, lang, phone)
-            page.screenshot(path=str(shots / (re.sub(r"[^\w]+", "_", shape(path)).strip("_") + ".png")))
+            if len(problems) > found or EVERY_SHOT:  # a screenshot costs as much as loading the page
+                page.screenshot(path=str(shots / (re.sub(r"[^\w]+", "_", shape(path)).strip("_") + ".png")))
             queue.extend(p for p in links(page, live_server["url"]) if shape(p) not in seen)
         assert visited >= 3, f"the crawl for {role} reached only {visited} page(s)"
         unseen = {shape(p) for p in queue} - seen
