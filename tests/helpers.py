@@ -2,6 +2,8 @@
 
 - ``branch_world``: the sample content imported, one branch, HR, a shopper and Anna (and whoever else
   a module asks for), for the notification and "one rule" tests;
+- ``demo_company``: the sample content and ``flask demo``, made by the commands once per process and
+  copied in for every later test that asks;
 - ``card_body`` / ``api`` / ``cards``: a shop card as the API takes it, a call with a bearer token (and an
   idempotency key), and how many cards there are, for the API and hostile-input tests.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, text, update
 
 from app.content.models import ContentItem
 from app.extensions import db
@@ -39,6 +41,65 @@ def branch_world(runner, make_user, **more: tuple[str, str, str, bool]) -> dict:
     for key, (role, email, name, in_branch) in more.items():
         world[key] = make_user(role, email=email, name=name, department=branch if in_branch else None)
     return world
+
+
+_DEMO_ROWS: dict[str, list[dict]] = {}  # table -> the rows the demo company left, once per process (worker)
+
+
+def demo_company(runner) -> None:
+    """The sample content imported and ``flask demo`` loaded, in this test's transaction.
+
+    The first test of a process (a pytest-xdist worker) that asks runs both commands and checks they
+    succeed; every later one gets the very rows they left, copied in table by table: a few
+    milliseconds where the commands take seconds. Tests of the demo command itself run it."""
+    if not _DEMO_ROWS:
+        runner.invoke(args=["content", "import", str(SAMPLES / "valid")])
+        result = runner.invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        for table in db.metadata.sorted_tables:
+            rows = db.session.execute(select(table).order_by(*table.primary_key.columns))
+            _DEMO_ROWS[table.name] = [dict(row._mapping) for row in rows]
+        return
+    _copy_in(_DEMO_ROWS)
+
+
+def _copy_in(saved: dict[str, list[dict]]) -> None:
+    """Insert ``saved`` rows in dependency order. A key that points at its own table or one inserted
+    later (a department's parent, a content item's published version) is written once every row is in,
+    so every foreign key is checked as it is written."""
+    tables = db.metadata.sorted_tables
+    order = {table.name: i for i, table in enumerate(tables)}
+    later: list[tuple] = []
+    for table in tables:
+        rows = saved[table.name]
+        if not rows:
+            continue
+        held = [
+            fk.parent.name
+            for fk in table.foreign_keys
+            if order.get(fk.column.table.name, -1) >= order[table.name]
+            and any(row[fk.parent.name] is not None for row in rows)
+        ]
+        db.session.execute(table.insert(), [{**row, **dict.fromkeys(held)} for row in rows])
+        if held:
+            later.append((table, held, rows))
+    for table, held, rows in later:
+        (key,) = table.primary_key.columns  # the held keys are on tables with a one-column primary key
+        db.session.execute(
+            update(table).where(key == bindparam("_key")).values({name: bindparam(name) for name in held}),
+            [{"_key": row[key.name], **{name: row[name] for name in held}} for row in rows],
+        )
+    if db.engine.dialect.name == "postgresql":  # ids were given: each sequence carries on after the largest
+        for table in tables:
+            key = list(table.primary_key.columns)
+            if len(key) == 1 and saved[table.name] and key[0].autoincrement is not False:
+                sequence = db.session.scalar(
+                    text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": key[0].name}
+                )
+                if sequence:
+                    top = max(row[key[0].name] for row in saved[table.name])
+                    db.session.execute(text("SELECT setval(:s, :v)"), {"s": sequence, "v": top})
+    db.session.commit()
 
 
 def card_body(**over) -> dict:

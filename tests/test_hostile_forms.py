@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.conftest import crawl, csrf_from
+from tests.helpers import demo_company
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = "<script>alert('x')</script>"
@@ -118,8 +119,7 @@ def _row_counts() -> dict[str, int]:
 
 @pytest.fixture
 def demo(runner):
-    runner.invoke(args=["content", "import", str(ROOT / "tests" / "samples" / "valid")])
-    assert runner.invoke(args=["demo"]).exit_code == 0
+    demo_company(runner)
 
 
 @pytest.mark.parametrize("role", ["employee", "learner", "shopper", "trainer", "hr", "admin"])

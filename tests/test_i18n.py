@@ -142,9 +142,9 @@ def test_a_person_switching_to_bulgarian_sees_no_english_or_russian_interface(ru
     import re
 
     from tests.conftest import crawl, csrf_from
+    from tests.helpers import demo_company
 
-    runner.invoke(args=["content", "import", str(ROOT / "tests" / "samples" / "valid")])
-    assert runner.invoke(args=["demo"]).exit_code == 0
+    demo_company(runner)
     english, russian = _interface_strings("bg")
     assert len(english) > 100 and len(russian) > 100
     for role in ("employee", "shopper", "trainer", "hr", "admin"):
