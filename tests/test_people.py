@@ -138,6 +138,15 @@ def test_duplicate_email_is_refused_and_double_submit_creates_one(client, auth, 
     assert db.session.scalar(select(func.count(User.id)).where(User.email == "ivan@example.com")) == 1
 
 
+def test_an_over_long_email_is_refused_for_its_length_alone(client, auth, make_user):
+    _login_hr(auth, make_user)
+    data = {"name": "Иван Иванов", "email": "x" * 200_000 + "@example.com", "department": 0, "roles": ["employee"]}
+    page = post_form(client, "/people/new", data).get_data(as_text=True)
+    assert "254" in page  # the length is what is wrong with it, and the one thing said about it
+    assert "Invalid email address" not in page
+    assert db.session.scalar(select(func.count(User.id)).where(User.email.like("xxx%"))) == 0
+
+
 def test_hr_cannot_grant_admin_but_admin_can(client, auth, make_user):
     _login_hr(auth, make_user)
     person = make_user("employee", email="p@example.com")
