@@ -4,7 +4,9 @@ interface's languages: axe-core finds no serious or critical violation, and the 
 a phone screen, no English word or code left in a Russian or Bulgarian page).
 
 The crawl follows the links on each page (GET only, never a download), one page per URL shape
-(``/reports/departments/7`` stands for every department page), so it grows with the product.
+(``/reports/departments/7`` stands for every department page), so it grows with the product. A
+page's query parameters are each tried at least once, not in every combination: ``?sort=…``,
+``?columns=all`` and ``?from=…&to=…`` of a report are three visits, not the eight of all their mixes.
 axe-core is vendored in ``tests/browser/vendor/`` (version and licence next to it) and injected
 into each page as it loads; the counts per page are printed at the end of the run. A page with a
 problem is kept as a screenshot in ``test-artifacts/tour/``; ``RAPPORT_TOUR_SHOTS=1`` keeps every page.
@@ -33,10 +35,38 @@ SKIP = re.compile(r"format=|/download|/export|\.zip$|\.csv$|\.xlsx$|/evidence/|/
 
 def shape(path: str) -> str:
     """The URL with numbers and slugs folded, so each kind of page is visited once."""
+    page, keys = _page_and_keys(path)
+    return page + ("?" + "&".join(sorted(keys)) if keys else "")
+
+
+def _page_and_keys(path: str) -> tuple[str, frozenset[str]]:
+    """The page's path with numbers and slugs folded, and the names of its query parameters."""
     path, _, query = path.partition("?")
     path = re.sub(r"/[^/]*-[^/]*", "/S", path)  # course, case and quiz ids are slugs with hyphens
-    keys = sorted({part.split("=")[0] for part in query.split("&") if part})  # ?sort=a and ?sort=b alike
-    return re.sub(r"\d+", "N", path) + ("?" + "&".join(keys) if keys else "")
+    keys = frozenset(part.split("=")[0] for part in query.split("&") if part)  # ?sort=a and ?sort=b alike
+    return re.sub(r"\d+", "N", path), keys
+
+
+class Coverage:
+    """The pages visited so far: each page once without query parameters and each of its parameters
+    at least once; a URL adds nothing when its page was seen with each of its parameters already."""
+
+    def __init__(self):
+        self.bare: set[str] = set()
+        self.keys: dict[str, set[str]] = {}
+
+    def new(self, path: str) -> bool:
+        page, keys = _page_and_keys(path)
+        if not keys:
+            return page not in self.bare
+        return not keys <= self.keys.get(page, set())
+
+    def add(self, path: str) -> None:
+        page, keys = _page_and_keys(path)
+        if keys:
+            self.keys.setdefault(page, set()).update(keys)
+        else:
+            self.bare.add(page)
 
 
 def links(page, base: str) -> list[str]:
@@ -101,12 +131,12 @@ def test_every_reachable_page_is_accessible_and_fits_the_screen(browser, live_se
     page = context.new_page()
     try:
         login(page, f"{role}@example.com", language=lang)
-        queue, seen, problems, visited = ["/dashboard"], set(), [], 0
+        queue, seen, problems, visited = ["/dashboard"], Coverage(), [], 0
         while queue and visited < MAX_PAGES:
             path = queue.pop(0)
-            if shape(path) in seen:
+            if not seen.new(path):
                 continue
-            seen.add(shape(path))
+            seen.add(path)
             response = page.goto(path)
             if response is None or response.status >= 400 or "/login" in page.url:
                 problems.append(f"{path}: answered {response.status if response else 'nothing'}")
@@ -124,9 +154,9 @@ def test_every_reachable_page_is_accessible_and_fits_the_screen(browser, live_se
             problems += layout.problems(page, path, lang, phone)
             if len(problems) > found or EVERY_SHOT:  # a screenshot costs as much as loading the page
                 page.screenshot(path=str(shots / (re.sub(r"[^\w]+", "_", shape(path)).strip("_") + ".png")))
-            queue.extend(p for p in links(page, live_server["url"]) if shape(p) not in seen)
+            queue.extend(p for p in links(page, live_server["url"]) if seen.new(p))
         assert visited >= 3, f"the crawl for {role} reached only {visited} page(s)"
-        unseen = {shape(p) for p in queue} - seen
+        unseen = {shape(p) for p in queue if seen.new(p)}
         assert not unseen, f"the crawl for {role} stopped at {MAX_PAGES} pages before {sorted(unseen)[:5]}"
         assert not problems, "\n".join(problems)
     finally:
