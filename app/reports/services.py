@@ -164,13 +164,13 @@ def _fill(row: DepartmentRow, sums: dict[tuple, list[float]], key=None) -> Depar
     row.employees = _int(heads[0]) if heads else 0
     c = sums.get(("shop", key))
     if c and c[0]:
-        cards_n, scored, sum_percent, passed, critical, late = c
-        row.shop_count, row.shop_avg_percent = _int(cards_n), sum_percent / scored if scored else None
+        cards_n, _scored, _sum_percent, passed, critical, late = c
+        row.shop_count, row.shop_avg_percent = _int(cards_n), rollups.average("shop", c)
         row.shop_pass_rate = _ratio(_int(passed), row.shop_count)
         row.critical_failures, row.late_cards = _int(critical), _int(late)
     q = sums.get(("quiz", key))
     if q and q[0]:
-        row.quiz_attempts, row.quiz_avg_percent = _int(q[0]), q[1] / q[0]
+        row.quiz_attempts, row.quiz_avg_percent = _int(q[0]), rollups.average("quiz", q)
         row.quiz_pass_rate = _ratio(_int(q[2]), row.quiz_attempts)
     a = sums.get(("assigned", key))
     if a:
@@ -307,12 +307,13 @@ def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: li
         db.engine.dialect.name, period.start, period.end, None if ids is None else tuple(ids)
     )
     out: dict[str, dict] = {}
-    counts = {"shop": "cards", "quiz": "attempts"}
-    for kind, m, avg, n in db.session.execute(stmt):  # both in one round trip
+    for kind, m, *sums in db.session.execute(stmt):  # both in one round trip
+        figures = sums[: len(rollups.MEASURES[kind])]
+        n = figures[rollups.MEASURES[kind].index(statements.TREND[kind])]
         if not n:
             continue
-        out.setdefault(m, {"month": m})[kind] = float(avg) if avg is not None else None
-        out[m][counts[kind]] = int(n)
+        out.setdefault(m, {"month": m})[kind] = rollups.average(kind, figures)
+        out[m][statements.TREND[kind]] = int(n)
     return [out[k] for k in sorted(k for k in out if k)]
 
 

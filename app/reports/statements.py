@@ -16,6 +16,8 @@ from app.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, 
 # Each kind of figure, per department: the statement's label and how many figures it has.
 FIGURES = {"heads": 1, "shop": len(rollups.MEASURES["shop"]), "quiz": len(rollups.MEASURES["quiz"]), "assigned": 3}
 WIDTH = max(FIGURES.values())
+# The monthly trend's kinds, each with the figure it counts (the cards, the attempts).
+TREND = {"shop": "cards", "quiz": "attempts"}
 
 
 def _padded(stmt_columns: list, n: int) -> list:
@@ -112,23 +114,13 @@ def trend_statement(dialect: str, start: date | None, end: date | None, ids: tup
             return func.strftime("%Y-%m", col)
 
     ids = None if ids is None else list(ids)  # as values: the planner then uses the department index
-    shop = rollups.period_rows("shop", start, end, ids)
-    card_month = month(shop.c.day)
-    cards = select(
-        literal("shop"),
-        card_month,
-        func.sum(shop.c.sum_percent) / func.nullif(func.sum(shop.c.scored), 0),
-        func.sum(shop.c.cards),
-    ).group_by(card_month)
-    quiz = rollups.period_rows("quiz", start, end, ids)
-    quiz_month = month(quiz.c.day)
-    quizzes = select(
-        literal("quiz"),
-        quiz_month,
-        func.sum(quiz.c.sum_percent) / func.nullif(func.sum(quiz.c.attempts), 0),
-        func.sum(quiz.c.attempts),
-    ).group_by(quiz_month)
-    return union_all(cards, quizzes)
+    parts = []
+    for kind in TREND:  # every figure of the kind summed per month, padded to one width for the UNION
+        rows = rollups.period_rows(kind, start, end, ids)
+        per_month = month(rows.c.day)
+        sums = [func.sum(rows.c[m]) for m in rollups.MEASURES[kind]]
+        parts.append(select(literal(kind), per_month, *_padded(sums, len(sums))).group_by(per_month))
+    return union_all(*parts)
 
 
 @lru_cache(maxsize=64)

@@ -48,6 +48,7 @@ from app.rollups.tables import (
     ShopMonthly,
     SkillDaily,
     SkillMonthly,
+    average,
 )
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "ShopMonthly",
     "SkillDaily",
     "SkillMonthly",
+    "average",
     "course_skill_pairs",
     "connect_signals",
     "cover_by_months",
