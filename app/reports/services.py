@@ -290,7 +290,7 @@ def item_failure_rates(
             "skill": r[1] or None,
             "failed": int(r[2]),
             "applicable": int(r[3]),
-            "rate": int(r[2]) / int(r[3]),
+            "rate": float(r.rate),
         }
         for r in db.session.execute(stmt)
     ]

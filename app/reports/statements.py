@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Date, and_, bindparam, func, literal, null, select, union_all
+from sqlalchemy import Date, Float, and_, bindparam, cast, func, literal, null, select, union_all
 
 from app import rollups
 from app.people.models import DepartmentTree, User
@@ -96,9 +96,10 @@ def failures_statement(start: date | None, end: date | None, ids: tuple | None, 
             parts.append(rollups.item_rows_between(low, high, ids, sign, tag=str(n)))
     rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("item_rows")
     failed, applicable = func.sum(rows.c.failed), func.sum(rows.c.applicable)
+    rate = (cast(failed, Float) / applicable).label("rate")  # the failure rate, worked out here only
     item_col = rows.c.item_id
-    stmt = select(item_col, rows.c.skill, failed, applicable).group_by(item_col, rows.c.skill)
-    return stmt.having(applicable > 0).order_by((failed * 1.0 / applicable).desc(), item_col).limit(limit)
+    stmt = select(item_col, rows.c.skill, failed, applicable, rate).group_by(item_col, rows.c.skill)
+    return stmt.having(applicable > 0).order_by(rate.desc(), item_col).limit(limit)
 
 
 @lru_cache(maxsize=64)
