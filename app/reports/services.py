@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, func, select, true
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import lazyload
 
 from app import rollups
@@ -522,51 +521,27 @@ def training_effect(dept_id: int | None, period: Period | None = None, subtree: 
 # ---------------------------------------------------------------- views for people without HR rights
 @dataclass
 class GroupFigure:
-    value: float | None
-    people: int
+    value: float | None  # None when hidden
+    people: int  # how many people the figure rests on, counted up to MIN_GROUP_SIZE
     hidden: bool
 
 
-@lru_cache(maxsize=1)
-def _team_statement():
-    """A department's shop average and quiz average with how many people each rests on, in one statement
-    built once (an employee's dashboard shows them; building the two queries took longer than running them)."""
-    dept_id = bindparam("dept_id")
-    shop = (
-        select(
-            func.avg(Scorecard.total_percent).label("avg"), func.count(func.distinct(Scorecard.employee_id)).label("n")
-        )
-        .where(
-            Scorecard.department_id == dept_id,
-            Scorecard.status == "approved",
-            Scorecard.total_percent.is_not(None),  # the people the average rests on: cards with a result
-        )
-        .subquery()
-    )
-    colleagues = select(User.id).where(User.department_id == dept_id)
-    quiz = (
-        # by person (indexed): joining users let the planner walk every finished attempt of the company
-        select(func.avg(QuizAttempt.percent).label("avg"), func.count(func.distinct(QuizAttempt.user_id)).label("n"))
-        .where(QuizAttempt.user_id.in_(colleagues), QuizAttempt.status == "finished")
-        .subquery()
-    )
-    return select(shop.c.avg, shop.c.n, quiz.c.avg, quiz.c.n).select_from(shop.join(quiz, true()))
-
-
 def team_figures(user: User) -> dict[str, GroupFigure] | None:
-    """The person's own department, for comparison on their dashboard.
+    """The person's own department, for comparison on their dashboard: its shop and quiz averages as on its
+    report (over its subtree, all time), with how many people each rests on.
 
     A figure is hidden when it rests on fewer people than MIN_GROUP_SIZE, so it cannot single anyone out.
     """
     if user.department_id is None:
         return None
     minimum = current_app.config["MIN_GROUP_SIZE"]
-    shop_avg, shop_people, quiz_avg, quiz_people = db.session.execute(
-        _team_statement(), {"dept_id": user.department_id}
-    ).one()
-
-    def figure(value, people):
+    params = {"dept_id": user.department_id, "minimum": max(minimum, 0)}
+    row = db.session.execute(statements.team_statement(), params).one()
+    out, at = {}, 0
+    for kind in statements.TEAM:  # per kind its figures summed, then its people
+        width = len(rollups.MEASURES[kind])
+        figures, people = row[at : at + width], _int(row[at + width])
+        at += width + 1
         hidden = people < minimum
-        return GroupFigure(None if hidden or value is None else float(value), people, hidden)
-
-    return {"shop": figure(shop_avg, shop_people), "quiz": figure(quiz_avg, quiz_people)}
+        out[kind] = GroupFigure(None if hidden else rollups.average(kind, figures), people, hidden)
+    return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Date, Float, and_, bindparam, cast, func, literal, null, select, union_all
+from sqlalchemy import Date, Float, and_, bindparam, cast, func, literal, null, select, true, union_all
 
 from app import rollups
 from app.people.models import DepartmentTree, User
@@ -18,6 +18,8 @@ FIGURES = {"heads": 1, "shop": len(rollups.MEASURES["shop"]), "quiz": len(rollup
 WIDTH = max(FIGURES.values())
 # The monthly trend's kinds, each with the figure it counts (the cards, the attempts).
 TREND = {"shop": "cards", "quiz": "attempts"}
+# The averages an employee's dashboard compares with their department's.
+TEAM = ("shop", "quiz")
 
 
 def _padded(stmt_columns: list, n: int) -> list:
@@ -122,6 +124,22 @@ def trend_statement(dialect: str, start: date | None, end: date | None, ids: tup
         sums = [func.sum(rows.c[m]) for m in rollups.MEASURES[kind]]
         parts.append(select(literal(kind), per_month, *_padded(sums, len(sums))).group_by(per_month))
     return union_all(*parts)
+
+
+@lru_cache(maxsize=1)
+def team_statement():
+    """The statement of ``services.team_figures``, built once, the department bound as ``dept_id``: per kind
+    (``TEAM``) its figures summed over the department's subtree, all time, as on the department's report,
+    then how many people they rest on, counted up to the bound ``minimum``."""
+    subtree = select(DepartmentTree.descendant_id).where(DepartmentTree.ancestor_id == bindparam("dept_id"))
+    sums, columns = [], []
+    for kind in TEAM:
+        rows = rollups.period_rows(kind, None, None, subtree, dated=False)
+        figures = (func.sum(rows.c[m]).label(f"{kind}_{m}") for m in rollups.MEASURES[kind])
+        sums.append(select(*figures).subquery(f"{kind}_sums"))
+        people = rollups.people_counted(kind, subtree, bindparam("minimum")).scalar_subquery()
+        columns += [*sums[-1].c, people.label(f"{kind}_people")]
+    return select(*columns).select_from(sums[0].join(sums[1], true()))
 
 
 @lru_cache(maxsize=64)

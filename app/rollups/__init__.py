@@ -31,6 +31,7 @@ from app.rollups.effect import (
 from app.rollups.figures import (
     FIGURES,
     item_rows_between,
+    people_counted,
     rebuild_figures,
     refresh_attempt,
     refresh_card,
@@ -75,6 +76,7 @@ __all__ = [
     "dated_rows",
     "effect_select",
     "item_rows_between",
+    "people_counted",
     "period_rows",
     "rebuild",
     "rebuild_course_status",
