@@ -439,6 +439,67 @@ def test_team_figures_hidden_below_the_group_minimum(client, auth, company, make
     assert f"{team['shop'].value:.1f}%" in page
 
 
+def _dashboard_team(client, auth, email: str) -> dict[str, str]:
+    """The department averages a person's dashboard shows ("—" for none), as the page writes them."""
+    auth.login(email)
+    page = client.get("/dashboard/employee").get_data(as_text=True)
+    auth.logout()
+    team = page[page.index("My department") :]
+    shop, quiz = (team.split(f"<dt>{label}</dt>")[1].split("<dd>")[1].split("</dd>")[0] for label in (
+        "Average card result", "Average quiz result"))  # fmt: skip
+    return {"shop": shop, "quiz": quiz}
+
+
+def test_dashboard_shows_the_department_averages_of_the_hr_report(client, auth, company, make_user):
+    """An employee's dashboard compares them with their department: the shop and quiz averages HR's report
+    shows for it, over its subtree, an attempt counted where the person worked when they finished it."""
+    a, region, now = company["a"], company["region"], company["now"]
+    a1, a2, b1 = (company["staff"][k] for k in ("a1", "a2", "b1"))
+    a3 = make_user("employee", email="a3@example.com", department=a)
+    r1 = make_user("employee", email="r1@example.com", department=region)  # works in the region itself
+    shopper = db.session.get(type(a2), db.session.scalars(select(Scorecard.shopper_id)).first())
+    for person, answer in ((a2, "yes"), (a3, "no")):
+        card, _ = shopping.submit_from_api(
+            shopper,
+            {
+                "checklist": "branch-visit",
+                "department": "Регион/Филиал А",
+                "employee": person.email,
+                "visited_at": (now - timedelta(days=2)).isoformat() + "+00:00",
+                "answers": {k: answer if k == "polite" else "yes" for k in ITEMS},
+            },
+            now=now,
+        )
+        shopping.review_card(company["hr"], card, "approve", now=now)
+    db.session.commit()
+    from app.content import services as content
+
+    quiz = content.document(content.published("quiz", "courier-no-call"))
+    first = quiz.questions[0]
+    right = [i for i, o in enumerate(first.options) if o.correct]
+    wrong = [i for i, o in enumerate(first.options) if not o.correct][:1]
+    for person, picks in ((a1, right), (a2, wrong), (a3, right), (b1, wrong)):
+        _take_quiz(person, {first.key: picks}, now - timedelta(days=1))
+    b1.department = a  # b1 moves to Филиал А: their attempt stays with Филиал Б, as on the report
+    db.session.commit()
+
+    rows = {r.id: r for r in reports.department_report()}
+    for dept, person in ((a, a2), (region, r1)):
+        row, team = rows[dept.id], reports.team_figures(person)
+        assert row.shop_avg_percent is not None and row.quiz_avg_percent is not None
+        assert not team["shop"].hidden and not team["quiz"].hidden
+        assert (team["shop"].value, team["quiz"].value) == (row.shop_avg_percent, row.quiz_avg_percent)
+        assert _dashboard_team(client, auth, person.email) == {
+            "shop": f"{row.shop_avg_percent:.1f}%",
+            "quiz": f"{row.quiz_avg_percent:.1f}%",
+        }
+    attempts = [t.percent for t in db.session.scalars(select(QuizAttempt)) if t.department_id == a.id]
+    assert len(attempts) == 3 and rows[a.id].quiz_avg_percent == pytest.approx(mean(attempts))
+    auth.login("hr@example.com")
+    page = client.get(f"/reports/departments/{a.id}").get_data(as_text=True)
+    assert f'<p class="figure">{rows[a.id].shop_avg_percent:.1f}</p>' in page
+
+
 def _rollups_from_base_tables():
     """The roll-up rows recomputed from scratch from the cards and attempts."""
     from app.learning.models import QuizAttempt as Attempt

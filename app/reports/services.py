@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, func, select, true
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import lazyload
 
 from app import rollups
@@ -164,13 +163,13 @@ def _fill(row: DepartmentRow, sums: dict[tuple, list[float]], key=None) -> Depar
     row.employees = _int(heads[0]) if heads else 0
     c = sums.get(("shop", key))
     if c and c[0]:
-        cards_n, scored, sum_percent, passed, critical, late = c
-        row.shop_count, row.shop_avg_percent = _int(cards_n), sum_percent / scored if scored else None
+        cards_n, _scored, _sum_percent, passed, critical, late = c
+        row.shop_count, row.shop_avg_percent = _int(cards_n), rollups.average("shop", c)
         row.shop_pass_rate = _ratio(_int(passed), row.shop_count)
         row.critical_failures, row.late_cards = _int(critical), _int(late)
     q = sums.get(("quiz", key))
     if q and q[0]:
-        row.quiz_attempts, row.quiz_avg_percent = _int(q[0]), q[1] / q[0]
+        row.quiz_attempts, row.quiz_avg_percent = _int(q[0]), rollups.average("quiz", q)
         row.quiz_pass_rate = _ratio(_int(q[2]), row.quiz_attempts)
     a = sums.get(("assigned", key))
     if a:
@@ -290,7 +289,7 @@ def item_failure_rates(
             "skill": r[1] or None,
             "failed": int(r[2]),
             "applicable": int(r[3]),
-            "rate": int(r[2]) / int(r[3]),
+            "rate": float(r.rate),
         }
         for r in db.session.execute(stmt)
     ]
@@ -307,12 +306,13 @@ def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: li
         db.engine.dialect.name, period.start, period.end, None if ids is None else tuple(ids)
     )
     out: dict[str, dict] = {}
-    counts = {"shop": "cards", "quiz": "attempts"}
-    for kind, m, avg, n in db.session.execute(stmt):  # both in one round trip
+    for kind, m, *sums in db.session.execute(stmt):  # both in one round trip
+        figures = sums[: len(rollups.MEASURES[kind])]
+        n = figures[rollups.MEASURES[kind].index(statements.TREND[kind])]
         if not n:
             continue
-        out.setdefault(m, {"month": m})[kind] = float(avg) if avg is not None else None
-        out[m][counts[kind]] = int(n)
+        out.setdefault(m, {"month": m})[kind] = rollups.average(kind, figures)
+        out[m][statements.TREND[kind]] = int(n)
     return [out[k] for k in sorted(k for k in out if k)]
 
 
@@ -521,51 +521,27 @@ def training_effect(dept_id: int | None, period: Period | None = None, subtree: 
 # ---------------------------------------------------------------- views for people without HR rights
 @dataclass
 class GroupFigure:
-    value: float | None
-    people: int
+    value: float | None  # None when hidden
+    people: int  # how many people the figure rests on, counted up to MIN_GROUP_SIZE
     hidden: bool
 
 
-@lru_cache(maxsize=1)
-def _team_statement():
-    """A department's shop average and quiz average with how many people each rests on, in one statement
-    built once (an employee's dashboard shows them; building the two queries took longer than running them)."""
-    dept_id = bindparam("dept_id")
-    shop = (
-        select(
-            func.avg(Scorecard.total_percent).label("avg"), func.count(func.distinct(Scorecard.employee_id)).label("n")
-        )
-        .where(
-            Scorecard.department_id == dept_id,
-            Scorecard.status == "approved",
-            Scorecard.total_percent.is_not(None),  # the people the average rests on: cards with a result
-        )
-        .subquery()
-    )
-    colleagues = select(User.id).where(User.department_id == dept_id)
-    quiz = (
-        # by person (indexed): joining users let the planner walk every finished attempt of the company
-        select(func.avg(QuizAttempt.percent).label("avg"), func.count(func.distinct(QuizAttempt.user_id)).label("n"))
-        .where(QuizAttempt.user_id.in_(colleagues), QuizAttempt.status == "finished")
-        .subquery()
-    )
-    return select(shop.c.avg, shop.c.n, quiz.c.avg, quiz.c.n).select_from(shop.join(quiz, true()))
-
-
 def team_figures(user: User) -> dict[str, GroupFigure] | None:
-    """The person's own department, for comparison on their dashboard.
+    """The person's own department, for comparison on their dashboard: its shop and quiz averages as on its
+    report (over its subtree, all time), with how many people each rests on.
 
     A figure is hidden when it rests on fewer people than MIN_GROUP_SIZE, so it cannot single anyone out.
     """
     if user.department_id is None:
         return None
     minimum = current_app.config["MIN_GROUP_SIZE"]
-    shop_avg, shop_people, quiz_avg, quiz_people = db.session.execute(
-        _team_statement(), {"dept_id": user.department_id}
-    ).one()
-
-    def figure(value, people):
+    params = {"dept_id": user.department_id, "minimum": max(minimum, 0)}
+    row = db.session.execute(statements.team_statement(), params).one()
+    out, at = {}, 0
+    for kind in statements.TEAM:  # per kind its figures summed, then its people
+        width = len(rollups.MEASURES[kind])
+        figures, people = row[at : at + width], _int(row[at + width])
+        at += width + 1
         hidden = people < minimum
-        return GroupFigure(None if hidden or value is None else float(value), people, hidden)
-
-    return {"shop": figure(shop_avg, shop_people), "quiz": figure(quiz_avg, quiz_people)}
+        out[kind] = GroupFigure(None if hidden else rollups.average(kind, figures), people, hidden)
+    return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Date, and_, bindparam, func, literal, null, select, union_all
+from sqlalchemy import Date, Float, and_, bindparam, cast, func, literal, null, select, true, union_all
 
 from app import rollups
 from app.people.models import DepartmentTree, User
@@ -16,6 +16,10 @@ from app.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, 
 # Each kind of figure, per department: the statement's label and how many figures it has.
 FIGURES = {"heads": 1, "shop": len(rollups.MEASURES["shop"]), "quiz": len(rollups.MEASURES["quiz"]), "assigned": 3}
 WIDTH = max(FIGURES.values())
+# The monthly trend's kinds, each with the figure it counts (the cards, the attempts).
+TREND = {"shop": "cards", "quiz": "attempts"}
+# The averages an employee's dashboard compares with their department's.
+TEAM = ("shop", "quiz")
 
 
 def _padded(stmt_columns: list, n: int) -> list:
@@ -94,9 +98,10 @@ def failures_statement(start: date | None, end: date | None, ids: tuple | None, 
             parts.append(rollups.item_rows_between(low, high, ids, sign, tag=str(n)))
     rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("item_rows")
     failed, applicable = func.sum(rows.c.failed), func.sum(rows.c.applicable)
+    rate = (cast(failed, Float) / applicable).label("rate")  # the failure rate, worked out here only
     item_col = rows.c.item_id
-    stmt = select(item_col, rows.c.skill, failed, applicable).group_by(item_col, rows.c.skill)
-    return stmt.having(applicable > 0).order_by((failed * 1.0 / applicable).desc(), item_col).limit(limit)
+    stmt = select(item_col, rows.c.skill, failed, applicable, rate).group_by(item_col, rows.c.skill)
+    return stmt.having(applicable > 0).order_by(rate.desc(), item_col).limit(limit)
 
 
 @lru_cache(maxsize=64)
@@ -112,23 +117,29 @@ def trend_statement(dialect: str, start: date | None, end: date | None, ids: tup
             return func.strftime("%Y-%m", col)
 
     ids = None if ids is None else list(ids)  # as values: the planner then uses the department index
-    shop = rollups.period_rows("shop", start, end, ids)
-    card_month = month(shop.c.day)
-    cards = select(
-        literal("shop"),
-        card_month,
-        func.sum(shop.c.sum_percent) / func.nullif(func.sum(shop.c.scored), 0),
-        func.sum(shop.c.cards),
-    ).group_by(card_month)
-    quiz = rollups.period_rows("quiz", start, end, ids)
-    quiz_month = month(quiz.c.day)
-    quizzes = select(
-        literal("quiz"),
-        quiz_month,
-        func.sum(quiz.c.sum_percent) / func.nullif(func.sum(quiz.c.attempts), 0),
-        func.sum(quiz.c.attempts),
-    ).group_by(quiz_month)
-    return union_all(cards, quizzes)
+    parts = []
+    for kind in TREND:  # every figure of the kind summed per month, padded to one width for the UNION
+        rows = rollups.period_rows(kind, start, end, ids)
+        per_month = month(rows.c.day)
+        sums = [func.sum(rows.c[m]) for m in rollups.MEASURES[kind]]
+        parts.append(select(literal(kind), per_month, *_padded(sums, len(sums))).group_by(per_month))
+    return union_all(*parts)
+
+
+@lru_cache(maxsize=1)
+def team_statement():
+    """The statement of ``services.team_figures``, built once, the department bound as ``dept_id``: per kind
+    (``TEAM``) its figures summed over the department's subtree, all time, as on the department's report,
+    then how many people they rest on, counted up to the bound ``minimum``."""
+    subtree = select(DepartmentTree.descendant_id).where(DepartmentTree.ancestor_id == bindparam("dept_id"))
+    sums, columns = [], []
+    for kind in TEAM:
+        rows = rollups.period_rows(kind, None, None, subtree, dated=False)
+        figures = (func.sum(rows.c[m]).label(f"{kind}_{m}") for m in rollups.MEASURES[kind])
+        sums.append(select(*figures).subquery(f"{kind}_sums"))
+        people = rollups.people_counted(kind, subtree, bindparam("minimum")).scalar_subquery()
+        columns += [*sums[-1].c, people.label(f"{kind}_people")]
+    return select(*columns).select_from(sums[0].join(sums[1], true()))
 
 
 @lru_cache(maxsize=64)

@@ -31,6 +31,7 @@ from app.rollups.effect import (
 from app.rollups.figures import (
     FIGURES,
     item_rows_between,
+    people_counted,
     rebuild_figures,
     refresh_attempt,
     refresh_card,
@@ -48,6 +49,7 @@ from app.rollups.tables import (
     ShopMonthly,
     SkillDaily,
     SkillMonthly,
+    average,
 )
 
 __all__ = [
@@ -67,12 +69,14 @@ __all__ = [
     "ShopMonthly",
     "SkillDaily",
     "SkillMonthly",
+    "average",
     "course_skill_pairs",
     "connect_signals",
     "cover_by_months",
     "dated_rows",
     "effect_select",
     "item_rows_between",
+    "people_counted",
     "period_rows",
     "rebuild",
     "rebuild_course_status",

@@ -8,6 +8,7 @@ each is computed from the base tables, once, and recomputes the rows a change to
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String
@@ -126,3 +127,13 @@ MEASURES = {
     "quiz": ("attempts", "sum_percent", "passed"),
     "skill": ("quiz_answers", "quiz_correct", "shop_items", "shop_passed"),
 }
+# Per kind: what a department's average sums, and over what (the cards with a result; the attempts).
+AVERAGES = {"shop": ("sum_percent", "scored"), "quiz": ("sum_percent", "attempts")}
+_AVERAGE_AT = {kind: tuple(MEASURES[kind].index(m) for m in names) for kind, names in AVERAGES.items()}
+
+
+def average(kind: str, figures: Sequence) -> float | None:
+    """A department's ``kind`` average from its roll-up figures summed (``MEASURES[kind]``, in that order),
+    None when nothing counts: the one definition of the reports, their monthly trend and the dashboards."""
+    total, over = _AVERAGE_AT[kind]
+    return float(figures[total]) / float(figures[over]) if figures[over] else None
