@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import aliased, lazyload
 
 from app.content import services as content
 from app.content.model import Course, Question, Quiz
@@ -18,6 +18,7 @@ from app.core import audit, signals
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import lazy_gettext as _l
+from app.core.inputs import paginate_rows
 from app.core.transitions import StateConflict, lock, transition
 from app.extensions import db
 from app.learning.assigned import (  # noqa: F401 - re-exported
@@ -263,11 +264,14 @@ def expire_attempt(attempt: QuizAttempt, now: datetime) -> None:
         pass  # closed meanwhile: nothing left to do
 
 
-def recent_attempts(user: User, limit: int = 50) -> list:
-    """The person's latest attempts, newest first, as rows of what a list shows (id, quiz item, number,
-    started, status, percent, passed, and the title and language of the version taken): no ORM
-    objects, for a list of fifty."""
-    return db.session.execute(_RECENT_ATTEMPTS, {"user_id": user.id, "limit": limit}).all()
+ATTEMPTS_PER_PAGE = 10
+
+
+def attempts_page(user: User, page: int, per_page: int = ATTEMPTS_PER_PAGE):
+    """One page of the person's attempts, newest first, as rows of what the list shows (id, number,
+    started, status, percent, passed, the quiz's title and the language of the version taken): no ORM
+    objects. A page of ten, so the list costs the same for a person with a long history."""
+    return paginate_rows(_ATTEMPT_ROWS, _ATTEMPT_COUNT, {"user_id": user.id}, page, per_page)
 
 
 _EXPIRED = select(QuizAttempt).where(
@@ -335,23 +339,30 @@ def reader_first(versions: list[ContentVersion], lang: str) -> list[ContentVersi
     return sorted(versions, key=lambda v: (v.lang or "").split("-")[0].lower() != base)
 
 
-_RECENT_ATTEMPTS = (
+_TAKEN = aliased(ContentVersion, name="taken")
+_NOW_PUBLISHED = aliased(ContentVersion, name="now_published")
+# A row of the person's attempts list: the quiz's title as published now (the version taken's when the
+# quiz is no longer published), in the language of the version taken.
+_ATTEMPT_ROWS = (
     select(
         QuizAttempt.id,
-        QuizAttempt.quiz_item_id,
         QuizAttempt.number,
         QuizAttempt.started_at,
         QuizAttempt.status,
         QuizAttempt.percent,
         QuizAttempt.passed,
-        ContentVersion.title,
-        ContentVersion.lang,
+        func.coalesce(_NOW_PUBLISHED.title, _TAKEN.title).label("title"),
+        _TAKEN.lang,
     )
-    .join(ContentVersion, ContentVersion.id == QuizAttempt.version_id)
+    .join(_TAKEN, _TAKEN.id == QuizAttempt.version_id)
+    .join(ContentItem, ContentItem.id == QuizAttempt.quiz_item_id)
+    .outerjoin(_NOW_PUBLISHED, _NOW_PUBLISHED.id == ContentItem.published_version_id)
     .where(QuizAttempt.user_id == bindparam("user_id"))
-    .order_by(QuizAttempt.started_at.desc())
+    .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
     .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
 )
+_ATTEMPT_COUNT = select(func.count()).where(QuizAttempt.user_id == bindparam("user_id"))
 # Built once (course_progress runs on most learner pages): when the person read each case and when
 # they last passed each quiz, by the item's slug, in one statement.
 _MARKS = union_all(
