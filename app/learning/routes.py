@@ -52,7 +52,7 @@ def _own_attempt_or_404(attempt_id: int) -> QuizAttempt:
 @bp.route("/learn")
 @allow()
 def catalogue():
-    courses = services.reader_first(content.published_all("course"), str(get_locale()))
+    courses = services.reader_first(content.published_index("course"), str(get_locale()))
     progress = services.course_progress(current_user, courses)
     return render_template("learning/catalogue.html", progress=progress)
 

@@ -379,7 +379,7 @@ def employee_report(user: User, period: Period | None = None, today: date | None
     rows = assigned_courses(user, today)
     assignments = [
         {
-            "course": r.progress.version.item.slug,
+            "course": r.progress.version.slug,
             "title": r.progress.version.title,
             "reason": r.assignment.reason,
             "due": r.assignment.due_on.isoformat() if r.assignment.due_on else None,
