@@ -8,6 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.people import services as people
+from app.people.models import User
 from app.shopping import services as shopping
 from app.shopping.models import CardAcknowledgement, Scorecard
 from tests.conftest import csrf_from
@@ -99,3 +100,37 @@ def test_hr_sees_acknowledged_disputed_and_unread_after_n_days(app, client, auth
     )
     app.config["ACK_UNREAD_DAYS"] = 7  # not yet N days: not opened, but not flagged as unread
     assert ">not opened yet<" in client.get("/shop/review?status=approved").get_data(as_text=True)
+
+
+def test_every_state_is_counted_as_its_card_shows_it(app, client, auth, cards):
+    """The counts above HR's list of approved cards add up the states its rows show: a card opened but
+    not acknowledged is "read", one about nobody identified is "nobody"."""
+    app.config["ACK_UNREAD_DAYS"] = 5
+    acknowledged, opened, ignored = cards
+    _approved_days_ago(ignored, 6)
+    payload = {  # a visit where the shopper could not tell who served them
+        "checklist": "branch-visit",
+        "department": "Тверская",
+        "employee": None,
+        "visited_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        "answers": dict.fromkeys(ITEMS, "yes"),
+    }
+    shopper = db.session.scalars(db.select(User).where(User.email == "sam@example.com")).one()
+    hr = db.session.scalars(db.select(User).where(User.email == "hr@example.com")).one()
+    nobody, _ = shopping.submit_from_api(shopper, payload)
+    shopping.review_card(hr, nobody, "approve")
+    db.session.commit()
+    auth.login("anna@example.com")
+    page = client.get(f"/shop/results/{acknowledged}").get_data(as_text=True)
+    client.post(f"/shop/results/{acknowledged}/acknowledge", data={"csrf_token": csrf_from(page)})
+    client.get(f"/shop/results/{opened}")
+    auth.logout()
+
+    auth.login("hr@example.com")
+    queue = client.get("/shop/review?status=approved").get_data(as_text=True)
+    shown = {card_id: queue.split(f'/shop/cards/{card_id}"')[0].rsplit("<tr>", 1)[1] for card_id in [*cards, nobody.id]}
+    assert ">acknowledged<" in shown[acknowledged] and ">read, not acknowledged<" in shown[opened]
+    assert ">unread after the days allowed<" in shown[ignored] and ">nobody identified<" in shown[nobody.id]
+    for label in ("acknowledged", "read, not acknowledged", "unread after the days allowed", "nobody identified"):
+        assert f"{label}: 1" in queue
+    assert "not opened yet:" not in queue and "disputed:" not in queue  # states with no card are not listed

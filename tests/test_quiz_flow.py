@@ -296,3 +296,39 @@ def test_a_long_course_description_folds_after_its_first_paragraph():
     assert lead == "<p>One.</p>" and rest.strip() == "<p>Two.</p>"
     assert _split_lead("<ul><li><p>a</p></li></ul><p>b</p>")[1] == ""  # never inside a list
     assert _split_lead("<p>Only.</p>") == ("<p>Only.</p>", "")
+
+
+def test_my_learning_lists_attempts_ten_at_a_time_newest_first_at_a_fixed_cost(client, learner):
+    from app.core.audit import utcnow
+    from tests.test_queries import statements_for
+
+    version = content.published("quiz", "courier-no-call")
+    start = utcnow() - timedelta(days=30)
+
+    def add(numbers):
+        for n in numbers:
+            db.session.add(
+                QuizAttempt(
+                    user_id=learner.id,
+                    quiz_item_id=version.item_id,
+                    version_id=version.id,
+                    number=n,
+                    seed=n,
+                    status="finished",
+                    started_at=start + timedelta(hours=n),
+                    finished_at=start + timedelta(hours=n, minutes=5),
+                    percent=float(n),
+                    passed=False,
+                )
+            )
+        db.session.commit()
+
+    add(range(1, 3))
+    few = statements_for(client, "/learn/my")
+    add(range(3, 26))
+    assert statements_for(client, "/learn/my") == few
+    numbers = lambda html: [int(n) for n in re.findall(r"<td>(\d+)</td><td>", html)]  # noqa: E731
+    first = client.get("/learn/my").get_data(as_text=True)
+    assert numbers(first) == list(range(25, 15, -1)) and "25 in all" in first
+    assert numbers(client.get("/learn/my?page=3").get_data(as_text=True)) == list(range(5, 0, -1))
+    assert client.get("/learn/my?page=4").status_code == 404

@@ -968,3 +968,40 @@ def test_charts_write_figures_and_months_the_readers_way(app, lang, value, month
         lines = charts.line_chart([("2026-06", {"shop": 80.0}), ("2026-07", {"shop": 85.8})], [("shop", "Shop")])
     assert f">{value}</text>" in bars
     assert f">{month}</text>" in lines and "26-06" not in lines
+
+
+def test_a_persons_quizzes_give_the_best_in_the_period_and_the_latest_at_all(company):
+    """The employee report's quiz table: per quiz, the attempts and best percent finished in the period,
+    and the percent of the person's latest finished attempt whenever it was (an open one does not count)."""
+    from app.content import services as content
+
+    person = company["staff"]["a2"]
+    version = content.published("quiz", "courier-no-call")
+    june = datetime(2026, 6, 10, 9, 0)
+    for number, (finished, percent) in enumerate(
+        [(june, 40.0), (june + timedelta(days=2), 90.0), (june + timedelta(days=30), 60.0), (None, None)], start=1
+    ):
+        db.session.add(
+            QuizAttempt(
+                user_id=person.id,
+                quiz_item_id=version.item_id,
+                version_id=version.id,
+                number=number,
+                seed=number,
+                status="finished" if finished else "open",
+                started_at=(finished or june + timedelta(days=40)) - timedelta(minutes=10),
+                finished_at=finished,
+                percent=percent,
+                passed=None if percent is None else percent >= 80,
+            )
+        )
+    db.session.commit()
+    (june_row,) = reports.employee_report(person, reports.Period(date(2026, 6, 1), date(2026, 6, 30))).attempts
+    assert (june_row["quiz"], june_row["attempts"], june_row["best_percent"], june_row["last_percent"]) == (
+        "courier-no-call",
+        2,
+        90.0,
+        60.0,
+    )
+    (all_row,) = reports.employee_report(person).attempts
+    assert (all_row["attempts"], all_row["best_percent"], all_row["last_percent"]) == (3, 90.0, 60.0)

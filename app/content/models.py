@@ -53,6 +53,11 @@ class ContentVersion(db.Model):
     item: Mapped[ContentItem] = relationship(foreign_keys=[item_id])
     created_by = relationship("User")
 
+    @property
+    def slug(self) -> str:
+        """The item's slug (what :class:`app.content.services.Published` has as a column)."""
+        return self.item.slug
+
 
 class QuestionSkill(db.Model):
     """The skill each question of a quiz version trains, so reports can aggregate answers per skill in SQL."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, current_app, request
+from flask_sqlalchemy.pagination import Pagination
 from werkzeug.routing import IntegerConverter
 
 from app.extensions import db
@@ -52,11 +53,30 @@ def page_number() -> int:
     return int(raw)
 
 
+class _Rows(Pagination):
+    """A page of rows from statements built once (see :func:`paginate_rows`)."""
+
+    def _query_items(self) -> list:
+        stmt, _, params = self._query_args["statements"]
+        return db.session.execute(stmt, {**params, "limit": self.per_page, "offset": self._query_offset}).all()
+
+    def _query_count(self) -> int:
+        _, count, params = self._query_args["statements"]
+        return db.session.execute(count, params).scalar_one()
+
+
 def paginate(stmt, per_page: int | None = None, page: int | None = None):
     """One page of a list: ``page`` (a service given the number its route read with :func:`page_number`),
     else the page asked in the URL; a page that is not there is a 404, never a 500."""
     page = page_number() if page is None else page
     return db.paginate(stmt, page=page, per_page=per_page or current_app.config["PER_PAGE"], error_out=True)
+
+
+def paginate_rows(stmt, count, params: dict, page: int, per_page: int):
+    """:func:`paginate` for a list of rows of several columns (what the list shows, no ORM objects) from
+    statements built once: ``stmt`` with ``LIMIT :limit OFFSET :offset``, ``count`` its number of rows,
+    both given ``params``. Building and keying a statement on every request costs more than running it."""
+    return _Rows(statements=(stmt, count, params), page=page, per_page=per_page, max_per_page=None, error_out=True)
 
 
 def in_calendar(day: date) -> bool:

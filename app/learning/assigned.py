@@ -79,7 +79,7 @@ def assigned_courses(user: User, today: date | None = None) -> list[AssignedCour
     rows: dict[int, AssignedCourse] = {}
     assignments = assignments_for(user)
     course_ids = {a.course_item_id for a in assignments}
-    versions = [v for v in content.published_all("course") if v.item_id in course_ids]
+    versions = [v for v in content.published_index("course") if v.item_id in course_ids]
     progress = {p.version.item_id: p for p in course_progress(user, versions, cycle_starts(user, assignments))}
     for a in assignments:
         p = progress.get(a.course_item_id)

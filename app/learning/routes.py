@@ -12,7 +12,7 @@ from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import get_locale
 from app.core.i18n import gettext as _
-from app.core.inputs import paginate
+from app.core.inputs import page_number, paginate
 from app.core.permissions import Role, allow
 from app.errors import json_object
 from app.extensions import db
@@ -52,7 +52,7 @@ def _own_attempt_or_404(attempt_id: int) -> QuizAttempt:
 @bp.route("/learn")
 @allow()
 def catalogue():
-    courses = services.reader_first(content.published_all("course"), str(get_locale()))
+    courses = services.reader_first(content.published_index("course"), str(get_locale()))
     progress = services.course_progress(current_user, courses)
     return render_template("learning/catalogue.html", progress=progress)
 
@@ -248,9 +248,8 @@ def my_learning():
     if services.close_expired_attempts(current_user):
         db.session.commit()  # only then: a commit reloads the signed-in person for the rest of the page
     rows = services.assigned_courses(current_user)
-    attempts = services.recent_attempts(current_user)
-    quiz_titles = {v.item_id: (v.slug, v.title) for v in content.published_index("quiz")}
-    return render_template("learning/my.html", rows=rows, attempts=attempts, quiz_titles=quiz_titles)
+    attempts = services.attempts_page(current_user, page_number())
+    return render_template("learning/my.html", rows=rows, attempts=attempts)
 
 
 # ---------------------------------------------------------------- trainer and HR

@@ -5,19 +5,20 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import aliased, lazyload
 
 from app.content import services as content
-from app.content.model import Course, Question, Quiz
+from app.content.model import Question, Quiz
 from app.content.models import ContentItem, ContentVersion
 from app.core import audit, signals
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import lazy_gettext as _l
+from app.core.inputs import paginate_rows
 from app.core.transitions import StateConflict, lock, transition
 from app.extensions import db
 from app.learning.assigned import (  # noqa: F401 - re-exported
@@ -263,11 +264,14 @@ def expire_attempt(attempt: QuizAttempt, now: datetime) -> None:
         pass  # closed meanwhile: nothing left to do
 
 
-def recent_attempts(user: User, limit: int = 50) -> list:
-    """The person's latest attempts, newest first, as rows of what a list shows (id, quiz item, number,
-    started, status, percent, passed, and the title and language of the version taken): no ORM
-    objects, for a list of fifty."""
-    return db.session.execute(_RECENT_ATTEMPTS, {"user_id": user.id, "limit": limit}).all()
+ATTEMPTS_PER_PAGE = 10
+
+
+def attempts_page(user: User, page: int, per_page: int = ATTEMPTS_PER_PAGE):
+    """One page of the person's attempts, newest first, as rows of what the list shows (id, number,
+    started, status, percent, passed, the quiz's title and the language of the version taken): no ORM
+    objects. A page of ten, so the list costs the same for a person with a long history."""
+    return paginate_rows(_ATTEMPT_ROWS, _ATTEMPT_COUNT, {"user_id": user.id}, page, per_page)
 
 
 _EXPIRED = select(QuizAttempt).where(
@@ -303,12 +307,11 @@ class CaseProgress:
 
 @dataclass
 class CourseProgress:
-    version: ContentVersion
-    course: Course
+    version: ContentVersion | content.Published  # the published course: id, item_id, slug, title, lang, data
     cases: list[CaseProgress]
 
-    @property
-    def done(self) -> int:
+    @cached_property
+    def done(self) -> int:  # a page asks it several times (bar, count, status)
         return sum(1 for c in self.cases if c.completed)
 
     @property
@@ -335,23 +338,30 @@ def reader_first(versions: list[ContentVersion], lang: str) -> list[ContentVersi
     return sorted(versions, key=lambda v: (v.lang or "").split("-")[0].lower() != base)
 
 
-_RECENT_ATTEMPTS = (
+_TAKEN = aliased(ContentVersion, name="taken")
+_NOW_PUBLISHED = aliased(ContentVersion, name="now_published")
+# A row of the person's attempts list: the quiz's title as published now (the version taken's when the
+# quiz is no longer published), in the language of the version taken.
+_ATTEMPT_ROWS = (
     select(
         QuizAttempt.id,
-        QuizAttempt.quiz_item_id,
         QuizAttempt.number,
         QuizAttempt.started_at,
         QuizAttempt.status,
         QuizAttempt.percent,
         QuizAttempt.passed,
-        ContentVersion.title,
-        ContentVersion.lang,
+        func.coalesce(_NOW_PUBLISHED.title, _TAKEN.title).label("title"),
+        _TAKEN.lang,
     )
-    .join(ContentVersion, ContentVersion.id == QuizAttempt.version_id)
+    .join(_TAKEN, _TAKEN.id == QuizAttempt.version_id)
+    .join(ContentItem, ContentItem.id == QuizAttempt.quiz_item_id)
+    .outerjoin(_NOW_PUBLISHED, _NOW_PUBLISHED.id == ContentItem.published_version_id)
     .where(QuizAttempt.user_id == bindparam("user_id"))
-    .order_by(QuizAttempt.started_at.desc())
+    .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
     .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
 )
+_ATTEMPT_COUNT = select(func.count()).where(QuizAttempt.user_id == bindparam("user_id"))
 # Built once (course_progress runs on most learner pages): when the person read each case and when
 # they last passed each quiz, by the item's slug, in one statement.
 _MARKS = union_all(
@@ -366,7 +376,7 @@ _MARKS = union_all(
 
 
 def course_progress(
-    user: User, course_versions: list[ContentVersion], since: dict[int, datetime] | None = None
+    user: User, course_versions: list[ContentVersion | content.Published], since: dict[int, datetime] | None = None
 ) -> list[CourseProgress]:
     """Progress of one user through several courses, in a fixed number of queries.
 
@@ -377,18 +387,17 @@ def course_progress(
     case_versions = {v.slug: v for v in content.published_index("case")}
     read_at: dict[str, datetime] = {}  # case slug -> when read
     passed_at: dict[str, datetime] = {}  # quiz slug -> when last passed
-    for mark, slug, at in db.session.execute(_MARKS, {"user_id": user.id}):
+    for mark, slug, at in db.session.execute(_MARKS, {"user_id": user.id}).all():
         (read_at if mark == "read" else passed_at)[slug] = at
     out = []
     for version in course_versions:
-        course: Course = content.document(version)
         start = since.get(version.item_id)
 
         def counts(when: datetime | None, start=start) -> bool:
             return when is not None and (start is None or when >= start)
 
         cases = []
-        for slug in course.cases:
+        for slug in version.data.get("cases") or ():  # Course.cases, without building the Course
             cv = case_versions.get(slug)
             if cv is None:
                 continue
@@ -404,7 +413,7 @@ def course_progress(
                     minutes=data.get("minutes"),
                 )
             )
-        out.append(CourseProgress(version, course, cases))
+        out.append(CourseProgress(version, cases))
     return out
 
 
@@ -505,7 +514,7 @@ def refresh_completions(user: User, now: datetime | None = None) -> list[CourseC
     }
     starts = cycle_starts(user)
     created = []
-    for progress in course_progress(user, content.published_all("course"), since=starts):
+    for progress in course_progress(user, content.published_index("course"), since=starts):
         item_id = progress.version.item_id
         if not progress.completed:
             continue

@@ -379,7 +379,7 @@ def employee_report(user: User, period: Period | None = None, today: date | None
     rows = assigned_courses(user, today)
     assignments = [
         {
-            "course": r.progress.version.item.slug,
+            "course": r.progress.version.slug,
             "title": r.progress.version.title,
             "reason": r.assignment.reason,
             "due": r.assignment.due_on.isoformat() if r.assignment.due_on else None,
@@ -410,19 +410,25 @@ def employee_report(user: User, period: Period | None = None, today: date | None
 
 def _quiz_attempts(user_id: int, period: Period):
     """Per quiz the person finished in the period: its slug and title (None when not published), the
-    attempts, the best percent in the period and the percent of their latest attempt at all; one statement."""
+    attempts, the best percent in the period and the percent of their latest attempt at all; one statement.
+
+    The latest attempt of each quiz is ranked in one pass over the person's finished attempts: a
+    subquery per quiz, each reading all of them, took 1.9 ms for a person with 100 attempts at 42
+    quizzes (SQLite, large demo data), against 0.3 ms."""
     finished = and_(QuizAttempt.user_id == user_id, QuizAttempt.status == "finished")
-    later = QuizAttempt.__table__.alias("later")
-    last = (
-        select(later.c.percent)
-        .where(
-            later.c.user_id == user_id,
-            later.c.status == "finished",
-            later.c.quiz_item_id == QuizAttempt.quiz_item_id,
+    latest = (
+        select(
+            QuizAttempt.quiz_item_id,
+            QuizAttempt.percent,
+            func.row_number()
+            .over(
+                partition_by=QuizAttempt.quiz_item_id,
+                order_by=(QuizAttempt.finished_at.desc(), QuizAttempt.id.desc()),
+            )
+            .label("rank"),
         )
-        .order_by(later.c.finished_at.desc(), later.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
+        .where(finished)
+        .subquery("latest")
     )
     return (
         select(
@@ -431,12 +437,13 @@ def _quiz_attempts(user_id: int, period: Period):
             ContentVersion.title,
             func.count(QuizAttempt.id),
             func.max(QuizAttempt.percent),
-            last,
+            latest.c.percent,
         )
+        .join(latest, and_(latest.c.quiz_item_id == QuizAttempt.quiz_item_id, latest.c.rank == 1))
         .outerjoin(ContentItem, and_(ContentItem.id == QuizAttempt.quiz_item_id, ContentItem.kind == "quiz"))
         .outerjoin(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
         .where(finished, period.clause(QuizAttempt.finished_at))
-        .group_by(QuizAttempt.quiz_item_id, ContentItem.slug, ContentVersion.title)
+        .group_by(QuizAttempt.quiz_item_id, ContentItem.slug, ContentVersion.title, latest.c.percent)
         .order_by(QuizAttempt.quiz_item_id)
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.core import audit
@@ -62,41 +62,39 @@ def acknowledge(employee, card: Scorecard, now: datetime | None = None) -> None:
     audit.record(employee, "card.acknowledge", "scorecard", card.id)
 
 
+def _state(now: datetime):
+    """The state of a card as SQL, the rule of the module's docstring (a select of Scorecard outer-joined
+    to its CardAcknowledgement): one definition for a page of cards and for the counts of thousands."""
+    cutoff = now - timedelta(days=current_app.config["ACK_UNREAD_DAYS"])
+    return case(
+        (Scorecard.employee_id.is_(None), "nobody"),
+        (select(Dispute.id).where(Dispute.card_id == Scorecard.id).exists(), "disputed"),
+        (CardAcknowledgement.acknowledged_at.is_not(None), "acknowledged"),
+        (CardAcknowledgement.id.is_not(None), "read"),
+        (Scorecard.approved_at <= cutoff, "unread"),
+        else_="new",
+    )
+
+
+def _with_receipt(stmt):
+    return stmt.outerjoin(CardAcknowledgement, CardAcknowledgement.card_id == Scorecard.id)
+
+
 def states(cards: list[Scorecard], now: datetime | None = None) -> dict[int, str]:
-    """{card id: state} for approved cards (see the module's docstring)."""
+    """{card id: state} for approved cards (see the module's docstring), in one statement."""
     ids = [c.id for c in cards]
     if not ids:
         return {}
-    now = now or utcnow()
-    receipts = {
-        r.card_id: r
-        for r in db.session.scalars(select(CardAcknowledgement).where(CardAcknowledgement.card_id.in_(ids)))
-    }
-    disputed = set(db.session.scalars(select(Dispute.card_id).where(Dispute.card_id.in_(ids))))
-    days = timedelta(days=current_app.config["ACK_UNREAD_DAYS"])
-    out = {}
-    for card in cards:
-        receipt = receipts.get(card.id)
-        if card.employee_id is None:
-            out[card.id] = "nobody"
-        elif card.id in disputed:
-            out[card.id] = "disputed"
-        elif receipt is not None and receipt.acknowledged_at is not None:
-            out[card.id] = "acknowledged"
-        elif receipt is not None:
-            out[card.id] = "read"
-        elif card.approved_at is not None and now - card.approved_at >= days:
-            out[card.id] = "unread"
-        else:
-            out[card.id] = "new"
-    return out
+    stmt = _with_receipt(select(Scorecard.id, _state(now or utcnow()))).where(Scorecard.id.in_(ids))
+    return dict(db.session.execute(stmt).all())
 
 
 def counts(stmt, now: datetime | None = None) -> dict[str, int]:
-    """{state: how many} of the approved cards ``stmt`` (a select of Scorecard) gives."""
-    columns = (Scorecard.id, Scorecard.employee_id, Scorecard.approved_at)  # all that states() reads of a card
-    cards = db.session.execute(stmt.where(Scorecard.status == "approved").order_by(None).with_only_columns(*columns))
+    """{state: how many} of the approved cards ``stmt`` (a select of Scorecard) gives, counted in SQL: the
+    approved cards of a large company are too many to bring into Python (99,419 on the large demo data:
+    0.9 s on SQLite, and an IN list past PostgreSQL's 65,535 parameters)."""
+    approved = stmt.where(Scorecard.status == "approved").order_by(None)
+    cards = _with_receipt(approved.with_only_columns(_state(now or utcnow()).label("state"))).subquery()
     out = dict.fromkeys(STATES, 0)
-    for state in states(cards.all(), now).values():
-        out[state] += 1
+    out.update(db.session.execute(select(cards.c.state, func.count()).group_by(cards.c.state)).all())
     return out

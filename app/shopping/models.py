@@ -94,6 +94,9 @@ class Scorecard(db.Model):
         UniqueConstraint("shopper_id", "idempotency_key"),
         Index("ix_scorecards_department_status_visited", "department_id", "status", "visited_at"),
         Index("ix_scorecards_employee_status", "employee_id", "status"),
+        # HR's review queue: a status's cards newest submission first, read in the index's order, and the
+        # approved cards' states counted from the index alone (employee and approval time)
+        Index("ix_scorecards_status_submitted", "status", "submitted_at", "id", "employee_id", "approved_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -106,7 +109,7 @@ class Scorecard(db.Model):
     visited_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     duration_min: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     total_percent: Mapped[float | None] = mapped_column(Float)

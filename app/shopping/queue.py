@@ -47,8 +47,12 @@ class ReviewQueue:
 def review_queue(actor, status: str, page: int, per_page: int) -> ReviewQueue:
     """One page of the cards of ``status`` that ``actor`` sees, newest submission first."""
     cards = people_services.scoped(select(Scorecard).where(Scorecard.status == status), Scorecard.department_id, actor)
+    # A card leaves draft only by being submitted, so in every status but draft each card has its
+    # submission time (and in draft none has): no NULLs to place, and both engines read the page in
+    # the order of ix_scorecards_status_submitted. "NULLS LAST" made PostgreSQL sort all the status's
+    # cards (28 ms for the approved ones of the large demo data, against 0.1 ms).
     listed = paginate(
-        cards.options(*_ROW).order_by(Scorecard.submitted_at.desc().nulls_last(), Scorecard.id.desc()),
+        cards.options(*_ROW).order_by(Scorecard.submitted_at.desc(), Scorecard.id.desc()),
         per_page=per_page,
         page=page,
     )
