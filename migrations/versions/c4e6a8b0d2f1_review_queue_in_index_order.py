@@ -1,7 +1,7 @@
 """HR's review queue in index order (h42)
 
 Revision ID: c4e6a8b0d2f1
-Revises: b8d0f2a4c6e9
+Revises: c3e5a7b9d1f2
 Create Date: 2026-12-07 06:00:00
 
 The review queue shows a status's cards newest submission first, 25 at a time. With an index on the
@@ -16,7 +16,7 @@ of the status index, which it replaces.
 from alembic import op
 
 revision = "c4e6a8b0d2f1"
-down_revision = "b8d0f2a4c6e9"
+down_revision = "c3e5a7b9d1f2"
 branch_labels = None
 depends_on = None
 
