@@ -1,4 +1,4 @@
-"""HR's review queue in index order (h42)
+"""HR's review queue in index order
 
 Revision ID: c4e6a8b0d2f1
 Revises: c3e5a7b9d1f2
