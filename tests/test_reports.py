@@ -734,6 +734,9 @@ def _rollup_snapshot():
         (r.user_id, r.course_item_id): (r.department_id, r.due_on, r.done)
         for r in db.session.scalars(select(rollups.CourseStatus))
     }
+    counts = db.session.scalars(select(rollups.CourseStatusCount)).all()
+    out["course_status_counts"] = {(r.department_id, r.due_on, r.done): r.n for r in counts}
+    assert len(out["course_status_counts"]) == len(counts), "a department, due date and done counted twice"
     return out
 
 
@@ -776,7 +779,7 @@ def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
 
     maintained = _rollup_snapshot()
     assert maintained["skill_daily"] and maintained["skill_monthly"]
-    assert maintained["course_status"]
+    assert maintained["course_status"] and maintained["course_status_counts"]
     assert maintained["shop_monthly"] and maintained["quiz_monthly"] and maintained["item_monthly"]
     assert maintained["item_total"]
     rollups.rebuild()

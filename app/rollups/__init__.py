@@ -18,7 +18,7 @@ from __future__ import annotations
 from app.core import signals
 from app.extensions import db
 from app.learning.assigned import reached_user_ids
-from app.rollups.course_status import CourseStatus, rebuild_course_status, refresh_course_status
+from app.rollups.course_status import CourseStatus, CourseStatusCount, rebuild_course_status, refresh_course_status
 from app.rollups.effect import (
     EFFECT_FIGURES,
     EFFECT_KEYS,
@@ -57,6 +57,7 @@ __all__ = [
     "MEASURES",
     "TIERS",
     "CourseStatus",
+    "CourseStatusCount",
     "EffectMonthly",
     "EffectPerson",
     "ItemMonthly",
