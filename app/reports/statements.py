@@ -132,8 +132,11 @@ def trend_statement(dialect: str, start: date | None, end: date | None, ids: tup
 def skill_statement(start: date | None, end: date | None, scope: tuple | None):
     """The statement of ``services.skill_heatmap``, built once per period and scope, the shown departments bound
     as ``shown``. The subtree sums are a join with the closure table, summed per shown department; the
-    company's (all rows: the whole company, or the scope) come in the same answer, keyed None."""
-    rows = rollups.period_rows("skill", start, end, None if scope is None else list(scope), dated=False)
+    company's (all rows: the whole company, or the scope) come in the same answer, keyed None. Both read
+    the rows per department and skill as one WITH, summed once: as a subquery in each, the 57,000 monthly
+    rows of the large demo were summed twice (29 → 18 ms of SQLite CPU over all time)."""
+    summed = rollups.period_rows("skill", start, end, None if scope is None else list(scope), dated=False)
+    rows = select(*summed.c).cte("skill_sums")
     figures = [func.sum(rows.c[m]) for m in rollups.MEASURES["skill"]]
     tree = DepartmentTree
     shown = (
