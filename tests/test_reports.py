@@ -72,9 +72,10 @@ def _independent(dept_ids, start=None, end=None):
         and (start is None or c.visited_at.date() >= start)
         and (end is None or c.visited_at.date() <= end)
     ]
+    scored = [c.total_percent for c in cards if c.total_percent is not None]  # a card of only n/a has none
     return {
         "shop_count": len(cards),
-        "shop_avg_percent": mean(c.total_percent for c in cards) if cards else None,
+        "shop_avg_percent": mean(scored) if scored else None,
         "shop_pass_rate": sum(c.passed for c in cards) / len(cards) if cards else None,
         "critical_failures": sum(c.critical_failed for c in cards),
     }
