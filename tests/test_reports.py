@@ -379,6 +379,42 @@ def test_training_effect_compares_before_and_after_completion(company):
     assert reports.training_effect(None) == reports.training_effect(None, everything) == []
 
 
+def test_a_card_approved_after_the_completion_counts_in_the_training_effect(company):
+    """Approving moves a card's status past the session's hooks (one guarded UPDATE): the card must still
+    reach the training effect of the person it is about, as a rebuild from the cards gives."""
+    from app import rollups
+    from app.content import services as content
+    from app.learning.models import CourseCompletion
+    from app.people.models import User
+
+    hr, now, a1 = company["hr"], company["now"], company["staff"]["a1"]
+    course = content.published("course", "complaint-handling")
+    db.session.add(
+        CourseCompletion(user_id=a1.id, course_item_id=course.item_id, completed_at=now - timedelta(days=30))
+    )
+    db.session.commit()
+    (empathy,) = reports.training_effect(None)  # "polite" said yes on the card before and the card after
+    assert (empathy["before_items"], empathy["after_items"], empathy["after_rate"]) == (1, 1, 1.0)
+
+    shopper = db.session.scalars(select(User).where(User.email == "shop@example.com")).one()
+    answers = {k: "no" if k == "polite" else "yes" for k in ITEMS}
+    payload = {
+        "checklist": "branch-visit",
+        "department": "Регион/Филиал А",
+        "employee": a1.email,
+        "visited_at": (now - timedelta(days=2)).isoformat() + "+00:00",
+        "answers": answers,
+    }
+    card, _ = shopping.submit_from_api(shopper, payload, now=now)
+    shopping.review_card(hr, card, "approve", now=now)
+    db.session.commit()
+    (empathy,) = reports.training_effect(None)
+    assert (empathy["before_items"], empathy["after_items"], empathy["after_rate"]) == (1, 2, 0.5)
+    maintained = _rollup_snapshot()
+    rollups.rebuild()
+    assert _rollup_snapshot()["effect_person"] == maintained["effect_person"]
+
+
 def test_skill_and_effect_pages_and_exports(client, auth, company):
     auth.login("hr@example.com")
     page = client.get("/reports/").get_data(as_text=True)
