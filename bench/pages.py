@@ -1,6 +1,6 @@
 """Every page of the speed targets against a one-query reference, in one process (issue 20).
 
-    DATABASE_URL=... .venv/bin/python bench/pages.py [--runs N] [--cpu]
+    DATABASE_URL=... .venv/bin/python bench/pages.py [--runs N] [--cpu] [--only TEXT]
     DATABASE_URL=... .venv/bin/python bench/pages.py --profile PATH [--as EMAIL]
 
 The database must hold the demo company (`flask --app wsgi db upgrade && flask --app wsgi content
@@ -198,7 +198,7 @@ def prepared(app: Flask, path: str, email: str, clients: dict) -> Callable[[], N
     return fetcher(app, path, client.get_cookie("session").value, client.environ_base)
 
 
-def run(runs: int) -> None:
+def run(runs: int, only: str | None = None) -> None:
     url = os.environ["DATABASE_URL"]
     ref, ref_engine, _ = reference_app(url)
     ref_fetch = fetcher(ref, "/", None)
@@ -217,7 +217,8 @@ def run(runs: int) -> None:
     ref_sql = statements(ref_engine, ref_fetch)
     print(f"{'reference (one query)':32s} {'/':34s} {ref_ms:7.2f} {1:6.2f} {'':6s} {'':6s} {ref_sql:4d} {load():5.2f}")
     met = 0
-    for label, email, template, target in PAGES:
+    pages = [page for page in PAGES if only is None or only.lower() in page[0].lower()]
+    for label, email, template, target in pages:
         path = template.format(**ids)
         fetch = prepared(app, path, email, clients)
         ms = median_ms(fetch, runs)
@@ -227,7 +228,7 @@ def run(runs: int) -> None:
         met += ok
         verdict = "met" if ok else "MISSED"
         print(f"{label:32s} {path:34s} {ms:7.2f} {ratio:6.2f} {f'{target}x':>6s} {verdict:6s} {count:4d} {load():5.2f}")
-    print(f"{met} of {len(PAGES)} pages within their target")
+    print(f"{met} of {len(pages)} pages within their target")
 
 
 def profile(path: str, email: str, runs: int) -> None:
@@ -251,6 +252,7 @@ def main() -> None:
     parser.add_argument("--profile", metavar="PATH", help="profile one page instead of timing them all")
     parser.add_argument("--as", dest="email", default=EMPLOYEE, help="who opens the profiled page")
     parser.add_argument("--cpu", action="store_true", help="time CPU of this process, not the wall clock")
+    parser.add_argument("--only", metavar="TEXT", help="time only the pages whose label contains TEXT")
     args = parser.parse_args()
     if args.cpu:
         global CLOCK
@@ -258,7 +260,7 @@ def main() -> None:
     if args.profile:
         profile(args.profile, args.email, args.runs)
     else:
-        run(args.runs)
+        run(args.runs, args.only)
 
 
 if __name__ == "__main__":

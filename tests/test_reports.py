@@ -72,9 +72,10 @@ def _independent(dept_ids, start=None, end=None):
         and (start is None or c.visited_at.date() >= start)
         and (end is None or c.visited_at.date() <= end)
     ]
+    scored = [c.total_percent for c in cards if c.total_percent is not None]  # a card of only n/a has none
     return {
         "shop_count": len(cards),
-        "shop_avg_percent": mean(c.total_percent for c in cards) if cards else None,
+        "shop_avg_percent": mean(scored) if scored else None,
         "shop_pass_rate": sum(c.passed for c in cards) / len(cards) if cards else None,
         "critical_failures": sum(c.critical_failed for c in cards),
     }
@@ -376,6 +377,42 @@ def test_training_effect_compares_before_and_after_completion(company):
     )
     db.session.commit()
     assert reports.training_effect(None) == reports.training_effect(None, everything) == []
+
+
+def test_a_card_approved_after_the_completion_counts_in_the_training_effect(company):
+    """Approving moves a card's status past the session's hooks (one guarded UPDATE): the card must still
+    reach the training effect of the person it is about, as a rebuild from the cards gives."""
+    from app import rollups
+    from app.content import services as content
+    from app.learning.models import CourseCompletion
+    from app.people.models import User
+
+    hr, now, a1 = company["hr"], company["now"], company["staff"]["a1"]
+    course = content.published("course", "complaint-handling")
+    db.session.add(
+        CourseCompletion(user_id=a1.id, course_item_id=course.item_id, completed_at=now - timedelta(days=30))
+    )
+    db.session.commit()
+    (empathy,) = reports.training_effect(None)  # "polite" said yes on the card before and the card after
+    assert (empathy["before_items"], empathy["after_items"], empathy["after_rate"]) == (1, 1, 1.0)
+
+    shopper = db.session.scalars(select(User).where(User.email == "shop@example.com")).one()
+    answers = {k: "no" if k == "polite" else "yes" for k in ITEMS}
+    payload = {
+        "checklist": "branch-visit",
+        "department": "Регион/Филиал А",
+        "employee": a1.email,
+        "visited_at": (now - timedelta(days=2)).isoformat() + "+00:00",
+        "answers": answers,
+    }
+    card, _ = shopping.submit_from_api(shopper, payload, now=now)
+    shopping.review_card(hr, card, "approve", now=now)
+    db.session.commit()
+    (empathy,) = reports.training_effect(None)
+    assert (empathy["before_items"], empathy["after_items"], empathy["after_rate"]) == (1, 2, 0.5)
+    maintained = _rollup_snapshot()
+    rollups.rebuild()
+    assert _rollup_snapshot()["effect_person"] == maintained["effect_person"]
 
 
 def test_skill_and_effect_pages_and_exports(client, auth, company):
@@ -795,6 +832,9 @@ def _rollup_snapshot():
         (r.user_id, r.course_item_id): (r.department_id, r.due_on, r.done)
         for r in db.session.scalars(select(rollups.CourseStatus))
     }
+    counts = db.session.scalars(select(rollups.CourseStatusCount)).all()
+    out["course_status_counts"] = {(r.department_id, r.due_on, r.done): r.n for r in counts}
+    assert len(out["course_status_counts"]) == len(counts), "a department, due date and done counted twice"
     return out
 
 
@@ -837,7 +877,7 @@ def test_maintained_rollups_equal_a_rebuild_from_the_base_tables(company):
 
     maintained = _rollup_snapshot()
     assert maintained["skill_daily"] and maintained["skill_monthly"]
-    assert maintained["course_status"]
+    assert maintained["course_status"] and maintained["course_status_counts"]
     assert maintained["shop_monthly"] and maintained["quiz_monthly"] and maintained["item_monthly"]
     assert maintained["item_total"]
     rollups.rebuild()

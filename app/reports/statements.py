@@ -11,7 +11,7 @@ from sqlalchemy import Date, Float, and_, bindparam, cast, func, literal, null, 
 
 from app import rollups
 from app.people.models import DepartmentTree, User
-from app.rollups import CourseStatus, EffectMonthly, EffectPerson, ItemMonthly, ItemTotal
+from app.rollups import CourseStatusCount, EffectMonthly, EffectPerson, ItemMonthly, ItemTotal
 
 # Each kind of figure, per department: the statement's label and how many figures it has.
 FIGURES = {"heads": 1, "shop": len(rollups.MEASURES["shop"]), "quiz": len(rollups.MEASURES["quiz"]), "assigned": 3}
@@ -30,28 +30,25 @@ def _padded(stmt_columns: list, n: int) -> list:
 def _per_department(start: date | None, end: date | None, dept_ids):
     """Every figure of the report per department, one row per (department, kind): headcount, shop
     and quiz roll-ups over the period, and the assigned, completed and overdue (person, course) pairs
-    from the maintained course status (overdue: due before the bound parameter ``today``; a recurring
-    course that has reopened counts as done only if completed again in the new round); one UNION ALL."""
+    from the maintained counts of course status (overdue: due before the bound parameter ``today``; a
+    recurring course that has reopened counts as done only if completed again in the new round); one UNION ALL."""
     heads = select(User.department_id, literal("heads"), *_padded([func.count(User.id)], 1)).where(
         User.active.is_(True), User.department_id.is_not(None)
     )
-    done = CourseStatus.done.is_(True)
+    counts = CourseStatusCount
+    done, n = counts.done.is_(True), func.sum(counts.n)
     assigned = select(
-        CourseStatus.department_id,
+        counts.department_id,
         literal("assigned"),
-        *_padded(
-            [  # FILTER, not SUM(CASE ...): an eighth less time over the 89,000 rows of the large demo
-                func.count(),
-                func.count().filter(done),
-                func.count().filter(and_(~done, CourseStatus.due_on < bindparam("today", type_=Date))),
-            ],
+        *_padded(  # from the counts per due date: a fifteenth of the course status rows on the large demo
+            [n, n.filter(done), n.filter(and_(~done, counts.due_on < bindparam("today", type_=Date)))],
             3,
         ),
     )
     if dept_ids is not None:
         heads = heads.where(User.department_id.in_(dept_ids))
-        assigned = assigned.where(CourseStatus.department_id.in_(dept_ids))
-    parts = [heads.group_by(User.department_id), assigned.group_by(CourseStatus.department_id)]
+        assigned = assigned.where(counts.department_id.in_(dept_ids))
+    parts = [heads.group_by(User.department_id), assigned.group_by(counts.department_id)]
     for kind in ("shop", "quiz"):
         rows = rollups.period_rows(kind, start, end, dept_ids, dated=False)
         sums = [func.sum(rows.c[m]) for m in rollups.MEASURES[kind]]
@@ -146,8 +143,11 @@ def team_statement():
 def skill_statement(start: date | None, end: date | None, scope: tuple | None):
     """The statement of ``services.skill_heatmap``, built once per period and scope, the shown departments bound
     as ``shown``. The subtree sums are a join with the closure table, summed per shown department; the
-    company's (all rows: the whole company, or the scope) come in the same answer, keyed None."""
-    rows = rollups.period_rows("skill", start, end, None if scope is None else list(scope), dated=False)
+    company's (all rows: the whole company, or the scope) come in the same answer, keyed None. Both read
+    the rows per department and skill as one WITH, summed once: as a subquery in each, the 57,000 monthly
+    rows of the large demo were summed twice (29 → 18 ms of SQLite CPU over all time)."""
+    summed = rollups.period_rows("skill", start, end, None if scope is None else list(scope), dated=False)
+    rows = select(*summed.c).cte("skill_sums")
     figures = [func.sum(rows.c[m]) for m in rollups.MEASURES["skill"]]
     tree = DepartmentTree
     shown = (

@@ -18,7 +18,7 @@ from __future__ import annotations
 from app.core import signals
 from app.extensions import db
 from app.learning.assigned import reached_user_ids
-from app.rollups.course_status import CourseStatus, rebuild_course_status, refresh_course_status
+from app.rollups.course_status import CourseStatus, CourseStatusCount, rebuild_course_status, refresh_course_status
 from app.rollups.effect import (
     EFFECT_FIGURES,
     EFFECT_KEYS,
@@ -59,6 +59,7 @@ __all__ = [
     "MEASURES",
     "TIERS",
     "CourseStatus",
+    "CourseStatusCount",
     "EffectMonthly",
     "EffectPerson",
     "ItemMonthly",
@@ -104,6 +105,14 @@ def _attempts_regraded(attempts, **_) -> None:
     refresh_keys(keys, ("attempt",))
 
 
+def _card_reviewed(card, **_) -> None:
+    """The card's department and day recomputed, and, once approved, the training effect of the person
+    observed: the review moved the card's status by an UPDATE that the session hooks do not see."""
+    refresh_card(card)
+    if card.status == "approved" and card.employee_id is not None:
+        refresh_effect([card.employee_id])
+
+
 def _dispute_settled(dispute, **_) -> None:
     if dispute.status == "accepted":  # the card was rescored
         refresh_card(dispute.card)
@@ -114,10 +123,10 @@ def _assignments_withdrawn(assignments, **_) -> None:
 
 
 def connect_signals() -> None:
-    """Recompute the figures a finished or regraded attempt, a reviewed card, a settled dispute or a
-    withdrawn assignment moves."""
+    """Recompute the figures a finished or regraded attempt, a reviewed card (the training effect too), a
+    settled dispute or a withdrawn assignment moves."""
     signals.attempt_finished.connect(refresh_attempt)
     signals.attempts_regraded.connect(_attempts_regraded)
-    signals.card_reviewed.connect(refresh_card)
+    signals.card_reviewed.connect(_card_reviewed)
     signals.dispute_settled.connect(_dispute_settled)
     signals.assignments_withdrawn.connect(_assignments_withdrawn)

@@ -45,9 +45,17 @@ def upgrade():
         op.drop_table(f"{kind}_weekly")
         if kind != "skill":  # the skills heatmap over all time keeps its all-time rows
             op.drop_table(f"{kind}_total")
-    from app.rollups import rebuild
+    # The roll-ups of this revision, each recomputed with its one definition; not rollups.rebuild(),
+    # which also fills tables that later revisions add (course_status_counts).
+    from app.rollups import refresh_effect
+    from app.rollups.course_status import COURSE_STATUS_FILL
+    from app.rollups.figures import rebuild_figures
 
-    rebuild(op.get_bind())
+    bind = op.get_bind()
+    rebuild_figures(bind)
+    bind.execute(sa.text("DELETE FROM course_status"))
+    bind.execute(sa.text(COURSE_STATUS_FILL))
+    refresh_effect(None, bind)
 
 
 def downgrade():
