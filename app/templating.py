@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates
@@ -138,7 +140,33 @@ def layout_links() -> dict[str, str]:
 
 @lru_cache(maxsize=16)
 def _layout_links(script_root: str) -> dict[str, str]:
-    return {name: url_for(endpoint, **values) for name, (endpoint, values) in LAYOUT_LINKS.items()}
+    return {
+        name: url_for(endpoint, **values, **_version(endpoint, values))
+        for name, (endpoint, values) in LAYOUT_LINKS.items()
+    }
+
+
+STATIC_MAX_AGE = 365 * 24 * 3600  # a versioned static file is kept by the browser for a year
+
+
+def _version(endpoint: str, values: dict) -> dict[str, str]:
+    """``{"v": …}`` for a static file: the start of its SHA-256, so its link changes whenever the file does
+    and a browser may keep it (``cache_versioned_static``) instead of asking again on every page."""
+    if endpoint != "static":
+        return {}
+    digest = hashlib.sha256((Path(current_app.static_folder) / values["filename"]).read_bytes())
+    return {"v": digest.hexdigest()[:12]}
+
+
+def cache_versioned_static(response):
+    """A static file asked for by its versioned link may be kept for a year: the link names its content.
+    Without the version (an old page, a link typed by hand) the browser still checks it each time."""
+    if request.endpoint == "static" and request.args.get("v") and response.status_code in (200, 304):
+        response.cache_control.no_cache = None
+        response.cache_control.public = True
+        response.cache_control.max_age = STATIC_MAX_AGE
+        response.cache_control.immutable = True
+    return response
 
 
 def _page_translations(translations):
@@ -277,6 +305,7 @@ def register(app) -> None:
     app.jinja_env.filters["in_lang"] = in_lang
     app.jinja_env.globals["foreign_lang"] = foreign_lang
     app.jinja_env.globals["url_for"] = page_url_for
+    app.after_request(cache_versioned_static)
 
     # The header's language switcher is written out in base.html rather than rendered by a form on
     # every page; /language validates what it posts with LanguageForm, which offers the same choices.

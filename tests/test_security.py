@@ -82,3 +82,23 @@ def test_500_rolls_back_and_shows_a_page(make_app):
     assert r.status_code == 500 and "Nothing was saved" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.query(Department).count() == 0
+
+
+def test_stylesheets_and_script_are_linked_by_content_and_kept_by_the_browser(client):
+    import hashlib
+    import re
+    from pathlib import Path
+
+    page = client.get("/login").get_data(as_text=True)
+    links = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert len(links) == 3, links  # Pico, the site's stylesheet and its script
+    static = Path(client.application.static_folder)
+    for link in links:
+        path, _, version = link.partition("?v=")
+        assert version == hashlib.sha256((static / path.removeprefix("/static/")).read_bytes()).hexdigest()[:12]
+        kept = client.get(link)
+        assert kept.status_code == 200
+        assert {"public", "immutable", "max-age=31536000"} <= set(kept.headers["Cache-Control"].split(", "))
+        assert "no-cache" not in kept.headers["Cache-Control"]
+        asked_again = client.get(path)  # without the version: checked with the server every time
+        assert "no-cache" in asked_again.headers["Cache-Control"]
