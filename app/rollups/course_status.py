@@ -11,8 +11,9 @@ those rows, with the same SQL that fills the counts of every department.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Boolean, Date, Index, Integer, delete, event, func, insert, inspect, select, text
+from sqlalchemy import Boolean, Date, Index, Integer, bindparam, delete, event, func, insert, inspect, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import db
@@ -84,12 +85,15 @@ def _lock(run, connection, space: int, ids) -> None:
 COLUMNS = ["user_id", "course_item_id", "department_id", "due_on", "done"]
 
 
-def _fill(user_ids=None):
-    """The INSERT of these people's course status rows (everyone's when None), from the one statement that
-    says which assignments reach a person and whether the course is done in its round."""
+@cache
+def _fill(keyed: bool = False):
+    """The INSERT of everyone's course status rows, or (``keyed``) of the people in the expanding parameter
+    ``user_ids``: the one statement that says which assignments reach a person and whether the course is
+    done in its round. Built once (building it costs ten times running it for one person)."""
     from app.learning.assigned import course_status_select
 
-    return insert(CourseStatus).from_select(COLUMNS, course_status_select(user_ids))
+    users = bindparam("user_ids", expanding=True) if keyed else None
+    return insert(CourseStatus.__table__).from_select(COLUMNS, course_status_select(users))  # Core: bound by name
 
 
 def refresh_course_status(user_ids, connection=None) -> None:
@@ -108,7 +112,7 @@ def refresh_course_status(user_ids, connection=None) -> None:
     for chunk in _chunks(user_ids):
         touched |= set(run(departments.where(CourseStatus.user_id.in_(chunk))).scalars())
         run(delete(CourseStatus).where(CourseStatus.user_id.in_(chunk)))
-        run(_fill(chunk))
+        run(_fill(True), {"user_ids": chunk})
         touched |= set(run(departments.where(CourseStatus.user_id.in_(chunk))).scalars())
     refresh_course_status_counts(touched, connection)
 
