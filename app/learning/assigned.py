@@ -2,9 +2,13 @@
 
 An assignment reaches a person when it names them or a department at or above theirs, and is not
 cancelled. A recurring assignment starts a new round every ``repeat_months``; from then on only a
-completion in the new round counts. In Python for one person's pages (their dashboard, their
-learning page, HR's report about them, the loop to training after a shop), and as SQL for the
-reports and reminders that ask it of everyone at once.
+completion in the new round counts.
+
+Written once, in SQL (:func:`assigned_pairs`, :func:`course_rounds`, :func:`done_in_round`):
+:func:`course_status_select` gives everyone's rows, or some people's, for the ``course_status`` table
+(a full rebuild and a person's refresh alike), and :func:`assigned_courses` reads one person's with the
+same selectables for their pages (their dashboard, their learning page, HR's report about them, the
+loop to training after a shop). The reports and reminders ask it of everyone at once.
 """
 
 from __future__ import annotations
@@ -12,86 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, func, or_, select, union_all
+from sqlalchemy import and_, bindparam, case, false, func, or_, select, true, union_all
 
 from app.extensions import db
 from app.learning.models import Assignment, CourseCompletion
 from app.people.models import DepartmentTree, User
 
 
-# ---------------------------------------------------------------- one person
-def ancestor_ids(user: User) -> list[int]:
-    """The user's department and every department above it."""
-    from app.people.services import ancestor_ids as chain
-
-    return sorted(chain(user.department_id))
-
-
-# Built once: the assignments naming the person or a department at or above theirs (the chain read
-# in the same statement; a person without a department has none).
-_REACHING = (
-    select(Assignment)
-    .where(
-        or_(
-            Assignment.user_id == bindparam("user_id"),
-            Assignment.department_id.in_(
-                select(DepartmentTree.ancestor_id).where(DepartmentTree.descendant_id == bindparam("dept_id"))
-            ),
-        ),
-        Assignment.cancelled_at.is_(None),
-    )
-    .order_by(Assignment.due_on.is_(None), Assignment.due_on)
-)
-
-
-def assignments_for(user: User) -> list[Assignment]:
-    """Active assignments that reach this user, directly or through any department above them."""
-    return list(db.session.scalars(_REACHING, {"user_id": user.id, "dept_id": user.department_id}))
-
-
-def cycle_starts(user: User, assignments: list[Assignment] | None = None) -> dict[int, datetime]:
-    """Course item id -> start of the current round, for recurring assignments past their first round."""
-    starts: dict[int, datetime] = {}
-    for a in assignments_for(user) if assignments is None else assignments:
-        if a.cycle_started_at is not None:
-            starts[a.course_item_id] = max(a.cycle_started_at, starts.get(a.course_item_id, a.cycle_started_at))
-    return starts
-
-
-@dataclass
-class AssignedCourse:
-    assignment: Assignment
-    progress: object  # learning.services.CourseProgress: ``completed`` is "done in its round"
-    overdue: bool
-
-    @property
-    def done(self) -> bool:
-        return bool(self.progress.completed)
-
-
-def assigned_courses(user: User, today: date | None = None) -> list[AssignedCourse]:
-    """The user's assigned courses with progress in their current round, one row per course (earliest due
-    date first)."""
-    from app.content import services as content
-    from app.learning.services import course_progress
-
-    today = today or date.today()
-    rows: dict[int, AssignedCourse] = {}
-    assignments = assignments_for(user)
-    course_ids = {a.course_item_id for a in assignments}
-    versions = [v for v in content.published_index("course") if v.item_id in course_ids]
-    progress = {p.version.item_id: p for p in course_progress(user, versions, cycle_starts(user, assignments))}
-    for a in assignments:
-        p = progress.get(a.course_item_id)
-        if p is None or a.course_item_id in rows:
-            continue
-        rows[a.course_item_id] = AssignedCourse(a, p, bool(a.due_on and a.due_on < today and not p.completed))
-    return list(rows.values())
-
-
-# ---------------------------------------------------------------- everyone, in SQL
-def assigned_pairs():
-    """A selectable of (assignment id, user id) for every person each active assignment reaches."""
+# ---------------------------------------------------------------- the rule, in SQL
+def assigned_pairs(user_ids=None):
+    """A selectable of (assignment id, user id) for every person each active assignment reaches: its person,
+    or everyone in its department or any department below (the closure table ``department_tree``). Only
+    these people's pairs when ``user_ids`` (ids or bound parameters) is given."""
     direct = select(Assignment.id.label("assignment_id"), Assignment.user_id.label("user_id")).where(
         Assignment.user_id.is_not(None), Assignment.cancelled_at.is_(None)
     )
@@ -101,25 +37,141 @@ def assigned_pairs():
         .join(User, User.department_id == DepartmentTree.descendant_id)
         .where(Assignment.cancelled_at.is_(None))
     )
+    if user_ids is not None:
+        direct = direct.where(Assignment.user_id.in_(user_ids))
+        via_department = via_department.where(User.id.in_(user_ids))
     return union_all(direct, via_department).subquery("assigned")
 
 
-def join_completion(stmt, user_col):
-    """``stmt`` outer-joined to the person's completion of the assignment's course (for completed_in_round)."""
+def course_rounds(user_ids=None):
+    """A selectable of one row per person and course assigned to them (however many assignments reach
+    them): ``user_id``, ``course_item_id``, the earliest ``due_on`` and the latest ``round_start`` (None
+    unless a recurring assignment has reopened it). Only these people's when ``user_ids`` is given."""
+    pairs = assigned_pairs(user_ids)
+    return (
+        select(
+            pairs.c.user_id,
+            Assignment.course_item_id,
+            func.min(Assignment.due_on).label("due_on"),
+            func.max(Assignment.cycle_started_at).label("round_start"),
+        )
+        .select_from(pairs)
+        .join(Assignment, Assignment.id == pairs.c.assignment_id)
+        .group_by(pairs.c.user_id, Assignment.course_item_id)
+        .subquery("rounds")
+    )
+
+
+def join_completion(stmt, user_col, course_col=Assignment.course_item_id):
+    """``stmt`` outer-joined to the person's completion of the course (for :func:`done_in_round`)."""
     return stmt.outerjoin(
         CourseCompletion,
-        and_(CourseCompletion.user_id == user_col, CourseCompletion.course_item_id == Assignment.course_item_id),
+        and_(CourseCompletion.user_id == user_col, CourseCompletion.course_item_id == course_col),
     )
+
+
+def done_in_round(round_start):
+    """SQL, with an outer-joined CourseCompletion: the course is completed, and since ``round_start`` when
+    that is not None (a recurring assignment that has reopened)."""
+    latest = func.coalesce(CourseCompletion.last_completed_at, CourseCompletion.completed_at)
+    return and_(CourseCompletion.id.is_not(None), or_(round_start.is_(None), latest >= round_start))
 
 
 def completed_in_round():
     """SQL, with Assignment and an outer-joined CourseCompletion: the course is completed in the
     assignment's current round (any completion counts until a recurring assignment reopens)."""
-    latest = func.coalesce(CourseCompletion.last_completed_at, CourseCompletion.completed_at)
-    return and_(
-        CourseCompletion.id.is_not(None),
-        or_(Assignment.cycle_started_at.is_(None), latest >= Assignment.cycle_started_at),
+    return done_in_round(Assignment.cycle_started_at)
+
+
+def course_status_select(user_ids=None):
+    """Where active people with a department stand on their assigned courses, one row per person and
+    course: ``user_id``, ``course_item_id``, ``department_id``, ``due_on`` (the earliest) and ``done`` (in
+    the latest round). Everyone's with no ``user_ids``, else only these people's: the one statement
+    behind the ``course_status`` table, for a full rebuild and for a person's refresh alike."""
+    rounds = course_rounds(user_ids)
+    stmt = (
+        select(
+            rounds.c.user_id,
+            rounds.c.course_item_id,
+            User.department_id,
+            rounds.c.due_on,
+            case((done_in_round(rounds.c.round_start), true()), else_=false()).label("done"),
+        )
+        .select_from(rounds)
+        .join(User, User.id == rounds.c.user_id)
     )
+    return join_completion(stmt, rounds.c.user_id, rounds.c.course_item_id).where(
+        User.active.is_(True), User.department_id.is_not(None)
+    )
+
+
+# ---------------------------------------------------------------- one person
+# Built once: the assignments reaching one person, earliest due date first, each with its course's latest
+# round start and whether the person has done it in that round: the rule above, keyed by one person.
+_ROUNDS = course_rounds([bindparam("user_id")])
+_REACHING = (
+    join_completion(
+        select(
+            Assignment,
+            _ROUNDS.c.round_start,
+            case((done_in_round(_ROUNDS.c.round_start), true()), else_=false()),
+        ).join(_ROUNDS, _ROUNDS.c.course_item_id == Assignment.course_item_id),
+        _ROUNDS.c.user_id,
+    )
+    .where(Assignment.id.in_(select(assigned_pairs([bindparam("user_id")]).c.assignment_id)))
+    .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id)
+)
+
+
+def _reaching(user: User) -> list:
+    """(assignment, round start of its course, done in that round) for every assignment reaching the user."""
+    return list(db.session.execute(_REACHING, {"user_id": user.id}))
+
+
+def assignments_for(user: User) -> list[Assignment]:
+    """Active assignments that reach this user, directly or through any department above them."""
+    return [row[0] for row in _reaching(user)]
+
+
+def cycle_starts(user: User, rows: list | None = None) -> dict[int, datetime]:
+    """Course item id -> start of the current round, for recurring assignments past their first round."""
+    return {a.course_item_id: start for a, start, _done in (_reaching(user) if rows is None else rows) if start}
+
+
+@dataclass
+class AssignedCourse:
+    assignment: Assignment  # the one due first
+    progress: object  # learning.services.CourseProgress: cases read and quizzes passed in the current round
+    done: bool  # completed in its current round (as the course_status rows say)
+    overdue: bool
+
+
+def assigned_courses(user: User, today: date | None = None) -> list[AssignedCourse]:
+    """The user's assigned courses with progress in their current round, one row per course (earliest due
+    date first)."""
+    from app.content import services as content
+    from app.learning.services import course_progress
+
+    today = today or date.today()
+    out: dict[int, AssignedCourse] = {}
+    rows = _reaching(user)
+    course_ids = {a.course_item_id for a, _start, _done in rows}
+    versions = [v for v in content.published_index("course") if v.item_id in course_ids]
+    progress = {p.version.item_id: p for p in course_progress(user, versions, cycle_starts(user, rows))}
+    for a, _start, done in rows:
+        p = progress.get(a.course_item_id)
+        if p is None or a.course_item_id in out:
+            continue
+        out[a.course_item_id] = AssignedCourse(a, p, bool(done), bool(a.due_on and a.due_on < today and not done))
+    return list(out.values())
+
+
+# ---------------------------------------------------------------- one person
+def ancestor_ids(user: User) -> list[int]:
+    """The user's department and every department above it."""
+    from app.people.services import ancestor_ids as chain
+
+    return sorted(chain(user.department_id))
 
 
 def reached_user_ids(assignment: Assignment) -> list[int]:

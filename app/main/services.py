@@ -44,16 +44,18 @@ def hr_todo(viewer: User, today: date | None = None) -> dict[str, int]:
     overdue courses (a person's assigned course past its due date, not done in its current round), open
     disputes, late visits (the window has ended and no card was submitted)."""
     from app.people.services import scoped
-    from app.rollups import CourseStatus
+    from app.rollups import CourseStatusCount
     from app.shopping.models import Dispute, Scorecard, Visit, late_visits
 
     today = today or date.today()
     review = scoped(
         select(func.count(Scorecard.id)).where(Scorecard.status == "submitted"), Scorecard.department_id, viewer
     )
-    overdue = scoped(
-        select(func.count()).where(CourseStatus.done.is_(False), CourseStatus.due_on < today),
-        CourseStatus.department_id,
+    overdue = scoped(  # the course status rows per department, counted (one row per due date)
+        select(func.sum(CourseStatusCount.n)).where(
+            CourseStatusCount.done.is_(False), CourseStatusCount.due_on < today
+        ),
+        CourseStatusCount.department_id,
         viewer,
     )
     disputes = scoped(

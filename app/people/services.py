@@ -234,12 +234,11 @@ def update_department(actor, dept: Department, name: str, parent: Department | N
             raise _too_deep()
     _check_sibling_unique(name, parent_id, exclude_id=dept.id)
     before, old_path = dept.snapshot(), dept.path
-    moved = parent_id != dept.parent_id
+    if parent_id != dept.parent_id:  # the closure table first: the flush below recomputes what hangs on it
+        _move_subtree(dept.id, parent_id)
     dept.name = name
     dept.parent = parent
     db.session.flush()
-    if moved:
-        _move_subtree(dept.id, parent_id)
     _repath_subtree(dept.id, old_path, _path_under(parent, name))
     b, a = audit.diff(before, dept.snapshot())
     if a:

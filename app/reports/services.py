@@ -385,7 +385,7 @@ def employee_report(user: User, period: Period | None = None, today: date | None
             "due": r.assignment.due_on.isoformat() if r.assignment.due_on else None,
             "due_on": r.assignment.due_on,
             "status": "completed"
-            if r.progress.completed
+            if r.done
             else "overdue"
             if r.overdue
             else "in_progress"

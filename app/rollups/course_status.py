@@ -2,15 +2,18 @@
 and per department how many of those rows share a due date and whether they are done (the two tiers).
 
 Recomputed, never adjusted: the session hooks below note whom a flush concerns and recompute those
-people's rows from assignments, completions, people and the department tree, then their departments'
-counts from those rows, with the same SQL that fills the counts of every department.
+people's rows with the statement that fills everyone's (``course_status_select`` in
+``app.learning.assigned``: which assignments reach a person and whether the course is done in its round,
+from assignments, completions, people and the department tree), then their departments' counts from
+those rows, with the same SQL that fills the counts of every department.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Boolean, Date, Index, Integer, delete, event, func, insert, inspect, select, text
+from sqlalchemy import Boolean, Date, Index, Integer, bindparam, delete, event, func, insert, inspect, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import db
@@ -79,64 +82,38 @@ def _lock(run, connection, space: int, ids) -> None:
     )
 
 
+COLUMNS = ["user_id", "course_item_id", "department_id", "due_on", "done"]
+
+
+@cache
+def _fill(keyed: bool = False):
+    """The INSERT of everyone's course status rows, or (``keyed``) of the people in the expanding parameter
+    ``user_ids``: the one statement that says which assignments reach a person and whether the course is
+    done in its round. Built once (building it costs ten times running it for one person)."""
+    from app.learning.assigned import course_status_select
+
+    users = bindparam("user_ids", expanding=True) if keyed else None
+    return insert(CourseStatus.__table__).from_select(COLUMNS, course_status_select(users))  # Core: bound by name
+
+
 def refresh_course_status(user_ids, connection=None) -> None:
-    """Recompute the course status rows of these people from the base tables, and the counts of the
-    departments they were and are in.
+    """Recompute the course status rows of these people from the base tables, with the statement that fills
+    everyone's, and the counts of the departments they were and are in.
 
     Runs on ``connection`` when given (inside a flush, where the session must not flush again).
     """
-    from app.learning.models import CourseCompletion
-    from app.people.models import User
-    from app.people.services import ancestors_of
-
     run = (connection or db.session).execute
     user_ids = {int(u) for u in user_ids if u is not None}
     if not user_ids:
         return
     _lock(run, connection, PEOPLE_LOCK_SPACE, user_ids)
     touched: set[int] = set()  # the departments whose rows change: the people's before and after
+    departments = select(CourseStatus.department_id).distinct()
     for chunk in _chunks(user_ids):
-        touched |= set(
-            run(select(CourseStatus.department_id).where(CourseStatus.user_id.in_(chunk)).distinct()).scalars()
-        )
+        touched |= set(run(departments.where(CourseStatus.user_id.in_(chunk))).scalars())
         run(delete(CourseStatus).where(CourseStatus.user_id.in_(chunk)))
-        people = {
-            uid: dept
-            for uid, dept in run(
-                select(User.id, User.department_id).where(
-                    User.id.in_(chunk), User.active.is_(True), User.department_id.is_not(None)
-                )
-            )
-        }
-        if not people:
-            continue
-        touched |= set(people.values())
-        chains = ancestors_of(set(people.values()), connection)
-        above = {uid: chains.get(dept, [dept]) for uid, dept in people.items()}
-        reached_by = {}  # department id -> people it reaches (itself and every department above theirs)
-        for uid, depts in above.items():
-            for dept in depts:
-                reached_by.setdefault(dept, []).append(uid)
-        pairs = _earliest_due_and_latest_round(run, people, reached_by)
-        if not pairs:
-            continue
-        latest = {
-            (uid, course): last or first
-            for uid, course, first, last in run(
-                select(
-                    CourseCompletion.user_id, CourseCompletion.course_item_id,
-                    CourseCompletion.completed_at, CourseCompletion.last_completed_at,
-                ).where(CourseCompletion.user_id.in_(list(people)))
-            )
-        }  # fmt: skip
-        rows = []
-        for (uid, course), (due, round_start) in sorted(pairs.items()):
-            completed = latest.get((uid, course))
-            done = completed is not None and (round_start is None or completed >= round_start)
-            rows.append(
-                {"user_id": uid, "course_item_id": course, "department_id": people[uid], "due_on": due, "done": done}
-            )
-        run(insert(CourseStatus), rows)
+        run(_fill(True), {"user_ids": chunk})
+        touched |= set(run(departments.where(CourseStatus.user_id.in_(chunk))).scalars())
     refresh_course_status_counts(touched, connection)
 
 
@@ -162,33 +139,6 @@ def refresh_course_status_counts(department_ids, connection=None) -> None:
     for chunk in _chunks(departments):
         run(delete(CourseStatusCount).where(CourseStatusCount.department_id.in_(chunk)))
         run(_counts_insert(chunk))
-
-
-def _earliest_due_and_latest_round(run, people: dict, reached_by: dict) -> dict[tuple[int, int], list]:
-    """(person, course) -> [earliest due date, latest round start] over the assignments reaching them."""
-    from app.learning.models import Assignment
-
-    pairs: dict[tuple[int, int], list] = {}
-    assignments = run(
-        select(
-            Assignment.user_id, Assignment.department_id, Assignment.course_item_id,
-            Assignment.due_on, Assignment.cycle_started_at,
-        ).where(
-            Assignment.cancelled_at.is_(None),
-            (Assignment.user_id.in_(list(people))) | (Assignment.department_id.in_(list(reached_by))),
-        )
-    )  # fmt: skip
-    for a_user, a_dept, course, due, round_start in assignments:
-        reached = set(reached_by.get(a_dept, ()))
-        if a_user in people:
-            reached.add(a_user)
-        for uid in reached:
-            pair = pairs.setdefault((uid, course), [None, None])
-            if due is not None and (pair[0] is None or due < pair[0]):
-                pair[0] = due
-            if round_start is not None and (pair[1] is None or round_start > pair[1]):
-                pair[1] = round_start
-    return pairs
 
 
 def _changed(obj, *names) -> bool:
@@ -230,51 +180,25 @@ def _refresh_course_status(session, _flush_context) -> None:
     pending = session.info.pop("course_status", None)
     if not pending:
         return
-    from app.people.models import User
-    from app.people.services import subtree_ids
+    from app.people.models import DepartmentTree, User
 
     connection = session.connection()
     people, departments = pending
-    below = set()
-    for dept in departments:
-        below |= subtree_ids(dept, connection)
-    if below:
-        for chunk in _chunks(below):
-            people |= set(connection.scalars(select(User.id).where(User.department_id.in_(chunk))))
+    for chunk in _chunks(departments):  # everyone in a moved department's subtree
+        below = select(User.id).join(DepartmentTree, DepartmentTree.descendant_id == User.department_id)
+        people |= set(connection.scalars(below.where(DepartmentTree.ancestor_id.in_(chunk))))
     refresh_course_status(people, connection)
 
 
-# Where people stand on their courses, for every person at once: the same rule as refresh_course_status, set-based.
-COURSE_STATUS_FILL = """
-    INSERT INTO course_status (user_id, course_item_id, department_id, due_on, done)
-    WITH RECURSIVE below(root, id) AS (
-      SELECT id, id FROM departments
-      UNION SELECT below.root, d.id FROM departments d JOIN below ON d.parent_id = below.id
-    ), pairs(assignment_id, user_id) AS (
-      SELECT id, user_id FROM assignments WHERE user_id IS NOT NULL AND cancelled_at IS NULL
-      UNION ALL
-      SELECT a.id, u.id FROM assignments a JOIN below ON below.root = a.department_id
-      JOIN users u ON u.department_id = below.id WHERE a.cancelled_at IS NULL
-    ), per_person AS (
-      SELECT pairs.user_id AS user_id, a.course_item_id AS course_item_id, MIN(a.due_on) AS due,
-             MAX(a.cycle_started_at) AS round_start
-      FROM pairs JOIN assignments a ON a.id = pairs.assignment_id
-      GROUP BY pairs.user_id, a.course_item_id
-    )
-    SELECT p.user_id, p.course_item_id, u.department_id, p.due,
-           CASE WHEN c.id IS NOT NULL AND (p.round_start IS NULL
-                     OR COALESCE(c.last_completed_at, c.completed_at) >= p.round_start)
-                THEN TRUE ELSE FALSE END
-    FROM per_person p JOIN users u ON u.id = p.user_id
-    LEFT JOIN course_completions c ON c.user_id = p.user_id AND c.course_item_id = p.course_item_id
-    WHERE u.active = TRUE AND u.department_id IS NOT NULL
-"""
+def fill_course_status(connection) -> None:
+    """Every course status row recomputed at once (the counts per department left as they are)."""
+    connection.execute(delete(CourseStatus))
+    connection.execute(_fill())
 
 
 def rebuild_course_status(connection) -> None:
     """Every course status row, and every department's counts, recomputed at once (after a bulk load, or to
     repair)."""
-    connection.execute(delete(CourseStatus))
-    connection.execute(text(COURSE_STATUS_FILL))
+    fill_course_status(connection)
     connection.execute(delete(CourseStatusCount))
     connection.execute(_counts_insert())

@@ -48,13 +48,12 @@ def upgrade():
     # The roll-ups of this revision, each recomputed with its one definition; not rollups.rebuild(),
     # which also fills tables that later revisions add (course_status_counts).
     from app.rollups import refresh_effect
-    from app.rollups.course_status import COURSE_STATUS_FILL
+    from app.rollups.course_status import fill_course_status
     from app.rollups.figures import rebuild_figures
 
     bind = op.get_bind()
     rebuild_figures(bind)
-    bind.execute(sa.text("DELETE FROM course_status"))
-    bind.execute(sa.text(COURSE_STATUS_FILL))
+    fill_course_status(bind)
     refresh_effect(None, bind)
 
 
