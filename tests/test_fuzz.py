@@ -279,6 +279,7 @@ def check_gift(text: str, result: gift.ConversionResult) -> None:
 @given(text=any_text)
 @example(text="::a::{=x ~y}\n")
 @example(text="{\n" * 50)
+@example(text="::q::Is it?{T}\n```\n")  # text after the answers that would open a code block
 def test_gift_any_text_converts_or_reports(text):
     normal = gift.read_gift_text(text.encode("utf-8"))
     check_gift(normal, gift.gift_to_quiz(normal, "fuzz-quiz"))

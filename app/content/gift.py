@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from app.content.blocks import FENCE_RE
 from app.content.html_md import escape_markdown, html_to_markdown
 from app.content.model import N_, Message, Quiz
 
@@ -423,7 +424,10 @@ def _escape_option(text: str) -> str:
 def _escape_block(text: str) -> str:
     lines = []
     for line in text.split("\n"):
-        if re.match(r"^[-*+]\s+\[( |x|X)\]", line) or line.startswith(">") or line.startswith("## "):
+        fence = FENCE_RE.match(line)
+        if fence:  # a ``` or ~~~ line would open a code block that swallows the options after it
+            line = fence.group(1) + "\\" + line[len(fence.group(1)) :]
+        elif re.match(r"^[-*+]\s+\[( |x|X)\]", line) or line.startswith(">") or line.startswith("## "):
             line = "\\" + line
         lines.append(line)
     # Right under the heading, 'skill: ...' or 'type: ...' would be read as a question setting;
