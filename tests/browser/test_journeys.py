@@ -195,6 +195,7 @@ def test_shop_loop_from_phone_to_review_report_and_dispute(new_page, tmp_path):
     login(phone, "shopper@example.com")
     phone.locator("ul.todo a").first.click()
     items = phone.locator(".card-item")
+    expect(items.first).to_be_visible()  # count() does not wait for the card page to load
     assert items.count() >= 5
     for i in range(items.count()):
         items.nth(i).get_by_label("Yes").check()
