@@ -2,7 +2,7 @@
 
 import re
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from app.core.errors import BadInput
@@ -60,6 +60,19 @@ def json_object() -> dict:
     return payload if isinstance(payload, dict) else {}
 
 
+def refuse_oversized_form():
+    """A URL-encoded form is read and decoded whole, in Python, before any field is checked, and
+    Werkzeug's ``MAX_FORM_MEMORY_SIZE`` bounds multipart forms only: refuse, by its declared length and
+    before reading it, a body larger than the text a multipart form may carry once URL-encoded (each
+    byte at most three characters). Our largest form, a case's Markdown, is far below it; an upload is
+    multipart and keeps ``MAX_CONTENT_LENGTH``."""
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return None
+    if (request.content_length or 0) > 3 * current_app.config["MAX_FORM_MEMORY_SIZE"]:
+        return _render(413, _("The form is too large to save. Shorten the longest text and try again."))
+    return None
+
+
 def refuse_unstorable_text():
     """Text a database cannot hold (NUL for PostgreSQL, lone surrogates for both) is a client error:
     refuse it up front, for every route, in the query, the path, form fields and JSON bodies."""
@@ -86,6 +99,7 @@ def _render(code: int, message: str, fields: dict | None = None):
 
 
 def register(app) -> None:
+    app.before_request(refuse_oversized_form)
     app.before_request(refuse_unstorable_text)
 
     def handler(code):

@@ -252,6 +252,28 @@ def test_id_query_arguments_past_integer_range_are_harmless(app, client, world):
         assert r.status_code < 500, url
 
 
+# ---------------------------------------------------------------- a form body too large to read
+def test_a_form_body_past_what_a_form_may_carry_is_refused_before_it_is_read(app, client, world):
+    visit = _visit_for(world["users"]["shopper"], world["branch"])
+    token = login(client, "shop@example.com")
+    url = f"/shop/visits/{visit.id}/card"
+    limit = 3 * app.config["MAX_FORM_MEMORY_SIZE"]  # the text a multipart form may carry, URL-encoded
+
+    def post(letters: int):
+        body = f"csrf_token={token}&save=1&summary=" + "%D1%8F" * letters  # я, two bytes, six characters
+        return client.post(url, data=body.encode(), content_type="application/x-www-form-urlencoded")
+
+    refused = post(limit // 6 + 1)
+    assert refused.status_code == 413
+    assert "The form is too large to save. Shorten the longest text" in refused.get_data(as_text=True)
+    assert cards() == 0  # refused before the view: no draft
+    client.post("/language", data={"lang": "ru", "next": "/dashboard", "csrf_token": token})
+    assert "Форма слишком большая" in post(limit // 6 + 1).get_data(as_text=True)
+    kept = post(limit // 6 - 20)  # just under: read and saved as any other draft
+    assert kept.status_code == 302
+    assert db.session.scalars(select(Scorecard)).one().summary == "я" * (limit // 6 - 20)
+
+
 # ---------------------------------------------------------------- text a database cannot hold
 def test_every_post_route_refuses_a_lone_surrogate_before_its_view(app, client, world):
     token = login(client, "all@example.com")
