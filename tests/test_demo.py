@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from app.core.audit import utcnow
 from app.extensions import db
 from app.people.models import Department, User
+from tests.helpers import demo_company
 
 
 def test_demo_loads_a_company_once(runner, client, auth):
@@ -26,14 +27,11 @@ def test_demo_loads_a_company_once(runner, client, auth):
 
 
 def test_demo_with_content_has_learning_and_shopping_history(runner, client, auth):
-    from pathlib import Path
 
     from app.learning.models import Assignment, QuizAttempt
     from app.shopping.models import Dispute, Scorecard, Visit
 
-    runner.invoke(args=["content", "import", str(Path(__file__).parent / "samples" / "valid")])
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+    demo_company(runner)  # the sample content and `flask demo`, run once per worker and copied in after
     assert db.session.scalar(select(func.count(QuizAttempt.id))) > 10
     statuses = set(db.session.scalars(select(Scorecard.status)))
     assert {"approved", "submitted", "rejected"} <= statuses
@@ -69,12 +67,10 @@ def test_demo_with_content_has_learning_and_shopping_history(runner, client, aut
 
 
 def test_demo_outbox_holds_emails_in_both_languages(runner):
-    from pathlib import Path
 
     from app.notify.models import Notice, OutboxMessage
 
-    runner.invoke(args=["content", "import", str(Path(__file__).parent / "samples" / "valid")])
-    assert runner.invoke(args=["demo"]).exit_code == 0
+    demo_company(runner)
     kinds = set(db.session.scalars(select(Notice.kind)))
     assert {"assignment", "overdue", "quiz_result", "visit_new", "card_approved", "digest"} <= kinds
     assert set(db.session.scalars(select(OutboxMessage.locale))) == {"en", "ru"}
