@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from babel import support
-from flask import Flask, g, request, session
+from babel import Locale, support
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -19,16 +19,27 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 def get_locale() -> str:
     """The person's chosen language, else the session's, else the browser's best match."""
-    from flask import current_app, has_request_context
-
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    if session.get("lang") in languages:
-        return session["lang"]
+    user = current_user._get_current_object()
+    if user is not None and user.is_authenticated and user.locale in languages:
+        return user.locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@lru_cache(maxsize=16)
+def _locale(code: str) -> Locale:
+    """The Babel locale for a language code, parsed once: Flask-Babel parses the selector's answer
+    again on every request (a look for the locale's data file on disk included)."""
+    return Locale.parse(code)
+
+
+def _select_locale() -> Locale:
+    return _locale(get_locale())
 
 
 @lru_cache(maxsize=16)
@@ -108,7 +119,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     # Registered before CSRFProtect so that a refused role is answered before any CSRF check.
     app.before_request(permissions.enforce_access)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=get_locale)
+    babel.init_app(app, locale_selector=_select_locale)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
 
