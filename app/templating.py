@@ -21,6 +21,7 @@ from app.core.i18n import get_locale
 from app.core.i18n import lazy_gettext as _l
 from app.core.i18n import translations as get_translations
 from app.core.permissions import ROLE_LABELS, Role
+from app.security import csrf_token
 
 NAMED_FORMATS = ("full", "long", "medium", "short")
 
@@ -326,4 +327,5 @@ def register(app) -> None:
             "language_names": dict(languages),
             "current_lang": str(locale),
             "role_labels": ROLE_LABELS,
+            "csrf_token": csrf_token,  # Flask-WTF's generate_csrf, cheaper (app/security.py)
         }

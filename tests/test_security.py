@@ -1,6 +1,9 @@
 import pytest
+from flask import make_response
 
 from app import create_app
+from app.core.permissions import allow
+from tests.conftest import CSRF_RE
 
 
 def test_security_headers_and_csp(client):
@@ -9,6 +12,35 @@ def test_security_headers_and_csp(client):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_views_own_policy_stands_and_every_header_is_sent_once(make_app):
+    app = make_app(SESSION_COOKIE_SECURE=True)
+
+    @allow(public=True)
+    def strict():
+        response = make_response("file")
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+    app.add_url_rule("/strict-file", "strict_file", strict)
+    r = app.test_client().get("/strict-file")
+    assert r.headers.getlist("Content-Security-Policy") == ["default-src 'none'; sandbox"]
+    for name in ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Permissions-Policy"):
+        assert len(r.headers.getlist(name)) == 1, name
+    assert r.headers.getlist("Strict-Transport-Security") == ["max-age=31536000"]
+
+
+def test_every_form_on_a_page_carries_the_one_token_and_it_signs_out(client, auth, make_user):
+    make_user("employee", email="e@example.com")
+    auth.login("e@example.com")
+    html = client.get("/account/password").get_data(as_text=True)  # the page's own form and the header's two
+    tokens = [first or second for first, second in CSRF_RE.findall(html)]
+    assert len(tokens) == 3 and len(set(tokens)) == 1
+    assert client.post("/logout", data={"csrf_token": tokens[0][:-1]}).status_code == 400  # altered: refused
+    answer = client.post("/logout", data={"csrf_token": tokens[0]})
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    assert client.get("/account/password").status_code == 302  # signed out: sent to sign in
 
 
 def test_pages_have_no_inline_scripts(client):
