@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates
@@ -90,9 +91,11 @@ def in_lang(title: str | None, lang: str | None) -> Markup:
 
 def nav_items() -> list[tuple[str, str, bool]]:
     """The header's links for the signed-in person: (href, label, is this page)."""
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return []
-    return _nav(frozenset(current_user.role_names), str(get_locale()), request.endpoint, request.script_root)
+    page = request._get_current_object()
+    return _nav(frozenset(user.role_names), str(get_locale()), page.endpoint, page.script_root)
 
 
 @lru_cache(maxsize=256)
@@ -133,18 +136,21 @@ def page_url_for(endpoint: str, **values) -> str:
     return ctx.url_adapter.build(endpoint, values, force_external=False)
 
 
-def layout_links() -> dict[str, str]:
-    """The layout's fixed links (stylesheets, the person's menu): the same on every page (none outside
-    a request, where no page is rendered)."""
-    return _layout_links(request.script_root) if has_request_context() else {}
+def layout_links() -> SimpleNamespace:
+    """The layout's fixed links (stylesheets, the person's menu), as attributes (``links.css``: Jinja
+    tries an attribute before a key, and a dict's missing attribute costs an exception each time): the
+    same on every page (none outside a request, where no page is rendered)."""
+    return _layout_links(request.script_root) if has_request_context() else SimpleNamespace()
 
 
 @lru_cache(maxsize=16)
-def _layout_links(script_root: str) -> dict[str, str]:
-    return {
-        name: url_for(endpoint, **values, **_version(endpoint, values))
-        for name, (endpoint, values) in LAYOUT_LINKS.items()
-    }
+def _layout_links(script_root: str) -> SimpleNamespace:
+    return SimpleNamespace(
+        **{
+            name: url_for(endpoint, **values, **_version(endpoint, values))
+            for name, (endpoint, values) in LAYOUT_LINKS.items()
+        }
+    )
 
 
 STATIC_MAX_AGE = 365 * 24 * 3600  # a versioned static file is kept by the browser for a year
