@@ -76,8 +76,12 @@ def refuse_oversized_form():
 def refuse_unstorable_text():
     """Text a database cannot hold (NUL for PostgreSQL, lone surrogates for both) is a client error:
     refuse it up front, for every route, in the query, the path, form fields and JSON bodies."""
-    texts = [list(request.args.items(multi=True)), list((request.view_args or {}).values())]
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+    asked = request._get_current_object()
+    sends_body = asked.method in ("POST", "PUT", "PATCH", "DELETE")
+    if not (sends_body or asked.args or asked.view_args):
+        return None  # a page asked for by its bare path: nothing to look at
+    texts = [list(asked.args.items(multi=True)), list((asked.view_args or {}).values())]
+    if sends_body:
         texts.append(list(request.form.items(multi=True)))
         texts.append([f.filename for f in request.files.values()])
         if request.is_json:

@@ -509,3 +509,12 @@ def test_two_parallel_requests_with_one_key_and_two_bodies(app, world, monkeypat
     db.session.expire_all()
     assert sorted(statuses) == [201, 422] and cards() == 1
     assert len(second_looks) == 1 and second_looks[0] is not None  # the loser went through the race branch
+
+
+def test_a_nul_in_a_pages_query_or_path_is_refused_and_the_bare_page_served(client, auth, make_user):
+    make_user("employee", email="e@example.com")
+    auth.login("e@example.com")
+    assert client.get("/learn").status_code == 200
+    for url in ("/learn?q=a%00b", "/learn?a%00=1", "/learn/courses/a%00b"):
+        answer = client.get(url)
+        assert answer.status_code == 400, url
