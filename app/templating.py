@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
-from types import SimpleNamespace
+from types import MappingProxyType, SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates
@@ -176,8 +176,10 @@ def cache_versioned_static(response):
     return response
 
 
+@lru_cache(maxsize=16)
 def _page_translations(translations):
-    """``gettext`` and ``ngettext`` for one rendering, bound to the page's catalogue once.
+    """``gettext`` and ``ngettext`` bound to one catalogue, made once per catalogue (they keep nothing
+    else, so every page in that language uses the same two).
 
     Jinja's ``_()`` looks ``gettext`` up in the template's context first; Flask-Babel's own function
     (the fallback in the globals) finds the locale and the catalogue through the app context again on
@@ -317,6 +319,7 @@ def register(app) -> None:
     # The header's language switcher is written out in base.html rather than rendered by a form on
     # every page; /language validates what it posts with LanguageForm, which offers the same choices.
     languages = language_choices(app.config["LANGUAGES"])
+    language_names = MappingProxyType(dict(languages))
 
     @app.context_processor
     def inject():
@@ -330,7 +333,7 @@ def register(app) -> None:
             "nav_items": nav_items,
             "links": layout_links(),
             "languages": languages,
-            "language_names": dict(languages),
+            "language_names": language_names,
             "current_lang": str(locale),
             "role_labels": ROLE_LABELS,
             "csrf_token": csrf_token,  # Flask-WTF's generate_csrf, cheaper (app/security.py)
