@@ -77,21 +77,23 @@ def rule_for(endpoint: str | None) -> AccessRule | None:
 
 def enforce_access():
     """before_request hook: apply the endpoint's rule; an endpoint without one is refused."""
-    endpoint = request.endpoint
+    asked = request._get_current_object()  # read once: each proxy look-up costs a context lookup
+    endpoint = asked.endpoint
     if endpoint is None or endpoint in EXEMPT_ENDPOINTS:
         return None
     rule = rule_for(endpoint)
-    if request.path.startswith("/api/"):
+    api = asked.path.startswith("/api/")
+    if api:
         _authenticate_api_request(required=not (rule and rule.public))
     if rule is None:
         current_app.logger.error("Endpoint %s has no access rule", endpoint)
         abort(403)
-    if rule.allows(current_user):
+    if rule.allows(current_user):  # the proxy: a public rule answers without loading the person
         return None
     if not current_user.is_authenticated:
-        if request.path.startswith("/api/"):
+        if api:
             abort(401)
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("auth.login", next=asked.full_path.rstrip("?")))
     abort(403)
 
 
