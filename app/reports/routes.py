@@ -13,7 +13,7 @@ from app.core.i18n import lazy_gettext as _l
 from app.core.inputs import page_number, record_id
 from app.core.permissions import Role, allow
 from app.extensions import db
-from app.people.models import Department, User
+from app.people.models import User
 from app.people.services import in_scope, scope_ids
 from app.reports import bp, pages, services
 from app.reports.export import table_response
@@ -318,32 +318,30 @@ def _failures_table(failures: list[dict], skill_names: dict) -> tuple[list[str],
 @allow(*MANAGERS)
 def department(dept_id: int):
     """The one report page of a department: its figures, the departments below it, items, people."""
-    dept = db.session.get(Department, dept_id)
-    if dept is None or not in_scope(current_user, dept.id):
+    tree = pages.subtree(dept_id)  # the department and every one below it, read once for the whole page
+    if tree is None or not in_scope(current_user, dept_id):
         abort(404)
+    dept = tree.dept
     period, error = _period_or_error()
     if error:
         return _bad_period(error, dept.path)
     skill_names = _skill_names()
     fmt = request.args.get("format")
     if fmt and request.args.get("table") == "effect":
-        return _export(fmt, "training-effect", *_effect_table(services.training_effect(dept_id, period), skill_names),
-                       period, dept_id, dept.path)  # fmt: skip
+        effect = services.training_effect(dept_id, period, subtree=tree.ids)
+        return _export(fmt, "training-effect", *_effect_table(effect, skill_names), period, dept_id, dept.path)
     if fmt:
-        failures = services.item_failure_rates(dept_id, period)
+        failures = services.item_failure_rates(dept_id, period, subtree=tree.ids)
         return _export(fmt, "item-failures", *_failures_table(failures, skill_names), period, dept_id, dept.path)
-    try:
-        page = pages.department_page(
-            dept_id,
-            period,
-            scope_ids(current_user),
-            _sort_column(),
-            request.args.get("dir", "desc") == "desc",
-            page_number(),
-            current_app.config["PER_PAGE"],
-        )
-    except pages.NoSuchRoot:
-        abort(404)
+    page = pages.department_page(
+        tree,
+        period,
+        scope_ids(current_user),
+        _sort_column(),
+        request.args.get("dir", "desc") == "desc",
+        page_number(),
+        current_app.config["PER_PAGE"],
+    )
     below = page.below
     chart = charts.line_chart(
         [(t["month"], t) for t in page.trend],
@@ -363,7 +361,6 @@ def department(dept_id: int):
         chart=chart,
         trend=page.trend,
         page=page.people,
-        figures=page.figures,
         columns=COLUMNS,
         main_columns=main_columns(),
         cell=cell,

@@ -129,28 +129,31 @@ def _ratio(part, whole) -> float | None:
     return None if not whole else part / whole
 
 
-def _subtree_sums(period: Period, today: date, roots, dept_ids) -> dict[tuple, list[float]]:
-    """The report's figures over each department's subtree, in one statement: the per-department sums
-    joined with the closure table and summed per department above (only ``roots`` when given), and the
-    whole company's (keyed ``None``: every department, or ``dept_ids``) in the same answer.
-
-    Keys are ``(kind, department)``; values the kind's figures (``FIGURES``), as floats.
-    """
-    stmt = statements.subtree_sums_statement(
-        period.start, period.end, None if roots is None else tuple(roots), None if dept_ids is None else tuple(dept_ids)
-    )
-    return {
-        (k, node): [float(v or 0) for v in values[: statements.FIGURES[k]]]
-        for node, k, *values in db.session.execute(stmt, {"today": today})
-    }
-
-
-def _company_sums(kind: str, period: Period, dept_ids=None) -> list[float]:
-    """The roll-up figures of ``kind`` summed over the whole company (or ``dept_ids``) and the period."""
-    rows = rollups.period_rows(kind, period.start, period.end, dept_ids, dated=False)
-    return [
-        float(v or 0) for v in db.session.execute(select(*(func.sum(rows.c[m]) for m in rollups.MEASURES[kind]))).one()
-    ]
+def _figures(period: Period, today: date, shape, roots=None, departments=None, company_departments=None):
+    """The figures of a report statement (``statements.report_statement`` of ``shape``): the departments
+    ``roots`` each over its subtree, read from ``departments`` (all when None), and the company's, in one
+    statement. Returns ``(sums, skills, cells)``: sums keyed ``(kind, department)`` (None: the company),
+    each the kind's figures (``FIGURES``) as floats; the skills in order; per department (None: the
+    company) and skill a :class:`SkillCell`, where there are quiz answers or shop items of the skill."""
+    params = {"today": today}
+    for name, ids, bound in (
+        ("roots", roots, shape.rooted),
+        ("departments", departments, shape.within),
+        ("company_departments", company_departments, shape.company_within),
+    ):
+        if bound:
+            params[name] = sorted(ids)
+    sums: dict[tuple, list[float]] = {}
+    cells: dict = {}
+    stmt = statements.report_statement(period.start, period.end, shape)
+    for node, kind, skill, *values in db.session.execute(stmt, params):
+        if kind != statements.SKILL:
+            sums[(kind, node)] = [float(v or 0) for v in values[: statements.FIGURES[kind]]]
+            continue
+        answers, correct, items, passed = (_int(v) for v in values[:4])
+        if answers or items:
+            cells.setdefault(node, {})[skill] = SkillCell(answers, correct, items, passed)
+    return sums, sorted({s for row in cells.values() for s in row}), cells
 
 
 def _int(value) -> int:
@@ -188,7 +191,7 @@ def department_report(
     table), in one statement. ``roots`` limits the rows to those departments (a department page
     needs itself and its children), and the sums to their subtrees.
     """
-    return _report(period, today, roots)[0]
+    return _report(period, today, roots).rows
 
 
 def company_report(
@@ -200,10 +203,24 @@ def company_report(
     shows a handful of departments, an export all of them, and summing every subtree took most of the
     page's time on a large company. ``tree``: the departments as :func:`listed_departments` gave them,
     when the caller has read them already."""
-    return _report(period, today, None if scope is None else sorted(scope), only, tree)
+    report = _report(period, today, None if scope is None else sorted(scope), only, tree)
+    return report.rows, report.company
 
 
-def _report(period, today, roots, only=None, tree=None) -> tuple[list[DepartmentRow], DepartmentRow]:
+@dataclass
+class Report:
+    rows: list[DepartmentRow]
+    company: DepartmentRow  # the whole company's row (a scoped HR person's: their departments')
+    skills: list[str]  # the skills with figures, in order (none unless asked for)
+    heat: dict  # per department shown (None: the company) and skill, a SkillCell
+
+
+def report_with_skills(period: Period, scope: set[int] | None, only, tree) -> Report:
+    """:func:`company_report` with the skill heatmap of the same rows and the company, in one statement."""
+    return _report(period, None, None if scope is None else sorted(scope), only, tree, skills=True)
+
+
+def _report(period, today, roots, only=None, tree=None, skills: bool = False) -> Report:
     period = period or Period()
     today = today or date.today()
     tree = _tree() if tree is None else tree
@@ -211,13 +228,27 @@ def _report(period, today, roots, only=None, tree=None) -> tuple[list[Department
     wanted = None if roots is None else set(roots)
     if only is not None:
         wanted = set(only) if wanted is None else wanted & set(only)
-    sums = _subtree_sums(period, today, None if wanted is None else sorted(wanted), ids)
+    shape = statements.Shape(rooted=wanted is not None, within=ids is not None, skills=skills)
+    sums, skill_names, cells = _figures(period, today, shape, wanted, ids)
     rows = [
         _fill(DepartmentRow(id=dept_id, path=path, parent_id=parent, depth=depth), sums, dept_id)
         for dept_id, path, parent, depth in tree
         if wanted is None or dept_id in wanted
     ]
-    return rows, _fill(DepartmentRow(id=None, path="", parent_id=None), sums)
+    return Report(rows, _fill(DepartmentRow(id=None, path="", parent_id=None), sums), skill_names, cells)
+
+
+def subtree_report(period: Period, rows: list[tuple], subtree: list[int], scope: set[int] | None) -> Report:
+    """A department's page: ``rows`` (``(id, path, parent id, depth)``: the department and those right below
+    it), each over its subtree, read from ``subtree`` (the department's) alone, with their skills; the
+    company's row (a scoped HR person's: their departments') has its card figures only, which the page
+    compares. One statement."""
+    shape = statements.Shape(within=True, company="shop", company_within=scope is not None)
+    sums, skill_names, cells = _figures(period, date.today(), shape, [r[0] for r in rows], subtree, scope)
+    filled = [
+        _fill(DepartmentRow(id=i, path=path, parent_id=parent, depth=depth), sums, i) for i, path, parent, depth in rows
+    ]
+    return Report(filled, _fill(DepartmentRow(id=None, path="", parent_id=None), sums), skill_names, cells)
 
 
 def listed_departments(scope: set[int] | None = None) -> list[tuple[int, str, int | None, int]]:
@@ -252,11 +283,11 @@ def company_row(
     today = today or date.today()
     row = DepartmentRow(id=None, path="", parent_id=None)
     if shop_only:
-        ids = None if scope is None else sorted(scope)
-        return _fill(row, {("shop", None): _company_sums("shop", period, ids)})
+        shape = statements.Shape(company="shop", company_within=scope is not None, skills=False)
+        return _fill(row, _figures(period, today, shape, [], None, scope)[0])
     if scope is not None:
-        return _report(period, today, sorted(scope))[1]
-    return _fill(row, _subtree_sums(period, today, [], None))
+        return _report(period, today, sorted(scope)).company
+    return _fill(row, _figures(period, today, statements.Shape(skills=False), [])[0])
 
 
 # ---------------------------------------------------------------- per department detail
@@ -475,20 +506,11 @@ def skill_heatmap(
     """Departments x skills: quiz accuracy on questions of the skill and shop pass rate on its items.
 
     Returns (skills in order, {dept_id: {skill: SkillCell}}); ``None`` as a key is the whole company.
-    From the per-skill roll-ups; as everywhere in the reports, an attempt counts where the person
-    worked when they finished it.
+    From the per-skill roll-ups, read by the statement of the report's rows (:func:`report_with_skills`);
+    as everywhere in the reports, an attempt counts where the person worked when they finished it.
     """
-    period = period or Period()
-    stmt = statements.skill_statement(period.start, period.end, None if scope is None else tuple(sorted(scope)))
-    sums = {
-        (d, skill): [float(v or 0) for v in f]
-        for d, skill, *f in db.session.execute(stmt, {"shown": sorted(set(dept_ids))})
-    }
-    cells: dict = {}
-    for (dept, skill), (answers, correct, items, passed) in sums.items():
-        if answers or items:
-            cells.setdefault(dept, {})[skill] = SkillCell(_int(answers), _int(correct), _int(items), _int(passed))
-    skills = sorted({s for row in cells.values() for s in row})
+    shape = statements.Shape(within=scope is not None)
+    _sums, skills, cells = _figures(period or Period(), date.today(), shape, set(dept_ids), scope)
     return skills, cells
 
 
