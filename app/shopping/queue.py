@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from app.core.inputs import paginate
+from app.extensions import db
 from app.people import services as people_services
 from app.people.models import Department, User
 from app.shopping import acknowledgement
@@ -51,11 +52,12 @@ def review_queue(actor, status: str, page: int, per_page: int) -> ReviewQueue:
     # submission time (and in draft none has): no NULLs to place, and both engines read the page in
     # the order of ix_scorecards_status_submitted. "NULLS LAST" made PostgreSQL sort all the status's
     # cards (28 ms for the approved ones of the large demo data, against 0.1 ms).
-    listed = paginate(
-        cards.options(*_ROW).order_by(Scorecard.submitted_at.desc(), Scorecard.id.desc()),
-        per_page=per_page,
-        page=page,
-    )
+    ordered = cards.options(*_ROW).order_by(Scorecard.submitted_at.desc(), Scorecard.id.desc())
     if status != "approved":
-        return ReviewQueue(listed, {}, None)
-    return ReviewQueue(listed, acknowledgement.states(listed.items), acknowledgement.counts(cards))
+        return ReviewQueue(paginate(ordered, per_page=per_page, page=page), {}, None)
+    # The approved cards counted by the state of the employee's copy are all of them, once each: their sum
+    # is the number of cards in the list, which is not counted a second time (3 ms on the large demo data).
+    counts = acknowledgement.counts(cards)
+    listed = db.paginate(ordered, page=page, per_page=per_page, error_out=True, count=False)
+    listed.total = sum(counts.values())
+    return ReviewQueue(listed, acknowledgement.states(listed.items), counts)
