@@ -394,7 +394,7 @@ def _employee_tables(report, which: str) -> tuple[str, list[str], list[list]]:
     table = [
         [
             format_date(c.visited_at, "short") if c.visited_at else None,
-            c.department.path if c.department else None,
+            c.department_path,
             round1(c.total_percent) if c.total_percent is not None else None,
             str(_("Yes") if c.passed else _("No")),
             str(_("Yes") if c.critical_failed else _("No")),
