@@ -154,5 +154,5 @@ def test_the_approved_list_pages_all_the_cards_its_counts_count(app, client, aut
     second = client.get("/shop/review?status=approved&page=2").get_data(as_text=True)
     assert "3 in all" in first and "not opened yet: 3" in first
     listed = [card_id for card_id in cards if f'/shop/cards/{card_id}"' in first + second]
-    assert sorted(listed) == sorted(cards) and second.count('/shop/cards/') == 1
+    assert sorted(listed) == sorted(cards) and second.count("/shop/cards/") == 1
     assert client.get("/shop/review?status=approved&page=3").status_code == 404
