@@ -3,6 +3,7 @@ from datetime import date
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload, lazyload
 
 from app import charts
@@ -163,9 +164,11 @@ def heat_class(rate: float | None) -> str:
 
 
 def heat_rows(labels: list[tuple], page: pages.DepartmentsPage) -> list[tuple]:
-    """The heatmap's rows as its template prints them: (key, label, a cell per skill), each cell the shade
-    and the per cent of quiz accuracy and of shop pass rate ("—" for none). Worked out here: in the
-    template, the calls per cell took longer than the rest of the table."""
+    """The heatmap's rows as its template prints them: (key, label, the row's cells as HTML), a cell per
+    skill with the shade and the per cent of quiz accuracy and of shop pass rate ("—" for none). Written
+    here: in the template, the calls per cell took longer than the rest of the table, and every cell's
+    shades, numbers and titles are the page's own words (the titles escaped once)."""
+    quiz_title, shop_title = escape(_("Quiz accuracy")), escape(_("Shop pass rate"))
 
     def written(rate):
         return "—" if rate is None else "%.0f" % (100 * rate)
@@ -177,8 +180,11 @@ def heat_rows(labels: list[tuple], page: pages.DepartmentsPage) -> list[tuple]:
         for skill in page.skills:
             c = found.get(skill)
             quiz, shop = (c.quiz_rate, c.shop_rate) if c else (None, None)
-            cells.append((heat_class(quiz), written(quiz), heat_class(shop), written(shop)))
-        out.append((key, label, cells))
+            cells.append(
+                f'<td class="heat-cell"><span class="{heat_class(quiz)}" title="{quiz_title}">{written(quiz)}</span> '
+                f'<span class="{heat_class(shop)}" title="{shop_title}">{written(shop)}</span></td>'
+            )
+        out.append((key, label, Markup("".join(cells))))
     return out
 
 
