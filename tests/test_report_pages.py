@@ -12,9 +12,10 @@ from app.content.models import ContentItem
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.assigned import assigned_courses
-from app.people.models import User
+from app.people.models import Department, User
 from app.reports import services as reports
 from app.shopping.scores import shop_average
+from tests.test_hr_scope import world  # noqa: F401 - a fixture
 from tests.test_notify import complete_course
 from tests.test_reports import company  # noqa: F401 - a fixture
 
@@ -86,3 +87,39 @@ def test_a_departments_people_come_page_by_page_with_their_own_figures(app, clie
     a1 = company["staff"]["a1"]
     assert [row for row in late_may if row[0] == str(a1.id)] == [(str(a1.id), a1.name, "—", "1", "0 of 1", "1")]
     assert _listed(client, f"/reports/departments/{a.id}")[0][0][2:4] == (f"{shop_average(a1.id).average:.1f}", "2")
+
+
+def _csv_rows(client, url: str) -> list[str]:
+    body = client.get(url).data.decode("utf-8-sig")
+    return [line.split(",")[0] for line in body.splitlines()[1:]]  # the headers first
+
+
+def test_the_company_report_lists_the_top_of_what_its_reader_sees(client, auth, world, make_user):  # noqa: F811
+    """Unscoped HR: the top departments by name; HR scoped to a department deeper down: that department
+    (not its parent, not its children); under a root: the root and its children, by name."""
+    from app.people import services as people
+
+    admin = db.session.scalars(select(User).where(User.email == "admin@example.com")).one()
+    shop = db.session.scalars(select(Department).where(Department.path == "North/Shop")).one()
+    people.create_department(admin, "Annex", shop)
+    people.create_department(admin, "Alpha", world["north"])
+    db.session.commit()
+    deep = make_user("hr", email="deep@example.com")
+    people.set_scope(admin, deep, shop)
+    db.session.commit()
+    auth.login("wide@example.com")
+    assert _csv_rows(client, "/reports/?format=csv") == ["Company", "North", "South"]
+    assert _csv_rows(client, f"/reports/?format=csv&root={world['north'].id}") == [
+        "North",
+        "North/Alpha",
+        "North/Shop",
+    ]
+    auth.logout()
+    auth.login("deep@example.com")
+    assert _csv_rows(client, "/reports/?format=csv") == ["Company", "North/Shop"]
+    page = client.get("/reports/").get_data(as_text=True)
+    assert (
+        f'href="/reports/departments/{shop.id}"' in page
+        and f'href="/reports/departments/{world["north"].id}"' not in page
+    )
+    assert client.get(f"/reports/?format=csv&root={world['north'].id}").status_code == 404

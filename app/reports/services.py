@@ -201,8 +201,8 @@ def company_report(
     HR person's departments, see ``people.services.scope_ids``) its departments and their total as the
     "company". ``only`` (department ids) fills just those rows, the company's total unchanged: a page
     shows a handful of departments, an export all of them, and summing every subtree took most of the
-    page's time on a large company. ``tree``: the departments as :func:`listed_departments` gave them,
-    when the caller has read them already."""
+    page's time on a large company. ``tree``: the departments listed, as ``(id, path, parent id, depth)`` in
+    tree order, when the caller has read them already (else every department, in tree order)."""
     report = _report(period, today, None if scope is None else sorted(scope), only, tree)
     return report.rows, report.company
 
@@ -249,11 +249,6 @@ def subtree_report(period: Period, rows: list[tuple], subtree: list[int], scope:
         _fill(DepartmentRow(id=i, path=path, parent_id=parent, depth=depth), sums, i) for i, path, parent, depth in rows
     ]
     return Report(filled, _fill(DepartmentRow(id=None, path="", parent_id=None), sums), skill_names, cells)
-
-
-def listed_departments(scope: set[int] | None = None) -> list[tuple[int, str, int | None, int]]:
-    """(id, path, parent id, depth) of the departments a report lists (a ``scope``'s only), in tree order."""
-    return [row for row in _tree() if scope is None or row[0] in scope]
 
 
 def _tree() -> list[tuple[int, str, int | None, int]]:
