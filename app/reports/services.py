@@ -304,7 +304,7 @@ def item_failure_rates(
     """
     period = period or Period()
     ids = _subtree(dept_id, subtree)
-    stmt = statements.failures_statement(period.start, period.end, None if ids is None else tuple(ids), limit)
+    stmt = statements.failures_statement(period.start, period.end, ids is not None, limit)
     from app.shopping.item_texts import item_texts
 
     texts = item_texts()
@@ -317,8 +317,13 @@ def item_failure_rates(
             "applicable": int(r[3]),
             "rate": float(r.rate),
         }
-        for r in db.session.execute(stmt)
+        for r in db.session.execute(stmt, _bound(ids))
     ]
+
+
+def _bound(ids: list[int] | None) -> dict:
+    """The parameters of a statement reading the departments ``ids`` (all when None)."""
+    return {} if ids is None else {"departments": ids}
 
 
 def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: list[int] | None = None) -> list[dict]:
@@ -328,11 +333,9 @@ def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: li
     """
     period = period or Period()
     ids = _subtree(dept_id, subtree)
-    stmt = statements.trend_statement(
-        db.engine.dialect.name, period.start, period.end, None if ids is None else tuple(ids)
-    )
+    stmt = statements.trend_statement(db.engine.dialect.name, period.start, period.end, ids is not None)
     out: dict[str, dict] = {}
-    for kind, m, *sums in db.session.execute(stmt):  # both in one round trip
+    for kind, m, *sums in db.session.execute(stmt, _bound(ids)):  # both in one round trip
         figures = sums[: len(rollups.MEASURES[kind])]
         n = figures[rollups.MEASURES[kind].index(statements.TREND[kind])]
         if not n:
@@ -540,11 +543,11 @@ def training_effect(dept_id: int | None, period: Period | None = None, subtree: 
     subtree = _subtree(dept_id, subtree)
     runs = rollups.cover_by_months(period.start, period.end)[1] if period.start or period.end else []
     pairs = tuple(rollups.course_skill_pairs(db.session.execute)) if runs else ()
-    stmt = statements.effect_statement(period.start, period.end, None if subtree is None else tuple(subtree), pairs)
+    stmt = statements.effect_statement(period.start, period.end, subtree is not None, pairs)
     if stmt is None:
         return []
     out = []
-    for skill, b_n, b_pass, a_n, a_pass, people in db.session.execute(stmt):
+    for skill, b_n, b_pass, a_n, a_pass, people in db.session.execute(stmt, _bound(subtree)):
         b_n, b_pass, a_n, a_pass = (int(v or 0) for v in (b_n, b_pass, a_n, a_pass))
         b_rate, a_rate = _ratio(b_pass, b_n), _ratio(a_pass, a_n)
         out.append(

@@ -59,11 +59,17 @@ def _per_department(start: date | None, end: date | None, dept_ids):
     return union_all(*parts)
 
 
+def _departments(within: bool):
+    """The departments a statement reads, bound as ``departments`` (values: the planner uses the department
+    index), or None for all of them."""
+    return bindparam("departments", expanding=True) if within else None
+
+
 @lru_cache(maxsize=64)
-def failures_statement(start: date | None, end: date | None, ids: tuple | None, limit: int):
-    """The statement of ``services.item_failure_rates``, built once per period and departments (building it
-    took longer than running it)."""
-    ids = None if ids is None else list(ids)
+def failures_statement(start: date | None, end: date | None, within: bool, limit: int):
+    """The statement of ``services.item_failure_rates``, built once per period (building it took longer than
+    running it), the departments bound as ``departments`` when ``within``."""
+    ids = _departments(within)
     if start is None and end is None:
         parts = [select(ItemTotal.item_id, ItemTotal.skill, ItemTotal.failed, ItemTotal.applicable)]
         if ids is not None:
@@ -84,8 +90,9 @@ def failures_statement(start: date | None, end: date | None, ids: tuple | None, 
 
 
 @lru_cache(maxsize=64)
-def trend_statement(dialect: str, start: date | None, end: date | None, ids: tuple | None):
-    """The statement of ``services.monthly_trend``, built once per database kind, period and departments."""
+def trend_statement(dialect: str, start: date | None, end: date | None, within: bool):
+    """The statement of ``services.monthly_trend``, built once per database kind and period, the departments
+    bound as ``departments`` when ``within``."""
     if dialect == "postgresql":
 
         def month(col):
@@ -95,7 +102,7 @@ def trend_statement(dialect: str, start: date | None, end: date | None, ids: tup
         def month(col):
             return func.strftime("%Y-%m", col)
 
-    ids = None if ids is None else list(ids)  # as values: the planner then uses the department index
+    ids = _departments(within)
     parts = []
     for kind in TREND:  # every figure of the kind summed per month, padded to one width for the UNION
         rows = rollups.period_rows(kind, start, end, ids)
@@ -122,12 +129,13 @@ def team_statement():
 
 
 @lru_cache(maxsize=64)
-def effect_statement(start: date | None, end: date | None, subtree: tuple | None, pairs: tuple):
-    """The statement of ``services.training_effect``, built once per period, departments and (for the days at a
-    period's edges) the courses' skills; None when there is nothing to read."""
+def effect_statement(start: date | None, end: date | None, within: bool, pairs: tuple):
+    """The statement of ``services.training_effect``, built once per period and (for the days at a period's
+    edges) the courses' skills, the departments bound as ``departments`` when ``within``; None when there is
+    nothing to read."""
     from app.reports import services
 
-    subtree = None if subtree is None else list(subtree)
+    subtree = _departments(within)
     if start is None and end is None:
         rows = select(EffectPerson).where(EffectPerson.answers > 0)
         if subtree is not None:
