@@ -134,3 +134,25 @@ def test_every_state_is_counted_as_its_card_shows_it(app, client, auth, cards):
     for label in ("acknowledged", "read, not acknowledged", "unread after the days allowed", "nobody identified"):
         assert f"{label}: 1" in queue
     assert "not opened yet:" not in queue and "disputed:" not in queue  # states with no card are not listed
+
+
+def test_the_approved_list_pages_all_the_cards_its_counts_count(app, client, auth, cards):
+    """The list of approved cards comes page by page, as many in all as the counts above it add up to."""
+    app.config["PER_PAGE"] = 2
+    other = people.create_department(None, "Другой", None)
+    db.session.commit()
+    hr = db.session.scalars(db.select(User).where(User.email == "hr@example.com")).one()
+    hr.scope_department_id = other.id  # a scoped HR person sees none of Тверская's cards
+    db.session.commit()
+    auth.login("hr@example.com")
+    assert "Nothing here." in client.get("/shop/review?status=approved").get_data(as_text=True)
+    auth.logout()
+    hr.scope_department_id = None
+    db.session.commit()
+    auth.login("hr@example.com")
+    first = client.get("/shop/review?status=approved").get_data(as_text=True)
+    second = client.get("/shop/review?status=approved&page=2").get_data(as_text=True)
+    assert "3 in all" in first and "not opened yet: 3" in first
+    listed = [card_id for card_id in cards if f'/shop/cards/{card_id}"' in first + second]
+    assert sorted(listed) == sorted(cards) and second.count("/shop/cards/") == 1
+    assert client.get("/shop/review?status=approved&page=3").status_code == 404

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
+from sqlalchemy import bindparam, or_, select
+
+from app.extensions import db
+from app.people.models import Department as DepartmentRow
+from app.people.models import DepartmentTree
 from app.reports import people, services
 
 
@@ -14,9 +20,9 @@ class NoSuchRoot(LookupError):
 
 @dataclass
 class DepartmentsPage:
-    rows: list  # the rows shown: the root and its children, or the top departments
+    rows: list  # the rows shown: the root and its children, or the top departments (depth: below the first)
     root: object | None  # the root's row when one was asked for
-    company: object  # the whole company's row (a scoped HR person's: their departments)
+    company: object  # the whole company's row (a scoped HR person's: their departments); on a department's page its card figures only
     skills: list[str]
     heat: dict
 
@@ -38,22 +44,87 @@ def departments_page(
 ) -> DepartmentsPage:
     """The departments report: under ``root_id`` its row and its children's, else the top departments
     of the viewer's ``scope``; sorted by the column ``sort`` (already checked); with the skill heatmap of
-    the rows shown. Raises NoSuchRoot for a root outside the rows."""
-    listed = services.listed_departments(scope)
-    ids = {dept_id for dept_id, _path, _parent, _depth in listed}
+    the rows shown. Raises NoSuchRoot for a root outside the rows. Only the departments shown are read,
+    not the whole tree (500 departments on the large demo data)."""
     if root_id:
-        if root_id not in ids:
+        tree = subtree(root_id)
+        if tree is None or (scope is not None and root_id not in scope):
             raise NoSuchRoot(root_id)
-        wanted = {root_id} | {dept_id for dept_id, _path, parent, _depth in listed if parent == root_id}
+        rows = _listed(tree)
     else:
-        wanted = {dept_id for dept_id, _path, parent, _depth in listed if parent is None or parent not in ids}
-    # the rows shown only (in tree order: a root before its children), with the company's total; the
-    # departments read once, here
-    shown, company = services.company_report(period, scope=scope, only=wanted, tree=listed)
-    root = shown[0] if root_id else None
-    shown = _sorted(shown, sort, descending, keep_first=root is not None)
-    skills, heat = services.skill_heatmap([r.id for r in shown], period, scope=scope)
-    return DepartmentsPage(shown, root, company, skills, heat)
+        rows = [(*row, 0) for row in db.session.execute(_top_statement(scope is not None), _scope(scope))]
+    # the rows shown only (a root before its children), with the company's total and the skills of both
+    report = services.report_with_skills(period, scope, {row[0] for row in rows}, rows)
+    return _page(report, root_id is not None, sort, descending)
+
+
+@lru_cache(maxsize=2)
+def _top_statement(scoped: bool):
+    """The departments a report lists first, by name: those of the scope bound as ``scope`` (every one when
+    not ``scoped``) whose parent is not in it. Built once."""
+    top = select(DepartmentRow.id, DepartmentRow.path, DepartmentRow.parent_id).order_by(
+        DepartmentRow.name, DepartmentRow.id
+    )
+    if not scoped:
+        return top.where(DepartmentRow.parent_id.is_(None))
+    scope = bindparam("scope", expanding=True)
+    return top.where(
+        DepartmentRow.id.in_(scope), or_(DepartmentRow.parent_id.is_(None), DepartmentRow.parent_id.not_in(scope))
+    )
+
+
+def _scope(scope: set[int] | None) -> dict:
+    return {} if scope is None else {"scope": sorted(scope)}
+
+
+def _listed(tree: Subtree) -> list[tuple]:
+    """(id, path, parent id, depth below the department) of a department and those right below it."""
+    return [(d.id, d.path, d.parent_id, depth) for depth, d in [(0, tree.dept), *((1, d) for d in tree.below)]]
+
+
+def _page(report: services.Report, rooted: bool, sort: str | None, descending: bool) -> DepartmentsPage:
+    root = report.rows[0] if rooted else None
+    shown = _sorted(report.rows, sort, descending, keep_first=rooted)
+    return DepartmentsPage(shown, root, report.company, report.skills, report.heat)
+
+
+@dataclass(frozen=True)
+class Department:
+    """A department as its report page names it."""
+
+    id: int
+    name: str
+    path: str
+    parent_id: int | None
+
+
+@dataclass
+class Subtree:
+    """A department and every department below it, as read for its report page."""
+
+    dept: Department
+    below: list[Department]  # right below it, by name
+    ids: list[int]  # the department's and every one's below it
+
+
+# A department and every one below it (the closure table's rows at and under it), by name, built once.
+_SUBTREE = (
+    select(DepartmentRow.id, DepartmentRow.name, DepartmentRow.path, DepartmentRow.parent_id)
+    .join(DepartmentTree, DepartmentTree.descendant_id == DepartmentRow.id)
+    .where(DepartmentTree.ancestor_id == bindparam("dept"))
+    .order_by(DepartmentRow.name, DepartmentRow.id)
+)
+
+
+def subtree(dept_id: int) -> Subtree | None:
+    """``dept_id`` with the departments right below it and the ids of its whole subtree, in one statement;
+    None when there is no such department."""
+    found = [Department(*row) for row in db.session.execute(_SUBTREE, {"dept": dept_id})]
+    dept = next((d for d in found if d.id == dept_id), None)
+    if dept is None:
+        return None
+    below = [d for d in found if d.parent_id == dept_id and d.id != dept_id]
+    return Subtree(dept, below, sorted(d.id for d in found))
 
 
 @dataclass
@@ -62,41 +133,24 @@ class DepartmentPage:
     trend: list[dict]
     failures: list[dict]
     effect: list[dict]
-    people: object  # one page of the people in its subtree (a Flask-SQLAlchemy pagination)
-    figures: dict  # person id -> people.PersonFigures
+    people: object  # one page of the people in its subtree, each with their figures (people.PeoplePage)
 
 
 def department_page(
-    dept_id: int, period, scope: set[int] | None, sort: str | None, descending: bool, page: int, per_page: int
+    tree: Subtree, period, scope: set[int] | None, sort: str | None, descending: bool, page: int, per_page: int
 ) -> DepartmentPage:
-    """The one report page of a department: its figures and the company's (a scoped HR person's: their
-    departments), the departments below it with their skills, its monthly trend, the items failed most
-    often, the training effect, and one page of its people with their figures. The subtree is read once
-    and shared. Raises NoSuchRoot for a department outside the viewer's rows."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import lazyload, load_only
-
-    from app.core.inputs import paginate
-    from app.people.models import User
-    from app.people.services import subtree_ids
-
-    below = departments_page(period, scope, dept_id, sort, descending)
-    subtree = sorted(subtree_ids(dept_id))
-    listed = paginate(
-        select(User)
-        .where(User.department_id.in_(subtree), User.active.is_(True))
-        .order_by(User.name)
-        .options(load_only(User.id, User.name), lazyload(User.roles)),  # the list shows names and figures
-        per_page=per_page,
-        page=page,
-    )
+    """The one report page of a department (read with :func:`subtree`): its figures and the company's (a
+    scoped HR person's: their departments), the departments right below it with their skills, its monthly
+    trend, the items failed most often, the training effect, and one page of its people with their
+    figures, as many in all as its headcount."""
+    dept = tree.dept
+    below = _page(services.subtree_report(period, _listed(tree), tree.ids, scope), True, sort, descending)
     return DepartmentPage(
         below,
-        services.monthly_trend(dept_id, period, subtree=subtree),
-        services.item_failure_rates(dept_id, period, subtree=subtree),
-        services.training_effect(dept_id, period, subtree=subtree),
-        listed,
-        people.people_figures([p.id for p in listed.items], period),
+        services.monthly_trend(dept.id, period, subtree=tree.ids),
+        services.item_failure_rates(dept.id, period, subtree=tree.ids),
+        services.training_effect(dept.id, period, subtree=tree.ids),
+        people.people_page(tree.ids, below.root.employees, period, page, per_page),
     )
 
 

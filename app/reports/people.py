@@ -1,14 +1,18 @@
 """A list of people with their figures: each person's shop average (with the fairness minimum, by the one
-rule in app.shopping.scores) and their training completion, in a fixed number of queries."""
+rule in app.shopping.scores) and their training completion, one page of them in one statement."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Date, and_, bindparam, case, func, select
 
 from app.extensions import db
+from app.people.models import User
 from app.rollups import CourseStatus
 
 
@@ -25,34 +29,97 @@ class PersonFigures:
         return self.completed / self.assigned if self.assigned else None
 
 
+@dataclass
+class PersonRow:
+    id: int
+    name: str
+    figures: PersonFigures
+
+
 _DONE = CourseStatus.done.is_(True)
-# Per person: assigned courses, done in the current round, overdue; built once (the people and today bound).
-_COURSES = (
-    select(
-        CourseStatus.user_id,
-        func.count(),
-        func.sum(case((_DONE, 1), else_=0)),
-        func.sum(case((and_(~_DONE, CourseStatus.due_on < bindparam("today", type_=Date)), 1), else_=0)),
+
+
+def _courses(people):
+    """SQL: per person of ``people`` (an IN operand), their assigned courses now, those done in the current
+    round and those overdue (due before the bound ``today``)."""
+    return (
+        select(
+            CourseStatus.user_id,
+            func.count().label("assigned"),
+            func.sum(case((_DONE, 1), else_=0)).label("completed"),
+            func.sum(case((and_(~_DONE, CourseStatus.due_on < bindparam("today", type_=Date)), 1), else_=0)).label(
+                "overdue"
+            ),
+        )
+        .where(CourseStatus.user_id.in_(people))
+        .group_by(CourseStatus.user_id)
     )
-    .where(CourseStatus.user_id.in_(bindparam("ids", expanding=True)))
-    .group_by(CourseStatus.user_id)
-)
 
 
-def people_figures(user_ids, period=None, today: date | None = None) -> dict[int, PersonFigures]:
-    """Per person: approved cards in ``period`` and their average (hidden below MIN_CARDS_FOR_SCORE), and
-    their assigned courses now: how many, done in the current round, overdue. Two queries."""
-    from app.shopping.scores import shop_averages
+@lru_cache(maxsize=32)
+def _page_statement(start, end):
+    """One page of the active people of the departments bound as ``departments``, by name, ``limit`` and
+    ``offset`` bound, each with their approved cards visited from ``start`` and before ``end`` and their
+    courses: one statement, built once per period (building it took longer than running it)."""
+    from app.shopping.scores import averages_select
 
-    today = today or date.today()
-    ids = sorted(set(user_ids))
-    out = {uid: PersonFigures() for uid in ids}
-    if not ids:
+    listed = (
+        select(User.id, User.name)
+        .where(User.department_id.in_(bindparam("departments", expanding=True)), User.active.is_(True))
+        .order_by(User.name, User.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .cte("listed")
+    )
+    ids = select(listed.c.id)
+    shop = averages_select(start, end, ids).subquery("shop")
+    courses = _courses(ids).subquery("courses")
+    return (
+        select(
+            listed.c.id,
+            listed.c.name,
+            shop.c.cards,
+            shop.c.scored,
+            shop.c.average,
+            courses.c.assigned,
+            courses.c.completed,
+            courses.c.overdue,
+        )
+        .outerjoin(shop, shop.c.employee_id == listed.c.id)
+        .outerjoin(courses, courses.c.user_id == listed.c.id)
+        .order_by(listed.c.name, listed.c.id)
+    )
+
+
+class PeoplePage(Pagination):
+    """One page of people with their figures; the number of them in all is given (their department's
+    headcount, already on the page), not counted again."""
+
+    def _query_items(self) -> list[PersonRow]:
+        from app.shopping.scores import shown_average
+
+        stmt, params, _total = self._query_args["query"]
+        minimum = current_app.config["MIN_CARDS_FOR_SCORE"]
+        rows = db.session.execute(stmt, {**params, "limit": self.per_page, "offset": self._query_offset})
+        out = []
+        for uid, name, cards, scored, average, assigned, completed, overdue in rows:
+            score = shown_average(cards, scored, average, minimum)
+            figures = PersonFigures(score.cards, score.average, int(assigned or 0), int(completed or 0))
+            figures.overdue = int(overdue or 0)
+            out.append(PersonRow(uid, name, figures))
         return out
-    for uid, score in shop_averages(ids, period).items():
-        out[uid].shop_cards, out[uid].shop_average = score.cards, score.average
-    rows = db.session.execute(_COURSES, {"ids": ids, "today": today})
-    for uid, assigned, completed, overdue in rows:
-        figures = out[uid]
-        figures.assigned, figures.completed, figures.overdue = int(assigned), int(completed or 0), int(overdue or 0)
-    return out
+
+    def _query_count(self) -> int:
+        return self._query_args["query"][2]
+
+
+def people_page(department_ids, total: int, period, page: int, per_page: int, today: date | None = None) -> PeoplePage:
+    """Page ``page`` of the active people of ``department_ids`` by name, each with their approved cards in
+    ``period`` and their average (hidden below MIN_CARDS_FOR_SCORE), and their assigned courses now: how
+    many, done in the current round, overdue; ``total`` is how many people there are in all (the
+    departments' headcount). One statement; a page past the end is a 404."""
+    start, end = (None, None) if period is None else (period.start_dt, period.end_dt)
+    params = {"departments": sorted(department_ids), "today": today or date.today()}
+    return PeoplePage(
+        page=page, per_page=per_page, max_per_page=None, query=(_page_statement(start, end), params, total)
+    )

@@ -3,6 +3,7 @@ from datetime import date
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload, lazyload
 
 from app import charts
@@ -13,7 +14,7 @@ from app.core.i18n import lazy_gettext as _l
 from app.core.inputs import page_number, record_id
 from app.core.permissions import Role, allow
 from app.extensions import db
-from app.people.models import Department, User
+from app.people.models import User
 from app.people.services import in_scope, scope_ids
 from app.reports import bp, pages, services
 from app.reports.export import table_response
@@ -163,9 +164,11 @@ def heat_class(rate: float | None) -> str:
 
 
 def heat_rows(labels: list[tuple], page: pages.DepartmentsPage) -> list[tuple]:
-    """The heatmap's rows as its template prints them: (key, label, a cell per skill), each cell the shade
-    and the per cent of quiz accuracy and of shop pass rate ("—" for none). Worked out here: in the
-    template, the calls per cell took longer than the rest of the table."""
+    """The heatmap's rows as its template prints them: (key, label, the row's cells as HTML), a cell per
+    skill with the shade and the per cent of quiz accuracy and of shop pass rate ("—" for none). Written
+    here: in the template, the calls per cell took longer than the rest of the table, and every cell's
+    shades, numbers and titles are the page's own words (the titles escaped once)."""
+    quiz_title, shop_title = escape(_("Quiz accuracy")), escape(_("Shop pass rate"))
 
     def written(rate):
         return "—" if rate is None else "%.0f" % (100 * rate)
@@ -177,8 +180,11 @@ def heat_rows(labels: list[tuple], page: pages.DepartmentsPage) -> list[tuple]:
         for skill in page.skills:
             c = found.get(skill)
             quiz, shop = (c.quiz_rate, c.shop_rate) if c else (None, None)
-            cells.append((heat_class(quiz), written(quiz), heat_class(shop), written(shop)))
-        out.append((key, label, cells))
+            cells.append(
+                f'<td class="heat-cell"><span class="{heat_class(quiz)}" title="{quiz_title}">{written(quiz)}</span> '
+                f'<span class="{heat_class(shop)}" title="{shop_title}">{written(shop)}</span></td>'
+            )
+        out.append((key, label, Markup("".join(cells))))
     return out
 
 
@@ -318,32 +324,30 @@ def _failures_table(failures: list[dict], skill_names: dict) -> tuple[list[str],
 @allow(*MANAGERS)
 def department(dept_id: int):
     """The one report page of a department: its figures, the departments below it, items, people."""
-    dept = db.session.get(Department, dept_id)
-    if dept is None or not in_scope(current_user, dept.id):
+    tree = pages.subtree(dept_id)  # the department and every one below it, read once for the whole page
+    if tree is None or not in_scope(current_user, dept_id):
         abort(404)
+    dept = tree.dept
     period, error = _period_or_error()
     if error:
         return _bad_period(error, dept.path)
     skill_names = _skill_names()
     fmt = request.args.get("format")
     if fmt and request.args.get("table") == "effect":
-        return _export(fmt, "training-effect", *_effect_table(services.training_effect(dept_id, period), skill_names),
-                       period, dept_id, dept.path)  # fmt: skip
+        effect = services.training_effect(dept_id, period, subtree=tree.ids)
+        return _export(fmt, "training-effect", *_effect_table(effect, skill_names), period, dept_id, dept.path)
     if fmt:
-        failures = services.item_failure_rates(dept_id, period)
+        failures = services.item_failure_rates(dept_id, period, subtree=tree.ids)
         return _export(fmt, "item-failures", *_failures_table(failures, skill_names), period, dept_id, dept.path)
-    try:
-        page = pages.department_page(
-            dept_id,
-            period,
-            scope_ids(current_user),
-            _sort_column(),
-            request.args.get("dir", "desc") == "desc",
-            page_number(),
-            current_app.config["PER_PAGE"],
-        )
-    except pages.NoSuchRoot:
-        abort(404)
+    page = pages.department_page(
+        tree,
+        period,
+        scope_ids(current_user),
+        _sort_column(),
+        request.args.get("dir", "desc") == "desc",
+        page_number(),
+        current_app.config["PER_PAGE"],
+    )
     below = page.below
     chart = charts.line_chart(
         [(t["month"], t) for t in page.trend],
@@ -363,7 +367,6 @@ def department(dept_id: int):
         chart=chart,
         trend=page.trend,
         page=page.people,
-        figures=page.figures,
         columns=COLUMNS,
         main_columns=main_columns(),
         cell=cell,
@@ -397,7 +400,7 @@ def _employee_tables(report, which: str) -> tuple[str, list[str], list[list]]:
     table = [
         [
             format_date(c.visited_at, "short") if c.visited_at else None,
-            c.department.path if c.department else None,
+            c.department_path,
             round1(c.total_percent) if c.total_percent is not None else None,
             str(_("Yes") if c.passed else _("No")),
             str(_("Yes") if c.critical_failed else _("No")),

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import and_, func, select, true
-from sqlalchemy.orm import lazyload
+from sqlalchemy import and_, bindparam, func, select, true
 
 from app import rollups
 from app.content.models import ContentItem, ContentVersion
@@ -129,28 +129,31 @@ def _ratio(part, whole) -> float | None:
     return None if not whole else part / whole
 
 
-def _subtree_sums(period: Period, today: date, roots, dept_ids) -> dict[tuple, list[float]]:
-    """The report's figures over each department's subtree, in one statement: the per-department sums
-    joined with the closure table and summed per department above (only ``roots`` when given), and the
-    whole company's (keyed ``None``: every department, or ``dept_ids``) in the same answer.
-
-    Keys are ``(kind, department)``; values the kind's figures (``FIGURES``), as floats.
-    """
-    stmt = statements.subtree_sums_statement(
-        period.start, period.end, None if roots is None else tuple(roots), None if dept_ids is None else tuple(dept_ids)
-    )
-    return {
-        (k, node): [float(v or 0) for v in values[: statements.FIGURES[k]]]
-        for node, k, *values in db.session.execute(stmt, {"today": today})
-    }
-
-
-def _company_sums(kind: str, period: Period, dept_ids=None) -> list[float]:
-    """The roll-up figures of ``kind`` summed over the whole company (or ``dept_ids``) and the period."""
-    rows = rollups.period_rows(kind, period.start, period.end, dept_ids, dated=False)
-    return [
-        float(v or 0) for v in db.session.execute(select(*(func.sum(rows.c[m]) for m in rollups.MEASURES[kind]))).one()
-    ]
+def _figures(period: Period, today: date, shape, roots=None, departments=None, company_departments=None):
+    """The figures of a report statement (``statements.report_statement`` of ``shape``): the departments
+    ``roots`` each over its subtree, read from ``departments`` (all when None), and the company's, in one
+    statement. Returns ``(sums, skills, cells)``: sums keyed ``(kind, department)`` (None: the company),
+    each the kind's figures (``FIGURES``) as floats; the skills in order; per department (None: the
+    company) and skill a :class:`SkillCell`, where there are quiz answers or shop items of the skill."""
+    params = {"today": today}
+    for name, ids, bound in (
+        ("roots", roots, shape.rooted),
+        ("departments", departments, shape.within),
+        ("company_departments", company_departments, shape.company_within),
+    ):
+        if bound:
+            params[name] = sorted(ids)
+    sums: dict[tuple, list[float]] = {}
+    cells: dict = {}
+    stmt = statements.report_statement(period.start, period.end, shape)
+    for node, kind, skill, *values in db.session.execute(stmt, params):
+        if kind != statements.SKILL:
+            sums[(kind, node)] = [float(v or 0) for v in values[: statements.FIGURES[kind]]]
+            continue
+        answers, correct, items, passed = (_int(v) for v in values[:4])
+        if answers or items:
+            cells.setdefault(node, {})[skill] = SkillCell(answers, correct, items, passed)
+    return sums, sorted({s for row in cells.values() for s in row}), cells
 
 
 def _int(value) -> int:
@@ -188,7 +191,7 @@ def department_report(
     table), in one statement. ``roots`` limits the rows to those departments (a department page
     needs itself and its children), and the sums to their subtrees.
     """
-    return _report(period, today, roots)[0]
+    return _report(period, today, roots).rows
 
 
 def company_report(
@@ -198,12 +201,26 @@ def company_report(
     HR person's departments, see ``people.services.scope_ids``) its departments and their total as the
     "company". ``only`` (department ids) fills just those rows, the company's total unchanged: a page
     shows a handful of departments, an export all of them, and summing every subtree took most of the
-    page's time on a large company. ``tree``: the departments as :func:`listed_departments` gave them,
-    when the caller has read them already."""
-    return _report(period, today, None if scope is None else sorted(scope), only, tree)
+    page's time on a large company. ``tree``: the departments listed, as ``(id, path, parent id, depth)`` in
+    tree order, when the caller has read them already (else every department, in tree order)."""
+    report = _report(period, today, None if scope is None else sorted(scope), only, tree)
+    return report.rows, report.company
 
 
-def _report(period, today, roots, only=None, tree=None) -> tuple[list[DepartmentRow], DepartmentRow]:
+@dataclass
+class Report:
+    rows: list[DepartmentRow]
+    company: DepartmentRow  # the whole company's row (a scoped HR person's: their departments')
+    skills: list[str]  # the skills with figures, in order (none unless asked for)
+    heat: dict  # per department shown (None: the company) and skill, a SkillCell
+
+
+def report_with_skills(period: Period, scope: set[int] | None, only, tree) -> Report:
+    """:func:`company_report` with the skill heatmap of the same rows and the company, in one statement."""
+    return _report(period, None, None if scope is None else sorted(scope), only, tree, skills=True)
+
+
+def _report(period, today, roots, only=None, tree=None, skills: bool = False) -> Report:
     period = period or Period()
     today = today or date.today()
     tree = _tree() if tree is None else tree
@@ -211,18 +228,27 @@ def _report(period, today, roots, only=None, tree=None) -> tuple[list[Department
     wanted = None if roots is None else set(roots)
     if only is not None:
         wanted = set(only) if wanted is None else wanted & set(only)
-    sums = _subtree_sums(period, today, None if wanted is None else sorted(wanted), ids)
+    shape = statements.Shape(rooted=wanted is not None, within=ids is not None, skills=skills)
+    sums, skill_names, cells = _figures(period, today, shape, wanted, ids)
     rows = [
         _fill(DepartmentRow(id=dept_id, path=path, parent_id=parent, depth=depth), sums, dept_id)
         for dept_id, path, parent, depth in tree
         if wanted is None or dept_id in wanted
     ]
-    return rows, _fill(DepartmentRow(id=None, path="", parent_id=None), sums)
+    return Report(rows, _fill(DepartmentRow(id=None, path="", parent_id=None), sums), skill_names, cells)
 
 
-def listed_departments(scope: set[int] | None = None) -> list[tuple[int, str, int | None, int]]:
-    """(id, path, parent id, depth) of the departments a report lists (a ``scope``'s only), in tree order."""
-    return [row for row in _tree() if scope is None or row[0] in scope]
+def subtree_report(period: Period, rows: list[tuple], subtree: list[int], scope: set[int] | None) -> Report:
+    """A department's page: ``rows`` (``(id, path, parent id, depth)``: the department and those right below
+    it), each over its subtree, read from ``subtree`` (the department's) alone, with their skills; the
+    company's row (a scoped HR person's: their departments') has its card figures only, which the page
+    compares. One statement."""
+    shape = statements.Shape(within=True, company="shop", company_within=scope is not None)
+    sums, skill_names, cells = _figures(period, date.today(), shape, [r[0] for r in rows], subtree, scope)
+    filled = [
+        _fill(DepartmentRow(id=i, path=path, parent_id=parent, depth=depth), sums, i) for i, path, parent, depth in rows
+    ]
+    return Report(filled, _fill(DepartmentRow(id=None, path="", parent_id=None), sums), skill_names, cells)
 
 
 def _tree() -> list[tuple[int, str, int | None, int]]:
@@ -252,11 +278,11 @@ def company_row(
     today = today or date.today()
     row = DepartmentRow(id=None, path="", parent_id=None)
     if shop_only:
-        ids = None if scope is None else sorted(scope)
-        return _fill(row, {("shop", None): _company_sums("shop", period, ids)})
+        shape = statements.Shape(company="shop", company_within=scope is not None, skills=False)
+        return _fill(row, _figures(period, today, shape, [], None, scope)[0])
     if scope is not None:
-        return _report(period, today, sorted(scope))[1]
-    return _fill(row, _subtree_sums(period, today, [], None))
+        return _report(period, today, sorted(scope)).company
+    return _fill(row, _figures(period, today, statements.Shape(skills=False), [])[0])
 
 
 # ---------------------------------------------------------------- per department detail
@@ -278,7 +304,7 @@ def item_failure_rates(
     """
     period = period or Period()
     ids = _subtree(dept_id, subtree)
-    stmt = statements.failures_statement(period.start, period.end, None if ids is None else tuple(ids), limit)
+    stmt = statements.failures_statement(period.start, period.end, ids is not None, limit)
     from app.shopping.item_texts import item_texts
 
     texts = item_texts()
@@ -291,8 +317,13 @@ def item_failure_rates(
             "applicable": int(r[3]),
             "rate": float(r.rate),
         }
-        for r in db.session.execute(stmt)
+        for r in db.session.execute(stmt, _bound(ids))
     ]
+
+
+def _bound(ids: list[int] | None) -> dict:
+    """The parameters of a statement reading the departments ``ids`` (all when None)."""
+    return {} if ids is None else {"departments": ids}
 
 
 def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: list[int] | None = None) -> list[dict]:
@@ -302,11 +333,9 @@ def monthly_trend(dept_id: int | None, period: Period | None = None, subtree: li
     """
     period = period or Period()
     ids = _subtree(dept_id, subtree)
-    stmt = statements.trend_statement(
-        db.engine.dialect.name, period.start, period.end, None if ids is None else tuple(ids)
-    )
+    stmt = statements.trend_statement(db.engine.dialect.name, period.start, period.end, ids is not None)
     out: dict[str, dict] = {}
-    for kind, m, *sums in db.session.execute(stmt):  # both in one round trip
+    for kind, m, *sums in db.session.execute(stmt, _bound(ids)):  # both in one round trip
         figures = sums[: len(rollups.MEASURES[kind])]
         n = figures[rollups.MEASURES[kind].index(statements.TREND[kind])]
         if not n:
@@ -322,7 +351,7 @@ class EmployeeReport:
     user: User
     shop_count: int
     shop_avg_percent: float | None
-    cards: list[Scorecard]
+    cards: list  # rows: id, visited_at, total_percent, passed, critical_failed, department_path
     attempts: list[dict]
     assignments: list[dict] = field(default_factory=list)
     open_disputes: int = 0
@@ -354,17 +383,10 @@ def employee_report(user: User, period: Period | None = None, today: date | None
     """One person's learning and approved shop results; no shop average below the fairness minimum."""
     from app.learning.assigned import assigned_courses
     from app.shopping.models import Dispute
-    from app.shopping.scores import approved_about, shop_average
+    from app.shopping.scores import shop_average
 
     period = period or Period()
-    cards = list(
-        db.session.scalars(
-            select(Scorecard)
-            .where(approved_about(user.id, period))
-            .order_by(Scorecard.visited_at)
-            .options(lazyload(Scorecard.answers), lazyload(Scorecard.sections))  # the report shows totals only
-        )
-    )
+    cards = db.session.execute(_cards(period.start, period.end), {"user": user.id}).all()
     score = shop_average(user.id, period)
     attempts = [
         {
@@ -374,7 +396,9 @@ def employee_report(user: User, period: Period | None = None, today: date | None
             "best_percent": float(best) if best is not None else None,
             "last_percent": last,
         }
-        for _quiz, slug, title, n, best, last in db.session.execute(_quiz_attempts(user.id, period))
+        for _quiz, slug, title, n, best, last in db.session.execute(
+            _quiz_attempts(period.start, period.end), {"user": user.id}
+        )
     ]
     rows = assigned_courses(user, today)
     assignments = [
@@ -408,14 +432,38 @@ def employee_report(user: User, period: Period | None = None, today: date | None
     )
 
 
-def _quiz_attempts(user_id: int, period: Period):
-    """Per quiz the person finished in the period: its slug and title (None when not published), the
-    attempts, the best percent in the period and the percent of their latest attempt at all; one statement.
+@lru_cache(maxsize=32)
+def _cards(start: date | None, end: date | None):
+    """The approved cards about a person (bound as ``user``) visited in the period, oldest first, with what
+    the report and its exports show of each: rows, not cards with their answers. Built once per period."""
+    from app.shopping.scores import approved_about
+
+    return (
+        select(
+            Scorecard.id,
+            Scorecard.visited_at,
+            Scorecard.total_percent,
+            Scorecard.passed,
+            Scorecard.critical_failed,
+            Department.path.label("department_path"),
+        )
+        .outerjoin(Department, Department.id == Scorecard.department_id)
+        .where(approved_about(bindparam("user"), Period(start, end)))
+        .order_by(Scorecard.visited_at, Scorecard.id)
+    )
+
+
+@lru_cache(maxsize=32)
+def _quiz_attempts(start: date | None, end: date | None):
+    """Per quiz the person (bound as ``user``) finished in the period: its slug and title (None when not
+    published), the attempts, the best percent in the period and the percent of their latest attempt at
+    all; one statement, built once per period.
 
     The latest attempt of each quiz is ranked in one pass over the person's finished attempts: a
     subquery per quiz, each reading all of them, took 1.9 ms for a person with 100 attempts at 42
     quizzes (SQLite, large demo data), against 0.3 ms."""
-    finished = and_(QuizAttempt.user_id == user_id, QuizAttempt.status == "finished")
+    period = Period(start, end)
+    finished = and_(QuizAttempt.user_id == bindparam("user"), QuizAttempt.status == "finished")
     latest = (
         select(
             QuizAttempt.quiz_item_id,
@@ -475,20 +523,11 @@ def skill_heatmap(
     """Departments x skills: quiz accuracy on questions of the skill and shop pass rate on its items.
 
     Returns (skills in order, {dept_id: {skill: SkillCell}}); ``None`` as a key is the whole company.
-    From the per-skill roll-ups; as everywhere in the reports, an attempt counts where the person
-    worked when they finished it.
+    From the per-skill roll-ups, read by the statement of the report's rows (:func:`report_with_skills`);
+    as everywhere in the reports, an attempt counts where the person worked when they finished it.
     """
-    period = period or Period()
-    stmt = statements.skill_statement(period.start, period.end, None if scope is None else tuple(sorted(scope)))
-    sums = {
-        (d, skill): [float(v or 0) for v in f]
-        for d, skill, *f in db.session.execute(stmt, {"shown": sorted(set(dept_ids))})
-    }
-    cells: dict = {}
-    for (dept, skill), (answers, correct, items, passed) in sums.items():
-        if answers or items:
-            cells.setdefault(dept, {})[skill] = SkillCell(_int(answers), _int(correct), _int(items), _int(passed))
-    skills = sorted({s for row in cells.values() for s in row})
+    shape = statements.Shape(within=scope is not None)
+    _sums, skills, cells = _figures(period or Period(), date.today(), shape, set(dept_ids), scope)
     return skills, cells
 
 
@@ -504,11 +543,11 @@ def training_effect(dept_id: int | None, period: Period | None = None, subtree: 
     subtree = _subtree(dept_id, subtree)
     runs = rollups.cover_by_months(period.start, period.end)[1] if period.start or period.end else []
     pairs = tuple(rollups.course_skill_pairs(db.session.execute)) if runs else ()
-    stmt = statements.effect_statement(period.start, period.end, None if subtree is None else tuple(subtree), pairs)
+    stmt = statements.effect_statement(period.start, period.end, subtree is not None, pairs)
     if stmt is None:
         return []
     out = []
-    for skill, b_n, b_pass, a_n, a_pass, people in db.session.execute(stmt):
+    for skill, b_n, b_pass, a_n, a_pass, people in db.session.execute(stmt, _bound(subtree)):
         b_n, b_pass, a_n, a_pass = (int(v or 0) for v in (b_n, b_pass, a_n, a_pass))
         b_rate, a_rate = _ratio(b_pass, b_n), _ratio(a_pass, a_n)
         out.append(

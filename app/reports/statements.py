@@ -4,6 +4,7 @@ Values that change from request to request (today, the departments shown) are bo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -58,30 +59,17 @@ def _per_department(start: date | None, end: date | None, dept_ids):
     return union_all(*parts)
 
 
-@lru_cache(maxsize=64)
-def subtree_sums_statement(start: date | None, end: date | None, roots: tuple | None, dept_ids: tuple | None):
-    """The statement of ``services._subtree_sums``, built once per period and departments: building it took
-    several times longer than running it."""
-    per_dept = _per_department(start, end, dept_ids).cte("per_department")
-    cols = list(per_dept.c)
-    dept, kind, figures = cols[0], cols[1], cols[2:]
-    tree = DepartmentTree
-    below = (
-        select(tree.ancestor_id, kind, *(func.sum(f) for f in figures))
-        .join(tree, tree.descendant_id == dept)
-        .group_by(tree.ancestor_id, kind)
-    )
-    if roots is not None:
-        below = below.where(tree.ancestor_id.in_(roots))
-    company = select(null(), kind, *(func.sum(f) for f in figures)).group_by(kind)
-    return union_all(below, company)
+def _departments(within: bool):
+    """The departments a statement reads, bound as ``departments`` (values: the planner uses the department
+    index), or None for all of them."""
+    return bindparam("departments", expanding=True) if within else None
 
 
 @lru_cache(maxsize=64)
-def failures_statement(start: date | None, end: date | None, ids: tuple | None, limit: int):
-    """The statement of ``services.item_failure_rates``, built once per period and departments (building it
-    took longer than running it)."""
-    ids = None if ids is None else list(ids)
+def failures_statement(start: date | None, end: date | None, within: bool, limit: int):
+    """The statement of ``services.item_failure_rates``, built once per period (building it took longer than
+    running it), the departments bound as ``departments`` when ``within``."""
+    ids = _departments(within)
     if start is None and end is None:
         parts = [select(ItemTotal.item_id, ItemTotal.skill, ItemTotal.failed, ItemTotal.applicable)]
         if ids is not None:
@@ -102,8 +90,9 @@ def failures_statement(start: date | None, end: date | None, ids: tuple | None, 
 
 
 @lru_cache(maxsize=64)
-def trend_statement(dialect: str, start: date | None, end: date | None, ids: tuple | None):
-    """The statement of ``services.monthly_trend``, built once per database kind, period and departments."""
+def trend_statement(dialect: str, start: date | None, end: date | None, within: bool):
+    """The statement of ``services.monthly_trend``, built once per database kind and period, the departments
+    bound as ``departments`` when ``within``."""
     if dialect == "postgresql":
 
         def month(col):
@@ -113,7 +102,7 @@ def trend_statement(dialect: str, start: date | None, end: date | None, ids: tup
         def month(col):
             return func.strftime("%Y-%m", col)
 
-    ids = None if ids is None else list(ids)  # as values: the planner then uses the department index
+    ids = _departments(within)
     parts = []
     for kind in TREND:  # every figure of the kind summed per month, padded to one width for the UNION
         rows = rollups.period_rows(kind, start, end, ids)
@@ -140,33 +129,13 @@ def team_statement():
 
 
 @lru_cache(maxsize=64)
-def skill_statement(start: date | None, end: date | None, scope: tuple | None):
-    """The statement of ``services.skill_heatmap``, built once per period and scope, the shown departments bound
-    as ``shown``. The subtree sums are a join with the closure table, summed per shown department; the
-    company's (all rows: the whole company, or the scope) come in the same answer, keyed None. Both read
-    the rows per department and skill as one WITH, summed once: as a subquery in each, the 57,000 monthly
-    rows of the large demo were summed twice (29 → 18 ms of SQLite CPU over all time)."""
-    summed = rollups.period_rows("skill", start, end, None if scope is None else list(scope), dated=False)
-    rows = select(*summed.c).cte("skill_sums")
-    figures = [func.sum(rows.c[m]) for m in rollups.MEASURES["skill"]]
-    tree = DepartmentTree
-    shown = (
-        select(tree.ancestor_id, rows.c.skill, *figures)
-        .join(tree, tree.descendant_id == rows.c.department_id)
-        .where(tree.ancestor_id.in_(bindparam("shown", expanding=True)))
-        .group_by(tree.ancestor_id, rows.c.skill)
-    )
-    company = select(null(), rows.c.skill, *figures).group_by(rows.c.skill)
-    return union_all(shown, company)
-
-
-@lru_cache(maxsize=64)
-def effect_statement(start: date | None, end: date | None, subtree: tuple | None, pairs: tuple):
-    """The statement of ``services.training_effect``, built once per period, departments and (for the days at a
-    period's edges) the courses' skills; None when there is nothing to read."""
+def effect_statement(start: date | None, end: date | None, within: bool, pairs: tuple):
+    """The statement of ``services.training_effect``, built once per period and (for the days at a period's
+    edges) the courses' skills, the departments bound as ``departments`` when ``within``; None when there is
+    nothing to read."""
     from app.reports import services
 
-    subtree = None if subtree is None else list(subtree)
+    subtree = _departments(within)
     if start is None and end is None:
         rows = select(EffectPerson).where(EffectPerson.answers > 0)
         if subtree is not None:
@@ -210,3 +179,70 @@ def effect_statement(start: date | None, end: date | None, subtree: tuple | None
         .group_by(rows.c.skill)
         .order_by(rows.c.skill)
     )
+
+
+# The kind of a report statement's rows that carry a department's (or the company's) figures of one skill.
+SKILL = "skill"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a report statement reads (see :func:`report_statement`); every set of departments is bound."""
+
+    rooted: bool = True  # rows for the departments bound as ``roots`` only, else for every department
+    within: bool = False  # figures from the departments bound as ``departments`` only, else from all
+    company: str = "all"  # the company's row: "all" its figures, or "shop" its card figures only
+    company_within: bool = False  # "shop": over the departments bound as ``company_departments``, else all
+    skills: bool = True  # the figures per skill too
+
+
+@lru_cache(maxsize=64)
+def report_statement(start: date | None, end: date | None, shape: Shape):
+    """The figures of a report's departments, each over its subtree, and the company's, in one statement.
+
+    Per department (the ``roots`` bound, or every one) one row per kind of :data:`FIGURES` and (with
+    ``shape.skills``) one per skill (kind :data:`SKILL`), read from the departments bound as ``departments``
+    when ``shape.within``, else from all of them. The subtree sums are a join of the per-department sums
+    with the closure table. The company's rows, keyed None: with ``shape.company`` "all" every kind and
+    skill summed over the same departments (the whole company, or a scoped HR person's departments), read
+    once as a WITH; with "shop" its card figures only, over ``company_departments`` when
+    ``shape.company_within``: a department's page compares its card average only, and needs neither the
+    figures of every department nor the company's skills.
+
+    Columns: department (None for the company), kind, skill (None but on skill rows), the figures padded
+    to WIDTH. Built once per period and shape, the departments bound: building it took several times
+    longer than running it. Skill rows are summed per department and skill once (a WITH): as a subquery in
+    each part, the 57,000 monthly rows of the large demo were summed twice (29 → 18 ms of SQLite CPU).
+    """
+    departments = bindparam("departments", expanding=True) if shape.within else None
+    per_dept = _per_department(start, end, departments).cte("per_department")
+    dept, kind, *figures = per_dept.c
+    tree = DepartmentTree
+    roots = tree.ancestor_id.in_(bindparam("roots", expanding=True)) if shape.rooted else true()
+    no_skill = null().label("skill")
+    parts = [
+        select(tree.ancestor_id, kind, no_skill, *(func.sum(f) for f in figures))
+        .join(tree, tree.descendant_id == dept)
+        .where(roots)
+        .group_by(tree.ancestor_id, kind)
+    ]
+    if shape.company == "all":
+        parts.append(select(null(), kind, no_skill, *(func.sum(f) for f in figures)).group_by(kind))
+    else:
+        scope = bindparam("company_departments", expanding=True) if shape.company_within else None
+        shop = rollups.period_rows("shop", start, end, scope, dated=False)
+        sums = [func.sum(shop.c[m]) for m in rollups.MEASURES["shop"]]
+        parts.append(select(null(), literal("shop"), no_skill, *_padded(sums, len(sums))))
+    if shape.skills:
+        skills = select(*rollups.period_rows("skill", start, end, departments, dated=False).c).cte("skill_sums")
+        sums = [func.sum(skills.c[m]) for m in rollups.MEASURES["skill"]]
+        sums = _padded(sums, len(sums))
+        parts.append(
+            select(tree.ancestor_id, literal(SKILL), skills.c.skill, *sums)
+            .join(tree, tree.descendant_id == skills.c.department_id)
+            .where(roots)
+            .group_by(tree.ancestor_id, skills.c.skill)
+        )
+        if shape.company == "all":
+            parts.append(select(null(), literal(SKILL), skills.c.skill, *sums).group_by(skills.c.skill))
+    return union_all(*parts)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Date, DateTime, Integer, String, bindparam, column, func, select, table, text
+from sqlalchemy.sql.elements import BindParameter
 
 from app.rollups.periods import month_of, next_month
 from app.rollups.tables import MEASURES
@@ -133,8 +134,8 @@ def _item_monthly(dialect: str, keyed: bool, where: str | None = None) -> str:
 
 def item_rows_between(low: date, high: date, department_ids=None, sign: int = 1, tag: str = ""):
     """``item_monthly``'s rows computed from the answers of the cards visited from ``low`` to ``high``
-    (dates, ``high`` exclusive) in these departments (all when None), with their figures times ``sign``:
-    the days at the edges of a period, added or taken away. A subquery with the columns ``item_id``,
+    (dates, ``high`` exclusive) in these departments (ids, an expanding bound parameter, or all when None),
+    with their figures times ``sign``: the days at the edges of a period, added or taken away. A subquery with the columns ``item_id``,
     ``skill``, ``failed`` and ``applicable``; ``tag`` keeps its parameters apart from other parts'."""
     from app.extensions import db
 
@@ -143,7 +144,10 @@ def item_rows_between(low: date, high: date, department_ids=None, sign: int = 1,
         bindparam(f"lo{tag}", datetime.combine(low, time()), type_=DateTime),
         bindparam(f"hi{tag}", datetime.combine(high, time()), type_=DateTime),
     ]
-    if department_ids is not None:
+    if isinstance(department_ids, BindParameter):  # bound by the caller when it runs the statement
+        where += f" AND s.department_id IN :{department_ids.key}"
+        params.append(department_ids)
+    elif department_ids is not None:
         where += f" AND s.department_id IN :departments{tag}"
         params.append(bindparam(f"departments{tag}", sorted(department_ids), expanding=True))
     sql = text(_item_monthly(db.engine.dialect.name, True, where)).bindparams(*params)

@@ -43,16 +43,22 @@ def shop_averages(user_ids, period=None) -> dict[int, ShopAverage]:
     start, end = (None, None) if period is None else (period.start_dt, period.end_dt)
     rows = db.session.execute(_averages_statement(start, end), {"ids": ids})
     for uid, cards, scored, average in rows:
-        shown = float(average) if average is not None and scored >= minimum else None
-        out[uid] = ShopAverage(int(cards or 0), int(scored or 0), shown, minimum)
+        out[uid] = shown_average(cards, scored, average, minimum)
     return out
 
 
-@lru_cache(maxsize=32)
-def _averages_statement(start, end):
-    """The statement of :func:`shop_averages` for a period (visits from ``start``, before ``end``, either
-    open), the people bound as ``ids``: built once, as building it took longer than running it."""
-    clause = and_(Scorecard.employee_id.in_(bindparam("ids", expanding=True)), Scorecard.status == "approved")
+def shown_average(cards, scored, average, minimum: int) -> ShopAverage:
+    """A person's figures as :func:`averages_select` sums them (None where they have no card), the average
+    withheld below the fairness ``minimum``."""
+    shown = float(average) if average is not None and (scored or 0) >= minimum else None
+    return ShopAverage(int(cards or 0), int(scored or 0), shown, minimum)
+
+
+def averages_select(start, end, people):
+    """SQL: per person of ``people`` (an IN operand: an expanding parameter or a select of ids), their
+    approved cards visited from ``start`` and before ``end`` (either open), those with a result and the
+    average of those; columns ``employee_id``, ``cards``, ``scored``, ``average``."""
+    clause = and_(Scorecard.employee_id.in_(people), Scorecard.status == "approved")
     if start is not None:
         clause = and_(clause, Scorecard.visited_at >= start)
     if end is not None:
@@ -60,10 +66,17 @@ def _averages_statement(start, end):
     return (
         select(
             Scorecard.employee_id,
-            func.count(Scorecard.id),
-            func.count(Scorecard.total_percent),
-            func.avg(Scorecard.total_percent),
+            func.count(Scorecard.id).label("cards"),
+            func.count(Scorecard.total_percent).label("scored"),
+            func.avg(Scorecard.total_percent).label("average"),
         )
         .where(clause)
         .group_by(Scorecard.employee_id)
     )
+
+
+@lru_cache(maxsize=32)
+def _averages_statement(start, end):
+    """The statement of :func:`shop_averages` for a period (visits from ``start``, before ``end``, either
+    open), the people bound as ``ids``: built once, as building it took longer than running it."""
+    return averages_select(start, end, bindparam("ids", expanding=True))
