@@ -19,6 +19,7 @@ from app.content.models import ContentItem, ContentVersion, QuestionSkill
 from app.content.render import render_all
 from app.core import audit
 from app.core.errors import DomainError
+from app.core.rows import rows
 from app.extensions import db
 
 
@@ -284,10 +285,10 @@ _INDEX = (
 def published_index(kind: str) -> list[Published]:
     """Every published item of a kind, by title, as :class:`Published` (one query of a few columns; the
     documents of versions already seen come from the process's cache)."""
-    rows = db.session.execute(_INDEX, {"kind": kind}).all()
-    payloads = _payloads([(r.id, r.sha256) for r in rows])
+    found = rows(_INDEX, {"kind": kind}).all()
+    payloads = _payloads([(r.id, r.sha256) for r in found])
     return [
-        Published(v, item, slug, title, lang, payloads[v, digest][0]) for v, digest, item, slug, title, lang in rows
+        Published(v, item, slug, title, lang, payloads[v, digest][0]) for v, digest, item, slug, title, lang in found
     ]
 
 
@@ -296,12 +297,12 @@ def _payloads(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[dict, 
     found = {key: _PAYLOADS[key] for key in keys if key in _PAYLOADS}
     missing = [version_id for version_id, digest in keys if (version_id, digest) not in found]
     if missing:
-        rows = db.session.execute(
+        fetched = db.session.execute(
             select(ContentVersion.id, ContentVersion.sha256, ContentVersion.data, ContentVersion.html).where(
                 ContentVersion.id.in_(missing)
             )
         )
-        for version_id, digest, data, html in rows:
+        for version_id, digest, data, html in fetched:
             _PAYLOADS[(version_id, digest)] = found[(version_id, digest)] = (data, html)
         while len(_PAYLOADS) > _PAYLOADS_MAX:
             _PAYLOADS.popitem(last=False)
@@ -365,9 +366,9 @@ def export_path(item: ContentItem, version: ContentVersion) -> str:
 
 def export_files() -> list[tuple[str, str]]:
     """(relative path, exact text) of every published item."""
-    rows = db.session.execute(
+    listed = db.session.execute(
         select(ContentItem, ContentVersion)
         .join(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
         .order_by(ContentItem.kind, ContentItem.slug)
     ).all()
-    return [(export_path(item, version), version.source) for item, version in rows]
+    return [(export_path(item, version), version.source) for item, version in listed]

@@ -19,6 +19,7 @@ from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import lazy_gettext as _l
 from app.core.inputs import paginate_rows
+from app.core.rows import rows
 from app.core.transitions import StateConflict, lock, transition
 from app.extensions import db
 from app.learning.assigned import (  # noqa: F401 - re-exported
@@ -43,7 +44,7 @@ _READ = (
 
 def has_read(user: User, case_item_id: int) -> bool:
     """Whether the person has marked the case read (in any round)."""
-    return db.session.execute(_READ, {"user_id": user.id, "item_id": case_item_id}).first() is not None
+    return rows(_READ, {"user_id": user.id, "item_id": case_item_id}).first() is not None
 
 
 def mark_read(user: User, case_version: ContentVersion, now: datetime | None = None) -> CaseRead:
@@ -387,7 +388,7 @@ def course_progress(
     case_versions = {v.slug: v for v in content.published_index("case")}
     read_at: dict[str, datetime] = {}  # case slug -> when read
     passed_at: dict[str, datetime] = {}  # quiz slug -> when last passed
-    for mark, slug, at in db.session.execute(_MARKS, {"user_id": user.id}).all():
+    for mark, slug, at in rows(_MARKS, {"user_id": user.id}).all():
         (read_at if mark == "read" else passed_at)[slug] = at
     out = []
     for version in course_versions:
