@@ -5,6 +5,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.content import services as content
+from app.core.audit import utcnow
 from app.extensions import db
 from app.learning import services
 from app.learning.models import CourseCompletion, QuizAttempt
@@ -106,6 +107,32 @@ def test_time_limit_is_enforced_on_the_server(client, learner):
     assert client.get(f"/learn/attempts/{attempt_id}").status_code == 302
 
 
+def test_attempts_whose_time_ran_out_close_when_the_learner_looks(client, learner):
+    """My learning and the quiz page close every attempt of the person whose deadline has passed, with
+    the answers saved in time, and leave an open one with time left as it is."""
+    late, token = _start(client)
+    _autosave(client, late, token, "q1", [1])
+    attempt = db.session.get(QuizAttempt, late)
+    attempt.deadline_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    page = client.get("/learn/my").get_data(as_text=True)
+    db.session.refresh(attempt)
+    assert attempt.status == "finished" and attempt.timed_out and attempt.earned == 2
+    assert f"/learn/attempts/{late}/result" in page and "in progress" not in page
+
+    running, token = _start(client)
+    assert running != late
+    other = db.session.get(QuizAttempt, running)
+    assert client.get("/learn/quizzes/courier-no-call").status_code == 200
+    db.session.refresh(other)
+    assert other.status == "open"
+    other.deadline_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    client.get("/learn/quizzes/courier-no-call")
+    db.session.refresh(other)
+    assert other.status == "finished" and other.timed_out
+
+
 def test_max_attempts_is_enforced(client, learner):
     for _ in range(3):
         attempt_id, token = _start(client)
@@ -142,6 +169,43 @@ def test_case_and_course_completion(client, learner):
     assert db.session.scalar(select(func.count(CourseCompletion.id))) == 1
     progress = services.course_progress(learner, [content.published("course", "complaint-handling")])[0]
     assert progress.completed
+
+
+def test_a_course_page_shows_its_own_cases_in_the_course_order(client, runner, make_user, auth, tmp_path):
+    """The course page reads its own cases only: listed in the course's order (not by title), each with
+    its time and state, and its count as the catalogue's, with other courses' cases in the content too."""
+    import shutil
+
+    tree = tmp_path / "content"
+    shutil.copytree(SAMPLES / "valid", tree)
+    for slug, title in (("zeta-case", "A first by title"), ("alpha-case", "Z last by title"), ("other", "Other")):
+        (tree / "cases" / f"{slug}.md").write_text(
+            f"---\nid: {slug}\ntitle: {title}\nlang: ru\nskills: [empathy]\nminutes: 7\n---\nText.\n",
+            encoding="utf-8",
+        )
+    (tree / "courses" / "ordered.md").write_text(
+        "---\nid: ordered\ntitle: Ordered\nlang: ru\nskills: [empathy]\ncases: [zeta-case, courier-no-call, alpha-case]\n"
+        "---\nAbout.\n",
+        encoding="utf-8",
+    )
+    (tree / "courses" / "others.md").write_text(
+        "---\nid: others\ntitle: Others\nlang: ru\nskills: [empathy]\ncases: [other]\n---\nAbout.\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["content", "import", str(tree)])
+    assert result.exit_code == 0, result.output
+    make_user("employee", email="e@example.com")
+    auth.login("e@example.com")
+    token = csrf_from(client.get("/learn/cases/alpha-case").get_data(as_text=True))
+    client.post("/learn/cases/alpha-case/read", data={"csrf_token": token})
+
+    page = client.get("/learn/courses/ordered").get_data(as_text=True)
+    listed = page[page.index('<ol class="case-list">') :]
+    assert re.findall(r'href="/learn/cases/([^"]+)"', listed) == ["zeta-case", "courier-no-call", "alpha-case"]
+    assert listed.count("7 min") == 2 and listed.count("completed</span>") == 1  # alpha: read, no quiz
+    assert "1 of 3 cases completed" in page
+    catalogue = client.get("/learn").get_data(as_text=True)
+    assert "1 of 3 cases completed" in catalogue and "0 of 1 cases completed" in catalogue
 
 
 def test_department_assignment_reaches_later_joiners_and_shows_overdue(client, auth, runner, make_user):

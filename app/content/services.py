@@ -282,10 +282,22 @@ _INDEX = (
 )
 
 
+_INDEX_OF = _INDEX.where(ContentItem.slug.in_(bindparam("slugs", expanding=True)))
+
+
 def published_index(kind: str) -> list[Published]:
     """Every published item of a kind, by title, as :class:`Published` (one query of a few columns; the
     documents of versions already seen come from the process's cache)."""
-    found = rows(_INDEX, {"kind": kind}).all()
+    return _published(rows(_INDEX, {"kind": kind}).all())
+
+
+def published_of(kind: str, slugs) -> list[Published]:
+    """:func:`published_index` for the items of a kind with these slugs only (those published), by title:
+    a course's cases without reading every case there is."""
+    return _published(rows(_INDEX_OF, {"kind": kind, "slugs": list(slugs)}).all())
+
+
+def _published(found) -> list[Published]:
     payloads = _payloads([(r.id, r.sha256) for r in found])
     return [
         Published(v, item, slug, title, lang, payloads[v, digest][0]) for v, digest, item, slug, title, lang in found
@@ -342,7 +354,8 @@ def _with_payloads(versions: list[ContentVersion]) -> list[ContentVersion]:
 
 def skill_titles(locale: str) -> dict[str, str]:
     """Skill id -> title in the given language (falling back to any title)."""
-    version = published("skills", "skills")
+    # the index of a few columns (a row or so), its document from the cache: no ORM object to load
+    version = next((v for v in published_index("skills") if v.slug == "skills"), None)
     if version is None:
         return {}
     out = {}
