@@ -103,6 +103,32 @@ def test_dashboard_learning_page_and_hr_report_agree_when_a_round_rolls_over(cli
     }
 
 
+def test_the_catalogue_and_the_course_page_count_only_this_rounds_work(client, auth, world):
+    """The catalogue and a course's page count the cases done in the course's current round, as the
+    learning page does: last round's work stops counting when a recurring course reopens."""
+    anna = world["anna"]
+    past = utcnow() - timedelta(days=400)
+    (assignment,) = learning.create_assignment(
+        world["hr"], world["course"], users=[anna], due_on=(past + timedelta(days=14)).date(), repeat_months=12
+    )
+    db.session.execute(update(Assignment).where(Assignment.id == assignment.id).values(created_at=past))
+    db.session.commit()
+    complete_course(anna, past + timedelta(days=1))
+
+    def counts() -> tuple[bool, bool]:
+        slug = world["course"].slug
+        catalogue = _page(client, auth, "anna@example.com", "/learn")
+        course = _page(client, auth, "anna@example.com", f"/learn/courses/{slug}")
+        return "1 of 1 cases completed" in catalogue, "1 of 1 cases completed" in course
+
+    assert counts() == (True, True)
+    reopen_recurring(utcnow())
+    db.session.commit()
+    assert counts() == (False, False)
+    complete_course(anna, utcnow() - timedelta(minutes=10))
+    assert counts() == (True, True)
+
+
 def test_the_loop_to_training_sees_an_open_assignment_as_the_pages_do(world):
     """A failed shop does not assign a course again while it is assigned and not done in its round."""
     anna = world["anna"]

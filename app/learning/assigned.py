@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, bindparam, case, false, func, or_, select, true, union_all
 
+from app.core.rows import rows as column_rows
 from app.extensions import db
 from app.learning.models import Assignment, CourseCompletion
 from app.people.models import DepartmentTree, User
@@ -133,9 +134,17 @@ def assignments_for(user: User) -> list[Assignment]:
     return [row[0] for row in _reaching(user)]
 
 
+# Built once: the start of the current round of each course assigned to one person that a recurring
+# assignment has reopened (the rounds above, without loading the assignments as objects).
+_ROUND_STARTS = select(_ROUNDS.c.course_item_id, _ROUNDS.c.round_start).where(_ROUNDS.c.round_start.is_not(None))
+
+
 def cycle_starts(user: User, rows: list | None = None) -> dict[int, datetime]:
-    """Course item id -> start of the current round, for recurring assignments past their first round."""
-    return {a.course_item_id: start for a, start, _done in (_reaching(user) if rows is None else rows) if start}
+    """Course item id -> start of the current round, for recurring assignments past their first round
+    (from ``rows`` of :func:`_reaching` when the caller has them)."""
+    if rows is None:
+        return dict(column_rows(_ROUND_STARTS, {"user_id": user.id}).all())
+    return {a.course_item_id: start for a, start, _done in rows if start}
 
 
 @dataclass
