@@ -252,7 +252,7 @@ def result(attempt_id: int):
 def my_learning():
     if services.close_expired_attempts(current_user):
         db.session.commit()  # only then: a commit reloads the signed-in person for the rest of the page
-    rows = services.assigned_courses(current_user)
+    rows = services.assigned_courses(current_user, objects=False)
     attempts = services.attempts_page(current_user, page_number())
     return render_template("learning/my.html", rows=rows, attempts=attempts)
 
