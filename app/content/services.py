@@ -298,10 +298,17 @@ def published_of(kind: str, slugs) -> list[Published]:
 
 
 def _published(found) -> list[Published]:
-    payloads = _payloads([(r.id, r.sha256) for r in found])
-    return [
-        Published(v, item, slug, title, lang, payloads[v, digest][0]) for v, digest, item, slug, title, lang in found
-    ]
+    try:  # nearly always: every document is in the cache already
+        return [
+            Published(v, item, slug, title, lang, _PAYLOADS[v, digest][0])
+            for v, digest, item, slug, title, lang in found
+        ]
+    except KeyError:  # some are not: read those (in one query) first
+        payloads = _payloads([(r.id, r.sha256) for r in found])
+        return [
+            Published(v, item, slug, title, lang, payloads[v, digest][0])
+            for v, digest, item, slug, title, lang in found
+        ]
 
 
 def _payloads(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[dict, dict]]:
