@@ -281,6 +281,35 @@ def test_result_points_are_rounded_like_every_figure(runner, client, auth, make_
     assert "1.66" not in page
 
 
+def test_the_buttons_written_out_are_those_wtforms_writes(app, client, learner):
+    """The learner pages write their submit buttons out rather than through WTForms' widget (34 µs a
+    button): each is exactly what the field renders, in the page's language."""
+    from app.learning.forms import ReadForm, StartForm, make_attempt_form
+    from app.notify.forms import MarkAllReadForm
+
+    case = client.get("/learn/cases/courier-no-call").get_data(as_text=True)
+    quiz = client.get("/learn/quizzes/courier-no-call").get_data(as_text=True)
+    attempt_id, token = _start(client)
+    attempt = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    confirm = client.post(f"/learn/attempts/{attempt_id}", data={"csrf_token": token, "finish": "1"})
+    # an assignment brings a notice, so the list offers to mark all read
+    services.create_assignment(None, content.published("course", "complaint-handling").item, users=[learner])
+    db.session.commit()
+    notices = client.get("/notifications").get_data(as_text=True)
+    with app.test_request_context():
+        form = make_attempt_form([], {})(meta={"csrf": False})
+        expected = {
+            case: [ReadForm(meta={"csrf": False}).submit()],
+            quiz: [StartForm(meta={"csrf": False}).submit()],
+            attempt: [form.save(class_="secondary"), form.finish()],
+            confirm.get_data(as_text=True): [form.finish_anyway()],
+            notices: [MarkAllReadForm(meta={"csrf": False}).submit(class_="secondary outline")],
+        }
+    for page, buttons in expected.items():
+        for button in buttons:
+            assert str(button) in page, button
+
+
 # ---------------------------------------------------------------- the flow around the questions
 def test_finish_with_unanswered_questions_asks_first_and_finish_anyway_finishes(client, learner):
     attempt_id, token = _start(client)
