@@ -36,9 +36,8 @@ def inject_unread():
 def index():
     page = services.paginate_notices(current_user, page_number())
     messages = {n.id: render(n.kind, n.params) for n in page.items}
-    return render_template(
-        "notify/index.html", page=page, messages=messages, form=MarkReadForm(), all_form=MarkAllReadForm()
-    )
+    # One form for the page: each row's mark-read form needs only the CSRF field, the same in every form.
+    return render_template("notify/index.html", page=page, messages=messages, all_form=MarkAllReadForm())
 
 
 @bp.route("/notifications/<int:notice_id>/read", methods=["POST"])
