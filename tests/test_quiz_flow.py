@@ -144,6 +144,28 @@ def test_max_attempts_is_enforced(client, learner):
     assert db.session.scalar(select(func.count(QuizAttempt.id))) == 3
 
 
+def test_the_quiz_page_lists_the_attempts_and_what_is_left(client, learner):
+    """The quiz page lists the person's attempts newest first with their results, offers to continue
+    the open one, counts the attempts left, and says when none is left."""
+    first, token = _start(client)
+    _finish(client, first, token, {"q1": [1], "q2": [0, 1], "q3": [0, 1, 2, 3]})
+    second, _token = _start(client)
+    page = client.get("/learn/quizzes/courier-no-call").get_data(as_text=True)
+    assert "Attempts left: 1 of 3" in page
+    assert f'href="/learn/attempts/{second}">Continue your attempt<' in page
+    listed = page[page.index("Your attempts") :]
+    assert re.findall(r"<td>(\d)</td><td>", listed) == ["2", "1"]
+    assert f'href="/learn/attempts/{first}/result"' in listed and f"/learn/attempts/{second}/result" not in listed
+    assert "100.0% — passed" in listed and "in progress" in listed
+
+    client.post(f"/learn/attempts/{second}", data={"csrf_token": token, "finish_anyway": "1"})
+    third, _token = _start(client)
+    client.post(f"/learn/attempts/{third}", data={"csrf_token": token, "finish_anyway": "1"})
+    page = client.get("/learn/quizzes/courier-no-call").get_data(as_text=True)
+    assert "Attempts left: 0 of 3" in page and "You have used all your attempts on this quiz." in page
+    assert "Continue your attempt" not in page
+
+
 def test_starting_twice_continues_the_open_attempt(client, learner):
     first, _ = _start(client)
     second, _ = _start(client)

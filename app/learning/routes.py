@@ -125,7 +125,7 @@ def quiz(slug: str):
     version = _published_or_404("quiz", slug)
     if services.close_expired_attempts(current_user):
         db.session.commit()  # only then: a commit reloads the signed-in person for the rest of the page
-    attempts = services.attempts_for(current_user, version.item_id)
+    attempts = services.attempts_for(current_user, version.item_id, objects=False)
     document = content.document(version)
     left = services.attempts_left(current_user, slug, attempts, version)
     return render_template(

@@ -85,9 +85,29 @@ def _attempts_statement():
     )
 
 
-def attempts_for(user: User, quiz_item_id: int) -> list[QuizAttempt]:
-    """The user's attempts on a quiz, oldest first; their answers load only if asked for."""
-    return list(db.session.scalars(_attempts_statement(), {"user_id": user.id, "quiz_item_id": quiz_item_id}))
+# What the quiz page shows of each attempt (and the attempt limit counts), as plain rows.
+_ATTEMPT_ROWS_FOR = (
+    select(
+        QuizAttempt.id,
+        QuizAttempt.number,
+        QuizAttempt.status,
+        QuizAttempt.started_at,
+        QuizAttempt.percent,
+        QuizAttempt.passed,
+    )
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.quiz_item_id == bindparam("quiz_item_id"))
+    .order_by(QuizAttempt.number)
+)
+
+
+def attempts_for(user: User, quiz_item_id: int, objects: bool = True) -> list[QuizAttempt]:
+    """The user's attempts on a quiz, oldest first; their answers load only if asked for. With
+    ``objects=False`` each is a row of id, number, status, started_at, percent and passed (what the quiz
+    page shows), not an ORM object: loading objects cost twice the query."""
+    params = {"user_id": user.id, "quiz_item_id": quiz_item_id}
+    if not objects:
+        return rows(_ATTEMPT_ROWS_FOR, params).all()
+    return list(db.session.scalars(_attempts_statement(), params))
 
 
 def counted_attempts(user: User, quiz_version: ContentVersion, attempts: list[QuizAttempt]) -> list[QuizAttempt]:
