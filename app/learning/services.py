@@ -130,7 +130,7 @@ def attempts_left(
     limit = content.document(version).max_attempts
     if not limit:
         return None
-    attempts = attempts_for(user, version.item_id) if attempts is None else attempts
+    attempts = attempts_for(user, version.item_id, objects=False) if attempts is None else attempts
     return max(0, limit - len(counted_attempts(user, version, attempts)))
 
 
