@@ -28,6 +28,7 @@ from app.shopping import services as shopping
 from app.shopping.models import Dispute
 from tests.conftest import csrf_from, post_form
 from tests.helpers import branch_world
+from tests.test_queries import counted
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -279,6 +280,48 @@ def test_unread_badge_costs_one_query_and_mark_read_needs_csrf(app, client, auth
     assert client.post("/notifications/read-all", data={"csrf_token": token}).status_code == 302
     assert 'class="badge"' not in client.get("/learn").get_data(as_text=True)
     assert db.session.scalar(select(func.count(Notice.id)).where(Notice.read_at.is_(None))) == 0
+
+
+def test_the_list_shows_a_page_of_notices_newest_first_as_they_stand(app, client, auth, world):
+    """The notices page lists 25 a page, newest first (the later of two at the same moment first), each
+    marked new or withdrawn as it stands, with its own mark-read form only while unread; a page past the
+    last is a 404; and it costs the same statements for 3 notices as for 27."""
+    anna = world["anna"]
+    start = utcnow() - timedelta(days=30)
+
+    def add(numbers) -> None:
+        for n in numbers:  # 0 and 1 share a moment
+            day = {"course": f"Course {n:02d}", "due": "2030-01-01"}
+            at = start + timedelta(hours=max(n, 1))
+            services.record("due_soon", [services.Pending(anna.id, f"list:{n}", day, f"/learn/x{n}")], now=at)
+        db.session.commit()
+
+    add(range(3))
+    auth.login("anna@example.com")
+    with counted() as few:
+        client.get("/notifications")
+    add(range(3, 27))
+    by_course = {n.params["course"]: n for n in db.session.scalars(select(Notice).where(Notice.user_id == anna.id))}
+    by_course["Course 26"].read_at = utcnow()
+    by_course["Course 25"].withdrawn_at = utcnow()
+    db.session.commit()
+
+    with counted() as many:
+        first = client.get("/notifications").get_data(as_text=True)
+    assert len(many) == len(few)
+    shown = re.findall(r"Due on [^:<]+: Course (\d\d)", first)
+    assert shown == [f"{n:02d}" for n in range(26, 1, -1)]
+    items = first.split('<li class="notice ')[1:]
+    assert items[0].startswith("read") and "new</span>" not in items[0] and "/read" not in items[0]
+    assert items[1].startswith("unread withdrawn") and "withdrawn</span>" in items[1]
+    assert all(
+        "new</span>" in item and f'/notifications/{by_course[f"Course {n:02d}"].id}/read"' in item
+        for item, n in zip(items[1:], range(25, 1, -1), strict=True)
+    )
+    assert 'href="/learn/x26"' in items[0]
+    second = client.get("/notifications?page=2").get_data(as_text=True)
+    assert re.findall(r"Due on [^:<]+: Course (\d\d)", second) == ["01", "00"]
+    assert client.get("/notifications?page=3").status_code == 404
 
 
 # ---------------------------------------------------------------- email choices

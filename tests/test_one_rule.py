@@ -103,6 +103,57 @@ def test_dashboard_learning_page_and_hr_report_agree_when_a_round_rolls_over(cli
     }
 
 
+def test_the_catalogue_and_the_course_page_count_only_this_rounds_work(client, auth, world):
+    """The catalogue and a course's page count the cases done in the course's current round, as the
+    learning page does: last round's work stops counting when a recurring course reopens."""
+    anna = world["anna"]
+    past = utcnow() - timedelta(days=400)
+    (assignment,) = learning.create_assignment(
+        world["hr"], world["course"], users=[anna], due_on=(past + timedelta(days=14)).date(), repeat_months=12
+    )
+    db.session.execute(update(Assignment).where(Assignment.id == assignment.id).values(created_at=past))
+    db.session.commit()
+    complete_course(anna, past + timedelta(days=1))
+
+    def counts() -> tuple[bool, bool]:
+        slug = world["course"].slug
+        catalogue = _page(client, auth, "anna@example.com", "/learn")
+        course = _page(client, auth, "anna@example.com", f"/learn/courses/{slug}")
+        return "1 of 1 cases completed" in catalogue, "1 of 1 cases completed" in course
+
+    assert counts() == (True, True)
+    reopen_recurring(utcnow())
+    db.session.commit()
+    assert counts() == (False, False)
+    complete_course(anna, utcnow() - timedelta(minutes=10))
+    assert counts() == (True, True)
+
+
+def test_the_learner_pages_show_the_assignment_due_first_as_its_object_says(client, auth, world):
+    """My learning and the dashboard read the assignments as plain rows: they show the one due first
+    with its due date and reason, as the assignment objects HR's pages use say."""
+    from babel.dates import format_date
+
+    anna = world["anna"]
+    later, sooner = date.today() + timedelta(days=20), date.today() + timedelta(days=5)
+    learning.create_assignment(world["hr"], world["course"], users=[anna], due_on=later)
+    learning.create_assignment(world["hr"], world["course"], users=[anna], due_on=sooner, reason="shop")
+    db.session.commit()
+    (row,) = learning.assigned_courses(anna)
+    (plain,) = learning.assigned_courses(anna, objects=False)
+    assert (plain.assignment.id, plain.assignment.due_on, plain.assignment.reason) == (
+        row.assignment.id,
+        sooner,
+        "shop",
+    )
+    assert (plain.done, plain.overdue, plain.progress.total) == (row.done, row.overdue, row.progress.total)
+
+    shown = format_date(sooner, "medium", locale="en")
+    mine = _page(client, auth, "anna@example.com", "/learn/my")
+    assert "assigned after a mystery-shop visit" in mine and f"<td>{shown}</td>" in mine
+    assert f"Due: {shown}" in _page(client, auth, "anna@example.com", "/dashboard/employee")
+
+
 def test_the_loop_to_training_sees_an_open_assignment_as_the_pages_do(world):
     """A failed shop does not assign a course again while it is assigned and not done in its round."""
     anna = world["anna"]

@@ -5,6 +5,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.content import services as content
+from app.core.audit import utcnow
 from app.extensions import db
 from app.learning import services
 from app.learning.models import CourseCompletion, QuizAttempt
@@ -106,6 +107,32 @@ def test_time_limit_is_enforced_on_the_server(client, learner):
     assert client.get(f"/learn/attempts/{attempt_id}").status_code == 302
 
 
+def test_attempts_whose_time_ran_out_close_when_the_learner_looks(client, learner):
+    """My learning and the quiz page close every attempt of the person whose deadline has passed, with
+    the answers saved in time, and leave an open one with time left as it is."""
+    late, token = _start(client)
+    _autosave(client, late, token, "q1", [1])
+    attempt = db.session.get(QuizAttempt, late)
+    attempt.deadline_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    page = client.get("/learn/my").get_data(as_text=True)
+    db.session.refresh(attempt)
+    assert attempt.status == "finished" and attempt.timed_out and attempt.earned == 2
+    assert f"/learn/attempts/{late}/result" in page and "in progress" not in page
+
+    running, token = _start(client)
+    assert running != late
+    other = db.session.get(QuizAttempt, running)
+    assert client.get("/learn/quizzes/courier-no-call").status_code == 200
+    db.session.refresh(other)
+    assert other.status == "open"
+    other.deadline_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    client.get("/learn/quizzes/courier-no-call")
+    db.session.refresh(other)
+    assert other.status == "finished" and other.timed_out
+
+
 def test_max_attempts_is_enforced(client, learner):
     for _ in range(3):
         attempt_id, token = _start(client)
@@ -115,6 +142,28 @@ def test_max_attempts_is_enforced(client, learner):
     r = client.post("/learn/quizzes/courier-no-call/start", data={"csrf_token": token})
     assert r.headers["Location"].endswith("/learn/quizzes/courier-no-call")
     assert db.session.scalar(select(func.count(QuizAttempt.id))) == 3
+
+
+def test_the_quiz_page_lists_the_attempts_and_what_is_left(client, learner):
+    """The quiz page lists the person's attempts newest first with their results, offers to continue
+    the open one, counts the attempts left, and says when none is left."""
+    first, token = _start(client)
+    _finish(client, first, token, {"q1": [1], "q2": [0, 1], "q3": [0, 1, 2, 3]})
+    second, _token = _start(client)
+    page = client.get("/learn/quizzes/courier-no-call").get_data(as_text=True)
+    assert "Attempts left: 1 of 3" in page
+    assert f'href="/learn/attempts/{second}">Continue your attempt<' in page
+    listed = page[page.index("Your attempts") :]
+    assert re.findall(r"<td>(\d)</td><td>", listed) == ["2", "1"]
+    assert f'href="/learn/attempts/{first}/result"' in listed and f"/learn/attempts/{second}/result" not in listed
+    assert "100.0% — passed" in listed and "in progress" in listed
+
+    client.post(f"/learn/attempts/{second}", data={"csrf_token": token, "finish_anyway": "1"})
+    third, _token = _start(client)
+    client.post(f"/learn/attempts/{third}", data={"csrf_token": token, "finish_anyway": "1"})
+    page = client.get("/learn/quizzes/courier-no-call").get_data(as_text=True)
+    assert "Attempts left: 0 of 3" in page and "You have used all your attempts on this quiz." in page
+    assert "Continue your attempt" not in page
 
 
 def test_starting_twice_continues_the_open_attempt(client, learner):
@@ -142,6 +191,43 @@ def test_case_and_course_completion(client, learner):
     assert db.session.scalar(select(func.count(CourseCompletion.id))) == 1
     progress = services.course_progress(learner, [content.published("course", "complaint-handling")])[0]
     assert progress.completed
+
+
+def test_a_course_page_shows_its_own_cases_in_the_course_order(client, runner, make_user, auth, tmp_path):
+    """The course page reads its own cases only: listed in the course's order (not by title), each with
+    its time and state, and its count as the catalogue's, with other courses' cases in the content too."""
+    import shutil
+
+    tree = tmp_path / "content"
+    shutil.copytree(SAMPLES / "valid", tree)
+    for slug, title in (("zeta-case", "A first by title"), ("alpha-case", "Z last by title"), ("other", "Other")):
+        (tree / "cases" / f"{slug}.md").write_text(
+            f"---\nid: {slug}\ntitle: {title}\nlang: ru\nskills: [empathy]\nminutes: 7\n---\nText.\n",
+            encoding="utf-8",
+        )
+    (tree / "courses" / "ordered.md").write_text(
+        "---\nid: ordered\ntitle: Ordered\nlang: ru\nskills: [empathy]\ncases: [zeta-case, courier-no-call, alpha-case]\n"
+        "---\nAbout.\n",
+        encoding="utf-8",
+    )
+    (tree / "courses" / "others.md").write_text(
+        "---\nid: others\ntitle: Others\nlang: ru\nskills: [empathy]\ncases: [other]\n---\nAbout.\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["content", "import", str(tree)])
+    assert result.exit_code == 0, result.output
+    make_user("employee", email="e@example.com")
+    auth.login("e@example.com")
+    token = csrf_from(client.get("/learn/cases/alpha-case").get_data(as_text=True))
+    client.post("/learn/cases/alpha-case/read", data={"csrf_token": token})
+
+    page = client.get("/learn/courses/ordered").get_data(as_text=True)
+    listed = page[page.index('<ol class="case-list">') :]
+    assert re.findall(r'href="/learn/cases/([^"]+)"', listed) == ["zeta-case", "courier-no-call", "alpha-case"]
+    assert listed.count("7 min") == 2 and listed.count("completed</span>") == 1  # alpha: read, no quiz
+    assert "1 of 3 cases completed" in page
+    catalogue = client.get("/learn").get_data(as_text=True)
+    assert "1 of 3 cases completed" in catalogue and "0 of 1 cases completed" in catalogue
 
 
 def test_department_assignment_reaches_later_joiners_and_shows_overdue(client, auth, runner, make_user):
@@ -215,6 +301,35 @@ def test_result_points_are_rounded_like_every_figure(runner, client, auth, make_
     page = client.get(f"/learn/attempts/{attempt.id}/result").get_data(as_text=True)
     assert page.count("1.7 of 5.0 points") == 2  # the attempt and its question
     assert "1.66" not in page
+
+
+def test_the_buttons_written_out_are_those_wtforms_writes(app, client, learner):
+    """The learner pages write their submit buttons out rather than through WTForms' widget (34 µs a
+    button): each is exactly what the field renders, in the page's language."""
+    from app.learning.forms import ReadForm, StartForm, make_attempt_form
+    from app.notify.forms import MarkAllReadForm
+
+    case = client.get("/learn/cases/courier-no-call").get_data(as_text=True)
+    quiz = client.get("/learn/quizzes/courier-no-call").get_data(as_text=True)
+    attempt_id, token = _start(client)
+    attempt = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    confirm = client.post(f"/learn/attempts/{attempt_id}", data={"csrf_token": token, "finish": "1"})
+    # an assignment brings a notice, so the list offers to mark all read
+    services.create_assignment(None, content.published("course", "complaint-handling").item, users=[learner])
+    db.session.commit()
+    notices = client.get("/notifications").get_data(as_text=True)
+    with app.test_request_context():
+        form = make_attempt_form([], {})(meta={"csrf": False})
+        expected = {
+            case: [ReadForm(meta={"csrf": False}).submit()],
+            quiz: [StartForm(meta={"csrf": False}).submit()],
+            attempt: [form.save(class_="secondary"), form.finish()],
+            confirm.get_data(as_text=True): [form.finish_anyway()],
+            notices: [MarkAllReadForm(meta={"csrf": False}).submit(class_="secondary outline")],
+        }
+    for page, buttons in expected.items():
+        for button in buttons:
+            assert str(button) in page, button
 
 
 # ---------------------------------------------------------------- the flow around the questions

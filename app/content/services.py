@@ -19,6 +19,7 @@ from app.content.models import ContentItem, ContentVersion, QuestionSkill
 from app.content.render import render_all
 from app.core import audit
 from app.core.errors import DomainError
+from app.core.rows import rows
 from app.extensions import db
 
 
@@ -281,14 +282,33 @@ _INDEX = (
 )
 
 
+_INDEX_OF = _INDEX.where(ContentItem.slug.in_(bindparam("slugs", expanding=True)))
+
+
 def published_index(kind: str) -> list[Published]:
     """Every published item of a kind, by title, as :class:`Published` (one query of a few columns; the
     documents of versions already seen come from the process's cache)."""
-    rows = db.session.execute(_INDEX, {"kind": kind}).all()
-    payloads = _payloads([(r.id, r.sha256) for r in rows])
-    return [
-        Published(v, item, slug, title, lang, payloads[v, digest][0]) for v, digest, item, slug, title, lang in rows
-    ]
+    return _published(rows(_INDEX, {"kind": kind}).all())
+
+
+def published_of(kind: str, slugs) -> list[Published]:
+    """:func:`published_index` for the items of a kind with these slugs only (those published), by title:
+    a course's cases without reading every case there is."""
+    return _published(rows(_INDEX_OF, {"kind": kind, "slugs": list(slugs)}).all())
+
+
+def _published(found) -> list[Published]:
+    try:  # nearly always: every document is in the cache already
+        return [
+            Published(v, item, slug, title, lang, _PAYLOADS[v, digest][0])
+            for v, digest, item, slug, title, lang in found
+        ]
+    except KeyError:  # some are not: read those (in one query) first
+        payloads = _payloads([(r.id, r.sha256) for r in found])
+        return [
+            Published(v, item, slug, title, lang, payloads[v, digest][0])
+            for v, digest, item, slug, title, lang in found
+        ]
 
 
 def _payloads(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[dict, dict]]:
@@ -296,12 +316,12 @@ def _payloads(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[dict, 
     found = {key: _PAYLOADS[key] for key in keys if key in _PAYLOADS}
     missing = [version_id for version_id, digest in keys if (version_id, digest) not in found]
     if missing:
-        rows = db.session.execute(
+        fetched = db.session.execute(
             select(ContentVersion.id, ContentVersion.sha256, ContentVersion.data, ContentVersion.html).where(
                 ContentVersion.id.in_(missing)
             )
         )
-        for version_id, digest, data, html in rows:
+        for version_id, digest, data, html in fetched:
             _PAYLOADS[(version_id, digest)] = found[(version_id, digest)] = (data, html)
         while len(_PAYLOADS) > _PAYLOADS_MAX:
             _PAYLOADS.popitem(last=False)
@@ -341,7 +361,8 @@ def _with_payloads(versions: list[ContentVersion]) -> list[ContentVersion]:
 
 def skill_titles(locale: str) -> dict[str, str]:
     """Skill id -> title in the given language (falling back to any title)."""
-    version = published("skills", "skills")
+    # the index of a few columns (a row or so), its document from the cache: no ORM object to load
+    version = next((v for v in published_index("skills") if v.slug == "skills"), None)
     if version is None:
         return {}
     out = {}
@@ -365,9 +386,9 @@ def export_path(item: ContentItem, version: ContentVersion) -> str:
 
 def export_files() -> list[tuple[str, str]]:
     """(relative path, exact text) of every published item."""
-    rows = db.session.execute(
+    listed = db.session.execute(
         select(ContentItem, ContentVersion)
         .join(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
         .order_by(ContentItem.kind, ContentItem.slug)
     ).all()
-    return [(export_path(item, version), version.source) for item, version in rows]
+    return [(export_path(item, version), version.source) for item, version in listed]

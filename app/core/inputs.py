@@ -13,6 +13,7 @@ from flask import abort, current_app, request
 from flask_sqlalchemy.pagination import Pagination
 from werkzeug.routing import IntegerConverter
 
+from app.core.rows import rows
 from app.extensions import db
 
 INT_MAX = 2**31 - 1  # ids are INTEGER columns: PostgreSQL refuses a larger number in a query
@@ -58,11 +59,11 @@ class _Rows(Pagination):
 
     def _query_items(self) -> list:
         stmt, _, params = self._query_args["statements"]
-        return db.session.execute(stmt, {**params, "limit": self.per_page, "offset": self._query_offset}).all()
+        return rows(stmt, {**params, "limit": self.per_page, "offset": self._query_offset}).all()
 
     def _query_count(self) -> int:
         _, count, params = self._query_args["statements"]
-        return db.session.execute(count, params).scalar_one()
+        return rows(count, params).scalar_one()
 
 
 def paginate(stmt, per_page: int | None = None, page: int | None = None):

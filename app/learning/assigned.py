@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, bindparam, case, false, func, or_, select, true, union_all
 
+from app.core.rows import rows as column_rows
 from app.extensions import db
 from app.learning.models import Assignment, CourseCompletion
 from app.people.models import DepartmentTree, User
@@ -109,23 +110,36 @@ def course_status_select(user_ids=None):
 # Built once: the assignments reaching one person, earliest due date first, each with its course's latest
 # round start and whether the person has done it in that round: the rule above, keyed by one person.
 _ROUNDS = course_rounds([bindparam("user_id")])
-_REACHING = (
-    join_completion(
-        select(
-            Assignment,
-            _ROUNDS.c.round_start,
-            case((done_in_round(_ROUNDS.c.round_start), true()), else_=false()),
-        ).join(_ROUNDS, _ROUNDS.c.course_item_id == Assignment.course_item_id),
-        _ROUNDS.c.user_id,
+
+
+def _reaching_select(*assignment):
+    """The statement of :func:`_reaching` selecting ``assignment`` (the entity, or some of its columns)."""
+    return (
+        join_completion(
+            select(
+                *assignment,
+                _ROUNDS.c.round_start,
+                case((done_in_round(_ROUNDS.c.round_start), true()), else_=false()).label("done"),
+            ).join(_ROUNDS, _ROUNDS.c.course_item_id == Assignment.course_item_id),
+            _ROUNDS.c.user_id,
+        )
+        .where(Assignment.id.in_(select(assigned_pairs([bindparam("user_id")]).c.assignment_id)))
+        .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id)
     )
-    .where(Assignment.id.in_(select(assigned_pairs([bindparam("user_id")]).c.assignment_id)))
-    .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id)
-)
 
 
-def _reaching(user: User) -> list:
-    """(assignment, round start of its course, done in that round) for every assignment reaching the user."""
-    return list(db.session.execute(_REACHING, {"user_id": user.id}))
+_REACHING = _reaching_select(Assignment)
+# What a learner's own pages show of an assignment, as plain rows: loading objects cost twice the query.
+ASSIGNMENT_COLUMNS = (Assignment.id, Assignment.course_item_id, Assignment.due_on, Assignment.reason)
+_REACHING_ROWS = _reaching_select(*ASSIGNMENT_COLUMNS)
+
+
+def _reaching(user: User, objects: bool = True) -> list:
+    """(assignment, round start of its course, done in that round) for every assignment reaching the user:
+    the assignment an ORM object, or with ``objects=False`` a row of :data:`ASSIGNMENT_COLUMNS`."""
+    if objects:
+        return list(db.session.execute(_REACHING, {"user_id": user.id}))
+    return [(row, row.round_start, row.done) for row in column_rows(_REACHING_ROWS, {"user_id": user.id})]
 
 
 def assignments_for(user: User) -> list[Assignment]:
@@ -133,28 +147,37 @@ def assignments_for(user: User) -> list[Assignment]:
     return [row[0] for row in _reaching(user)]
 
 
+# Built once: the start of the current round of each course assigned to one person that a recurring
+# assignment has reopened (the rounds above, without loading the assignments as objects).
+_ROUND_STARTS = select(_ROUNDS.c.course_item_id, _ROUNDS.c.round_start).where(_ROUNDS.c.round_start.is_not(None))
+
+
 def cycle_starts(user: User, rows: list | None = None) -> dict[int, datetime]:
-    """Course item id -> start of the current round, for recurring assignments past their first round."""
-    return {a.course_item_id: start for a, start, _done in (_reaching(user) if rows is None else rows) if start}
+    """Course item id -> start of the current round, for recurring assignments past their first round
+    (from ``rows`` of :func:`_reaching` when the caller has them)."""
+    if rows is None:
+        return dict(column_rows(_ROUND_STARTS, {"user_id": user.id}).all())
+    return {a.course_item_id: start for a, start, _done in rows if start}
 
 
 @dataclass
 class AssignedCourse:
-    assignment: Assignment  # the one due first
+    assignment: Assignment  # the one due first (or a row of its ASSIGNMENT_COLUMNS)
     progress: object  # learning.services.CourseProgress: cases read and quizzes passed in the current round
     done: bool  # completed in its current round (as the course_status rows say)
     overdue: bool
 
 
-def assigned_courses(user: User, today: date | None = None) -> list[AssignedCourse]:
+def assigned_courses(user: User, today: date | None = None, objects: bool = True) -> list[AssignedCourse]:
     """The user's assigned courses with progress in their current round, one row per course (earliest due
-    date first)."""
+    date first). With ``objects=False`` each assignment is a row of :data:`ASSIGNMENT_COLUMNS` (id,
+    course_item_id, due_on, reason: what the learner's own pages show), not an ORM object."""
     from app.content import services as content
     from app.learning.services import course_progress
 
     today = today or date.today()
     out: dict[int, AssignedCourse] = {}
-    rows = _reaching(user)
+    rows = _reaching(user, objects)
     course_ids = {a.course_item_id for a, _start, _done in rows}
     versions = [v for v in content.published_index("course") if v.item_id in course_ids]
     progress = {p.version.item_id: p for p in course_progress(user, versions, cycle_starts(user, rows))}

@@ -19,6 +19,7 @@ from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import lazy_gettext as _l
 from app.core.inputs import paginate_rows
+from app.core.rows import rows
 from app.core.transitions import StateConflict, lock, transition
 from app.extensions import db
 from app.learning.assigned import (  # noqa: F401 - re-exported
@@ -43,7 +44,7 @@ _READ = (
 
 def has_read(user: User, case_item_id: int) -> bool:
     """Whether the person has marked the case read (in any round)."""
-    return db.session.execute(_READ, {"user_id": user.id, "item_id": case_item_id}).first() is not None
+    return rows(_READ, {"user_id": user.id, "item_id": case_item_id}).first() is not None
 
 
 def mark_read(user: User, case_version: ContentVersion, now: datetime | None = None) -> CaseRead:
@@ -84,9 +85,29 @@ def _attempts_statement():
     )
 
 
-def attempts_for(user: User, quiz_item_id: int) -> list[QuizAttempt]:
-    """The user's attempts on a quiz, oldest first; their answers load only if asked for."""
-    return list(db.session.scalars(_attempts_statement(), {"user_id": user.id, "quiz_item_id": quiz_item_id}))
+# What the quiz page shows of each attempt (and the attempt limit counts), as plain rows.
+_ATTEMPT_ROWS_FOR = (
+    select(
+        QuizAttempt.id,
+        QuizAttempt.number,
+        QuizAttempt.status,
+        QuizAttempt.started_at,
+        QuizAttempt.percent,
+        QuizAttempt.passed,
+    )
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.quiz_item_id == bindparam("quiz_item_id"))
+    .order_by(QuizAttempt.number)
+)
+
+
+def attempts_for(user: User, quiz_item_id: int, objects: bool = True) -> list[QuizAttempt]:
+    """The user's attempts on a quiz, oldest first; their answers load only if asked for. With
+    ``objects=False`` each is a row of id, number, status, started_at, percent and passed (what the quiz
+    page shows), not an ORM object: loading objects cost twice the query."""
+    params = {"user_id": user.id, "quiz_item_id": quiz_item_id}
+    if not objects:
+        return rows(_ATTEMPT_ROWS_FOR, params).all()
+    return list(db.session.scalars(_attempts_statement(), params))
 
 
 def counted_attempts(user: User, quiz_version: ContentVersion, attempts: list[QuizAttempt]) -> list[QuizAttempt]:
@@ -109,7 +130,7 @@ def attempts_left(
     limit = content.document(version).max_attempts
     if not limit:
         return None
-    attempts = attempts_for(user, version.item_id) if attempts is None else attempts
+    attempts = attempts_for(user, version.item_id, objects=False) if attempts is None else attempts
     return max(0, limit - len(counted_attempts(user, version, attempts)))
 
 
@@ -274,17 +295,24 @@ def attempts_page(user: User, page: int, per_page: int = ATTEMPTS_PER_PAGE):
     return paginate_rows(_ATTEMPT_ROWS, _ATTEMPT_COUNT, {"user_id": user.id}, page, per_page)
 
 
-_EXPIRED = select(QuizAttempt).where(
+_EXPIRED_IDS = select(QuizAttempt.id).where(
     QuizAttempt.user_id == bindparam("user_id"),
     QuizAttempt.status == "open",
     QuizAttempt.deadline_at <= bindparam("now"),
 )
+_EXPIRED = select(QuizAttempt).where(QuizAttempt.id.in_(bindparam("ids", expanding=True)))
 
 
 def close_expired_attempts(user: User, now: datetime | None = None) -> int:
-    """Finish this user's attempts whose time ran out (they close themselves); how many there were."""
+    """Finish this user's attempts whose time ran out (they close themselves); how many there were.
+
+    The pages that call this ask first for the ids alone, as plain rows: there is nearly never one, and
+    loading none through the ORM cost twice as much as the question."""
     now = now or utcnow()
-    expired = db.session.scalars(_EXPIRED, {"user_id": user.id, "now": now}).all()
+    ids = rows(_EXPIRED_IDS, {"user_id": user.id, "now": now}).scalars().all()
+    if not ids:
+        return 0
+    expired = db.session.scalars(_EXPIRED, {"ids": ids}).all()
     for attempt in expired:
         expire_attempt(attempt, now)
     return len(expired)
@@ -384,10 +412,14 @@ def course_progress(
     (``since``: course item id -> round start; worked out from the user's assignments when omitted).
     """
     since = cycle_starts(user) if since is None else since
-    case_versions = {v.slug: v for v in content.published_index("case")}
+    if len(course_versions) == 1:  # a course's page: its own cases, not every case there is
+        cases = content.published_of("case", course_versions[0].data.get("cases") or ())
+    else:  # a list of courses: the whole index costs less than naming most of it
+        cases = content.published_index("case")
+    case_versions = {v.slug: v for v in cases}
     read_at: dict[str, datetime] = {}  # case slug -> when read
     passed_at: dict[str, datetime] = {}  # quiz slug -> when last passed
-    for mark, slug, at in db.session.execute(_MARKS, {"user_id": user.id}).all():
+    for mark, slug, at in rows(_MARKS, {"user_id": user.id}).all():
         (read_at if mark == "read" else passed_at)[slug] = at
     out = []
     for version in course_versions:

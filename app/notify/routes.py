@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.core.i18n import gettext as _
-from app.core.inputs import paginate
+from app.core.inputs import page_number, paginate
 from app.core.markdown import sanitise
 from app.core.permissions import Role, allow
 from app.extensions import db
@@ -34,11 +34,10 @@ def inject_unread():
 @bp.route("/notifications")
 @allow()
 def index():
-    page = paginate(services.notices_for(current_user))
+    page = services.paginate_notices(current_user, page_number())
     messages = {n.id: render(n.kind, n.params) for n in page.items}
-    return render_template(
-        "notify/index.html", page=page, messages=messages, form=MarkReadForm(), all_form=MarkAllReadForm()
-    )
+    # One form for the page: each row's mark-read form needs only the CSRF field, the same in every form.
+    return render_template("notify/index.html", page=page, messages=messages, all_form=MarkAllReadForm())
 
 
 @bp.route("/notifications/<int:notice_id>/read", methods=["POST"])
