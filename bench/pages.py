@@ -27,6 +27,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import re
 import statistics
 import sys
 import time
@@ -45,6 +46,7 @@ from app.extensions import db  # noqa: E402
 from bench import floor  # noqa: E402
 from bench._server import PASSWORD  # noqa: E402
 
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 RUNS = 21
 WARM = 3
 EMPLOYEE = "employee@example.com"
@@ -172,9 +174,18 @@ def targets() -> dict[str, str]:
     }
 
 
+def csrf_token(client, path: str) -> str:
+    """The CSRF token of the form on ``path``, as a browser would send it back."""
+    match = CSRF.search(client.get(path).get_data(as_text=True))
+    if not match:
+        sys.exit(f"no CSRF token on {path}")
+    return match.group(1)
+
+
 def open_attempt(app: Flask, client, quiz: str) -> str:
     """The employee's open attempt at ``quiz``: the quiz page's start button, as a learner presses it."""
-    answer = client.post(f"/learn/quizzes/{quiz}/start")
+    token = csrf_token(client, f"/learn/quizzes/{quiz}")
+    answer = client.post(f"/learn/quizzes/{quiz}/start", data={"csrf_token": token})
     location = answer.headers.get("Location", "")
     if answer.status_code != 302 or "/learn/attempts/" not in location:
         sys.exit(f"could not start an attempt at {quiz}: HTTP {answer.status_code} {location}")
@@ -183,13 +194,15 @@ def open_attempt(app: Flask, client, quiz: str) -> str:
 
 def signed_in(app: Flask, email: str):
     client = app.test_client()
-    if client.post("/login", data={"email": email, "password": PASSWORD}).status_code != 302:
+    form = {"email": email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")}
+    if client.post("/login", data=form).status_code != 302:
         sys.exit(f"could not sign in as {email}")
     return client
 
 
 def project_app() -> Flask:
-    return floor.with_empty_page(create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}))
+    """The app as shipped (CSRF protection and sign-in throttling on), with the empty page."""
+    return floor.with_empty_page(create_app())
 
 
 def prepared(app: Flask, path: str, email: str, clients: dict) -> Callable[[], None]:
