@@ -314,3 +314,49 @@ def test_action_from_a_failed_critical_item_to_sign_off(new_page, live_server):
     hr.goto("/coaching/overview")
     row = hr.locator("tr", has_text="Касса").first
     expect(row.locator("td").nth(3)).not_to_have_text("0")  # signed off
+
+
+def test_two_quick_changes_of_a_card_answer_keep_the_newer(new_page):
+    # The first save is held, as a slow server would hold it; the change after it must not overtake it.
+    page = new_page()
+    login(page, "shopper@example.com")
+    page.locator("ul.todo a").first.click()
+    item = page.locator(".card-item").first
+    expect(item).to_be_visible()
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/autosave", hold_the_first)
+    item.get_by_label("Yes").check()
+    item.get_by_label("No").check()
+    page.wait_for_timeout(500)  # sent at once, the "No" would be saved by now and the "Yes" after it
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("#save-status")).to_contain_text("✓")
+    page.unroute("**/autosave")
+    page.evaluate("localStorage.clear()")  # what the form shows next comes from the server only
+    page.reload()
+    expect(page.locator(".card-item").first.get_by_label("No")).to_be_checked()
+
+
+def test_card_answers_given_offline_are_kept_and_sent_when_back(new_page):
+    page = new_page()
+    login(page, "shopper@example.com")
+    page.locator("ul.todo a").first.click()
+    item = page.locator(".card-item").nth(1)
+    expect(item).to_be_visible()
+    item.get_by_label("Yes").check()
+    expect(page.locator("#save-status")).to_contain_text("✓")
+    page.context.set_offline(True)
+    item.get_by_label("No").check()
+    expect(page.locator("#save-status")).to_contain_text("kept on this device")
+    page.context.set_offline(False)  # the browser says "online": what waits is sent
+    expect(page.locator("#save-status")).to_contain_text("✓")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    expect(page.locator(".card-item").nth(1).get_by_label("No")).to_be_checked()

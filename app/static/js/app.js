@@ -102,23 +102,39 @@ document.addEventListener("focusin", (event) => {
       dropDraft(fieldset);
     }
     say(form.dataset.saving || "…");
+    waiting.delete(fieldset.dataset.question);
+    waiting.set(fieldset.dataset.question, response);
+    pump();
+  });
+  // One request at a time, each question's newest response: a threaded server may finish a later
+  // request first, so two quick changes of one answer sent at once could leave the older one saved.
+  const waiting = new Map();
+  let busy = false;
+  const pump = () => {
+    if (busy || !waiting.size) return;
+    const [question, response] = waiting.entries().next().value;
+    waiting.delete(question);
+    busy = true;
     fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": token },
-      body: JSON.stringify({ question: fieldset.dataset.question, response: response }),
+      body: JSON.stringify({ question: question, response: response }),
       credentials: "same-origin",
     }).then((r) => r.json().then((body) => ({ ok: r.ok, body })))
       .then(({ ok, body }) => {
-        if (ok) { say("✓ " + (form.dataset.saved || "saved")); return; }
+        if (ok) { if (!waiting.size) say("✓ " + (form.dataset.saved || "saved")); return; }
         say(body.error ? body.error.message : "!");
         if (body.error && body.error.open === false) window.location.reload();
       })
-      .catch(() => say(form.dataset.offline || "offline: press Save answers"));
-  });
+      .catch(() => say(form.dataset.offline || "offline: press Save answers"))
+      .finally(() => { busy = false; pump(); });
+  };
 })();
 
 // Scorecard drafts: each field is saved as the shopper fills it in. Without a connection the
-// answers wait on this device (localStorage) and are sent, oldest first, when it comes back.
+// answers wait on this device (localStorage) and are sent when it comes back. One request at a
+// time, each field's newest value: a threaded server may finish a later request first, so two
+// quick changes of one answer ("yes", then "no") sent at once could leave the older one saved.
 (function () {
   const form = document.querySelector("form.card-form[data-autosave]");
   if (!form) return;
@@ -128,10 +144,12 @@ document.addEventListener("focusin", (event) => {
   const key = "rapport-card:" + url;
   const timers = {};
   const say = (text) => { if (status) status.textContent = text; };
-  const pending = () => { try { return JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { return {}; } };
-  const keep = (values) => {
+  const stored = () => { try { return JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { return {}; } };
+  // The values not yet saved, newest per field; kept on this device too while storage works.
+  const unsaved = stored();
+  const keep = () => {
     try {
-      if (Object.keys(values).length) localStorage.setItem(key, JSON.stringify(values));
+      if (Object.keys(unsaved).length) localStorage.setItem(key, JSON.stringify(unsaved));
       else localStorage.removeItem(key);
     } catch (e) { /* storage off: the page says the answer was not saved */ }
   };
@@ -141,32 +159,33 @@ document.addEventListener("focusin", (event) => {
     body: JSON.stringify({ name: name, value: value }),
     credentials: "same-origin",
   });
-  const send = (name, value) => {
+  let busy = false;
+  const pump = () => {
+    const names = Object.keys(unsaved);
+    if (busy || !names.length) return;
+    const name = names[0];
+    const value = unsaved[name];
+    busy = true;
     post(name, value).then((r) => {
-      say(r.ok ? "✓ " + (form.dataset.saved || "") : "! " + (form.dataset.failed || ""));
-      if (r.ok) flush();
+      busy = false;
+      if (unsaved[name] === value) delete unsaved[name];  // a newer value of the field goes next
+      keep();
+      if (!r.ok) say("! " + (form.dataset.failed || ""));
+      else if (!Object.keys(unsaved).length) say("✓ " + (form.dataset.saved || ""));
+      pump();
     }).catch(() => {
-      const values = pending();
-      values[name] = value;
-      keep(values);
+      busy = false;  // still kept: sent again at the next change or when the connection is back
       say(form.dataset.queued || form.dataset.offline || "offline");
     });
   };
-  const flush = () => {
-    const values = pending();
-    const names = Object.keys(values);
-    if (!names.length) return;
-    const name = names[0];
-    post(name, values[name]).then((r) => {
-      if (!r.ok) return;
-      const left = pending();
-      if (left[name] === values[name]) delete left[name];
-      keep(left);
-      flush();
-    }).catch(() => { /* still offline: try again at the next "online" */ });
+  const save = (name, value) => {
+    delete unsaved[name];
+    unsaved[name] = value;
+    keep();
+    pump();
   };
   // Answers kept on this device from an earlier visit to the page go back into the form first.
-  Object.entries(pending()).forEach(([name, value]) => {
+  Object.entries(unsaved).forEach(([name, value]) => {
     const fields = form.querySelectorAll("[name='" + CSS.escape(name) + "']");
     fields.forEach((el) => {
       if (el.type === "radio") el.checked = el.value === value;
@@ -186,14 +205,14 @@ document.addEventListener("focusin", (event) => {
     const el = event.target;
     if (!el.name || el.name === "csrf_token" || el.form !== form) return;  // an item's photo has its own form
     clearTimeout(timers[el.name]);
-    timers[el.name] = setTimeout(() => send(el.name, el.value), el.tagName === "TEXTAREA" ? 600 : 0);
+    timers[el.name] = setTimeout(() => save(el.name, el.value), el.tagName === "TEXTAREA" ? 600 : 0);
     count();
   };
   form.addEventListener("change", handler);
   form.addEventListener("input", (event) => { if (event.target.tagName === "TEXTAREA") handler(event); });
-  window.addEventListener("online", flush);
+  window.addEventListener("online", pump);
   count();
-  flush();
+  pump();
 })();
 
 // Content editor: check and preview as the trainer types; click an error to jump to its line.
