@@ -27,7 +27,6 @@ import argparse
 import cProfile
 import os
 import pstats
-import re
 import statistics
 import sys
 import time
@@ -44,9 +43,8 @@ from werkzeug.test import EnvironBuilder  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from bench import floor  # noqa: E402
-from bench._server import PASSWORD  # noqa: E402
+from bench._server import PASSWORD, csrf  # noqa: E402
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 RUNS = 21
 WARM = 3
 EMPLOYEE = "employee@example.com"
@@ -176,10 +174,7 @@ def targets() -> dict[str, str]:
 
 def csrf_token(client, path: str) -> str:
     """The CSRF token of the form on ``path``, as a browser would send it back."""
-    match = CSRF.search(client.get(path).get_data(as_text=True))
-    if not match:
-        sys.exit(f"no CSRF token on {path}")
-    return match.group(1)
+    return csrf(client.get(path).get_data(as_text=True))
 
 
 def open_attempt(app: Flask, client, quiz: str) -> str:

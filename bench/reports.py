@@ -10,7 +10,6 @@ empty signed-in page (bench/floor.py): the floor under any page rendered afresh.
 
 from __future__ import annotations
 
-import re
 import statistics
 import sys
 import time
@@ -30,10 +29,9 @@ from app.extensions import db  # noqa: E402
 from app.people.models import Department, User  # noqa: E402
 from app.reports import services  # noqa: E402
 from bench import floor  # noqa: E402
-from bench._server import PASSWORD  # noqa: E402
+from bench._server import PASSWORD, csrf  # noqa: E402
 
 RUNS = 15
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 CLOSURE = """
 WITH RECURSIVE closure(id, root) AS (
@@ -161,8 +159,11 @@ def page_timings(paths: list[str]) -> dict[str, float]:
     Returns the median milliseconds per path, every request rendered afresh."""
     app = floor.with_empty_page(create_app())  # as shipped: CSRF protection and sign-in throttling on
     client = app.test_client()
-    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-    form = {"email": "hr@example.com", "password": PASSWORD, "csrf_token": token}
+    form = {
+        "email": "hr@example.com",
+        "password": PASSWORD,
+        "csrf_token": csrf(client.get("/login").get_data(as_text=True)),
+    }
     if client.post("/login", data=form).status_code != 302:
         sys.exit("could not sign in as hr@example.com")
     out: dict[str, float] = {}
