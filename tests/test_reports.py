@@ -1045,3 +1045,70 @@ def test_a_persons_quizzes_give_the_best_in_the_period_and_the_latest_at_all(com
     )
     (all_row,) = reports.employee_report(person).attempts
     assert (all_row["attempts"], all_row["best_percent"], all_row["last_percent"]) == (3, 90.0, 60.0)
+
+
+@pytest.mark.parametrize("kind", ["shop", "quiz"])
+def test_the_people_behind_a_figure_are_counted_up_to_the_minimum_in_any_subtree(company, make_user, kind):
+    """How many people a department's average rests on equals a plain count of the distinct people of its
+    counted rows, cut at the minimum, whether the subtree is small (counted department by department) or
+    wider than STEPPED_DEPARTMENTS (walked in person order): with people whose rows lie in several
+    departments, cards about no one or without a result, and rows that do not count."""
+    import random
+
+    from sqlalchemy import insert
+
+    from app import rollups
+    from app.content.models import ContentItem
+    from app.people.models import DepartmentTree
+    from app.rollups.figures import STEPPED_DEPARTMENTS
+
+    rng = random.Random(20261207)
+    wide = people.create_department(None, "Сеть", None)
+    branches = [people.create_department(None, f"Отделение {i}", wide) for i in range(STEPPED_DEPARTMENTS + 4)]
+    team = people.create_department(None, "Команда", branches[0])
+    db.session.commit()
+    departments = [company["a"].id, company["b"].id, wide.id, team.id, *(b.id for b in branches)]
+    persons = [make_user("employee", email=f"p{i}@example.com").id for i in range(9)]
+    now = company["now"]
+    card = db.session.scalars(select(Scorecard)).first()
+    quiz = db.session.scalars(select(ContentItem).where(ContentItem.kind == "quiz")).first()
+    rows = []
+    for number in range(400):
+        department, person = rng.choice(departments), rng.choice(persons)
+        if kind == "shop":
+            rows.append(
+                dict(
+                    checklist_version_id=card.checklist_version_id, shopper_id=card.shopper_id, department_id=department,
+                    employee_id=None if rng.random() < 0.1 else person, late=False, source="api",
+                    status=rng.choice(["approved", "approved", "approved", "submitted", "returned"]),
+                    visited_at=None if rng.random() < 0.1 else now, total_percent=None if rng.random() < 0.1 else 80.0,
+                    created_at=now, updated_at=now,
+                )
+            )  # fmt: skip
+        else:
+            rows.append(
+                dict(
+                    user_id=person, quiz_item_id=quiz.id, version_id=quiz.published_version_id, number=1000 + number,
+                    seed=1, status=rng.choice(["finished", "finished", "open"]), started_at=now, timed_out=False,
+                    finished_at=None if rng.random() < 0.1 else now, percent=70.0,
+                    department_id=None if rng.random() < 0.05 else department,
+                )
+            )  # fmt: skip
+    db.session.execute(insert(Scorecard if kind == "shop" else QuizAttempt), rows)
+    db.session.flush()
+
+    def plain(top: int) -> set[int]:
+        below = set(db.session.scalars(select(DepartmentTree.descendant_id).where(DepartmentTree.ancestor_id == top)))
+        if kind == "shop":
+            cards = db.session.scalars(select(Scorecard).where(Scorecard.department_id.in_(below)))
+            return {c.employee_id for c in cards if c.status == "approved" and c.visited_at and c.total_percent is not None and c.employee_id}  # fmt: skip
+        attempts = db.session.scalars(select(QuizAttempt).where(QuizAttempt.department_id.in_(below)))
+        return {a.user_id for a in attempts if a.status == "finished" and a.finished_at is not None}
+
+    for top in (wide.id, company["region"].id, company["a"].id, branches[0].id, branches[1].id, team.id):
+        subtree = select(DepartmentTree.descendant_id).where(DepartmentTree.ancestor_id == top)
+        found = plain(top)
+        assert found or top in (company["a"].id, company["region"].id)
+        for minimum in (0, 1, 2, 3, 5, len(found), len(found) + 1, 100):
+            counted = db.session.execute(rollups.people_counted(kind, subtree, minimum)).scalar_one()
+            assert counted == min(len(found), minimum), (top, minimum)

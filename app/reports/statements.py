@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Date, Float, and_, bindparam, cast, func, literal, null, select, true, union_all
+from sqlalchemy import Date, Float, Integer, and_, bindparam, cast, func, literal, null, select, true, union_all
 
 from app import rollups
 from app.people.models import DepartmentTree, User
@@ -123,7 +123,8 @@ def team_statement():
         rows = rollups.period_rows(kind, None, None, subtree, dated=False)
         figures = (func.sum(rows.c[m]).label(f"{kind}_{m}") for m in rollups.MEASURES[kind])
         sums.append(select(*figures).subquery(f"{kind}_sums"))
-        people = rollups.people_counted(kind, subtree, bindparam("minimum")).scalar_subquery()
+        minimum = bindparam("minimum", type_=Integer, literal_execute=True)  # in the SQL: see people_counted
+        people = rollups.people_counted(kind, subtree, minimum).scalar_subquery()
         columns += [*sums[-1].c, people.label(f"{kind}_people")]
     return select(*columns).select_from(sums[0].join(sums[1], true()))
 

@@ -93,6 +93,16 @@ class Scorecard(db.Model):
     __table_args__ = (
         UniqueConstraint("shopper_id", "idempotency_key"),
         Index("ix_scorecards_department_status_visited", "department_id", "status", "visited_at"),
+        # the people a department's approved cards with a result are about, one index step each, read from
+        # the index alone (a dashboard's fairness minimum, app.rollups.people_counted)
+        Index(
+            "ix_scorecards_department_status_employee",
+            "department_id",
+            "status",
+            "employee_id",
+            "visited_at",
+            "total_percent",
+        ),
         Index("ix_scorecards_employee_status", "employee_id", "status"),
         # HR's review queue: a status's cards newest submission first, read in the index's order, and the
         # approved cards' states counted from the index alone (employee and approval time)
