@@ -14,6 +14,7 @@ from wtforms.i18n import messages_path
 
 from app import config as config_module
 from app.core.i18n import get_locale as babel_locale
+from app.core.inputs import FormRequest
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -99,6 +100,8 @@ class Rapport(Flask):
     """Flask, with its answer to "is this a coroutine function?" kept per function: Flask asks it of every
     hook, context processor and view on every request (fourteen times for a page), and the answer for a
     function never changes. Flask's documentation invites overriding ``ensure_sync``."""
+
+    request_class = FormRequest  # forms decoded in C, not escape by escape (app.core.inputs.parse_form)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

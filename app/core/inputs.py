@@ -7,10 +7,14 @@ client's mistake: each is refused here as a 4xx instead of failing inside SQL as
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from urllib.parse import unquote
 
-from flask import abort, current_app, request
+from flask import Request, abort, current_app, request
 from flask_sqlalchemy.pagination import Pagination
+from werkzeug import urls as _registers_url_quote  # noqa: F401 - the codec error handler named below
+from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
 
 from app.core.rows import rows
@@ -83,3 +87,53 @@ def paginate_rows(stmt, count, params: dict, page: int, per_page: int):
 def in_calendar(day: date) -> bool:
     """True if a date lies in the years the platform reports on (FIRST_DAY..LAST_DAY)."""
     return FIRST_DAY <= day <= LAST_DAY
+
+
+# ------------------------------------------------------------------ URL-encoded form bodies
+_RUNS = re.compile(r"[%0-9A-Fa-f]+")  # where escapes may be: found in one quick pass
+
+
+def _unquoted(run: re.Match) -> str:
+    """A run of hex digits and percent signs, unquoted: when it holds nothing but escapes after its first
+    (a long text typed in Cyrillic), all at once; otherwise by the standard library."""
+    text = run[0]
+    start = text.find("%")
+    if start < 0:
+        return text
+    end = start + (len(text) - start) // 3 * 3
+    escapes = text[start:end]
+    if escapes[::3].count("%") == len(escapes) // 3 and "%" not in escapes[1::3] + escapes[2::3]:
+        decoded = bytes.fromhex(escapes.replace("%", "")).decode("utf-8", "werkzeug.url_quote")
+        return text[:start] + decoded + text[end:]  # fewer than three characters: no escape
+    return unquote(text, errors="werkzeug.url_quote")
+
+
+def unquote_plus(text: str) -> str:
+    """``urllib.parse.unquote_plus`` as Werkzeug calls it for a form (invalid UTF-8 kept as its %XX), with
+    runs of escapes decoded at once in C: the standard one steps through every escape in Python, about
+    100 ms for a field of 200,000 Cyrillic letters (under 10 ms here)."""
+    text = text.replace("+", " ")
+    return _RUNS.sub(_unquoted, text) if "%" in text else text
+
+
+def parse_form(body: str) -> list[tuple[str, str]]:
+    """``urllib.parse.parse_qsl(body, keep_blank_values=True, errors="werkzeug.url_quote")``, Werkzeug's
+    reading of a URL-encoded form, pair for pair."""
+    pairs = []
+    for pair in body.split("&"):
+        if pair:
+            name, _sep, value = pair.partition("=")
+            pairs.append((unquote_plus(name), unquote_plus(value)))
+    return pairs
+
+
+class _FormParser(FormDataParser):
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        return stream, self.cls(parse_form(stream.read().decode())), self.cls()
+
+
+class FormRequest(Request):
+    """Flask's request, its URL-encoded form read by :func:`parse_form` (the body's size is bounded before
+    it is read: ``app.errors.refuse_oversized_form``)."""
+
+    form_data_parser_class = _FormParser
