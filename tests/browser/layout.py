@@ -86,9 +86,8 @@ def latin_words(texts: list[str]) -> list[str]:
     return found
 
 
-def problems(page, path: str, lang: str, phone: bool) -> list[str]:
-    seen = page.evaluate(LAYOUT, lang)
-    viewport = page.viewport_size
+def problems_seen(seen: dict, viewport: dict, path: str, lang: str, phone: bool) -> list[str]:
+    """The problems in what ``LAYOUT`` read of a page shown on ``viewport``."""
     out = []
     if seen["width"] > viewport["width"]:
         out.append(f"{path}: {seen['width']} px wide on a {viewport['width']} px screen")

@@ -69,12 +69,13 @@ class Coverage:
             self.bare.add(page)
 
 
-def links(page, base: str) -> list[str]:
+def site_paths(hrefs: list[str], page_url: str, base: str) -> list[str]:
+    """The paths of the site's own pages among a page's links, as the crawl follows them."""
     out = []
-    for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+    for href in hrefs:
         if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
             continue
-        url = urlsplit(urljoin(page.url, href))
+        url = urlsplit(urljoin(page_url, href))
         if f"{url.scheme}://{url.netloc}" != base:
             continue
         path = url.path + (f"?{url.query}" if url.query else "")
@@ -83,22 +84,31 @@ def links(page, base: str) -> list[str]:
     return out
 
 
+AXE_RUN = """await axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag',
+    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
+VIOLATIONS = """(r) => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+# The tour reads everything it checks of a page in one call: axe, then what the person sees, then the links.
+PAGE_READING = f"""async (lang) => {{
+    const violations = ({VIOLATIONS})({AXE_RUN});
+    const seen = ({layout.LAYOUT})(lang);
+    const hrefs = [...document.querySelectorAll('a[href]')].map(e => e.getAttribute('href'));
+    return {{violations, seen, hrefs}};
+}}"""
+
+
 def audit(page) -> dict:
     if not page.evaluate("typeof axe !== 'undefined'"):  # a page of a context without the tour's init script
         page.evaluate(AXE_SOURCE)
     # resultTypes: every violation in full; passes and the rest cut to one node each (axe's option for speed).
-    result = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag',
-                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}});
-            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-        }"""
-    )
+    return _counted(page.evaluate(f"async () => ({VIOLATIONS})({AXE_RUN})"))
+
+
+def _counted(violations: list[dict]) -> dict:
     counts = {"critical": 0, "serious": 0, "moderate": 0, "minor": 0}
-    for violation in result:
+    for violation in violations:
         counts[violation["impact"] or "minor"] += 1
-    return {"counts": counts, "violations": result}
+    return {"counts": counts, "violations": violations}
 
 
 LAPTOP = {"width": 1366, "height": 800}
@@ -142,19 +152,20 @@ def test_every_reachable_page_is_accessible_and_fits_the_screen(browser, live_se
                 problems.append(f"{path}: answered {response.status if response else 'nothing'}")
                 continue
             visited += 1
-            result = audit(page)
-            width = page.evaluate("document.documentElement.scrollWidth")
+            reading = page.evaluate(PAGE_READING, lang)
+            result = _counted(reading["violations"])
             request.node.user_properties.append(
-                (A11Y_PROPERTY, (role, f"{size}-{lang}", path, result["counts"], width))
+                (A11Y_PROPERTY, (role, f"{size}-{lang}", path, result["counts"], reading["seen"]["width"]))
             )
             found = len(problems)
             for v in result["violations"]:
                 if v["impact"] in ("serious", "critical"):
                     problems.append(f"{path}: {v['impact']} {v['id']} ({v['help']}) at {', '.join(v['nodes'])}")
-            problems += layout.problems(page, path, lang, phone)
+            problems += layout.problems_seen(reading["seen"], page.viewport_size, path, lang, phone)
             if len(problems) > found or EVERY_SHOT:  # a screenshot costs as much as loading the page
                 page.screenshot(path=str(shots / (re.sub(r"[^\w]+", "_", shape(path)).strip("_") + ".png")))
-            queue.extend(p for p in links(page, live_server["url"]) if seen.new(p))
+            paths = site_paths(reading["hrefs"], page.url, live_server["url"])
+            queue.extend(p for p in paths if seen.new(p))
         assert visited >= 3, f"the crawl for {role} reached only {visited} page(s)"
         unseen = {shape(p) for p in queue if seen.new(p)}
         assert not unseen, f"the crawl for {role} stopped at {MAX_PAGES} pages before {sorted(unseen)[:5]}"
