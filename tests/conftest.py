@@ -232,6 +232,9 @@ def _reset_schema(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
+    from tests import helpers
+
+    helpers.RUN_FOLDER[:] = [tmp_path_factory.getbasetemp().parent]  # where workers share the demo's rows
     url = _database_url(tmp_path_factory)
     _reset_schema(url)
     app = create_app({**_config(url)})

@@ -10,6 +10,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pickle
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -49,18 +53,40 @@ _DEMO_ROWS: dict[str, list[dict]] = {}  # table -> the rows the demo company lef
 def demo_company(runner) -> None:
     """The sample content imported and ``flask demo`` loaded, in this test's transaction.
 
-    The first test of a process (a pytest-xdist worker) that asks runs both commands and checks they
-    succeed; every later one gets the very rows they left, copied in table by table: a few
-    milliseconds where the commands take seconds. Tests of the demo command itself run it."""
-    if not _DEMO_ROWS:
+    The first test of the run that asks runs both commands and checks they succeed; every later one gets
+    the very rows they left, copied in table by table: a few milliseconds where the commands take about
+    fifteen seconds. Under pytest-xdist the rows are shared with the other workers through a file of the
+    run (written under a lock by the first worker to build them). Tests of the demo command itself run it."""
+    if _DEMO_ROWS:
+        _copy_in(_DEMO_ROWS)
+        return
+    with _shared_demo_rows() as shared:
+        if shared is not None and shared.exists():
+            _DEMO_ROWS.update(pickle.loads(shared.read_bytes()))
+            _copy_in(_DEMO_ROWS)
+            return
         runner.invoke(args=["content", "import", str(SAMPLES / "valid")])
         result = runner.invoke(args=["demo"])
         assert result.exit_code == 0, result.output
         for table in db.metadata.sorted_tables:
             rows = db.session.execute(select(table).order_by(*table.primary_key.columns))
             _DEMO_ROWS[table.name] = [dict(row._mapping) for row in rows]
+        if shared is not None:
+            shared.write_bytes(pickle.dumps(_DEMO_ROWS))
+
+
+RUN_FOLDER: list[Path] = []  # the folder of this run above each worker's (set by tests/conftest.py)
+
+
+@contextmanager
+def _shared_demo_rows():
+    """The run's file of demo rows, held under a lock meanwhile; None outside pytest-xdist."""
+    if not (os.environ.get("PYTEST_XDIST_WORKER") and RUN_FOLDER):
+        yield None
         return
-    _copy_in(_DEMO_ROWS)
+    with open(RUN_FOLDER[0] / "demo-rows.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield RUN_FOLDER[0] / "demo-rows.pickle"
 
 
 def _copy_in(saved: dict[str, list[dict]]) -> None:
