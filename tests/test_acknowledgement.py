@@ -156,3 +156,50 @@ def test_the_approved_list_pages_all_the_cards_its_counts_count(app, client, aut
     listed = [card_id for card_id in cards if f'/shop/cards/{card_id}"' in first + second]
     assert sorted(listed) == sorted(cards) and second.count("/shop/cards/") == 1
     assert client.get("/shop/review?status=approved&page=3").status_code == 404
+
+
+def test_the_counts_equal_each_cards_state_over_any_mix(app, cards):
+    """HR's counts of the approved cards by state, made in SQL over all of them at once, equal the states
+    of the cards one by one, over a random mix: cards about nobody, opened, acknowledged, disputed once or
+    twice with or without a receipt, approved long ago or lately, and cards in other statuses that carry
+    receipts or disputes too."""
+    import random
+    from collections import Counter
+
+    from sqlalchemy import insert, select
+
+    from app.shopping import acknowledgement
+    from app.shopping.models import Dispute
+
+    app.config["ACK_UNREAD_DAYS"] = 5
+    rng = random.Random(7)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    model = db.session.get(Scorecard, cards[0])
+    anna = model.employee_id
+    fields = {c.name: getattr(model, c.name) for c in Scorecard.__table__.columns if c.name not in ("id", "visit_id")}
+    fields["idempotency_key"] = None
+    rows = []
+    for _ in range(120):
+        rows.append(
+            {
+                **fields,
+                "status": rng.choice(["approved"] * 4 + ["submitted", "returned"]),
+                "employee_id": None if rng.random() < 0.2 else anna,
+                "approved_at": now - timedelta(days=rng.choice([0, 1, 4, 5, 6, 30]), hours=rng.randint(0, 23)),
+            }
+        )
+    db.session.execute(insert(Scorecard), rows)
+    every = db.session.scalars(select(Scorecard)).all()
+    for card in every:
+        if rng.random() < 0.4:
+            acked = now if rng.random() < 0.5 else None
+            db.session.add(CardAcknowledgement(card_id=card.id, employee_id=anna, seen_at=now, acknowledged_at=acked))
+        for item in ITEMS[: rng.choice([0, 0, 0, 1, 2])]:  # one dispute per item at most
+            db.session.add(Dispute(card_id=card.id, item_id=item, employee_id=anna, reason="нет"))
+    db.session.commit()
+
+    approved = [card for card in every if card.status == "approved"]
+    expected = Counter(acknowledgement.states(approved, now=now).values())
+    counted = acknowledgement.counts(select(Scorecard), now=now)
+    assert {state: n for state, n in counted.items() if n} == dict(expected)
+    assert set(expected) >= {"nobody", "disputed", "acknowledged", "read", "unread", "new"}  # every branch
