@@ -62,12 +62,12 @@ class _Rows(Pagination):
     """A page of rows from statements built once (see :func:`paginate_rows`)."""
 
     def _query_items(self) -> list:
-        stmt, _, params = self._query_args["statements"]
+        stmt, _, params, _total = self._query_args["statements"]
         return rows(stmt, {**params, "limit": self.per_page, "offset": self._query_offset}).all()
 
     def _query_count(self) -> int:
-        _, count, params = self._query_args["statements"]
-        return rows(count, params).scalar_one()
+        _, count, params, total = self._query_args["statements"]
+        return total if total is not None else rows(count, params).scalar_one()
 
 
 def paginate(stmt, per_page: int | None = None, page: int | None = None):
@@ -77,11 +77,14 @@ def paginate(stmt, per_page: int | None = None, page: int | None = None):
     return db.paginate(stmt, page=page, per_page=per_page or current_app.config["PER_PAGE"], error_out=True)
 
 
-def paginate_rows(stmt, count, params: dict, page: int, per_page: int):
+def paginate_rows(stmt, count, params: dict, page: int, per_page: int, total: int | None = None):
     """:func:`paginate` for a list of rows of several columns (what the list shows, no ORM objects) from
     statements built once: ``stmt`` with ``LIMIT :limit OFFSET :offset``, ``count`` its number of rows,
-    both given ``params``. Building and keying a statement on every request costs more than running it."""
-    return _Rows(statements=(stmt, count, params), page=page, per_page=per_page, max_per_page=None, error_out=True)
+    both given ``params`` (``total``: that number, when the caller knows it already, and ``count`` is not
+    run). Building and keying a statement on every request costs more than running it."""
+    return _Rows(
+        statements=(stmt, count, params, total), page=page, per_page=per_page, max_per_page=None, error_out=True
+    )
 
 
 def in_calendar(day: date) -> bool:

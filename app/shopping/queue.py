@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import bindparam, func, select
 
-from app.extensions import db
+from app.core.inputs import paginate_rows
 from app.people import services as people_services
 from app.people.models import Department, User
 from app.shopping import acknowledgement
@@ -48,18 +47,6 @@ def _statements(scoped: bool):
     return rows, select(func.count()).select_from(Scorecard).where(where)
 
 
-class _Cards(Pagination):
-    """A page of the queue's rows; as many in all as counted, or as given (``total``)."""
-
-    def _query_items(self) -> list:
-        rows, _count, params, _total = self._query_args["query"]
-        return db.session.execute(rows, {**params, "limit": self.per_page, "offset": self._query_offset}).all()
-
-    def _query_count(self) -> int:
-        _rows, count, params, total = self._query_args["query"]
-        return total if total is not None else db.session.execute(count, params).scalar_one()
-
-
 @dataclass
 class ReviewQueue:
     page: object  # a Flask-SQLAlchemy pagination of rows: id, department_path, visited_at, late, shopper_name, ...
@@ -73,11 +60,11 @@ def review_queue(actor, status: str, page: int, per_page: int) -> ReviewQueue:
     rows, count = _statements(root is not None)
     params = {"status": status} if root is None else {"status": status, "root": root}
     if status != "approved":
-        listed = _Cards(page=page, per_page=per_page, max_per_page=None, query=(rows, count, params, None))
+        listed = paginate_rows(rows, count, params, page, per_page)
         return ReviewQueue(listed, {}, None)
     # The approved cards counted by the state of the employee's copy are all of them, once each: their sum
     # is the number of cards in the list, which is not counted a second time (3 ms on the large demo data).
     cards = people_services.scoped(select(Scorecard).where(Scorecard.status == status), Scorecard.department_id, actor)
     counts = acknowledgement.counts(cards)
-    listed = _Cards(page=page, per_page=per_page, max_per_page=None, query=(rows, count, params, sum(counts.values())))
+    listed = paginate_rows(rows, count, params, page, per_page, total=sum(counts.values()))
     return ReviewQueue(listed, acknowledgement.states(listed.items), counts)
