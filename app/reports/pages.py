@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import Row, bindparam, or_, select
 
 from app.extensions import db
-from app.people.models import Department as DepartmentRow
-from app.people.models import DepartmentTree
+from app.people.models import Department, DepartmentTree
 from app.reports import people, services
 
 
@@ -62,15 +61,11 @@ def departments_page(
 def _top_statement(scoped: bool):
     """The departments a report lists first, by name: those of the scope bound as ``scope`` (every one when
     not ``scoped``) whose parent is not in it. Built once."""
-    top = select(DepartmentRow.id, DepartmentRow.path, DepartmentRow.parent_id).order_by(
-        DepartmentRow.name, DepartmentRow.id
-    )
+    top = select(Department.id, Department.path, Department.parent_id).order_by(Department.name, Department.id)
     if not scoped:
-        return top.where(DepartmentRow.parent_id.is_(None))
+        return top.where(Department.parent_id.is_(None))
     scope = bindparam("scope", expanding=True)
-    return top.where(
-        DepartmentRow.id.in_(scope), or_(DepartmentRow.parent_id.is_(None), DepartmentRow.parent_id.not_in(scope))
-    )
+    return top.where(Department.id.in_(scope), or_(Department.parent_id.is_(None), Department.parent_id.not_in(scope)))
 
 
 def _scope(scope: set[int] | None) -> dict:
@@ -88,38 +83,28 @@ def _page(report: services.Report, rooted: bool, sort: str | None, descending: b
     return DepartmentsPage(shown, root, report.company, report.skills, report.heat)
 
 
-@dataclass(frozen=True)
-class Department:
-    """A department as its report page names it."""
-
-    id: int
-    name: str
-    path: str
-    parent_id: int | None
-
-
 @dataclass
 class Subtree:
     """A department and every department below it, as read for its report page."""
 
-    dept: Department
-    below: list[Department]  # right below it, by name
+    dept: Row  # id, name, path, parent_id
+    below: list[Row]  # right below it, by name
     ids: list[int]  # the department's and every one's below it
 
 
 # A department and every one below it (the closure table's rows at and under it), by name, built once.
 _SUBTREE = (
-    select(DepartmentRow.id, DepartmentRow.name, DepartmentRow.path, DepartmentRow.parent_id)
-    .join(DepartmentTree, DepartmentTree.descendant_id == DepartmentRow.id)
+    select(Department.id, Department.name, Department.path, Department.parent_id)
+    .join(DepartmentTree, DepartmentTree.descendant_id == Department.id)
     .where(DepartmentTree.ancestor_id == bindparam("dept"))
-    .order_by(DepartmentRow.name, DepartmentRow.id)
+    .order_by(Department.name, Department.id)
 )
 
 
 def subtree(dept_id: int) -> Subtree | None:
     """``dept_id`` with the departments right below it and the ids of its whole subtree, in one statement;
     None when there is no such department."""
-    found = [Department(*row) for row in db.session.execute(_SUBTREE, {"dept": dept_id})]
+    found = db.session.execute(_SUBTREE, {"dept": dept_id}).all()
     dept = next((d for d in found if d.id == dept_id), None)
     if dept is None:
         return None

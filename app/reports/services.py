@@ -229,13 +229,8 @@ def _report(period, today, roots, only=None, tree=None, skills: bool = False) ->
     if only is not None:
         wanted = set(only) if wanted is None else wanted & set(only)
     shape = statements.Shape(rooted=wanted is not None, within=ids is not None, skills=skills)
-    sums, skill_names, cells = _figures(period, today, shape, wanted, ids)
-    rows = [
-        _fill(DepartmentRow(id=dept_id, path=path, parent_id=parent, depth=depth), sums, dept_id)
-        for dept_id, path, parent, depth in tree
-        if wanted is None or dept_id in wanted
-    ]
-    return Report(rows, _fill(DepartmentRow(id=None, path="", parent_id=None), sums), skill_names, cells)
+    shown = [row for row in tree if wanted is None or row[0] in wanted]
+    return _filled(shown, *_figures(period, today, shape, wanted, ids))
 
 
 def subtree_report(period: Period, rows: list[tuple], subtree: list[int], scope: set[int] | None) -> Report:
@@ -244,11 +239,19 @@ def subtree_report(period: Period, rows: list[tuple], subtree: list[int], scope:
     company's row (a scoped HR person's: their departments') has its card figures only, which the page
     compares. One statement."""
     shape = statements.Shape(within=True, company="shop", company_within=scope is not None)
-    sums, skill_names, cells = _figures(period, date.today(), shape, [r[0] for r in rows], subtree, scope)
+    return _filled(rows, *_figures(period, date.today(), shape, [r[0] for r in rows], subtree, scope))
+
+
+def _filled(rows: list[tuple], sums: dict[tuple, list[float]], skill_names: list[str], cells: dict) -> Report:
+    """The report of ``rows`` (``(id, path, parent id, depth)``) and the company, from :func:`_figures`."""
     filled = [
         _fill(DepartmentRow(id=i, path=path, parent_id=parent, depth=depth), sums, i) for i, path, parent, depth in rows
     ]
-    return Report(filled, _fill(DepartmentRow(id=None, path="", parent_id=None), sums), skill_names, cells)
+    return Report(filled, _company(sums), skill_names, cells)
+
+
+def _company(sums: dict[tuple, list[float]]) -> DepartmentRow:
+    return _fill(DepartmentRow(id=None, path="", parent_id=None), sums)
 
 
 def _tree() -> list[tuple[int, str, int | None, int]]:
@@ -276,13 +279,12 @@ def company_row(
     ``scope``, the total of its departments."""
     period = period or Period()
     today = today or date.today()
-    row = DepartmentRow(id=None, path="", parent_id=None)
     if shop_only:
         shape = statements.Shape(company="shop", company_within=scope is not None, skills=False)
-        return _fill(row, _figures(period, today, shape, [], None, scope)[0])
+        return _company(_figures(period, today, shape, [], None, scope)[0])
     if scope is not None:
         return _report(period, today, sorted(scope)).company
-    return _fill(row, _figures(period, today, statements.Shape(skills=False), [])[0])
+    return _company(_figures(period, today, statements.Shape(skills=False), [])[0])
 
 
 # ---------------------------------------------------------------- per department detail
