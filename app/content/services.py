@@ -298,17 +298,12 @@ def published_of(kind: str, slugs) -> list[Published]:
 
 
 def _published(found) -> list[Published]:
-    try:  # nearly always: every document is in the cache already
-        return [
-            Published(v, item, slug, title, lang, _PAYLOADS[v, digest][0])
-            for v, digest, item, slug, title, lang in found
-        ]
-    except KeyError:  # some are not: read those (in one query) first
-        payloads = _payloads([(r.id, r.sha256) for r in found])
-        return [
-            Published(v, item, slug, title, lang, payloads[v, digest][0])
-            for v, digest, item, slug, title, lang in found
-        ]
+    keys = [(r.id, r.sha256) for r in found]
+    # nearly always every document is in the cache already; else those missing are read in one query
+    payloads = _PAYLOADS if all(key in _PAYLOADS for key in keys) else _payloads(keys)
+    return [
+        Published(v, item, slug, title, lang, payloads[v, digest][0]) for v, digest, item, slug, title, lang in found
+    ]
 
 
 def _payloads(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[dict, dict]]:
@@ -361,8 +356,8 @@ def _with_payloads(versions: list[ContentVersion]) -> list[ContentVersion]:
 
 def skill_titles(locale: str) -> dict[str, str]:
     """Skill id -> title in the given language (falling back to any title)."""
-    # the index of a few columns (a row or so), its document from the cache: no ORM object to load
-    version = next((v for v in published_index("skills") if v.slug == "skills"), None)
+    # the index of a few columns (a row), its document from the cache: no ORM object to load
+    version = next(iter(published_of("skills", ["skills"])), None)
     if version is None:
         return {}
     out = {}
