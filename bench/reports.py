@@ -29,7 +29,7 @@ from app.extensions import db  # noqa: E402
 from app.people.models import Department, User  # noqa: E402
 from app.reports import services  # noqa: E402
 from bench import floor  # noqa: E402
-from bench._server import PASSWORD, csrf  # noqa: E402
+from bench.pages import project_app, signed_in  # noqa: E402
 
 RUNS = 15
 
@@ -157,15 +157,8 @@ def page_timings(paths: list[str]) -> dict[str, float]:
     """Each report page as HR opens it, through the whole app in this process: the WSGI application is
     called as a server calls it, with the signed-in browser's headers, and the body read to the end.
     Returns the median milliseconds per path, every request rendered afresh."""
-    app = floor.with_empty_page(create_app())  # as shipped: CSRF protection and sign-in throttling on
-    client = app.test_client()
-    form = {
-        "email": "hr@example.com",
-        "password": PASSWORD,
-        "csrf_token": csrf(client.get("/login").get_data(as_text=True)),
-    }
-    if client.post("/login", data=form).status_code != 302:
-        sys.exit("could not sign in as hr@example.com")
+    app = project_app()  # as shipped: CSRF protection and sign-in throttling on
+    client = signed_in(app, "hr@example.com")
     out: dict[str, float] = {}
     for path in paths:
         client.get(path)  # warm: compiled templates, content caches, the session's CSRF token
