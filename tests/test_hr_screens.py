@@ -197,3 +197,32 @@ def test_department_page_lists_people_with_their_figures(client, auth, hr_data):
         client.get(url)
     assert len(many) == len(few)
     assert a2.name in client.get(url).get_data(as_text=True)
+
+
+def test_the_people_of_a_department_page_by_name_with_their_figures(app, client, auth, hr_data):
+    from app.people import services as people
+
+    for n in range(3):
+        people.create_user(None, f"page{n}@example.com", f"Яков {n}", hr_data["a"], ["employee"])
+    db.session.commit()
+    app.config["PER_PAGE"] = 2
+    auth.login("hr@example.com")
+    url = f"/reports/departments/{hr_data['a'].id}"
+    listed = []
+    for number in (1, 2, 3):
+        page = client.get(f"{url}?page={number}", headers=RU)
+        assert page.status_code == 200
+        names = re.findall(
+            r'<th scope="row"><a href="/reports/employees/\d+[^"]*">([^<]+)</a></th>', page.get_data(as_text=True)
+        )
+        assert 1 <= len(names) <= 2
+        listed += names
+    from app.people.models import User
+
+    everyone = sorted(db.session.scalars(select(User.name).where(User.department_id == hr_data["a"].id, User.active)))
+    assert listed == everyone and len(everyone) == 5
+    assert client.get(f"{url}?page=4").status_code == 404
+    a1 = hr_data["staff"]["a1"]
+    on_its_page = client.get(f"{url}?page={everyone.index(a1.name) // 2 + 1}", headers=RU).get_data(as_text=True)
+    row = re.search(rf'<a href="/reports/employees/{a1.id}[^"]*">[^<]+</a></th>(.*?)</tr>', on_its_page, re.S)
+    assert re.findall(r"<td>(.*?)</td>", row.group(1), re.S)[:2] == ["—", "2"]  # below the minimum, two cards

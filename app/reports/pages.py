@@ -118,7 +118,7 @@ class DepartmentPage:
     trend: list[dict]
     failures: list[dict]
     effect: list[dict]
-    people: object  # one page of the people in its subtree, each with their figures (people.PeoplePage)
+    people: object  # one page of the people in its subtree, each with their figures (a Pagination of people.PersonRow)
 
 
 def department_page(

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Date, and_, bindparam, case, func, select
 
-from app.extensions import db
+from app.core.inputs import paginate_rows
 from app.people.models import User
 from app.rollups import CourseStatus
 
@@ -91,35 +91,22 @@ def _page_statement(start, end):
     )
 
 
-class PeoplePage(Pagination):
-    """One page of people with their figures; the number of them in all is given (their department's
-    headcount, already on the page), not counted again."""
-
-    def _query_items(self) -> list[PersonRow]:
-        from app.shopping.scores import shown_average
-
-        stmt, params, _total = self._query_args["query"]
-        minimum = current_app.config["MIN_CARDS_FOR_SCORE"]
-        rows = db.session.execute(stmt, {**params, "limit": self.per_page, "offset": self._query_offset})
-        out = []
-        for uid, name, cards, scored, average, assigned, completed, overdue in rows:
-            score = shown_average(cards, scored, average, minimum)
-            figures = PersonFigures(score.cards, score.average, int(assigned or 0), int(completed or 0))
-            figures.overdue = int(overdue or 0)
-            out.append(PersonRow(uid, name, figures))
-        return out
-
-    def _query_count(self) -> int:
-        return self._query_args["query"][2]
-
-
-def people_page(department_ids, total: int, period, page: int, per_page: int, today: date | None = None) -> PeoplePage:
+def people_page(department_ids, total: int, period, page: int, per_page: int, today: date | None = None) -> Pagination:
     """Page ``page`` of the active people of ``department_ids`` by name, each with their approved cards in
     ``period`` and their average (hidden below MIN_CARDS_FOR_SCORE), and their assigned courses now: how
     many, done in the current round, overdue; ``total`` is how many people there are in all (the
     departments' headcount). One statement; a page past the end is a 404."""
+    from app.shopping.scores import shown_average
+
     start, end = (None, None) if period is None else (period.start_dt, period.end_dt)
     params = {"departments": sorted(department_ids), "today": today or date.today()}
-    return PeoplePage(
-        page=page, per_page=per_page, max_per_page=None, query=(_page_statement(start, end), params, total)
-    )
+    listed = paginate_rows(_page_statement(start, end), None, params, page, per_page, total=total)
+    minimum = current_app.config["MIN_CARDS_FOR_SCORE"]
+    people = []
+    for uid, name, cards, scored, average, assigned, completed, overdue in listed.items:
+        score = shown_average(cards, scored, average, minimum)
+        figures = PersonFigures(score.cards, score.average, int(assigned or 0), int(completed or 0))
+        figures.overdue = int(overdue or 0)
+        people.append(PersonRow(uid, name, figures))
+    listed.items = people
+    return listed
