@@ -130,7 +130,7 @@ def _row_counts() -> dict[str, int]:
     return {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables}
 
 
-def test_a_form_body_is_written_as_the_test_client_writes_it(app):
+def test_a_form_body_is_written_as_the_test_client_writes_it():
     from werkzeug.test import EnvironBuilder
 
     for value in HOSTILE.values():
