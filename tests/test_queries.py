@@ -168,3 +168,16 @@ def test_a_persons_report_costs_the_same_however_many_cards_they_have(client, au
     few = statements_for(client, f"/reports/employees/{person.id}")
     cards(6)
     assert statements_for(client, f"/reports/employees/{person.id}") == few
+
+
+def test_the_content_list_costs_the_same_for_a_few_items_and_for_many(app, client, auth, runner, make_user, tmp_path):
+    from tests.test_content_list import write_content
+
+    make_user("trainer", email="t@example.com")
+    auth.login("t@example.com")
+    runner.invoke(args=["content", "import", str(write_content(tmp_path / "few", 2, ["extra-000"]))])
+    paths = ("/authoring/", "/authoring/?kind=quiz", "/authoring/?q=extra")
+    few = {path: statements_for(client, path) for path in paths}
+    many = write_content(tmp_path / "many", 60, [f"extra-{n:03d}" for n in range(60)])
+    assert runner.invoke(args=["content", "import", str(many)]).exit_code == 0
+    assert {path: statements_for(client, path) for path in paths} == few

@@ -5,19 +5,17 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from app.authoring import bp, services
-from app.authoring.models import ContentDraft
+from app.authoring import bp, listing, services
 from app.content import gift
 from app.content import services as content
-from app.content.models import ContentItem, ContentVersion
 from app.core.downloads import download
 from app.core.errors import DomainError
 from app.core.i18n import get_locale
 from app.core.i18n import gettext as _
+from app.core.inputs import page_number
 from app.core.permissions import Role, allow
 from app.errors import json_object
 from app.extensions import db
@@ -59,41 +57,17 @@ def _kind_or_404(kind: str) -> str:
 @bp.route("/")
 @allow(*AUTHORS)
 def index():
-    items = db.session.execute(
-        select(ContentItem, ContentVersion)
-        .outerjoin(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
-        .order_by(ContentItem.kind, ContentItem.slug)
-    ).all()
-    drafts = {(d.kind, d.slug): d for d in db.session.scalars(select(ContentDraft))}
-    rows = []
-    for item, version in items:
-        draft = drafts.pop((item.kind, item.slug), None)
-        problems = services.check_source(item.kind, item.slug, draft.source).problems if draft else []
-        rows.append(
-            {
-                "kind": item.kind,
-                "slug": item.slug,
-                "title": version.title if version else item.slug,
-                "lang": version.lang if version else None,
-                "version": version.number if version else None,
-                "draft": draft,
-                "problems": problems,
-            }
-        )
-    for (kind, slug), draft in drafts.items():  # new items that were never published
-        rows.append(
-            {
-                "kind": kind,
-                "slug": slug,
-                "title": slug,
-                "lang": None,
-                "version": None,
-                "draft": draft,
-                "problems": services.check_source(kind, slug, draft.source).problems,
-            }
-        )
+    listed = listing.content_list(
+        request.args.get("kind"), request.args.get("q", ""), page_number(), current_app.config["PER_PAGE"]
+    )
     return render_template(
-        "authoring/index.html", rows=rows, usage=services.usage(), new_form=NewForm(), gift_form=GiftForm()
+        "authoring/index.html",
+        page=listed.page,
+        usage=listed.usage,
+        kind=listed.kind or "",
+        q=listed.words,
+        new_form=NewForm(),
+        gift_form=GiftForm(),
     )
 
 

@@ -15,7 +15,7 @@ from app.content import services as content
 from app.content.advice import Advice
 from app.content.loader import ContentSet, check_references
 from app.content.model import N_, Document, Problem, Quiz, from_dict
-from app.content.models import ContentItem, ContentVersion
+from app.content.models import ContentItem, ContentLink, ContentVersion
 from app.content.render import render_document
 from app.core import audit, signals
 from app.core.errors import DomainError
@@ -115,7 +115,15 @@ def _current_document(kind: str, slug: str) -> Document | None:
 
 
 def _cases_naming(quiz_slug: str) -> list[Document]:
-    slugs = {v.item.slug for v in content.published_all("case") if (v.data or {}).get("quiz") == quiz_slug}
+    naming = (  # the published cases whose version names the quiz: from the link's index, by primary keys
+        select(ContentItem.slug)
+        .select_from(ContentLink)
+        .join(ContentVersion, ContentVersion.id == ContentLink.version_id)
+        .join(ContentItem, ContentItem.id == ContentVersion.item_id)
+        .where(ContentLink.kind == "quiz", ContentLink.slug == quiz_slug)
+        .where(ContentItem.kind == "case", ContentItem.published_version_id == ContentVersion.id)
+    )
+    slugs = set(db.session.scalars(naming))
     slugs |= set(db.session.scalars(select(ContentDraft.slug).where(ContentDraft.kind == "case")))
     cases = [_current_document("case", slug) for slug in sorted(slugs)]
     return [case for case in cases if case is not None and case.quiz == quiz_slug]
@@ -524,25 +532,6 @@ def restore(actor, version: ContentVersion) -> ContentDraft:
         actor, "content.restore_draft", version.item.kind, version.item.slug, None, {"from_version": version.number}
     )
     return draft
-
-
-def usage() -> dict[tuple[str, str], list[str]]:
-    """Where each item is used: courses containing a case, cases linking a quiz, checklists naming a skill."""
-    used: dict[tuple[str, str], list[str]] = {}
-    for course in content.published_all("course"):
-        for case in course.data.get("cases", []):
-            used.setdefault(("case", case), []).append(f"course:{course.item.slug}")
-    for case in content.published_all("case"):
-        if case.data.get("quiz"):
-            used.setdefault(("quiz", case.data["quiz"]), []).append(f"case:{case.item.slug}")
-    for checklist in content.published_all("checklist"):
-        for section in checklist.data.get("sections", []):
-            for item in section.get("items", []):
-                if item.get("skill"):
-                    used.setdefault(("skill", item["skill"]), []).append(
-                        f"checklist:{checklist.item.slug}#{item['id']}"
-                    )
-    return used
 
 
 def document_from_version(version: ContentVersion) -> Document:

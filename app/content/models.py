@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import utcnow
@@ -69,3 +69,17 @@ class QuestionSkill(db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"), index=True)
     question_key: Mapped[str] = mapped_column(String(16))
     skill: Mapped[str] = mapped_column(String(100), index=True)
+
+
+class ContentLink(db.Model):
+    """An item a stored version names: a course each of its cases, a case its quiz. Written with the
+    version (which never changes), so "where is this used" is one indexed lookup joined to what is
+    published now, not a reading of every published course and case."""
+
+    __tablename__ = "content_links"
+    __table_args__ = (Index("ix_content_links_target", "kind", "slug"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # of the item named
+    slug: Mapped[str] = mapped_column(String(100))

@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.content import model
 from app.content.loader import ContentSet
-from app.content.models import ContentItem, ContentVersion, QuestionSkill
+from app.content.models import ContentItem, ContentLink, ContentVersion, QuestionSkill
 from app.content.render import render_all
 from app.core import audit
 from app.core.errors import DomainError
@@ -100,13 +100,11 @@ def store_version(
     item.published = version
     audit.record(actor, "content.publish", kind, slug, before, {"version": version.number, "sha256": digest[:12]})
     if deferred is not None:
-        if kind == "quiz":
-            deferred.append((version, data))
+        deferred.append((version, kind, data))
         return version, status
     db.session.flush()
-    if kind == "quiz":
-        db.session.add_all(question_skills(version.id, data))
-        db.session.flush()
+    db.session.add_all(named_rows(version.id, kind, data))
+    db.session.flush()
     return version, status
 
 
@@ -136,13 +134,19 @@ def _locked_item(kind: str, slug: str) -> ContentItem:
     ).one()
 
 
-def question_skills(version_id: int, data: dict) -> list[QuestionSkill]:
-    """One row per question that names a skill, for the per-skill reports."""
-    return [
-        QuestionSkill(version_id=version_id, question_key=q["key"], skill=q["skill"])
-        for q in data.get("questions", [])
-        if q.get("skill")
-    ]
+def named_rows(version_id: int, kind: str, data: dict) -> list[QuestionSkill | ContentLink]:
+    """What a new version names, as rows written with it: one per question that names a skill (for the
+    per-skill reports) and one per item it links to (a course's cases, a case's quiz: "used in")."""
+    if kind == "quiz":
+        return [
+            QuestionSkill(version_id=version_id, question_key=q["key"], skill=q["skill"])
+            for q in data.get("questions", [])
+            if q.get("skill")
+        ]
+    named = [("case", slug) for slug in data.get("cases") or []] if kind == "course" else []
+    if kind == "case" and data.get("quiz"):
+        named.append(("quiz", data["quiz"]))
+    return [ContentLink(version_id=version_id, kind=k, slug=s) for k, s in dict.fromkeys(named)]
 
 
 def import_content(content: ContentSet, actor=None, origin: str = "import") -> ImportReport:
@@ -196,8 +200,8 @@ def import_content(content: ContentSet, actor=None, origin: str = "import") -> I
         )
         getattr(report, status).append(f"{doc.kind}:{doc.id}")
     db.session.flush()
-    for version, data in deferred:
-        db.session.add_all(question_skills(version.id, data))
+    for version, kind, data in deferred:
+        db.session.add_all(named_rows(version.id, kind, data))
     db.session.flush()
     return report
 
