@@ -5,7 +5,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from app.content import advice as advice_rules
 from app.content import giveaway
 from app.content.loader import load_directory
 
@@ -207,3 +210,59 @@ def test_a_converted_gift_bank_is_warned_about_too(runner, tmp_path):
     result = runner.invoke(args=["content", "import-gift", str(bank), "--id", "bank", "--out", str(tmp_path)])
     assert result.exit_code == 0
     assert f"{tmp_path}/bank.md:2: warning: the correct option is the longest in 2 of 2 questions" in result.output
+
+
+# ---------------------------------------------------------------- the comparisons, against their definitions
+def _same_by_definition(text: str, other: str) -> bool:
+    """Two options say the same thing: equal, difflib's ratio at least REPEAT_SIMILARITY, or the shorter
+    (of four words or more) has REPEAT_WORDS of its words in the other."""
+    from difflib import SequenceMatcher
+
+    if text == other or SequenceMatcher(None, text, other).ratio() >= advice_rules.REPEAT_SIMILARITY:
+        return True
+    short, long = sorted((text.split(), other.split()), key=len)
+    return len(short) >= advice_rules.REPEAT_WORDS_MIN and sum(
+        w in set(long) for w in short
+    ) >= advice_rules.REPEAT_WORDS * len(short)
+
+
+def _longest_common_subsequence(a: str, b: str) -> int:
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        current = [0]
+        for j, y in enumerate(b):
+            current.append(previous[j] + 1 if x == y else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
+
+
+WORDS = ["извините", "давайте", "я", "сейчас", "проверю", "заказ", "вам", "жаль", "понимаю", "sorry", "check"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=9).map(" ".join),
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=9).map(" ".join),
+    st.text(alphabet="абв где", max_size=40),
+)
+def test_options_compare_as_their_definition_says(text, other, noise):
+    """The bounds that spare difflib's ratio never change an answer: same words in other orders, texts that
+    differ by a few letters, and texts of a few letters."""
+    for a, b in ((text, other), (text, text + noise), (noise, other), (noise, noise[::-1])):
+        assert advice_rules.same_option(a, b) == _same_by_definition(a, b), (a, b)
+        assert advice_rules._Indexed(b).common_subsequence(a) == _longest_common_subsequence(a, b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from("abcd"), max_size=8), st.lists(st.sampled_from("abcd"), max_size=40))
+def test_the_longest_run_of_an_options_words_is_found_where_it_first_starts(option, words):
+    text = [(word, 1) for word in words]
+    best, where = 0, 0
+    for start in range(len(words)):
+        for j in range(len(option)):
+            run = 0
+            while start + run < len(words) and j + run < len(option) and words[start + run] == option[j + run]:
+                run += 1
+            if run > best or (run == best and run and start < where):
+                best, where = run, start
+    assert giveaway._longest_run(option, text) == (best, where)

@@ -176,37 +176,92 @@ def _comparable(options: list[str]) -> list[str]:
     return [text for text in (normalised(o) for o in options) if len(text) >= REPEAT_MIN_CHARS]
 
 
+class _Indexed:
+    """A normalised option made ready to be compared with many others: its words, how often each
+    character occurs in it, and (once a comparison gets that far) a difflib matcher whose second
+    sequence it is, so that difflib indexes its characters once for every text compared with it."""
+
+    __slots__ = ("text", "words", "word_set", "counts", "_masks", "_matcher")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.words = text.split()
+        self.word_set = set(self.words)
+        self.counts = Counter(text)
+        self._masks: dict[str, int] | None = None
+        self._matcher: SequenceMatcher | None = None
+
+    def common_subsequence(self, text: str) -> int:
+        """The length of the longest common subsequence of ``text`` and this option (the bit-vector
+        algorithm of Allison and Dix: one pass over ``text``, this option's positions of each character
+        as the bits of an integer). difflib's matching blocks are such a subsequence, so its ratio is at
+        most twice this over the two lengths: a bound that is exact in order, unlike quick_ratio's."""
+        if self._masks is None:
+            self._masks = {}
+            for i, char in enumerate(self.text):
+                self._masks[char] = self._masks.get(char, 0) | 1 << i
+        width = (1 << len(self.text)) - 1
+        row = width
+        for char in text:
+            matches = row & self._masks.get(char, 0)
+            row = ((row + matches) | (row - matches)) & width
+        return len(self.text) - row.bit_count()
+
+    def ratio_with(self, text: str) -> float:
+        """difflib's ratio of ``text`` against this option."""
+        if self._matcher is None:
+            self._matcher = SequenceMatcher(None, "", self.text)
+        self._matcher.set_seq1(text)
+        return self._matcher.ratio()
+
+
+def _indexed(texts: list[str]) -> list[_Indexed]:
+    return [_Indexed(text) for text in texts]
+
+
 def same_option(text: str, other: str) -> bool:
     """Whether two normalised option texts say the same thing: equal, nearly equal, or one written into
     the other ("With an apology: «...»")."""
-    if text == other:
+    return _same(_Indexed(text), _Indexed(other))
+
+
+def _same(mine: _Indexed, other: _Indexed) -> bool:
+    if mine.text == other.text:
         return True
-    # quick_ratio and real_quick_ratio are upper bounds of ratio, cheap to compute: most pairs stop there.
-    matcher = SequenceMatcher(None, text, other)
-    if all(r() >= REPEAT_SIMILARITY for r in (matcher.real_quick_ratio, matcher.quick_ratio, matcher.ratio)):
-        return True
-    short, long = sorted((text.split(), other.split()), key=len)
+    # Two upper bounds of difflib's ratio first, cheap to compute, where most pairs stop: its
+    # real_quick_ratio (the lengths) and quick_ratio (the characters in common, whatever their order),
+    # the latter counted here from each text's character counts, made once per text.
+    length = len(mine.text) + len(other.text)
+    if 2.0 * min(len(mine.text), len(other.text)) / length >= REPEAT_SIMILARITY:
+        common = sum(min(n, other.counts[c]) for c, n in mine.counts.items() if c in other.counts)
+        if (
+            2.0 * common / length >= REPEAT_SIMILARITY
+            and 2.0 * other.common_subsequence(mine.text) / length >= REPEAT_SIMILARITY
+            and other.ratio_with(mine.text) >= REPEAT_SIMILARITY
+        ):
+            return True
+    short, found = (mine.words, other.word_set) if len(mine.words) <= len(other.words) else (other.words, mine.word_set)
     if len(short) < REPEAT_WORDS_MIN:
         return False
-    found = set(long)
     return sum(word in found for word in short) >= REPEAT_WORDS * len(short)
 
 
-def shared_options(mine: list[str], theirs: list[str]) -> int:
-    """How many of ``mine`` (normalised) are also, or nearly, among ``theirs``."""
-    return sum(any(same_option(text, other) for other in theirs) for text in mine)
+def shared_options(mine: list[_Indexed], theirs: list[_Indexed]) -> int:
+    """How many of ``mine`` are also, or nearly, among ``theirs``."""
+    return sum(any(_same(text, other) for other in theirs) for text in mine)
 
 
 def repeat_advice(quiz, cases: list) -> list[Advice]:
     """A question that repeats the options of an earlier question, or of a decision point of a case that
     names this quiz: warned at the repeating question."""
     advice: list[Advice] = []
-    seen: list[tuple[int, int, list[str]]] = []  # (question number, line, options)
-    points = [(case, c) for case in cases for c in case.choices]
+    seen: list[tuple[int, int, list[_Indexed]]] = []  # (question number, line, options)
+    # each decision point's options normalised and indexed once, for every question compared with them
+    points = [(case, c, _indexed(_comparable([o.text for o in c.options]))) for case in cases for c in case.choices]
     for number, q in enumerate(quiz.questions, start=1):
-        mine = _comparable([o.text for o in q.options])
-        for case, choice in points:
-            shared = shared_options(mine, _comparable([o.text for o in choice.options]))
+        mine = _indexed(_comparable([o.text for o in q.options]))
+        for case, choice, theirs in points:
+            shared = shared_options(mine, theirs)
             if shared >= REPEAT_MIN:
                 advice.append(
                     Advice(quiz.path, q.line, CASE_REPEAT, {"count": shared, "path": case.path, "line": choice.line})
@@ -350,8 +405,11 @@ def advise(documents: dict[str, dict]) -> list[Advice]:
     advice: list[Advice] = []
     for case in cases.values():
         advice += advise_case(case, quizzes.get(case.quiz) if case.quiz else None)
+    naming: dict[str, list] = {}
+    for case in cases.values():
+        naming.setdefault(case.quiz, []).append(case)
     for quiz in quizzes.values():
-        advice += advise_quiz(quiz, [c for c in cases.values() if c.quiz == quiz.id])
+        advice += advise_quiz(quiz, naming.get(quiz.id, []))
     advice.sort(key=lambda a: (a.path, a.line))
     return advice
 

@@ -130,16 +130,20 @@ def _words_with_lines(lines: list[str], first_line: int) -> list[tuple[str, int]
 
 
 def _longest_run(option: list[str], text: list[tuple[str, int]]) -> tuple[int, int]:
-    """(length, index in ``text`` where it starts) of the longest run of ``option``'s words in ``text``."""
+    """(length, index in ``text`` where it starts) of the longest run of ``option``'s words in ``text``
+    (the first such run). Only the places where a word of the text is a word of the option are
+    counted: a run there is one longer than the run ending one word before in both."""
+    places: dict[str, list[int]] = {}
+    for j, word in enumerate(option, start=1):
+        places.setdefault(word, []).append(j)
     best, where = 0, 0
-    previous = [0] * (len(option) + 1)
+    previous: dict[int, int] = {}
     for i, (word, _line) in enumerate(text):
-        current = [0] * (len(option) + 1)
-        for j, other in enumerate(option, start=1):
-            if word == other:
-                current[j] = previous[j - 1] + 1
-                if current[j] > best:
-                    best, where = current[j], i - current[j] + 1
+        current = {}
+        for j in places.get(word, ()):
+            run = current[j] = previous.get(j - 1, 0) + 1
+            if run > best:
+                best, where = run, i - run + 1
         previous = current
     return best, where
 
