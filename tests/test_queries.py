@@ -181,3 +181,13 @@ def test_the_content_list_costs_the_same_for_a_few_items_and_for_many(app, clien
     many = write_content(tmp_path / "many", 60, [f"extra-{n:03d}" for n in range(60)])
     assert runner.invoke(args=["content", "import", str(many)]).exit_code == 0
     assert {path: statements_for(client, path) for path in paths} == few
+    # drafts on the page are checked against the published ids read once, not once per draft
+    from app.authoring import services as authoring
+
+    def drafts(count: int) -> int:
+        for n in range(count):
+            authoring.save_draft(None, "case", f"extra-{n:03d}", f"---\nid: extra-{n:03d}\nquiz: none-{n}\n---\n")
+        db.session.commit()
+        return statements_for(client, "/authoring/?kind=case")
+
+    assert drafts(1) == drafts(10)

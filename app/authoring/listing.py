@@ -15,7 +15,7 @@ from functools import lru_cache
 from sqlalchemy import and_, bindparam, func, or_, select, union_all
 
 from app.authoring.models import ContentDraft
-from app.authoring.services import KINDS, check_source
+from app.authoring.services import KINDS, published_ids, source_problems
 from app.content.models import ContentItem, ContentLink, ContentVersion
 from app.core.inputs import paginate_rows
 from app.core.rows import rows
@@ -96,6 +96,7 @@ def content_list(kind: str | None, words: str, page: int, per_page: int) -> Cont
     listed = paginate_rows(stmt, count, params, page, per_page)
     keys = [(r.kind, r.slug) for r in listed.items]
     drafts = _drafts(keys)
+    known = published_ids() if drafts else {}  # what the drafts' references are checked against, read once
     listed.items = [
         ContentRow(
             kind=r.kind,
@@ -104,7 +105,7 @@ def content_list(kind: str | None, words: str, page: int, per_page: int) -> Cont
             lang=r.lang,
             version=r.number,
             draft=(r.kind, r.slug) in drafts,
-            problems=check_source(r.kind, r.slug, drafts[r.kind, r.slug]).problems
+            problems=source_problems(r.kind, r.slug, drafts[r.kind, r.slug], known)[1]
             if (r.kind, r.slug) in drafts
             else [],
         )

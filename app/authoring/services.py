@@ -39,18 +39,32 @@ class CheckResult:
 
 
 def published_ids() -> dict[str, set[str]]:
+    """kind -> the ids published of it, and "skills" -> the skill ids when the skills file is published."""
     ids: dict[str, set[str]] = {}
     for kind, slug in db.session.execute(
         select(ContentItem.kind, ContentItem.slug).where(ContentItem.published_version_id.is_not(None))
     ):
         ids.setdefault(kind, set()).add(slug)
     version = content.published("skills", "skills")
-    ids["skills"] = {s["id"] for s in version.data.get("skills", [])} if version else set()
+    ids.pop("skills", None)  # the file's own item, not skill ids
+    if version:
+        ids["skills"] = {s["id"] for s in version.data.get("skills", [])}
     return ids
 
 
 def check_source(kind: str, slug: str, source: str) -> CheckResult:
-    """Parse and validate an edited text as ``content check`` would, with references checked against the site."""
+    """Parse and validate an edited text as ``content check`` would, with references checked against the
+    site, and the author's warnings about it."""
+    doc, problems = source_problems(kind, slug, source)
+    return CheckResult(doc, problems, advise(kind, doc) if doc is not None else [])
+
+
+def source_problems(
+    kind: str, slug: str, source: str, known: dict[str, set[str]] | None = None
+) -> tuple[Document | None, list[Problem]]:
+    """(the parsed document or None, its problems) of an edited text, as ``content check`` finds them,
+    references checked against ``known`` (:func:`published_ids`, read here when not given: a list of
+    drafts reads it once for all)."""
     problems: list[Problem] = []
     path = f"{slug}.md" if kind != "skills" else "skills.yml"
     text = parser.normalise_text(source)
@@ -68,7 +82,7 @@ def check_source(kind: str, slug: str, source: str) -> CheckResult:
                         {"id": skill},
                     )
                 )
-        return CheckResult(skills if not problems else skills, problems)  # type: ignore[arg-type]
+        return skills, problems  # type: ignore[return-value]  (the skills file's own kind of document)
     doc = parser.parse_document(kind, text, path, problems)
     if doc is not None:
         if doc.id and doc.id != slug:
@@ -80,20 +94,20 @@ def check_source(kind: str, slug: str, source: str) -> CheckResult:
                     {"id": slug},
                 )
             )
-        known = published_ids()
+        known = published_ids() if known is None else known
         known_sets = {
             "skills": known.get("skills", set()),
             "case": known.get("case", set()),
             "quiz": known.get("quiz", set()),
         }
-        if "skills" not in known or not content.published("skills", "skills"):
+        if "skills" not in known:  # no skills file published: skills are not checked
             known_sets.pop("skills")
         single = ContentSet(skills=None)
         single.documents[kind][slug] = doc
         check_references(single, known_sets)
         problems.extend(single.problems)
     problems.sort(key=lambda p: p.line)
-    return CheckResult(doc, problems, advise(kind, doc) if doc is not None else [])
+    return doc, problems
 
 
 def advise(kind: str, doc: Document) -> list[Advice]:
