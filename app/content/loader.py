@@ -60,8 +60,9 @@ def read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
         return None
 
 
-def load_directory(directory: str) -> ContentSet:
-    """Parse and validate everything under ``directory``; every problem is collected."""
+def load_directory(directory: str, warnings: bool = True) -> ContentSet:
+    """Parse and validate everything under ``directory``; every problem is collected, and (unless
+    ``warnings`` is False: an import, which shows none) the author's warnings."""
     root = Path(directory)
     content = ContentSet()
     if not root.is_dir():
@@ -111,7 +112,8 @@ def load_directory(directory: str) -> ContentSet:
     _report_duplicates(uses, content.problems)
     check_references(content)
     content.problems.sort(key=lambda p: (p.path, p.line))
-    content.warnings = advise(content.documents)
+    if warnings:
+        content.warnings = advise(content.documents)
     return content
 
 
