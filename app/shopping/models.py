@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,6 +42,15 @@ def card_status(status: str) -> str:
 
 class Visit(db.Model):
     __tablename__ = "visits"
+    # The visits page lists the visits not cancelled, latest window first: a page of them from this index.
+    __table_args__ = (
+        Index(
+            "ix_visits_open_by_window",
+            "window_start",
+            sqlite_where=text("cancelled_at IS NULL"),
+            postgresql_where=text("cancelled_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
