@@ -155,3 +155,24 @@ def test_a_scoped_hr_persons_pages_cost_the_same_however_large_the_subtree(clien
     grow(2, 10)
     assert {path: statements_for(client, path) for path in pages} == few
     assert "Регион/Отдел 10/Отдел 11" in client.get("/people").get_data(as_text=True)
+
+
+def test_department_choices_list_the_tree_depth_first_siblings_by_name_archived_on_request(app):
+    north = services.create_department(None, "Север", None)
+    moscow = services.create_department(None, "Москва", None)
+    services.create_department(None, "Тверская", moscow)
+    arbat = services.create_department(None, "Арбат", moscow)
+    services.create_department(None, "Касса", arbat)
+    services.create_department(None, "Мурманск", north)
+    db.session.commit()
+    services.set_department_archived(None, arbat, True)
+    db.session.commit()
+    every = [path for _id, path in services.department_choices(include_archived=True)]
+    assert every == ["Москва", "Москва/Арбат", "Москва/Арбат/Касса", "Москва/Тверская", "Север", "Север/Мурманск"]
+    # an archived department leaves the choices, and so does what lies below it (archived with it)
+    assert [path for _id, path in services.department_choices()] == [
+        "Москва",
+        "Москва/Тверская",
+        "Север",
+        "Север/Мурманск",
+    ]
