@@ -1,5 +1,5 @@
-"""HR's overdue list (the assignments page): the courses longest past due and not done, by the one rule the
-reports count overdue courses by, for people with a department and for people assigned by name without one."""
+"""HR's overdue list (the assignments page): the courses longest past due and not done, earliest first, for
+people with a department and for people assigned by name without one, within an HR person's scope."""
 
 from __future__ import annotations
 

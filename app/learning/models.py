@@ -181,27 +181,3 @@ class PracticeReview(db.Model):
     first: Mapped[bool] = mapped_column(Boolean)  # the item's first answer: prior knowledge, not retention
     rating: Mapped[int] = mapped_column(Integer)  # fsrs.Rating: 1 again, 2 hard, 3 good, 4 easy
     reviewed_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class CourseStatus(db.Model):
-    """One row per active person and course assigned to them (however many assignments reach them):
-    their department, the earliest due date and whether the course is done in its current round.
-
-    Derived from assignments, completions, people and the department tree by the one rule
-    (``course_status_select`` in ``app.learning.assigned``), and kept current by the session hooks of
-    ``app.rollups.course_status`` whenever one of those changes, so a report counts assigned, completed
-    and overdue courses from these rows, and HR's overdue list reads them, instead of expanding every
-    department assignment per request.
-    """
-
-    __tablename__ = "course_status"
-    __table_args__ = (
-        Index("ix_course_status_department", "department_id", "done", "due_on"),
-        Index("ix_course_status_overdue", "done", "due_on"),  # the company's earliest overdue courses
-    )
-
-    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    course_item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    department_id: Mapped[int] = mapped_column(Integer)
-    due_on: Mapped[date | None] = mapped_column(Date)
-    done: Mapped[bool] = mapped_column(Boolean)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, bindparam, case, func, literal, select, text, union_all
+from sqlalchemy import and_, bindparam, case, func, literal, select, text, true
 
 from app.content.model import Quiz
 from app.content.models import ContentItem, ContentVersion
 from app.content.services import document
 from app.extensions import db
-from app.learning.assigned import assigned_pairs, completed_in_round, course_rounds, done_in_round, join_completion
-from app.learning.models import AttemptAnswer, CourseStatus, QuizAttempt
+from app.learning.assigned import assigned_pairs, completed_in_round, join_completion
+from app.learning.models import Assignment, AttemptAnswer, QuizAttempt
 from app.people.models import User
 
 GROUP_SHARE = 0.27
@@ -157,39 +157,27 @@ def _option_counts(version_id: int, scope: set[int] | None = None) -> dict[tuple
 
 
 def overdue_people(limit: int = 50, today: date | None = None, scope: set[int] | None = None) -> list[tuple]:
-    """(person name, email, course title, due date) of the ``limit`` assigned courses longest past due and
-    not done in their round, by the one rule: the course status rows of active people (working in
-    ``scope``'s departments when given), read in due-date order from their index, and, for the whole
-    company, the courses of active people with no department (assigned by name only, so not in those
-    rows) from the same selectables."""
+    """(person name, email, course title, due date) for assigned courses past due and not completed (of
+    people working in ``scope``'s departments when given)."""
     today = today or date.today()
-    shown = (User.name, User.email, ContentVersion.title)
-    status = (
-        select(*shown, CourseStatus.due_on.label("due_on"))
-        .join(User, User.id == CourseStatus.user_id)
-        .join(ContentItem, ContentItem.id == CourseStatus.course_item_id)
+    pairs = assigned_pairs()
+    stmt = (
+        select(User.name, User.email, ContentVersion.title, func.min(Assignment.due_on))
+        .select_from(pairs)
+        .join(Assignment, Assignment.id == pairs.c.assignment_id)
+        .join(User, User.id == pairs.c.user_id)
+        .join(ContentItem, ContentItem.id == Assignment.course_item_id)
         .join(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
-        .where(CourseStatus.done.is_(False), CourseStatus.due_on < today, User.active.is_(True))
     )
-    if scope is not None:
-        status = status.where(CourseStatus.department_id.in_(sorted(scope)))
-    parts = [status]
-    if scope is None:
-        rounds = course_rounds(select(User.id).where(User.department_id.is_(None), User.active.is_(True)))
-        no_department = (
-            select(*shown, rounds.c.due_on)
-            .select_from(rounds)
-            .join(User, User.id == rounds.c.user_id)
-            .join(ContentItem, ContentItem.id == rounds.c.course_item_id)
-            .join(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
-        )
-        no_department = join_completion(no_department, rounds.c.user_id, rounds.c.course_item_id)
-        parts.append(no_department.where(rounds.c.due_on < today, ~done_in_round(rounds.c.round_start)))
-    # each part's first rows, then the first of those: a part is read only as far as the list goes
-    firsts = [part.order_by("due_on", User.name).limit(limit).subquery() for part in parts]
-    listed = union_all(*(select(first) for first in firsts)).subquery()
-    stmt = select(listed).order_by(listed.c.due_on, listed.c.name).limit(limit)
-    return [tuple(row) for row in db.session.execute(stmt)]
+    stmt = (
+        join_completion(stmt, User.id)
+        .where(Assignment.due_on < today, ~completed_in_round(), User.active.is_(True))
+        .where(true() if scope is None else User.department_id.in_(sorted(scope)))
+        .group_by(User.name, User.email, ContentVersion.title)
+        .order_by(func.min(Assignment.due_on), User.name)
+        .limit(limit)
+    )
+    return list(db.session.execute(stmt).all())
 
 
 __all__ = ["item_statistics", "overdue_people", "assigned_pairs", "completed_in_round", "literal"]

@@ -17,7 +17,25 @@ from sqlalchemy import Boolean, Date, Index, Integer, bindparam, delete, event, 
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import db
-from app.learning.models import CourseStatus
+
+
+class CourseStatus(db.Model):
+    """One row per active person and course assigned to them (however many assignments reach them):
+    their department, the earliest due date and whether the course is done in its current round.
+
+    Derived from assignments, completions, people and the department tree, and kept current by the
+    session hooks below whenever one of those changes, so a report counts assigned, completed and
+    overdue courses from these rows instead of expanding every department assignment per request.
+    """
+
+    __tablename__ = "course_status"
+    __table_args__ = (Index("ix_course_status_department", "department_id", "done", "due_on"),)
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done: Mapped[bool] = mapped_column(Boolean)
 
 
 class CourseStatusCount(db.Model):

@@ -1,7 +1,7 @@
 """the visits not cancelled by their window, for the visits page
 
 Revision ID: a4d6f8b0c2e5
-Revises: f2c4e6a8b0d3
+Revises: e8b0c2d4f6a1
 Create Date: 2026-12-07 19:10:00
 
 The visits page lists the visits not cancelled, latest window first. With no index on the window every
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a4d6f8b0c2e5"
-down_revision = "f2c4e6a8b0d3"
+down_revision = "e8b0c2d4f6a1"
 branch_labels = None
 depends_on = None
 
