@@ -88,6 +88,10 @@ def test_the_list_filters_by_kind_and_by_words_of_an_id_or_a_title(app, client, 
     page = client.get("/authoring/?kind=case").get_data(as_text=True)
     assert 'href="/authoring/?page=2&amp;kind=case"' in page
     assert listed(client, "?kind=case&page=3") == [("Case", "extra-009"), ("Case", "extra-010"), ("Case", "extra-011")]
+    # a search longer than any id or title is refused with the reason, not a database error
+    refused = client.get("/authoring/?q=" + "я" * 30_000)
+    assert refused.status_code == 400 and "A search is at most 300 characters long." in refused.get_data(as_text=True)
+    assert listed(client, "?q=" + quote("я" * 300)) == []
     # an unknown kind is no filter
     assert len(listed(client, "?kind=nonsense")) == 5
 

@@ -201,6 +201,10 @@ def test_people_list_is_paginated_and_searchable(client, auth, make_user):
     assert "p29@example.com" in second
     found = client.get("/people?q=P07").get_data(as_text=True)
     assert "p07@example.com" in found and "p08@example.com" not in found
+    # a search longer than any name or email is refused with the reason, not a database error
+    refused = client.get("/people?q=" + "я" * 30_000)
+    assert refused.status_code == 400 and "A search is at most 300 characters long." in refused.get_data(as_text=True)
+    assert client.get("/people?q=" + "я" * 300).status_code == 200
 
 
 def test_employee_is_refused_people_pages(client, auth, make_user):

@@ -15,7 +15,7 @@ from app.core.downloads import download
 from app.core.errors import DomainError
 from app.core.i18n import get_locale
 from app.core.i18n import gettext as _
-from app.core.inputs import page_number
+from app.core.inputs import page_number, search_words
 from app.core.permissions import Role, allow
 from app.errors import json_object
 from app.extensions import db
@@ -58,7 +58,7 @@ def _kind_or_404(kind: str) -> str:
 @allow(*AUTHORS)
 def index():
     listed = listing.content_list(
-        request.args.get("kind"), request.args.get("q", ""), page_number(), current_app.config["PER_PAGE"]
+        request.args.get("kind"), search_words(), page_number(), current_app.config["PER_PAGE"]
     )
     return render_template(
         "authoring/index.html",

@@ -17,6 +17,8 @@ from werkzeug import urls as _registers_url_quote  # noqa: F401 - the codec erro
 from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
 
+from app.core.errors import BadInput
+from app.core.i18n import lazy_gettext as _l
 from app.core.rows import rows
 from app.extensions import db
 
@@ -24,6 +26,7 @@ INT_MAX = 2**31 - 1  # ids are INTEGER columns: PostgreSQL refuses a larger numb
 MAX_PAGE = 10**6  # far past any list; keeps OFFSET well inside 64 bits
 FIRST_DAY = date(1970, 1, 1)  # reports, visits and feeds never reach outside these years
 LAST_DAY = date(2100, 12, 31)
+SEARCH_MAX = 300  # characters of a search (``?q=``): as long as the longest title, name or email searched
 
 
 class IdConverter(IntegerConverter):
@@ -56,6 +59,15 @@ def page_number() -> int:
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
         abort(404)
     return int(raw)
+
+
+def search_words() -> str:
+    """The words of the search asked for (``?q=``), trimmed. Longer than :data:`SEARCH_MAX` is a 400
+    saying so: nothing searched is that long, and SQLite refuses a LIKE pattern past 50,000 bytes."""
+    words = request.args.get("q", "").strip()
+    if len(words) > SEARCH_MAX:
+        raise BadInput(_l("A search is at most %(n)d characters long.", n=SEARCH_MAX), field="q")
+    return words
 
 
 class _Rows(Pagination):

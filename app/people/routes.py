@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 from app.core.downloads import download
 from app.core.errors import DomainError
 from app.core.i18n import gettext as _
-from app.core.inputs import paginate, record_id
+from app.core.inputs import paginate, record_id, search_words
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.people import bp, csvio, reset_links, services
@@ -160,7 +160,7 @@ def department_archive(dept_id: int):
 @bp.route("/people")
 @allow(*MANAGERS)
 def people():
-    q = request.args.get("q", "").strip()
+    q = search_words()
     dept_id = request.args.get("department", type=record_id)
     status = request.args.get("status", "active")
     stmt = select(User).order_by(User.name)
