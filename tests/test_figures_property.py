@@ -239,8 +239,9 @@ COURSE_SEQUENCE = st.lists(
 
 def _assigned_in_plain_python(dept_ids: set[int], today) -> tuple[int, int, int]:
     """Assigned, completed and overdue (person, course) pairs of the active people in these departments,
-    from the assignments, completions and departments: the earliest due date of the open assignments
-    reaching a person, done when completed since the latest round started."""
+    from the assignments, completions and departments. Each open assignment reaching a person waits until
+    the course is completed in its round (since it started, for one that has); the course is done when
+    none waits, and overdue when one that waits is past its due date."""
     parents = dict(db.session.execute(select(Department.id, Department.parent_id)).all())
 
     def above(dept_id):
@@ -253,16 +254,15 @@ def _assigned_in_plain_python(dept_ids: set[int], today) -> tuple[int, int, int]
         (c.user_id, c.course_item_id): c.last_completed_at or c.completed_at
         for c in db.session.scalars(select(CourseCompletion))
     }
-    pairs: dict = {}
+    pairs: dict = {}  # (person, course) -> (due date, waiting) of each assignment reaching them
     for a in db.session.scalars(select(Assignment).where(Assignment.cancelled_at.is_(None))):
         for u in people:
             if a.user_id == u.id or a.department_id in set(above(u.department_id)):
-                due, start = pairs.get((u.id, a.course_item_id), (None, None))
-                due = min((d for d in (due, a.due_on) if d is not None), default=None)
-                start = max((s for s in (start, a.cycle_started_at) if s is not None), default=None)
-                pairs[(u.id, a.course_item_id)] = (due, start)
-    done = {key: key in latest and (start is None or latest[key] >= start) for key, (_due, start) in pairs.items()}
-    overdue = [k for k, (due, _start) in pairs.items() if not done[k] and due is not None and due < today]
+                key = (u.id, a.course_item_id)
+                waiting = key not in latest or (a.cycle_started_at is not None and latest[key] < a.cycle_started_at)
+                pairs.setdefault(key, []).append((a.due_on, waiting))
+    done = {key: not any(waiting for _due, waiting in rows) for key, rows in pairs.items()}
+    overdue = [k for k, rows in pairs.items() if any(w and due is not None and due < today for due, w in rows)]
     return len(pairs), sum(done.values()), len(overdue)
 
 

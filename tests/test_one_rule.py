@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import func, select, update
 
 from app.content import services as content
@@ -24,6 +25,7 @@ from app.learning import services as learning
 from app.learning.models import Assignment
 from app.learning.stats import overdue_people
 from app.notify.reminders import add_months, reopen_recurring
+from app.rollups import CourseStatus
 from app.shopping import services as shopping
 from app.shopping.models import Evidence, Scorecard, ScorecardAnswer, Visit
 from tests.conftest import csrf_from
@@ -101,6 +103,54 @@ def test_dashboard_learning_page_and_hr_report_agree_when_a_round_rolls_over(cli
         "HR report": "completed",
         "overdue list": "not overdue",
     }
+
+
+def test_a_course_done_for_one_assignment_is_due_by_the_one_still_waiting(client, auth, world):
+    """Two assignments of one course reach Anna: her branch's, due a month ago and done by her completion,
+    and her own recurring one, whose new round began after that completion and is due next week. The
+    course is not done (the new round waits) but not overdue either: every page, the overdue list and the
+    stored course status say so, and all say overdue once the waiting round's own date has passed."""
+    anna, course = world["anna"], world["course"]
+    learning.create_assignment(
+        world["hr"], course, department=world["branch"], due_on=date.today() - timedelta(days=30)
+    )
+    past = utcnow() - timedelta(days=370)  # twelve months on, the recurring one reopens five days ago
+    (recurring,) = learning.create_assignment(
+        world["hr"], course, users=[anna], due_on=(past + timedelta(days=14)).date(), repeat_months=12
+    )
+    db.session.execute(update(Assignment).where(Assignment.id == recurring.id).values(created_at=past))
+    db.session.commit()
+    complete_course(anna, utcnow() - timedelta(days=40))  # done for both, in the recurring one's first round
+    reopen_recurring(utcnow())
+    db.session.commit()
+    db.session.refresh(recurring)
+    assert recurring.cycle == 2 and recurring.due_on > date.today() > recurring.cycle_started_at.date()
+
+    def stored() -> tuple:
+        return db.session.execute(
+            select(CourseStatus.done, CourseStatus.due_on).where(CourseStatus.user_id == anna.id)
+        ).one()
+
+    assert _states(client, auth, anna) == {
+        "dashboard": "open",
+        "learning page": "open",
+        "HR report": "open",
+        "overdue list": "not overdue",
+    }
+    assert tuple(stored()) == (False, recurring.due_on)
+    shown = f"<td>{format_date(recurring.due_on, 'medium', locale='en')}</td>"  # the date it is due by
+    assert shown in _page(client, auth, "anna@example.com", "/learn/my")
+
+    recurring.due_on = date.today() - timedelta(days=1)  # as if the week had passed
+    db.session.commit()
+    assert _states(client, auth, anna) == {
+        "dashboard": "overdue",
+        "learning page": "overdue",
+        "HR report": "overdue",
+        "overdue list": "overdue",
+    }
+    assert tuple(stored()) == (False, date.today() - timedelta(days=1))
+    assert overdue_people()[0][3] == date.today() - timedelta(days=1)  # by the waiting one's date
 
 
 def test_the_catalogue_and_the_course_page_count_only_this_rounds_work(client, auth, world):

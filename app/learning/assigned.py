@@ -46,20 +46,33 @@ def assigned_pairs(user_ids=None):
 
 def course_rounds(user_ids=None):
     """A selectable of one row per person and course assigned to them (however many assignments reach
-    them): ``user_id``, ``course_item_id``, the earliest ``due_on`` and the latest ``round_start`` (None
-    unless a recurring assignment has reopened it). Only these people's when ``user_ids`` is given."""
+    them): ``user_id``, ``course_item_id``, ``done``, ``due_on`` and ``round_start``. Only these people's
+    when ``user_ids`` is given.
+
+    Each assignment asks for a completion in its own round (:func:`completed_in_round`). The course is
+    ``done`` when every assignment reaching the person has one, which is a completion since the latest
+    ``round_start`` (None unless a recurring assignment has reopened the course). Until then it is due
+    at the earliest date among the assignments still waiting (None if none of them has a date); once done,
+    at the earliest date of all. A department assignment completed last year does not make the course
+    overdue when a recurring one reopens it with a later date."""
     pairs = assigned_pairs(user_ids)
-    return (
+    waiting = ~completed_in_round()
+    done = func.max(case((waiting, 1), else_=0)) == 0
+    stmt = (
         select(
             pairs.c.user_id,
             Assignment.course_item_id,
-            func.min(Assignment.due_on).label("due_on"),
+            done.label("done"),
+            case((done, func.min(Assignment.due_on)), else_=func.min(case((waiting, Assignment.due_on)))).label(
+                "due_on"
+            ),
             func.max(Assignment.cycle_started_at).label("round_start"),
         )
         .select_from(pairs)
         .join(Assignment, Assignment.id == pairs.c.assignment_id)
-        .group_by(pairs.c.user_id, Assignment.course_item_id)
-        .subquery("rounds")
+    )
+    return (
+        join_completion(stmt, pairs.c.user_id).group_by(pairs.c.user_id, Assignment.course_item_id).subquery("rounds")
     )
 
 
@@ -86,23 +99,21 @@ def completed_in_round():
 
 def course_status_select(user_ids=None):
     """Where active people with a department stand on their assigned courses, one row per person and
-    course: ``user_id``, ``course_item_id``, ``department_id``, ``due_on`` (the earliest) and ``done`` (in
-    the latest round). Everyone's with no ``user_ids``, else only these people's: the one statement
-    behind the ``course_status`` table, for a full rebuild and for a person's refresh alike."""
+    course (:func:`course_rounds`): ``user_id``, ``course_item_id``, ``department_id``, ``due_on`` and
+    ``done``. Everyone's with no ``user_ids``, else only these people's: the one statement behind the
+    ``course_status`` table, for a full rebuild and for a person's refresh alike."""
     rounds = course_rounds(user_ids)
-    stmt = (
+    return (
         select(
             rounds.c.user_id,
             rounds.c.course_item_id,
             User.department_id,
             rounds.c.due_on,
-            case((done_in_round(rounds.c.round_start), true()), else_=false()).label("done"),
+            rounds.c.done,
         )
         .select_from(rounds)
         .join(User, User.id == rounds.c.user_id)
-    )
-    return join_completion(stmt, rounds.c.user_id, rounds.c.course_item_id).where(
-        User.active.is_(True), User.department_id.is_not(None)
+        .where(User.active.is_(True), User.department_id.is_not(None))
     )
 
 
@@ -119,7 +130,8 @@ def _reaching_select(*assignment):
             select(
                 *assignment,
                 _ROUNDS.c.round_start,
-                case((done_in_round(_ROUNDS.c.round_start), true()), else_=false()).label("done"),
+                _ROUNDS.c.done,
+                case((completed_in_round(), false()), else_=true()).label("waiting"),
             ).join(_ROUNDS, _ROUNDS.c.course_item_id == Assignment.course_item_id),
             _ROUNDS.c.user_id,
         )
@@ -135,11 +147,13 @@ _REACHING_ROWS = _reaching_select(*ASSIGNMENT_COLUMNS)
 
 
 def _reaching(user: User, objects: bool = True) -> list:
-    """(assignment, round start of its course, done in that round) for every assignment reaching the user:
-    the assignment an ORM object, or with ``objects=False`` a row of :data:`ASSIGNMENT_COLUMNS`."""
+    """(assignment, round start of its course, course done, assignment still waiting for a completion in
+    its own round) for every assignment reaching the user, earliest due date first: the assignment an ORM
+    object, or with ``objects=False`` a row of :data:`ASSIGNMENT_COLUMNS`."""
     if objects:
         return list(db.session.execute(_REACHING, {"user_id": user.id}))
-    return [(row, row.round_start, row.done) for row in column_rows(_REACHING_ROWS, {"user_id": user.id})]
+    rows = column_rows(_REACHING_ROWS, {"user_id": user.id})
+    return [(row, row.round_start, row.done, row.waiting) for row in rows]
 
 
 def assignments_for(user: User) -> list[Assignment]:
@@ -157,12 +171,12 @@ def cycle_starts(user: User, rows: list | None = None) -> dict[int, datetime]:
     (from ``rows`` of :func:`_reaching` when the caller has them)."""
     if rows is None:
         return dict(column_rows(_ROUND_STARTS, {"user_id": user.id}).all())
-    return {a.course_item_id: start for a, start, _done in rows if start}
+    return {a.course_item_id: start for a, start, *_ in rows if start}
 
 
 @dataclass
 class AssignedCourse:
-    assignment: Assignment  # the one due first (or a row of its ASSIGNMENT_COLUMNS)
+    assignment: Assignment  # the one the course is due by (or a row of its ASSIGNMENT_COLUMNS): see course_rounds
     progress: object  # learning.services.CourseProgress: cases read and quizzes passed in the current round
     done: bool  # completed in its current round (as the course_status rows say)
     overdue: bool
@@ -170,7 +184,8 @@ class AssignedCourse:
 
 def assigned_courses(user: User, today: date | None = None, objects: bool = True) -> list[AssignedCourse]:
     """The user's assigned courses with progress in their current round, one row per course (earliest due
-    date first). With ``objects=False`` each assignment is a row of :data:`ASSIGNMENT_COLUMNS` (id,
+    date first), each due by the first of its assignments still waiting, or by the first of all once done
+    (the rule of :func:`course_rounds`). With ``objects=False`` each assignment is a row of :data:`ASSIGNMENT_COLUMNS` (id,
     course_item_id, due_on, reason: what the learner's own pages show), not an ORM object."""
     from app.content import services as content
     from app.learning.services import course_progress
@@ -178,15 +193,15 @@ def assigned_courses(user: User, today: date | None = None, objects: bool = True
     today = today or date.today()
     out: dict[int, AssignedCourse] = {}
     rows = _reaching(user, objects)
-    course_ids = {a.course_item_id for a, _start, _done in rows}
+    course_ids = {a.course_item_id for a, *_ in rows}
     versions = [v for v in content.published_index("course") if v.item_id in course_ids]
     progress = {p.version.item_id: p for p in course_progress(user, versions, cycle_starts(user, rows))}
-    for a, _start, done in rows:
+    for a, _start, done, waiting in rows:
         p = progress.get(a.course_item_id)
-        if p is None or a.course_item_id in out:
+        if p is None or a.course_item_id in out or not (done or waiting):
             continue
         out[a.course_item_id] = AssignedCourse(a, p, bool(done), bool(a.due_on and a.due_on < today and not done))
-    return list(out.values())
+    return list(out.values())  # in the rows' order: by the date each course is due by
 
 
 # ---------------------------------------------------------------- one person

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, bindparam, case, func, literal, select, text, true
+from sqlalchemy import and_, bindparam, case, func, literal, select, text
 
 from app.content.model import Quiz
 from app.content.models import ContentItem, ContentVersion
 from app.content.services import document
 from app.extensions import db
-from app.learning.assigned import assigned_pairs, completed_in_round, join_completion
-from app.learning.models import Assignment, AttemptAnswer, QuizAttempt
+from app.learning.assigned import course_rounds
+from app.learning.models import AttemptAnswer, QuizAttempt
 from app.people.models import User
 
 GROUP_SHARE = 0.27
@@ -158,26 +158,26 @@ def _option_counts(version_id: int, scope: set[int] | None = None) -> dict[tuple
 
 def overdue_people(limit: int = 50, today: date | None = None, scope: set[int] | None = None) -> list[tuple]:
     """(person name, email, course title, due date) for assigned courses past due and not completed (of
-    people working in ``scope``'s departments when given)."""
+    people working in ``scope``'s departments when given), earliest first.
+
+    By the rule of the reports and dashboards (``course_rounds``): one row per person and course, however
+    many assignments reach them; people assigned by name without a department are listed too."""
     today = today or date.today()
-    pairs = assigned_pairs()
+    people = None if scope is None else select(User.id).where(User.department_id.in_(sorted(scope)))
+    rounds = course_rounds(people)
     stmt = (
-        select(User.name, User.email, ContentVersion.title, func.min(Assignment.due_on))
-        .select_from(pairs)
-        .join(Assignment, Assignment.id == pairs.c.assignment_id)
-        .join(User, User.id == pairs.c.user_id)
-        .join(ContentItem, ContentItem.id == Assignment.course_item_id)
+        select(User.name, User.email, ContentVersion.title, rounds.c.due_on)
+        .select_from(rounds)
+        .join(User, User.id == rounds.c.user_id)
+        .join(ContentItem, ContentItem.id == rounds.c.course_item_id)
         .join(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
     )
     stmt = (
-        join_completion(stmt, User.id)
-        .where(Assignment.due_on < today, ~completed_in_round(), User.active.is_(True))
-        .where(true() if scope is None else User.department_id.in_(sorted(scope)))
-        .group_by(User.name, User.email, ContentVersion.title)
-        .order_by(func.min(Assignment.due_on), User.name)
+        stmt.where(rounds.c.due_on < today, ~rounds.c.done, User.active.is_(True))
+        .order_by(rounds.c.due_on, User.name, User.email, ContentVersion.title)
         .limit(limit)
     )
     return list(db.session.execute(stmt).all())
 
 
-__all__ = ["item_statistics", "overdue_people", "assigned_pairs", "completed_in_round", "literal"]
+__all__ = ["item_statistics", "overdue_people", "literal"]

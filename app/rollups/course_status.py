@@ -21,7 +21,8 @@ from app.extensions import db
 
 class CourseStatus(db.Model):
     """One row per active person and course assigned to them (however many assignments reach them):
-    their department, the earliest due date and whether the course is done in its current round.
+    their department, the date the course is due by (the earliest of the assignments still waiting for a
+    completion in their round) and whether it is done in its current round.
 
     Derived from assignments, completions, people and the department tree, and kept current by the
     session hooks below whenever one of those changes, so a report counts assigned, completed and
