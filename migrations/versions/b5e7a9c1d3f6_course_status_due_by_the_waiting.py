@@ -2,7 +2,7 @@
 
 Revision ID: b5e7a9c1d3f6
 Revises: a4d6f8b0c2e5
-Create Date: 2026-12-07 20:50:00
+Create Date: 2026-12-07 20:20:00
 
 A person's course used to be due at the earliest date of every assignment reaching them, so a
 department assignment they had completed made the course overdue as soon as a recurring assignment
