@@ -1,4 +1,7 @@
-"""Trainers and HR change the due date of an assignment or cancel it (after a confirmation)."""
+"""Trainers and HR list assignments and assign a course, change the due date of an assignment or cancel
+it (after a confirmation)."""
+
+from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -6,12 +9,51 @@ from flask_login import current_user
 from app.content import services as content
 from app.core.errors import DomainError
 from app.core.i18n import gettext as _
+from app.core.inputs import paginate
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.learning import bp, manage
-from app.learning.forms import CancelAssignmentForm, DueDateForm, form_error
+from app.learning.forms import AssignForm, CancelAssignmentForm, DueDateForm, form_error
 
 CONTENT_STAFF = (Role.TRAINER, Role.HR, Role.ADMIN)
+
+
+@bp.route("/assignments", methods=["GET", "POST"])
+@allow(*CONTENT_STAFF)
+def assignments():
+    choices = manage.assign_choices(current_user)
+    form = AssignForm()
+    form.course.choices = [(v.item.slug, v.title) for v in choices.courses]
+    form.department.choices = [(0, _("— none —")), *choices.departments]
+    if form.validate_on_submit():
+        try:
+            created = manage.assign_chosen(
+                current_user,
+                form.course.data,
+                form.people.data or [],
+                form.department.data,
+                due_on=form.due_on.data,
+                note=form.note.data or None,
+                repeat_months=form.repeat_months.data,
+            )
+        except DomainError as err:
+            form_error(form, err)
+        else:
+            db.session.commit()
+            flash(_("%(n)d assignment(s) created.", n=len(created)), "success")
+            return redirect(url_for("learning.assignments"))
+    cancelled = request.args.get("show") == "cancelled"
+    view = manage.assignments_page(current_user, choices.scope, cancelled)
+    return render_template(
+        "learning/assignments.html",
+        form=form,
+        page=paginate(view.listed),
+        cancelled=cancelled,
+        today=date.today(),
+        people_choices=view.people,
+        overdue=view.overdue,
+        titles={v.item_id: v.title for v in choices.courses},
+    )
 
 
 def _assignment_or_404(assignment_id: int):

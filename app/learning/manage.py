@@ -1,4 +1,4 @@
-"""Assignments managed by trainers and HR: assigning by hand, moving a due date, cancelling.
+"""Assignments managed by trainers and HR: the list, assigning by hand, moving a due date, cancelling.
 
 A cancelled assignment keeps its row (``cancelled_at``): it leaves every learner's "My learning" and
 every report of what is assigned, while the audit log and the list of cancelled assignments keep it.
@@ -7,10 +7,14 @@ A scoped HR person manages only the assignments of their part of the company.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
 
+from app.content import services as content
+from app.content.models import ContentItem
 from app.core import audit, signals
 from app.core.audit import utcnow
 from app.core.errors import DomainError
@@ -20,8 +24,12 @@ from app.extensions import db
 from app.learning.assigned import assigned_pairs
 from app.learning.models import Assignment
 from app.learning.services import create_assignment
+from app.learning.stats import overdue_people
 from app.people.models import Department, User
-from app.people.services import check_department_in_scope, in_scope, scope_ids
+from app.people.services import check_department_in_scope, department_choices, in_scope, scope_ids, scoped
+
+OVERDUE_LISTED = 50  # the people longest overdue that the assignments page lists
+PEOPLE_LISTED = 2000  # the people the form offers (active, by name); a department reaches any number
 
 
 class AssignmentNotFound(DomainError):
@@ -51,6 +59,72 @@ def open_duplicates(course_item, users: list[User], department: Department | Non
         ):
             names.append(department.name)
     return names
+
+
+@dataclass
+class AssignChoices:
+    """What the form to assign a course offers the actor: the published courses, the departments of
+    their scope (every department when they have none) in tree order."""
+
+    courses: list  # published course versions
+    departments: list[tuple[int, str]]  # (id, path)
+    scope: set[int] | None  # the ids of the departments in the actor's scope; None: the whole company
+
+
+def assign_choices(actor) -> AssignChoices:
+    scope = scope_ids(actor)
+    departments = [c for c in department_choices() if scope is None or c[0] in scope]
+    return AssignChoices(content.published_all("course"), departments, scope)
+
+
+@dataclass
+class AssignmentsPage:
+    """The assignments page below its form: the assignments listed (a statement, for one page of it), the
+    people the form offers, and the people longest overdue, all within the actor's scope."""
+
+    listed: Select
+    people: list  # (id, name, email)
+    overdue: list  # (name, email, course title, due date), earliest first
+
+
+def assignments_page(actor, scope: set[int] | None, cancelled: bool = False) -> AssignmentsPage:
+    """The open assignments, newest first, or with ``cancelled`` the cancelled ones, latest first; a
+    scoped HR person (``scope``: their departments, from :func:`assign_choices`) sees those of their
+    departments and of the people in them."""
+    listed = (
+        select(Assignment)
+        .options(joinedload(Assignment.user), joinedload(Assignment.department), joinedload(Assignment.course_item))
+        .where(Assignment.cancelled_at.is_not(None) if cancelled else Assignment.cancelled_at.is_(None))
+        .order_by((Assignment.cancelled_at if cancelled else Assignment.created_at).desc(), Assignment.id.desc())
+    )
+    if scope is not None:
+        in_scope_people = select(User.id).where(User.department_id.in_(sorted(scope)))
+        listed = listed.where(or_(Assignment.department_id.in_(sorted(scope)), Assignment.user_id.in_(in_scope_people)))
+    people = db.session.execute(
+        scoped(
+            select(User.id, User.name, User.email)
+            .where(User.active.is_(True))
+            .order_by(User.name)
+            .limit(PEOPLE_LISTED),
+            User.department_id,
+            actor,
+        )
+    ).all()
+    return AssignmentsPage(listed, people, overdue_people(limit=OVERDUE_LISTED, scope=scope))
+
+
+def assign_chosen(
+    actor, course_slug: str, people_ids: list[int], department_id: int | None, **details
+) -> list[Assignment]:
+    """:func:`assign` what the form chose: a course by its id, people and a department by theirs."""
+    item = db.session.scalars(
+        select(ContentItem).where(ContentItem.kind == "course", ContentItem.slug == course_slug)
+    ).first()
+    if item is None:
+        raise DomainError(_l("Choose a course."))
+    users = list(db.session.scalars(select(User).where(User.id.in_(people_ids)))) if people_ids else []
+    department = db.session.get(Department, department_id) if department_id else None
+    return assign(actor, item, users=users, department=department, **details)
 
 
 def assign(

@@ -1,26 +1,23 @@
-from datetime import date
 from functools import lru_cache
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.content import services as content
-from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import get_locale
 from app.core.i18n import gettext as _
-from app.core.inputs import page_number, paginate
+from app.core.inputs import page_number
 from app.core.permissions import Role, allow
 from app.errors import json_object
 from app.extensions import db
-from app.learning import bp, manage, services, stats
-from app.learning.forms import AssignForm, ReadForm, StartForm, form_error, make_attempt_form, responses_from_form
-from app.learning.models import Assignment, QuizAttempt
+from app.learning import bp, services, stats
+from app.learning.forms import ReadForm, StartForm, make_attempt_form, responses_from_form
+from app.learning.models import QuizAttempt
 from app.people import services as people_services
-from app.people.models import Department, User
 
 CONTENT_STAFF = (Role.TRAINER, Role.HR, Role.ADMIN)
 
@@ -257,76 +254,7 @@ def my_learning():
     return render_template("learning/my.html", rows=rows, attempts=attempts)
 
 
-# ---------------------------------------------------------------- trainer and HR
-@bp.route("/assignments", methods=["GET", "POST"])
-@allow(*CONTENT_STAFF)
-def assignments():
-    form = AssignForm()
-    courses = content.published_all("course")
-    form.course.choices = [(v.item.slug, v.title) for v in courses]
-    scope = people_services.scope_ids(current_user)  # a scoped HR person: their subtree only
-    form.department.choices = [(0, _("— none —"))] + [
-        c for c in people_services.department_choices() if scope is None or c[0] in scope
-    ]
-    if form.validate_on_submit():
-        item = db.session.scalars(
-            select(ContentItem).where(ContentItem.kind == "course", ContentItem.slug == form.course.data)
-        ).first()
-        users = (
-            list(db.session.scalars(select(User).where(User.id.in_(form.people.data or []))))
-            if form.people.data
-            else []
-        )
-        dept = db.session.get(Department, form.department.data) if form.department.data else None
-        try:
-            if item is None:
-                raise DomainError(_("Choose a course."))
-            created = manage.assign(
-                current_user,
-                item,
-                users=users,
-                department=dept,
-                due_on=form.due_on.data,
-                note=form.note.data or None,
-                repeat_months=form.repeat_months.data,
-            )
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            db.session.commit()
-            flash(_("%(n)d assignment(s) created.", n=len(created)), "success")
-            return redirect(url_for("learning.assignments"))
-    cancelled = request.args.get("show") == "cancelled"
-    listed = (
-        select(Assignment)
-        .options(joinedload(Assignment.user), joinedload(Assignment.department), joinedload(Assignment.course_item))
-        .where(Assignment.cancelled_at.is_not(None) if cancelled else Assignment.cancelled_at.is_(None))
-        .order_by((Assignment.cancelled_at if cancelled else Assignment.created_at).desc(), Assignment.id.desc())
-    )
-    if scope is not None:
-        in_scope_people = select(User.id).where(User.department_id.in_(sorted(scope)))
-        listed = listed.where(or_(Assignment.department_id.in_(sorted(scope)), Assignment.user_id.in_(in_scope_people)))
-    page = paginate(listed)
-    people_choices = db.session.execute(
-        people_services.scoped(
-            select(User.id, User.name, User.email).where(User.active.is_(True)).order_by(User.name).limit(2000),
-            User.department_id,
-            current_user,
-        )
-    ).all()
-    overdue = stats.overdue_people(limit=50, scope=scope)
-    return render_template(
-        "learning/assignments.html",
-        form=form,
-        page=page,
-        cancelled=cancelled,
-        today=date.today(),
-        people_choices=people_choices,
-        overdue=overdue,
-        titles={v.item_id: v.title for v in courses},
-    )
-
-
+# ---------------------------------------------------------------- trainer and HR (the assignments: assignment_routes)
 @bp.route("/quizzes/<slug>/stats")
 @allow(*CONTENT_STAFF)
 def quiz_stats(slug: str):
