@@ -78,22 +78,9 @@ def _form_error(form, err: DomainError) -> None:
 @bp.route("/departments")
 @allow(*MANAGERS)
 def departments():
-    roots = services.load_tree()
-    counts = dict(
-        db.session.execute(
-            select(User.department_id, func.count(User.id)).where(User.active.is_(True)).group_by(User.department_id)
-        ).all()
-    )
     show_archived = request.args.get("archived") == "1"
-    ids = services.scope_ids(current_user)
-    rows = [
-        (d, depth)
-        for d, depth in services.flatten(roots)
-        if (show_archived or not d.archived) and (ids is None or d.id in ids)
-    ]
-    return render_template(
-        "people/departments.html", rows=rows, counts=counts, show_archived=show_archived, action_form=ActionForm()
-    )
+    rows = services.department_rows(current_user, include_archived=show_archived)
+    return render_template("people/departments.html", rows=rows, show_archived=show_archived, action_form=ActionForm())
 
 
 # The people CSV's columns as they are written in the file (app/people/csvio.py), shown in the page's help.
