@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.core.i18n import lazy_gettext as _l
+from app.core.widgets import LongSelect
 from app.learning.services import ShownQuestion
 
 
@@ -118,6 +119,7 @@ class AssignForm(FlaskForm):
         _l("Department (everyone in it and below, including people who join later)"),
         coerce=int,
         validators=[Optional()],
+        widget=LongSelect(),
     )
     people = SelectMultipleField(_l("People"), coerce=int, validators=[Optional()], validate_choice=False)
     due_on = DateField(_l("Due date"), validators=[Optional()])

@@ -6,6 +6,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.i18n import lazy_gettext as _l
 from app.core.permissions import ALL_ROLES, ROLE_LABELS
+from app.core.widgets import LongSelect
 
 NO_DEPARTMENT = 0
 
@@ -32,17 +33,17 @@ class LengthFirst(Length):
 
 class DepartmentForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    parent = SelectField(_l("Part of"), coerce=int)
+    parent = SelectField(_l("Part of"), coerce=int, widget=LongSelect())
     submit = SubmitField(_l("Save"))
 
 
 class PersonForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), LengthFirst(max=254), Email()])
-    department = SelectField(_l("Department"), coerce=int)
+    department = SelectField(_l("Department"), coerce=int, widget=LongSelect())
     roles = MultiCheckboxField(_l("Roles"), validators=[DataRequired(message=_l("Choose at least one role."))])
     # Shown to administrators only (the route removes it for anyone else); it matters for HR people.
-    scope = SelectField(_l("HR scope"), coerce=int, default=NO_DEPARTMENT)
+    scope = SelectField(_l("HR scope"), coerce=int, default=NO_DEPARTMENT, widget=LongSelect())
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, **kwargs):

@@ -17,6 +17,7 @@ from app.content.checklist_fields import add_item_fields, answer_choices
 from app.content.model import Checklist
 from app.core.i18n import lazy_gettext as _l
 from app.core.inputs import FIRST_DAY, LAST_DAY, in_calendar
+from app.core.widgets import LongSelect
 
 UNIDENTIFIED = 0
 
@@ -41,7 +42,7 @@ def make_card_form(checklist: Checklist):
             format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         )
         duration_min = IntegerField(_l("Duration, minutes"), validators=[Optional(), NumberRange(min=0, max=24 * 60)])
-        employee = SelectField(_l("Who served you"), coerce=int, validators=[Optional()])
+        employee = SelectField(_l("Who served you"), coerce=int, validators=[Optional()], widget=LongSelect())
         unidentified_note = TextAreaField(_l("If you could not identify them: describe them"), validators=[Optional()])
         summary = TextAreaField(_l("Overall comment"), validators=[Optional()])
         save = SubmitField(_l("Save draft"))
@@ -62,11 +63,13 @@ class RemoveEvidenceForm(FlaskForm):
 
 
 class ScheduleForm(FlaskForm):
-    departments = SelectMultipleField(_l("Departments"), coerce=int, validators=[DataRequired()])
+    departments = SelectMultipleField(
+        _l("Departments"), coerce=int, validators=[DataRequired()], widget=LongSelect(multiple=True)
+    )
     checklist = SelectField(_l("Checklist"), validators=[DataRequired()])
     window_start = DateField(_l("From"), validators=[DataRequired()])
     window_end = DateField(_l("To"), validators=[DataRequired()])
-    shopper = SelectField(_l("Shopper"), coerce=int, validators=[Optional()])
+    shopper = SelectField(_l("Shopper"), coerce=int, validators=[Optional()], widget=LongSelect())
     scenario = TextAreaField(_l("Scenario note"), validators=[Optional()])
     submit = SubmitField(_l("Schedule"))
 
