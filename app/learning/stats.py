@@ -5,7 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, bindparam, case, func, literal, select, text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    column,
+    false,
+    func,
+    literal,
+    select,
+    table,
+    text,
+    true,
+    union_all,
+)
 
 from app.content.model import Quiz
 from app.content.models import ContentItem, ContentVersion
@@ -156,27 +172,68 @@ def _option_counts(version_id: int, scope: set[int] | None = None) -> dict[tuple
     return {(row[0], int(row[1])): row[2] for row in db.session.execute(sql, params)}
 
 
+# The course status rows (app/rollups/course_status.py), read by name as the figures read the base tables:
+# the roll-ups fill them with this package's rule (course_status_select), so it cannot import their model.
+COURSE_STATUS = table(
+    "course_status",
+    column("user_id", Integer),
+    column("course_item_id", Integer),
+    column("department_id", Integer),
+    column("due_on", Date),
+    column("done", Boolean),
+)
+
+
+def _overdue(source, user_col, course_col, due_col, *conditions, limit: int):
+    """The first ``limit`` (name, email, course title, due date) of ``source``'s rows past due, earliest first."""
+    return (
+        select(User.name, User.email, ContentVersion.title, due_col.label("due_on"))
+        .select_from(source)
+        .join(User, User.id == user_col)
+        .join(ContentItem, ContentItem.id == course_col)
+        .join(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
+        .where(User.active.is_(True), *conditions)
+        .order_by(due_col, User.name, User.email, ContentVersion.title)
+        .limit(limit)
+    )
+
+
 def overdue_people(limit: int = 50, today: date | None = None, scope: set[int] | None = None) -> list[tuple]:
     """(person name, email, course title, due date) for assigned courses past due and not completed (of
     people working in ``scope``'s departments when given), earliest first.
 
-    By the rule of the reports and dashboards (``course_rounds``): one row per person and course, however
-    many assignments reach them; people assigned by name without a department are listed too."""
+    By the rule of the reports and dashboards (``course_rounds``), one row per person and course however
+    many assignments reach them: for people in a department, their course status rows (kept by that
+    rule, read through an index); for people assigned by name without one, the rule itself."""
     today = today or date.today()
-    people = None if scope is None else select(User.id).where(User.department_id.in_(sorted(scope)))
-    rounds = course_rounds(people)
-    stmt = (
-        select(User.name, User.email, ContentVersion.title, rounds.c.due_on)
-        .select_from(rounds)
-        .join(User, User.id == rounds.c.user_id)
-        .join(ContentItem, ContentItem.id == rounds.c.course_item_id)
-        .join(ContentVersion, ContentVersion.id == ContentItem.published_version_id)
-    )
-    stmt = (
-        stmt.where(rounds.c.due_on < today, ~rounds.c.done, User.active.is_(True))
-        .order_by(rounds.c.due_on, User.name, User.email, ContentVersion.title)
-        .limit(limit)
-    )
+    status = COURSE_STATUS
+    parts = [
+        _overdue(
+            status,
+            status.c.user_id,
+            status.c.course_item_id,
+            status.c.due_on,
+            status.c.done == false(),
+            status.c.due_on < today,
+            true() if scope is None else status.c.department_id.in_(sorted(scope)),
+            limit=limit,
+        )
+    ]
+    if scope is None:  # a scope holds departments: nobody without one is in it
+        rounds = course_rounds(select(User.id).where(User.department_id.is_(None)))
+        parts.append(
+            _overdue(
+                rounds,
+                rounds.c.user_id,
+                rounds.c.course_item_id,
+                rounds.c.due_on,
+                ~rounds.c.done,
+                rounds.c.due_on < today,
+                limit=limit,
+            )
+        )
+    both = union_all(*(part.subquery().select() for part in parts)).subquery("overdue")
+    stmt = select(both).order_by(both.c.due_on, both.c.name, both.c.email, both.c.title).limit(limit)
     return list(db.session.execute(stmt).all())
 
 
