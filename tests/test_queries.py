@@ -191,3 +191,41 @@ def test_the_content_list_costs_the_same_for_a_few_items_and_for_many(app, clien
         return statements_for(client, "/authoring/?kind=case")
 
     assert drafts(1) == drafts(10)
+
+
+def test_lists_of_visits_load_no_card_answers_or_sections(client, auth, runner):
+    """A visit list shows each visit's state (its card's status); the answers and sections every card
+    loads by default are not read for it (a shopper's 200 visits read 4,800 rows for them)."""
+    from app.shopping.models import Scorecard, ScorecardAnswer, ScorecardSection, Visit
+    from tests.helpers import demo_company
+
+    demo_company(runner)
+    carded = db.session.scalar(
+        select(Visit.shopper_id).join(Scorecard, Scorecard.visit_id == Visit.id).where(Scorecard.status == "approved")
+    )
+    assert carded is not None  # the demo's shopper has visits with cards
+    loaded: list = []
+
+    def note(target, context):
+        loaded.append(type(target).__name__)
+
+    for model in (ScorecardAnswer, ScorecardSection):
+        event.listen(model, "load", note)
+    try:
+        for email, paths in (
+            ("shopper@example.com", ("/shop/", "/dashboard/shopper")),
+            ("hr@example.com", ("/shop/visits", "/shop/visits?late=1")),
+        ):
+            auth.login(email, "rapport-demo")
+            for path in paths:
+                page = client.get(path)
+                assert page.status_code == 200, path
+                assert not loaded, f"{path} loaded {len(loaded)} card answers or sections"
+            auth.logout()
+        auth.login("hr@example.com", "rapport-demo")
+        card = db.session.scalar(select(Scorecard.id).where(Scorecard.status == "approved"))
+        assert client.get(f"/shop/cards/{card}").status_code == 200
+        assert {"ScorecardAnswer", "ScorecardSection"} <= set(loaded)  # the card's own page does read them
+    finally:
+        for model in (ScorecardAnswer, ScorecardSection):
+            event.remove(model, "load", note)

@@ -94,7 +94,7 @@ def employee_dashboard(user: User, today: date | None = None) -> dict:
 def shopper_dashboard(shopper: User, today: date | None = None) -> dict:
     """A shopper: up to ten visits that need them, returned cards and overdue visits first."""
     from app.content.models import ContentItem, ContentVersion
-    from app.shopping.models import Visit
+    from app.shopping.models import Visit, visits_with_card_state
 
     today = today or date.today()
     visits = (
@@ -102,7 +102,7 @@ def shopper_dashboard(shopper: User, today: date | None = None) -> dict:
             select(Visit)
             .options(
                 joinedload(Visit.department),
-                joinedload(Visit.card),
+                visits_with_card_state(),
                 joinedload(Visit.checklist_item).joinedload(ContentItem.published).load_only(ContentVersion.title),
             )
             .where(Visit.shopper_id == shopper.id, Visit.cancelled_at.is_(None))

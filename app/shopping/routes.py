@@ -33,7 +33,7 @@ from app.shopping.forms import (
     make_card_form,
 )
 from app.shopping.item_texts import card_item_texts
-from app.shopping.models import Dispute, Evidence, Scorecard, Visit, late_visits, visit_state
+from app.shopping.models import Dispute, Evidence, Scorecard, Visit, late_visits, visit_state, visits_with_card_state
 from app.shopping.queue import review_queue as cards_to_review
 from app.shopping.scores import approved_about, shop_average
 
@@ -78,7 +78,7 @@ def my_visits():
     visits = (
         db.session.scalars(
             select(Visit)
-            .options(joinedload(Visit.department), joinedload(Visit.card))
+            .options(joinedload(Visit.department), visits_with_card_state())
             .where(Visit.shopper_id == current_user.id, Visit.cancelled_at.is_(None))
             .order_by(Visit.window_start.desc())
             .limit(200)
@@ -413,7 +413,7 @@ def visits():
     page = paginate(
         people_services.scoped(
             select(Visit)
-            .options(joinedload(Visit.department), joinedload(Visit.card), joinedload(Visit.shopper))
+            .options(joinedload(Visit.department), visits_with_card_state(), joinedload(Visit.shopper))
             .where(late_visits(date.today()) if late else Visit.cancelled_at.is_(None))
             .order_by(Visit.window_start.desc()),
             Visit.department_id,
