@@ -123,6 +123,8 @@ class Scorecard(db.Model):
         # HR's review queue: a status's cards newest submission first, read in the index's order, and the
         # approved cards' states counted from the index alone (employee and approval time)
         Index("ix_scorecards_status_submitted", "status", "submitted_at", "id", "employee_id", "approved_at"),
+        # the visits with a card submitted (or decided on), from the index alone: what a late visit lacks
+        Index("ix_scorecards_status_visit", "status", "visit_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
