@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 from sqlalchemy import event, select
@@ -229,3 +230,32 @@ def test_lists_of_visits_load_no_card_answers_or_sections(client, auth, runner):
     finally:
         for model in (ScorecardAnswer, ScorecardSection):
             event.remove(model, "load", note)
+
+
+def test_a_managers_team_page_costs_the_same_for_a_few_people_and_for_many(client, auth, runner, make_user):
+    """The team page lists each person with their shop average and their courses to do and overdue: read
+    for everyone at once, not person by person; and each person's figures are their own."""
+    from datetime import date, timedelta
+
+    runner.invoke(args=["content", "import", "tests/samples/valid"])
+    team = people.create_department(None, "Команда", None)
+    db.session.commit()
+    make_user("manager", email="lead@example.com", department=team)
+    course = db.session.scalars(select(ContentItem).where(ContentItem.kind == "course")).first()
+
+    def add(first: int, extra: int) -> None:
+        for n in range(first, first + extra):
+            person = make_user("employee", department=team, email=f"p{n}@example.com", name=f"Сотрудник {n:02d}")
+            due = date.today() - timedelta(days=3) if n % 2 else date.today() + timedelta(days=3)
+            learning.create_assignment(None, course, users=[person], due_on=due)
+        db.session.commit()
+
+    add(0, 2)
+    auth.login("lead@example.com")
+    few = statements_for(client, "/coaching/")
+    add(2, 30)
+    assert statements_for(client, "/coaching/") == few
+    page = client.get("/coaching/").get_data(as_text=True)
+    rows = re.findall(r"<tr><td>Сотрудник (\d\d)</td><td>[^<]*</td><td>(\d+)</td><td>(\d+)</td></tr>", page)
+    assert len(rows) == 32
+    assert all((todo, late) == ("1", "1" if int(n) % 2 else "0") for n, todo, late in rows)  # overdue: the odd ones

@@ -14,47 +14,20 @@ from app.core.i18n import gettext as _
 from app.core.inputs import paginate
 from app.core.permissions import Role, allow
 from app.extensions import db
-from app.learning.assigned import assigned_courses
-from app.people.models import User
-from app.people.services import in_scope, leads, scoped, team_select
+from app.people.services import in_scope, leads, scoped
 from app.shopping import services as shopping
 from app.shopping.models import Scorecard
-from app.shopping.scores import shop_average
-
-TEAM_LIMIT = 200
 
 
 @bp.route("/")
 @allow(Role.MANAGER)
 def team():
     """The manager's team: open actions, recent approved cards (no shopper), people's results and training."""
-    team_ids = team_select(current_user)
-    actions = db.session.scalars(
-        select(Action)
-        .where(Action.department_id.in_(team_ids))
-        .order_by(Action.status.desc(), Action.due_on)
-        .limit(100)
-    ).all()
-    cards = db.session.scalars(
-        select(Scorecard)
-        .where(Scorecard.department_id.in_(team_ids), Scorecard.status == "approved")
-        .order_by(Scorecard.visited_at.desc())
-        .limit(50)
-    ).all()
-    people = db.session.scalars(
-        select(User)
-        .where(User.department_id.in_(team_ids), User.active.is_(True))
-        .order_by(User.name)
-        .limit(TEAM_LIMIT)
-    ).all()
     today = date.today()
-    rows = []
-    for person in people:
-        courses = assigned_courses(person, today)
-        rows.append(
-            (person, shop_average(person.id), sum(not c.done for c in courses), sum(c.overdue for c in courses))
-        )
-    return render_template("coaching/team.html", actions=actions, cards=cards, people=rows, today=today)
+    page = services.team_page(current_user, today)
+    return render_template(
+        "coaching/team.html", actions=page.actions, cards=page.cards, people=page.people, today=today
+    )
 
 
 @bp.route("/cards/<int:card_id>")

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.coaching.models import Action
 from app.core import audit, signals
@@ -16,13 +17,62 @@ from app.core.errors import DomainError, ValidationFailed
 from app.core.i18n import lazy_gettext as _l
 from app.core.transitions import StateConflict, transition
 from app.extensions import db
+from app.learning.assigned import courses_to_do
 from app.learning.models import Assignment
-from app.people.models import Department
-from app.people.services import leads, scoped
+from app.people.models import Department, User
+from app.people.services import leads, scoped, team_select
 from app.shopping.models import Scorecard, ScorecardAnswer
+from app.shopping.scores import ShopAverage, shop_averages
 
 REASONS = {"critical": _l("a critical item failed"), "below": _l("the result is below the threshold")}
 OUTCOMES = {"coaching": _l("a coaching conversation"), "fix": _l("a fix in the branch")}
+
+
+TEAM_LIMIT = 200  # the people of a manager's team listed, by name
+
+
+@dataclass
+class TeamPage:
+    """A manager's team: open actions first, the latest approved cards (no shopper), and per person their
+    shop average (with the fairness minimum), courses still to do and overdue ones."""
+
+    actions: list[Action]
+    cards: list[Scorecard]
+    people: list[tuple[User, ShopAverage, int, int]]
+
+
+def team_page(manager, today: date) -> TeamPage:
+    """What the manager's team page shows, in a fixed number of statements however large the team."""
+    team_ids = team_select(manager)
+    actions = db.session.scalars(
+        select(Action)
+        .options(joinedload(Action.department))
+        .where(Action.department_id.in_(team_ids))
+        .order_by(Action.status.desc(), Action.due_on)
+        .limit(100)
+    ).all()
+    cards = db.session.scalars(
+        select(Scorecard)
+        .options(
+            joinedload(Scorecard.department),
+            joinedload(Scorecard.employee).lazyload(User.roles),
+            lazyload(Scorecard.answers),  # the list shows each card's result, not its answers
+            lazyload(Scorecard.sections),
+        )
+        .where(Scorecard.department_id.in_(team_ids), Scorecard.status == "approved")
+        .order_by(Scorecard.visited_at.desc())
+        .limit(50)
+    ).all()
+    people = db.session.scalars(
+        select(User)
+        .options(lazyload(User.roles))
+        .where(User.department_id.in_(team_ids), User.active.is_(True))
+        .order_by(User.name)
+        .limit(TEAM_LIMIT)
+    ).all()
+    ids = [person.id for person in people]
+    averages, courses = shop_averages(ids), courses_to_do(ids, today)
+    return TeamPage(actions, cards, [(p, averages[p.id], *courses.get(p.id, (0, 0))) for p in people])
 
 
 def open_after_card(card: Scorecard, now: datetime | None = None) -> Action | None:
