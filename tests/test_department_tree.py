@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -176,3 +178,24 @@ def test_department_choices_list_the_tree_depth_first_siblings_by_name_archived_
         "Север",
         "Север/Мурманск",
     ]
+
+
+def test_the_departments_page_renders_with_csrf_protection_off(make_app, make_user):
+    """Each row's archive form carries the token rendered once for the page; with CSRF protection switched
+    off (as the statement-count benchmark runs the app) there is no token, and the page still renders."""
+    app = make_app(WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        region = services.create_department(None, "Регион", None)
+        db.session.commit()
+        services.create_department(None, "Филиал", region)
+        db.session.commit()
+        make_user("admin", email="root@example.com")
+        client = app.test_client()
+        assert (
+            client.post("/login", data={"email": "root@example.com", "password": "secret-password-1"}).status_code
+            == 302
+        )
+        page = client.get("/departments")
+        assert page.status_code == 200
+        body = page.get_data(as_text=True)
+        assert "Филиал" in body and len(re.findall(r'action="/departments/\d+/archive"', body)) == 2
