@@ -1,3 +1,4 @@
+import re
 from datetime import date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -164,3 +165,61 @@ def test_rotation_rules(client, auth, setup, make_user):
     item = db.session.scalars(select(ContentItem).where(ContentItem.kind == "checklist")).one()
     with pytest.raises(Exception, match="cannot visit"):
         services.schedule_visits(None, [setup["branch"]], item, date.today(), date.today(), shopper=insider)
+
+
+def test_the_open_visits_offered_are_those_the_shopper_may_take_at_a_fixed_cost(client, auth, runner, make_user):
+    """A shopper's home page offers the open visits that the eligibility rule lets them take (not in their
+    own line of departments, none of theirs to the department too recently) and no other, and asks the
+    database the same number of times for three open visits as for twelve."""
+    from tests.test_queries import counted
+
+    runner.invoke(args=["content", "import", str(SAMPLES / "valid")])
+    checklist = db.session.scalars(select(ContentItem).where(ContentItem.kind == "checklist")).one()
+    region = people.create_department(None, "Регион", None)
+    db.session.commit()
+    home = people.create_department(None, "Своя", region)
+    other = people.create_department(None, "Чужая", region)
+    db.session.commit()
+    below = people.create_department(None, "Ниже", home)
+    db.session.commit()
+    hr = make_user("hr", email="hr@example.com")
+    shopper = make_user("shopper", email="shop@example.com", department=home)
+    today = date.today()
+
+    def open_visit(dept, days):
+        start = today + timedelta(days=days)
+        (visit,) = services.schedule_visits(hr, [dept], checklist, start, start + timedelta(days=5))
+        db.session.commit()
+        return visit
+
+    # the shopper's own visit to the other department 20 days from now: rotation for windows near it
+    (mine,) = services.schedule_visits(hr, [other], checklist, today + timedelta(days=20), today + timedelta(days=25))
+    db.session.commit()
+    services.claim_visit(shopper, mine)
+    db.session.commit()
+    offered = [open_visit(region, 1), open_visit(home, 2), open_visit(below, 3)]  # region: above; home; below
+    offered += [open_visit(other, 30), open_visit(other, 200)]  # 10 days from theirs: too soon; 180: fine
+
+    def expected() -> set[int]:
+        return {
+            v.id
+            for v in offered
+            if any(
+                e.shopper.id == shopper.id and e.ok for e in services.shopper_eligibility(v.department, v.window_start)
+            )
+        }
+
+    def shown() -> set[int]:
+        page = client.get("/shop/").get_data(as_text=True)
+        return {int(n) for n in re.findall(r"/shop/visits/(\d+)/claim", page)}
+
+    auth.login("shop@example.com")
+    assert expected() == {offered[4].id}  # the rule: only the one far from their own visit
+    assert shown() == expected()
+    with counted() as few:
+        client.get("/shop/")
+    offered += [open_visit(other, 300 + 70 * n) for n in range(7)]
+    assert shown() == expected() and len(expected()) == 8
+    with counted() as many:
+        client.get("/shop/")
+    assert len(many) == len(few)

@@ -4,11 +4,11 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.calibration.results import hold_message, needs_calibration
 from app.content import services as content
-from app.content.models import ContentItem
+from app.content.models import ContentItem, ContentVersion
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import gettext as _
@@ -78,7 +78,11 @@ def my_visits():
     visits = (
         db.session.scalars(
             select(Visit)
-            .options(joinedload(Visit.department), visits_with_card_state())
+            .options(
+                joinedload(Visit.department),
+                visits_with_card_state(),
+                joinedload(Visit.checklist_item).joinedload(ContentItem.published).load_only(ContentVersion.title),
+            )
             .where(Visit.shopper_id == current_user.id, Visit.cancelled_at.is_(None))
             .order_by(Visit.window_start.desc())
             .limit(200)
@@ -87,23 +91,7 @@ def my_visits():
         .all()
     )
     today = date.today()
-    open_visits = [
-        v
-        for v in db.session.scalars(
-            select(Visit)
-            .where(Visit.shopper_id.is_(None), Visit.cancelled_at.is_(None), Visit.window_end >= today)
-            .order_by(Visit.window_start)
-            .limit(50)
-        )
-        if next(
-            (
-                e
-                for e in services.shopper_eligibility(v.department, v.window_start)
-                if e.shopper.id == current_user.id and e.ok
-            ),
-            None,
-        )
-    ]
+    open_visits = services.claimable_visits(current_user, today)
     groups: dict[str, list[Visit]] = {}
     for visit in visits:
         groups.setdefault(visit.state(today), []).append(visit)
@@ -560,7 +548,10 @@ def disputes():
     status = request.args.get("status", "open")
     stmt = (
         select(Dispute)
-        .options(joinedload(Dispute.card), joinedload(Dispute.employee))
+        .options(  # the card's checklist version and shopper, the employee's name: not their answers or roles
+            joinedload(Dispute.card).options(lazyload(Scorecard.answers), lazyload(Scorecard.sections)),
+            joinedload(Dispute.employee).lazyload(User.roles),
+        )
         .where(Dispute.status == status)
         .order_by(Dispute.created_at.desc())
     )

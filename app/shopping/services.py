@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.calibration.results import HOLD_EN, NeedsCalibration, check_not_held, needing_calibration
 from app.content import services as content
@@ -25,7 +26,7 @@ from app.extensions import db
 from app.learning.models import Assignment
 from app.people import services as people_services
 from app.people.models import Department, User, UserRole
-from app.people.services import is_below, subtree_select
+from app.people.services import is_below, subtree_ids, subtree_select
 from app.shopping.api_submission import (
     IDEMPOTENCY_CONFLICT,
     ScorecardIn,
@@ -82,24 +83,68 @@ CONFLICTS = {
 }
 
 
-def conflicts_of_interest(shopper: User, dept: Department, employee: User | None = None) -> list[str]:
+@dataclass(frozen=True)
+class Lines:
+    """The departments in a person's line: at or above their own (they work in them) and at or below it
+    (they head them). Nobody scores a department in their line."""
+
+    up: frozenset[int] = frozenset()
+    down: frozenset[int] = frozenset()
+
+
+def lines_of(department_id: int | None) -> Lines:
+    """The line of someone working in ``department_id`` (none without a department), in two statements."""
+    if department_id is None:
+        return Lines()
+    return Lines(frozenset(people_services.ancestor_ids(department_id)), frozenset(subtree_ids(department_id)))
+
+
+def conflicts_of_interest(
+    shopper: User, dept: Department, employee: User | None = None, lines: Lines | None = None
+) -> list[str]:
     """Why this shopper may not score this department, or this person in it (keys of CONFLICTS); empty if they may.
 
     The one rule for the visits HR schedules, the visits shoppers take and the cards agencies send
-    by API: nobody scores the department they work in or head, themself, or a colleague.
+    by API: nobody scores the department they work in or head, themself, or a colleague. ``lines``: the
+    shopper's (:func:`lines_of`), when the caller asks about many departments.
     """
     reasons = []
     home = shopper.department_id
-    if home is not None and is_below(home, dept.id):
-        reasons.append("member")
-    elif home is not None and is_below(dept.id, home):
-        reasons.append("above")
+    if home is not None:
+        lines = lines or lines_of(home)
+        if dept.id in lines.up:
+            reasons.append("member")
+        elif dept.id in lines.down:
+            reasons.append("above")
     if employee is not None:
         if employee.id == shopper.id:
             reasons.append("self")
         elif home is not None and employee.department_id == home:
             reasons.append("colleague")
     return reasons
+
+
+def _visits_around(dept_ids, around_first: date, around_last: date, shopper_ids=None) -> list[tuple]:
+    """(shopper id, department id, window start) of the visits not cancelled to these departments whose
+    window starts within the rotation period of a day from ``around_first`` to ``around_last``."""
+    days = timedelta(days=setting("SHOP_ROTATION_DAYS"))
+    stmt = select(Visit.shopper_id, Visit.department_id, Visit.window_start).where(
+        Visit.department_id.in_(sorted(set(dept_ids))),
+        Visit.cancelled_at.is_(None),
+        Visit.window_start > around_first - days,
+        Visit.window_start < around_last + days,
+    )
+    if shopper_ids is not None:
+        stmt = stmt.where(Visit.shopper_id.in_(sorted(set(shopper_ids))))
+    return list(db.session.execute(stmt))
+
+
+def _last_visit_within(rows, shopper_id: int, dept_id: int, around: date) -> date | None:
+    """The rotation rule: the latest window start of this shopper's visits to the department among ``rows``
+    (:func:`_visits_around`) less than SHOP_ROTATION_DAYS from ``around``; None if there is none."""
+    days = timedelta(days=setting("SHOP_ROTATION_DAYS"))
+    starts = [start for sid, did, start in rows if sid == shopper_id and did == dept_id and abs(start - around) < days]
+    return max(starts, default=None)
 
 
 def shopper_eligibility(dept: Department, around: date) -> list[Eligibility]:
@@ -112,30 +157,42 @@ def shopper_eligibility(dept: Department, around: date) -> list[Eligibility]:
         .order_by(User.name)
     ).all()
     held = needing_calibration([s.id for s in shoppers])
-    since = around - timedelta(days=days)
-    recent = {
-        row[0]: row[1]
-        for row in db.session.execute(
-            select(Visit.shopper_id, func.max(Visit.window_start))
-            .where(
-                Visit.department_id == dept.id,
-                Visit.cancelled_at.is_(None),
-                Visit.window_start > since,
-                Visit.window_start < around + timedelta(days=days),
-            )
-            .group_by(Visit.shopper_id)
-        )
-    }
+    rows = _visits_around([dept.id], around, around)
     out = []
     for shopper in shoppers:
         e = Eligibility(shopper)
         e.reasons += [str(CONFLICTS[reason]) for reason in conflicts_of_interest(shopper, dept)]
         if shopper.id in held:
             e.reasons.append(str(_l("needs calibration")))
-        if shopper.id in recent:
-            e.reasons.append(str(_l("visited it on %(d)s; %(n)d days must pass", d=recent[shopper.id], n=days)))
+        last = _last_visit_within(rows, shopper.id, dept.id, around)
+        if last is not None:
+            e.reasons.append(str(_l("visited it on %(d)s; %(n)d days must pass", d=last, n=days)))
         out.append(e)
     return out
+
+
+def claimable_visits(shopper: User, today: date, limit: int = 50) -> list[Visit]:
+    """The open visits (no shopper yet, not cancelled, the window not over) that ``shopper`` may take,
+    earliest window first: those :func:`shopper_eligibility` finds them eligible for, worked out for all
+    of them at once (a shopper's home page lists them)."""
+    visits = db.session.scalars(
+        select(Visit)
+        .options(joinedload(Visit.department))
+        .where(Visit.shopper_id.is_(None), Visit.cancelled_at.is_(None), Visit.window_end >= today)
+        .order_by(Visit.window_start)
+        .limit(limit)
+    ).all()
+    if not visits or shopper.id in needing_calibration([shopper.id]):
+        return []
+    lines = lines_of(shopper.department_id)
+    starts = [v.window_start for v in visits]
+    rows = _visits_around([v.department_id for v in visits], min(starts), max(starts), [shopper.id])
+    return [
+        v
+        for v in visits
+        if not conflicts_of_interest(shopper, v.department, lines=lines)
+        and _last_visit_within(rows, shopper.id, v.department_id, v.window_start) is None
+    ]
 
 
 def schedule_visits(
