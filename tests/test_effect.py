@@ -2,11 +2,14 @@
 and too little data. The estimate must find the effect inside its interval, cover zero for the null, and
 withhold figures below the minimum."""
 
+import math
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.api.auth import create_token
 from app.content import services as content
@@ -175,3 +178,77 @@ def test_a_scoped_hr_person_sees_only_the_cards_of_their_departments(client, sam
     # Only department A's cards: its trained people, and nobody to compare them with.
     assert row["trained"]["cards"] == 8 * 12 and row["comparison"]["cards"] == 0
     assert row["enough_data"] is False and row["effect"] is None
+
+
+# ---------------------------------------------------------------- the estimate against its definition
+def _by_definition(rows, first_done, start, end, trained_only=None):
+    """The four rates and the variances worked out card by card, as docs/training-effect.md defines them:
+    each card weighted before/after (a trained person's by their own completion, a comparison card once
+    for every trained completion it lies before or after), each card's influence on each rate."""
+    import bisect
+
+    rows = [r for r in rows if r.items > 0]
+    trained_at, comparison = did._groups({r.person for r in rows}, first_done, start, end, trained_only)
+    dates = sorted(trained_at.values())
+
+    def side(side_rows, before_w, after_w):
+        def ratio(weights):
+            total = sum(w * r.items for r, w in zip(side_rows, weights, strict=True))
+            if total <= 0:
+                return None, [0.0] * len(side_rows)
+            rate = sum(w * r.passed for r, w in zip(side_rows, weights, strict=True)) / total
+            return rate, [w * (r.passed - rate * r.items) / total for r, w in zip(side_rows, weights, strict=True)]
+
+        (before, b), (after, a) = ratio(before_w), ratio(after_w)
+        n = len(side_rows)
+        variance = n / (n - 1) * sum((x - y) ** 2 for x, y in zip(a, b, strict=True)) if n > 1 else 0.0
+        return before, after, variance, sum(1 for w in before_w if w), sum(1 for w in after_w if w)
+
+    t_rows = [r for r in rows if r.person in trained_at]
+    t_before = [1.0 if r.visited_at < trained_at[r.person] else 0.0 for r in t_rows]
+    c_rows = [r for r in rows if r.person in comparison]
+    c_after = [float(bisect.bisect_right(dates, r.visited_at)) for r in c_rows]
+    return (
+        side(t_rows, t_before, [1.0 - w for w in t_before]),
+        side(c_rows, [len(dates) - w for w in c_after], c_after),
+    )
+
+
+CARDS = st.lists(
+    st.tuples(st.integers(1, 9), st.integers(0, 400), st.integers(0, 6), st.integers(0, 6)),  # person, day, x, y
+    min_size=0,
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cards=CARDS,
+    completions=st.dictionaries(st.integers(1, 9), st.integers(-30, 430), max_size=9),
+    window=st.sampled_from([(None, None), (0, 365), (100, 200)]),
+    only=st.one_of(st.none(), st.sets(st.integers(1, 9))),
+)
+def test_the_estimate_from_sums_equals_its_definition_card_by_card(cards, completions, window, only):
+    """The report works the estimate out from sums (per person, running sums in visit order); for any cards,
+    completions, period and course it gives what the definition gives card by card."""
+    day0 = datetime(2026, 1, 1)
+    rows = [
+        did.CardRow(n, person, day0 + timedelta(days=day, minutes=n), min(x, y), y)
+        for n, (person, day, x, y) in enumerate(cards)
+    ]
+    first_done = {person: day0 + timedelta(days=day, hours=12) for person, day in completions.items()}
+    start, end = (None if w is None else day0 + timedelta(days=w) for w in window)
+    e = did.estimate(rows, first_done, start, end, min_cards=0, min_people=0, trained_only=only)
+    (tb, ta, tv, tbc, tac), (cb, ca, cv, cbc, cac) = _by_definition(rows, first_done, start, end, only)
+    assert (e.trained.before_cards, e.trained.after_cards, e.comparison.before_cards, e.comparison.after_cards) == (
+        tbc,
+        tac,
+        cbc,
+        cac,
+    )
+    rates = (tb, ta, cb, ca)
+    assert e.enough_data == all(r is not None for r in rates)  # no minimum asked: only an empty rate withholds
+    if e.enough_data:
+        got = (e.trained.before, e.trained.after, e.comparison.before, e.comparison.after)
+        assert got == pytest.approx(rates, rel=1e-9, abs=1e-12)
+        assert e.se == pytest.approx(math.sqrt(tv + cv), rel=1e-7, abs=1e-9)
