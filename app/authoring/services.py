@@ -400,19 +400,13 @@ def pending_regrades() -> list[tuple[ContentVersion, RegradePlan]]:
 
 
 def _has_older_attempts(version: ContentVersion) -> bool:
-    """Whether finished attempts of the quiz rest on versions other than this one."""
-    return (
-        db.session.scalar(
-            select(QuizAttempt.id)
-            .where(
-                QuizAttempt.quiz_item_id == version.item_id,
-                QuizAttempt.status == "finished",
-                QuizAttempt.version_id != version.id,
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    """Whether finished attempts of the quiz rest on versions other than this one: looked for version by
+    version through the attempts' (version, status) index, one step each. Asked as "the quiz's attempts
+    not on this version", it read every attempt of the quiz when none was (34,000: 20 ms on the large
+    demo data, for every opening of the quiz's editor)."""
+    others = select(ContentVersion.id).where(ContentVersion.item_id == version.item_id, ContentVersion.id != version.id)
+    found = select(QuizAttempt.id).where(QuizAttempt.version_id.in_(others), QuizAttempt.status == "finished")
+    return db.session.scalar(found.limit(1)) is not None
 
 
 def publish_plan(slug: str, quiz: Quiz, source: str) -> tuple[RegradePlan, ContentVersion | None]:
