@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from app.core.errors import DomainError
 from app.core.i18n import gettext as _
 from app.core.permissions import ALL_ROLES, Role
+from app.core.rows import rows
 from app.core.spreadsheet import neutralise, unneutralise
 from app.extensions import db
 from app.people import services
-from app.people.models import PATH_SEPARATOR, Department, User
+from app.people.models import PATH_SEPARATOR, Department, User, UserRole
 
 COLUMNS = ("email", "name", "department", "roles")
 OPTIONAL_COLUMNS = ("language",)
@@ -305,9 +305,20 @@ def export_csv(actor=None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow((*COLUMNS, *OPTIONAL_COLUMNS))
-    people = select(User).options(joinedload(User.department)).order_by(User.email)
-    for user in db.session.scalars(services.scoped(people, User.department_id, actor)):
-        dept = user.department.path if user.department else ""
-        cells = (user.email, user.name, dept, ";".join(sorted(user.role_names)), user.locale or "")
+    # Plain rows, the roles in a second statement: 10,000 people as ORM objects with their departments and
+    # roles took 0.7 s on the large demo data.
+    people = services.scoped(
+        select(User.id, User.email, User.name, Department.path, User.locale)
+        .outerjoin(Department, Department.id == User.department_id)
+        .order_by(User.email),
+        User.department_id,
+        actor,
+    )
+    roles: dict[int, list[str]] = {}
+    granted = select(UserRole.user_id, UserRole.role).join(User, User.id == UserRole.user_id)
+    for user_id, role in rows(services.scoped(granted, User.department_id, actor)):
+        roles.setdefault(user_id, []).append(role)
+    for user_id, email, name, path, locale in rows(people):
+        cells = (email, name, path or "", ";".join(sorted(roles.get(user_id, []))), locale or "")
         writer.writerow([neutralise(v) for v in cells])
     return out.getvalue()
