@@ -196,7 +196,8 @@ def test_the_content_list_costs_the_same_for_a_few_items_and_for_many(app, clien
 
 def test_lists_of_visits_load_no_card_answers_or_sections(client, auth, runner):
     """A visit list shows each visit's state (its card's status); the answers and sections every card
-    loads by default are not read for it (a shopper's 200 visits read 4,800 rows for them)."""
+    loads by default are not read for it (a shopper's 200 visits on the large demo data read 4,200 rows
+    for them)."""
     from app.shopping.models import Scorecard, ScorecardAnswer, ScorecardSection, Visit
     from tests.helpers import demo_company
 
