@@ -82,8 +82,8 @@ class SkillEffect:
 # Σw_a·w_b·f for f in x², x·y, y². They are sums of whole numbers, kept exact; each card's influence on
 # a rate r = Σw·x / Σw·y is w·(x − r·y) / Σw·y, so Σ over cards of (a-influence − b-influence)² expands
 # into these sums (see _variance). Worked out card by card for each of the 40-odd estimates of a report,
-# the same numbers took five seconds on the large demo data; from sums per person (trained side) and
-# running sums in time order (comparison side) they take milliseconds.
+# the same numbers took one to two seconds of CPU on the large demo data; from sums per person (trained side)
+# and running sums in time order (comparison side), prepared once per skill (0.5 s), a few milliseconds.
 
 PARTS = 5  # x, y, x², x·y, y²
 
