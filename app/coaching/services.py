@@ -21,7 +21,7 @@ from app.learning.assigned import courses_to_do
 from app.learning.models import Assignment
 from app.people.models import Department, User
 from app.people.services import leads, scoped, team_select
-from app.shopping.models import Scorecard, ScorecardAnswer
+from app.shopping.models import Scorecard, ScorecardAnswer, card_alone
 from app.shopping.scores import ShopAverage, shop_averages
 
 REASONS = {"critical": _l("a critical item failed"), "below": _l("the result is below the threshold")}
@@ -56,8 +56,7 @@ def team_page(manager, today: date) -> TeamPage:
         .options(
             joinedload(Scorecard.department),
             joinedload(Scorecard.employee).lazyload(User.roles),
-            lazyload(Scorecard.answers),  # the list shows each card's result, not its answers
-            lazyload(Scorecard.sections),
+            *card_alone(),  # the list shows each card's result, not its answers
         )
         .where(Scorecard.department_id.in_(team_ids), Scorecard.status == "approved")
         .order_by(Scorecard.visited_at.desc())

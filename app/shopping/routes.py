@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 
 from app.calibration.results import hold_message, needs_calibration
 from app.content import services as content
@@ -33,7 +33,16 @@ from app.shopping.forms import (
     make_card_form,
 )
 from app.shopping.item_texts import card_item_texts
-from app.shopping.models import Dispute, Evidence, Scorecard, Visit, late_visits, visit_state, visits_with_card_state
+from app.shopping.models import (
+    Dispute,
+    Evidence,
+    Scorecard,
+    Visit,
+    card_alone,
+    late_visits,
+    visit_state,
+    visits_with_card_state,
+)
 from app.shopping.queue import review_queue as cards_to_review
 from app.shopping.scores import approved_about, shop_average
 
@@ -549,7 +558,7 @@ def disputes():
     stmt = (
         select(Dispute)
         .options(  # the card's checklist version and shopper, the employee's name: not their answers or roles
-            joinedload(Dispute.card).options(lazyload(Scorecard.answers), lazyload(Scorecard.sections)),
+            joinedload(Dispute.card).options(*card_alone()),
             joinedload(Dispute.employee).lazyload(User.roles),
         )
         .where(Dispute.status == status)
