@@ -188,7 +188,13 @@ def _by_definition(rows, first_done, start, end, trained_only=None):
     import bisect
 
     rows = [r for r in rows if r.items > 0]
-    trained_at, comparison = did._groups({r.person for r in rows}, first_done, start, end, trained_only)
+    trained_at, comparison = {}, set()
+    for person in {r.person for r in rows}:  # trained in the period (by this course), or not by its end
+        done = first_done.get(person)
+        if done is None or (end is not None and done >= end):
+            comparison.add(person)
+        elif (start is None or done >= start) and (trained_only is None or person in trained_only):
+            trained_at[person] = done
     dates = sorted(trained_at.values())
 
     def side(side_rows, before_w, after_w):

@@ -141,7 +141,7 @@ class Cards:
 
     def __init__(self, rows, first_done: dict[int, datetime], start, end):
         rows = [r for r in rows if r[4] > 0]
-        self.trained_at, comparison = _groups({r[1] for r in rows}, first_done, start, end, None)
+        self.trained_at, comparison = _groups({r[1] for r in rows}, first_done, start, end)
         # per trained person: cards, cards before, cards after, then Σ before and Σ after of each part
         self.by_person: dict[int, list[int]] = {}
         timed = []
@@ -205,16 +205,16 @@ class Cards:
         return side
 
 
-def _groups(people, first_done, start, end, trained_only) -> tuple[dict[int, datetime], set[int]]:
+def _groups(people, first_done, start, end) -> tuple[dict[int, datetime], set[int]]:
     """(trained person -> completion, comparison people) among the people with cards; people trained
-    before the period (or, for one course, trained by another) are in neither."""
+    before the period are in neither (and, for one course, those trained by another: :meth:`Cards.trained`)."""
     trained_at: dict[int, datetime] = {}
     comparison: set[int] = set()
     for person in people:
         done = first_done.get(person)
         if done is None or (end is not None and done >= end):
             comparison.add(person)
-        elif (start is None or done >= start) and (trained_only is None or person in trained_only):
+        elif start is None or done >= start:
             trained_at[person] = done
     return trained_at, comparison
 
