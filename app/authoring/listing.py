@@ -36,7 +36,7 @@ class ContentRow:
 @dataclass
 class ContentList:
     page: object  # a Flask-SQLAlchemy pagination of ContentRow
-    usage: dict[tuple[str, str], list[str]]  # (kind, slug) -> "kind:slug" of each published item naming it
+    usage: dict[tuple[str, str], list[tuple[str, str]]]  # (kind, slug) -> each published item naming it
     kind: str | None  # the filters applied: a known kind or None, the words as typed (trimmed)
     words: str
 
@@ -128,8 +128,8 @@ def _drafts(keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     return {(kind, slug): source for kind, slug, source in found if (kind, slug) in wanted}
 
 
-def used_in(keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
-    """(kind, slug) -> "kind:slug" of each published item that names it (the courses holding a case, the
+def used_in(keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(kind, slug) -> (kind, slug) of each published item that names it (the courses holding a case, the
     cases naming a quiz), by the naming item's title: one indexed lookup for the items asked about."""
     if not keys:
         return {}
@@ -147,8 +147,8 @@ def used_in(keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
         .order_by(ContentVersion.title, ContentItem.slug)
     )
     wanted = set(keys)
-    used: dict[tuple[str, str], list[str]] = {}
+    used: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for kind, slug, by_kind, by_slug in found:
         if (kind, slug) in wanted:
-            used.setdefault((kind, slug), []).append(f"{by_kind}:{by_slug}")
+            used.setdefault((kind, slug), []).append((by_kind, by_slug))
     return used

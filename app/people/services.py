@@ -100,10 +100,10 @@ def rebuild_tree(connection=None) -> None:
     conn.execute(text(FILL_PATHS))
 
 
-def flatten(roots: list, children=lambda node: node.children) -> list[tuple]:
-    """Depth-first list of (department, depth), walked with a stack: a tree written past the services,
-    however deep, cannot exhaust Python's recursion limit, and a cycle is walked once. ``children``
-    gives a node's children (a department's own, by default)."""
+def flatten(roots: list, children) -> list[tuple]:
+    """Depth-first list of (node, depth), walked with a stack: a tree written past the services, however
+    deep, cannot exhaust Python's recursion limit, and a cycle is walked once. ``children`` gives a
+    node's children."""
     out: list[tuple] = []
     seen: set[int] = set()
     stack = [(root, 0) for root in reversed(roots)]
