@@ -24,6 +24,7 @@ import math
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 from itertools import accumulate
 from operator import itemgetter
 from typing import NamedTuple
@@ -104,31 +105,37 @@ class _Sums:
     ab: list[int] = field(default_factory=lambda: [0, 0, 0])
 
 
-def _variance(s: _Sums, before: float | None, after: float | None) -> float:
+def _variance(s: _Sums) -> float:
     """n/(n−1) · Σ over cards of (influence on after − influence on before)²: the card-clustered variance
-    of after − before (an empty side, or a rate without cards, has none)."""
+    of after − before (an empty side, or a rate without cards, has none).
+
+    Worked out in fractions, exactly, from the whole-number sums: in floating point its three terms, each
+    far larger than a variance near zero, cancelled to a rounding error, and the interval's half-width
+    (its square root) came out at 1e-8 where it is 0."""
     if s.cards <= 1:
         return 0.0
+    before = Fraction(s.b[0], s.b[1]) if s.b[1] > 0 else None
+    after = Fraction(s.a[0], s.a[1]) if s.a[1] > 0 else None
 
-    def quad(q: list[int], r1: float, r2: float) -> float:  # Σ w·w'·(x − r1·y)(x − r2·y)
+    def quad(q: list[int], r1: Fraction, r2: Fraction) -> Fraction:  # Σ w·w'·(x − r1·y)(x − r2·y)
         xx, xy, yy = q
         return xx - (r1 + r2) * xy + r1 * r2 * yy
 
-    total = 0.0
+    total = Fraction(0)
     if after is not None:
         total += quad(s.aa, after, after) / s.a[1] ** 2
     if before is not None:
         total += quad(s.bb, before, before) / s.b[1] ** 2
     if after is not None and before is not None:
         total -= 2 * quad(s.ab, after, before) / (s.a[1] * s.b[1])
-    return s.cards / (s.cards - 1) * max(total, 0.0)  # never below zero for the rounding of a tiny one
+    return float(s.cards * total / (s.cards - 1))  # a sum of squares: never below zero
 
 
 def _side(s: _Sums) -> tuple[Group, float]:
     before = s.b[0] / s.b[1] if s.b[1] > 0 else None
     after = s.a[0] / s.a[1] if s.a[1] > 0 else None
     group = Group(s.cards, s.before_cards, s.after_cards, s.people, before, after)
-    return group, _variance(s, before, after)
+    return group, _variance(s)
 
 
 class Cards:
