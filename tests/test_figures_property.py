@@ -308,6 +308,15 @@ def _at_once(app, ids: dict, steps: list) -> None:
     assert not errors, errors
 
 
+def _rows_per_card() -> list[tuple]:
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(*rollups.CardSkill.__table__.c).order_by(rollups.CardSkill.card_id, rollups.CardSkill.skill)
+        )
+    ]
+
+
 def _assert_every_figure_equals_a_recomputation(firm) -> None:
     db.session.expire_all()
     shop, quiz = _rollups_stored()
@@ -339,12 +348,13 @@ def _assert_every_figure_equals_a_recomputation(firm) -> None:
     now = firm["now"].date()
     periods = [reports.Period(), reports.Period(now - timedelta(days=40), now - timedelta(days=10))]
     heatmaps = [reports.skill_heatmap(shown, period)[1] for period in periods]
-    kept = _rollup_snapshot()
+    kept, kept_per_card = _rollup_snapshot(), _rows_per_card()
     rollups.rebuild()
     db.session.commit()
     rebuilt = _rollup_snapshot()
     for table, table_rows in rebuilt.items():
         assert table_rows == kept[table], table
+    assert _rows_per_card() == kept_per_card  # each card's result per skill, which the training effect reads
     # The skills heatmap (all time from the months, a period from months and edge days) adds up to
     # the daily rows a rebuild gives, day by day.
     subtrees = {firm["a"].id: {firm["a"].id}, firm["b"].id: {firm["b"].id}, firm["region"].id: set(shown)}
@@ -402,6 +412,31 @@ def test_course_status_and_its_counts_equal_a_full_recomputation_after_any_seque
             if how == "retry":
                 _act(ids, step)
     _assert_every_figure_equals_a_recomputation(company)
+
+
+def test_a_card_reviewed_then_disputed_has_its_rows_per_skill_recomputed(app, company):  # noqa: F811
+    """The training effect reads each approved card's result per skill from the roll-ups. A card submitted
+    with greeting failed has no rows until it is approved, then one per skill; a dispute accepted with
+    "yes" turns its greeting row to passed: each time what a rebuild gives."""
+    ids = _ids(company)
+    hr, now = db.session.get(User, ids["hr"]), ids["now"]
+    _act(ids, ("submit", 0, 1))  # a1; greet-30s "no", the other items "yes"
+    card = db.session.scalars(select(Scorecard).order_by(Scorecard.id.desc())).first()
+
+    def rows() -> dict[str, tuple]:
+        return {r[1]: (r[5], r[6]) for r in _rows_per_card() if r[0] == card.id}  # skill: (passed, items)
+
+    assert card.status == "submitted" and rows() == {}
+    shopping.review_card(hr, card, "approve", now=now)
+    db.session.commit()
+    assert rows() == {"greeting": (0, 1), "empathy": (1, 1), "active-listening": (2, 2)}
+    dispute = shopping.open_dispute(db.session.get(User, card.employee_id), card, "greet-30s", "Это не так", now=now)
+    shopping.settle_dispute(hr, dispute, True, "Решено", new_answer="yes", now=now)
+    db.session.commit()
+    assert rows()["greeting"] == (1, 1)
+    kept = _rows_per_card()
+    rollups.rebuild()
+    assert _rows_per_card() == kept
 
 
 @pytest.mark.committed

@@ -18,6 +18,7 @@ from __future__ import annotations
 from app.core import signals
 from app.extensions import db
 from app.learning.assigned import reached_user_ids
+from app.rollups.card_skills import CardSkill, refresh_card_skills
 from app.rollups.course_status import CourseStatus, CourseStatusCount, rebuild_course_status, refresh_course_status
 from app.rollups.effect import (
     EFFECT_FIGURES,
@@ -58,6 +59,7 @@ __all__ = [
     "FIGURES",
     "MEASURES",
     "TIERS",
+    "CardSkill",
     "CourseStatus",
     "CourseStatusCount",
     "EffectMonthly",
@@ -83,6 +85,7 @@ __all__ = [
     "rebuild_course_status",
     "refresh_attempt",
     "refresh_card",
+    "refresh_card_skills",
     "refresh_course_status",
     "refresh_effect",
     "refresh_keys",
@@ -97,6 +100,7 @@ def rebuild(connection=None) -> None:
     rebuild_figures(connection)
     rebuild_course_status(connection)
     refresh_effect(None, connection)
+    refresh_card_skills(None, connection)
 
 
 def _attempts_regraded(attempts, **_) -> None:
@@ -106,9 +110,11 @@ def _attempts_regraded(attempts, **_) -> None:
 
 
 def _card_reviewed(card, **_) -> None:
-    """The card's department and day recomputed, and, once approved, the training effect of the person
-    observed: the review moved the card's status by an UPDATE that the session hooks do not see."""
+    """The card's department and day and its rows per skill recomputed, and, once approved, the training
+    effect of the person observed: the review moved the card's status by an UPDATE that the session hooks
+    do not see."""
     refresh_card(card)
+    refresh_card_skills([card.id])
     if card.status == "approved" and card.employee_id is not None:
         refresh_effect([card.employee_id])
 
