@@ -440,6 +440,67 @@ def test_a_card_reviewed_then_disputed_has_its_rows_per_skill_recomputed(app, co
 
 
 @pytest.mark.committed
+@pytest.mark.skipif(not PARALLEL, reason="SQLite has one writer at a time: the two cannot overlap")
+@pytest.mark.parametrize("first", ["assign", "move"])
+def test_a_person_moved_into_a_branch_as_it_is_assigned_a_course_is_reached(app, company, first):  # noqa: F811
+    """The course assigned to branch B and a2 moved from A into B, in two transactions at once: the first
+    flushes its change and waits before committing while the second makes its own. Each used to work a2's
+    courses out without the other's change (the assignment read B's people before a2 arrived, the move
+    read B's assignments before this one existed), so the assignment never reached a2 and B's counts
+    missed it; found by the property test above. The second must wait for the first and count both."""
+    from app.learning import services as learning
+    from app.people import services as people
+
+    ids = _ids(company)
+    branch_b = ids["departments"][1]
+
+    def assign() -> None:
+        course = db.session.scalars(select(ContentItem).where(ContentItem.slug == "complaint-handling")).one()
+        hr = db.session.get(User, ids["hr"])
+        learning.create_assignment(hr, course, due_on=None, department=db.session.get(Department, branch_b))
+
+    def move() -> None:
+        hr, person = db.session.get(User, ids["hr"]), db.session.get(User, ids["staff"]["a2"])
+        people.update_user(
+            hr, person, person.email, person.name, db.session.get(Department, branch_b), person.role_names
+        )
+
+    flushed, errors = threading.Event(), []
+
+    def run(action, holds: bool) -> None:
+        with app.app_context():
+            try:
+                if not holds:
+                    assert flushed.wait(30)
+                action()
+                db.session.flush()
+                if holds:
+                    flushed.set()
+                    time.sleep(0.5)  # the other makes its change meanwhile (and waits for this commit)
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - reported in the test's thread
+                errors.append(exc)
+                flushed.set()
+            finally:
+                db.session.remove()
+
+    actions = {"assign": assign, "move": move}
+    second = "move" if first == "assign" else "assign"
+    threads = [
+        threading.Thread(target=run, args=(actions[first], True)),
+        threading.Thread(target=run, args=(actions[second], False)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    db.session.expire_all()
+    assert db.session.get(User, ids["staff"]["a2"]).department_id == branch_b
+    _assert_every_figure_equals_a_recomputation(company)
+
+
+@pytest.mark.committed
 def test_parallel_changes_to_one_department_and_day_converge(app, company):  # noqa: F811
     """Several cards of one department and day approved at once, with quizzes finished there at the same
     moment: every transaction recomputes the same rows, and the last to commit must see all the others."""

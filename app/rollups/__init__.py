@@ -19,7 +19,13 @@ from app.core import signals
 from app.extensions import db
 from app.learning.assigned import reached_user_ids
 from app.rollups.card_skills import CardSkill, refresh_card_skills
-from app.rollups.course_status import CourseStatus, CourseStatusCount, rebuild_course_status, refresh_course_status
+from app.rollups.course_status import (
+    CourseStatus,
+    CourseStatusCount,
+    lock_membership,
+    rebuild_course_status,
+    refresh_course_status,
+)
 from app.rollups.effect import (
     EFFECT_FIGURES,
     EFFECT_KEYS,
@@ -125,6 +131,7 @@ def _dispute_settled(dispute, **_) -> None:
 
 
 def _assignments_withdrawn(assignments, **_) -> None:
+    lock_membership({a.department_id for a in assignments})  # before reading whom they reached
     refresh_course_status(sorted({uid for a in assignments for uid in reached_user_ids(a)}))
 
 

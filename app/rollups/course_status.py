@@ -63,8 +63,9 @@ def _chunks(ids) -> list[list[int]]:
     return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
-# The first keys of the advisory locks taken on PostgreSQL per person and per department (figures take 20).
-PEOPLE_LOCK_SPACE, COUNTS_LOCK_SPACE = 22, 21
+# The first keys of the advisory locks taken on PostgreSQL per person and per department (figures take 20),
+# and per department for who is in it (see lock_membership).
+PEOPLE_LOCK_SPACE, COUNTS_LOCK_SPACE, MEMBERS_LOCK_SPACE = 22, 21, 23
 
 
 def _lock(run, connection, space: int, ids) -> None:
@@ -81,6 +82,30 @@ def _lock(run, connection, space: int, ids) -> None:
         text("SELECT count(pg_advisory_xact_lock(:space, id)) FROM unnest(CAST(:ids AS integer[])) AS id"),
         {"space": space, "ids": sorted(ids)},
     )
+
+
+def lock_membership(department_ids, connection=None) -> None:
+    """On PostgreSQL, hold who is in these departments still until the transaction ends (see :func:`_lock`).
+
+    Whoever works out whom a department's assignments reach (an assignment made, changed or withdrawn)
+    takes its department's lock first; whoever changes who is below a department (a person moved, added,
+    deactivated or back; a department moved) takes the locks of every department above and at either end
+    of the change. Without them, an assignment to a branch and a person moved into it at the same moment
+    each recomputed the person's courses without the other's change, and the assignment never reached
+    them. With them, the second waits for the first to commit and then reads what it wrote."""
+    run = (connection or db.session).execute
+    _lock(run, connection, MEMBERS_LOCK_SPACE, {int(d) for d in department_ids if d is not None})
+
+
+def lock_membership_above(department_ids, connection=None) -> None:
+    """:func:`lock_membership` for these departments and every department above them."""
+    from app.people.models import DepartmentTree
+
+    run = (connection or db.session).execute
+    ids = {int(d) for d in department_ids if d is not None}
+    for chunk in _chunks(ids):
+        ids |= set(run(select(DepartmentTree.ancestor_id).where(DepartmentTree.descendant_id.in_(chunk))).scalars())
+    lock_membership(ids, connection)
 
 
 COLUMNS = ["user_id", "course_item_id", "department_id", "due_on", "done"]
@@ -158,11 +183,12 @@ def _note_course_status_changes(session, _flush_context) -> None:
     from app.learning.models import Assignment, CourseCompletion
     from app.people.models import Department, User
 
-    people, departments = set(), set()
+    people, departments, moved = set(), set(), set()  # moved: departments at either end of a change of who is in
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, User):
             if obj in session.new or obj in session.deleted or _changed(obj, "department", "department_id", "active"):
                 people.add(obj.id)
+                moved |= _values(obj, "department_id") | {d.id for d in _values(obj, "department")}
         elif isinstance(obj, CourseCompletion):
             people |= _values(obj, "user_id")
         elif isinstance(obj, Assignment):
@@ -170,10 +196,12 @@ def _note_course_status_changes(session, _flush_context) -> None:
             departments |= _values(obj, "department_id")
         elif isinstance(obj, Department) and obj in session.dirty and _changed(obj, "parent", "parent_id"):
             departments.add(obj.id)
+            moved |= {obj.id, *_values(obj, "parent_id"), *(d.id for d in _values(obj, "parent"))}
     if people or departments:
-        pending = session.info.setdefault("course_status", (set(), set()))
+        pending = session.info.setdefault("course_status", (set(), set(), set()))
         pending[0].update(people)
         pending[1].update(departments)
+        pending[2].update(moved)
 
 
 @event.listens_for(Session, "after_flush_postexec")
@@ -184,7 +212,9 @@ def _refresh_course_status(session, _flush_context) -> None:
     from app.people.models import DepartmentTree, User
 
     connection = session.connection()
-    people, departments = pending
+    people, departments, moved = pending
+    lock_membership(departments, connection)  # before reading who is below them
+    lock_membership_above(moved, connection)
     for chunk in _chunks(departments):  # everyone in a moved department's subtree
         below = select(User.id).join(DepartmentTree, DepartmentTree.descendant_id == User.department_id)
         people |= set(connection.scalars(below.where(DepartmentTree.ancestor_id.in_(chunk))))
