@@ -439,6 +439,37 @@ def test_a_card_reviewed_then_disputed_has_its_rows_per_skill_recomputed(app, co
     assert _rows_per_card() == kept
 
 
+def _overlapping(app, first, second) -> None:
+    """``first`` and ``second`` in two transactions that overlap on purpose: the first flushes its change and
+    waits half a second before committing, while the second makes its own and commits."""
+    flushed, errors = threading.Event(), []
+
+    def run(action, holds: bool) -> None:
+        with app.app_context():
+            try:
+                if not holds:
+                    assert flushed.wait(30)
+                action()
+                db.session.flush()
+                if holds:
+                    flushed.set()
+                    time.sleep(0.5)  # the other makes its change meanwhile (and may wait for this commit)
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - reported in the test's thread
+                errors.append(exc)
+                flushed.set()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(first, True)), threading.Thread(target=run, args=(second, False))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    db.session.expire_all()
+    assert not errors, errors
+
+
 @pytest.mark.committed
 @pytest.mark.skipif(not PARALLEL, reason="SQLite has one writer at a time: the two cannot overlap")
 @pytest.mark.parametrize("first", ["assign", "move"])
@@ -465,39 +496,59 @@ def test_a_person_moved_into_a_branch_as_it_is_assigned_a_course_is_reached(app,
             hr, person, person.email, person.name, db.session.get(Department, branch_b), person.role_names
         )
 
-    flushed, errors = threading.Event(), []
-
-    def run(action, holds: bool) -> None:
-        with app.app_context():
-            try:
-                if not holds:
-                    assert flushed.wait(30)
-                action()
-                db.session.flush()
-                if holds:
-                    flushed.set()
-                    time.sleep(0.5)  # the other makes its change meanwhile (and waits for this commit)
-                db.session.commit()
-            except Exception as exc:  # noqa: BLE001 - reported in the test's thread
-                errors.append(exc)
-                flushed.set()
-            finally:
-                db.session.remove()
-
     actions = {"assign": assign, "move": move}
-    second = "move" if first == "assign" else "assign"
-    threads = [
-        threading.Thread(target=run, args=(actions[first], True)),
-        threading.Thread(target=run, args=(actions[second], False)),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors, errors
-    db.session.expire_all()
+    _overlapping(app, actions[first], actions["move" if first == "assign" else "assign"])
     assert db.session.get(User, ids["staff"]["a2"]).department_id == branch_b
     _assert_every_figure_equals_a_recomputation(company)
+
+
+@pytest.mark.committed
+@pytest.mark.skipif(not PARALLEL, reason="SQLite has one writer at a time: the two cannot overlap")
+@pytest.mark.parametrize("case", ["completion", "two departments"])
+def test_a_trained_persons_effect_rows_changed_twice_at_once_hold_both(app, company, case):  # noqa: F811
+    """a1's training effect rows recomputed by two transactions at once: a card of theirs approved as they
+    complete the course (its quiz passed, the case read before), or two of their cards approved together,
+    one from branch A and one from branch B after they moved there. Each worked from what it could see:
+    the rows kept the approval without the completion (a wrong figure, silently), or the second inserted
+    rows the first had just written (a duplicate key: the approval failed). Both must succeed, and the
+    rows equal a rebuild."""
+    from app.people import services as people
+
+    ids = _ids(company)
+    hr, a1 = db.session.get(User, ids["hr"]), db.session.get(User, ids["staff"]["a1"])
+    if case == "completion":
+        _act(ids, ("read", 0, 0))
+    else:  # trained earlier; a card in A, then one in B
+        course = db.session.scalars(select(ContentItem).where(ContentItem.slug == "complaint-handling")).one()
+        db.session.add(
+            CourseCompletion(user_id=a1.id, course_item_id=course.id, completed_at=ids["now"] - timedelta(days=30))
+        )
+        db.session.commit()
+        _act(ids, ("submit", 0, 2))
+        people.update_user(hr, a1, a1.email, a1.name, db.session.get(Department, ids["departments"][1]), a1.role_names)
+        db.session.commit()
+    _act(ids, ("submit", 0, 5))
+    waiting = db.session.scalars(
+        select(Scorecard.id)
+        .where(Scorecard.status == "submitted", Scorecard.employee_id == a1.id)
+        .order_by(Scorecard.id)
+    ).all()
+
+    def approve(card_id: int):
+        return lambda: shopping.review_card(
+            db.session.get(User, ids["hr"]), db.session.get(Scorecard, card_id), "approve", now=ids["now"]
+        )
+
+    if case == "completion":
+        _overlapping(app, approve(waiting[0]), lambda: _act(ids, ("pass", 0, 0)))
+        assert db.session.scalars(select(CourseCompletion.id).where(CourseCompletion.user_id == a1.id)).first()
+    else:
+        _overlapping(app, approve(waiting[0]), approve(waiting[1]))
+    rows = select(*rollups.EffectPerson.__table__.c).order_by(*rollups.EffectPerson.__table__.primary_key.columns)
+    kept = db.session.execute(rows).all()
+    assert kept  # the person is trained and observed
+    rollups.rebuild()
+    assert db.session.execute(rows).all() == kept
 
 
 @pytest.mark.committed

@@ -63,8 +63,10 @@ def _chunks(ids) -> list[list[int]]:
     return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
-# The first keys of the advisory locks taken on PostgreSQL per person and per department (figures take 20),
-# and per department for who is in it (see lock_membership).
+# The first keys of the advisory locks taken on PostgreSQL per person (course status and training effect),
+# per department for its counts and for who is in it (see lock_membership); the figures take 20 per
+# department. A transaction takes them in the order members, people, counts, figures, which is the order
+# of its work: whom a change reaches, their rows, then the sums over departments.
 PEOPLE_LOCK_SPACE, COUNTS_LOCK_SPACE, MEMBERS_LOCK_SPACE = 22, 21, 23
 
 

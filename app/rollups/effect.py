@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
-from app.rollups.course_status import _changed, _chunks, _values
+from app.rollups.course_status import PEOPLE_LOCK_SPACE, _changed, _chunks, _lock, _values
 
 
 class _EffectFigures:
@@ -180,7 +180,15 @@ def refresh_effect(people=None, connection=None, monthly: bool = True) -> None:
         for model, _split in tables:
             run(delete(model))
     else:
-        chunks = _chunks({int(p) for p in people if p is not None})
+        people = {int(p) for p in people if p is not None}
+        # One transaction at a time per person. Two at once (a card approved as the person completes a
+        # course, two of their cards from two departments approved together) each worked from what it
+        # could see: the rows missed the other's change, or the second inserted rows the first had just
+        # written (a duplicate key, and the request failed). The second now waits for the first to
+        # commit, then reads and replaces its rows. The person's lock is the one their course status
+        # is recomputed under: a transaction doing both holds one lock, not two in either order.
+        _lock(run, connection, PEOPLE_LOCK_SPACE, people)
+        chunks = _chunks(people)
         for chunk in chunks:
             for model, _split in tables:
                 run(delete(model).where(model.employee_id.in_(chunk)))
