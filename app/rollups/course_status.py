@@ -86,8 +86,9 @@ def _lock(run, connection, space: int, ids) -> None:
     )
 
 
-def lock_membership(department_ids, connection=None) -> None:
-    """On PostgreSQL, hold who is in these departments still until the transaction ends (see :func:`_lock`).
+def lock_membership(department_ids, connection=None, above=()) -> None:
+    """On PostgreSQL, hold who is in these departments (and in ``above`` and every department above those)
+    still until the transaction ends, in one statement (see :func:`_lock`).
 
     Whoever works out whom a department's assignments reach (an assignment made, changed or withdrawn)
     takes its department's lock first; whoever changes who is below a department (a person moved, added,
@@ -95,19 +96,16 @@ def lock_membership(department_ids, connection=None) -> None:
     of the change. Without them, an assignment to a branch and a person moved into it at the same moment
     each recomputed the person's courses without the other's change, and the assignment never reached
     them. With them, the second waits for the first to commit and then reads what it wrote."""
-    run = (connection or db.session).execute
-    _lock(run, connection, MEMBERS_LOCK_SPACE, {int(d) for d in department_ids if d is not None})
-
-
-def lock_membership_above(department_ids, connection=None) -> None:
-    """:func:`lock_membership` for these departments and every department above them."""
     from app.people.models import DepartmentTree
 
+    if (connection or db.session.get_bind()).dialect.name != "postgresql":
+        return  # SQLite runs one writer at a time: nothing to lock, nothing to look up
     run = (connection or db.session).execute
     ids = {int(d) for d in department_ids if d is not None}
-    for chunk in _chunks(ids):
+    for chunk in _chunks({int(d) for d in above if d is not None}):
+        ids |= set(chunk)
         ids |= set(run(select(DepartmentTree.ancestor_id).where(DepartmentTree.descendant_id.in_(chunk))).scalars())
-    lock_membership(ids, connection)
+    _lock(run, connection, MEMBERS_LOCK_SPACE, ids)
 
 
 COLUMNS = ["user_id", "course_item_id", "department_id", "due_on", "done"]
@@ -215,8 +213,7 @@ def _refresh_course_status(session, _flush_context) -> None:
 
     connection = session.connection()
     people, departments, moved = pending
-    lock_membership(departments, connection)  # before reading who is below them
-    lock_membership_above(moved, connection)
+    lock_membership(departments, connection, above=moved)  # before reading who is below them
     for chunk in _chunks(departments):  # everyone in a moved department's subtree
         below = select(User.id).join(DepartmentTree, DepartmentTree.descendant_id == User.department_id)
         people |= set(connection.scalars(below.where(DepartmentTree.ancestor_id.in_(chunk))))
