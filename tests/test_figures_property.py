@@ -299,11 +299,17 @@ def _at_once(app, ids: dict, steps: list) -> None:
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=run, args=(step,)) for step in steps]
+    _in_threads([(run, (step,)) for step in steps], errors, 120)
+
+
+def _in_threads(runs: list, errors: list, timeout: int) -> None:
+    """Each (function, arguments) of ``runs`` in a thread of its own; once all are done (or ``timeout``
+    seconds on), fail with what any of them put in ``errors``."""
+    threads = [threading.Thread(target=function, args=args) for function, args in runs]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(120)
+        t.join(timeout)
     db.session.expire_all()
     assert not errors, errors
 
@@ -461,13 +467,7 @@ def _overlapping(app, first, second) -> None:
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=run, args=(first, True)), threading.Thread(target=run, args=(second, False))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    db.session.expire_all()
-    assert not errors, errors
+    _in_threads([(run, (first, True)), (run, (second, False))], errors, 60)
 
 
 @pytest.mark.committed
