@@ -77,8 +77,8 @@ def _lock(run, connection, space: int, ids) -> None:
     Whoever recomputes rows of a person (or a department's counts) holds the lock until they commit, and
     the next recomputes them after that, reading what the first wrote: two changes at once for the same
     person both count, where each would otherwise insert its rows past the other's."""
-    if (connection or db.session.get_bind()).dialect.name != "postgresql":
-        return
+    if not ids or (connection or db.session.get_bind()).dialect.name != "postgresql":
+        return  # nothing to lock: no statement either
     run(
         # unnest reads the array out in its order
         text("SELECT count(pg_advisory_xact_lock(:space, id)) FROM unnest(CAST(:ids AS integer[])) AS id"),
