@@ -2,6 +2,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from app.content import services as content
@@ -447,3 +448,98 @@ def test_my_learning_lists_attempts_ten_at_a_time_newest_first_at_a_fixed_cost(c
     assert numbers(first) == list(range(25, 15, -1)) and "25 in all" in first
     assert numbers(client.get("/learn/my?page=3").get_data(as_text=True)) == list(range(5, 0, -1))
     assert client.get("/learn/my?page=4").status_code == 404
+
+
+STATS_QUIZ = """---
+id: stats-mix
+title: Stats mix
+---
+## Pick one
+- [ ] a
+- [x] b
+- [ ] c
+
+## Pick the right ones
+- [x] a
+- [x] b
+- [ ] c
+- [ ] d
+
+## Put in order
+type: order
+
+1. first
+2. second
+3. third
+
+## Rarely answered
+- [x] yes
+- [ ] no
+"""
+
+
+def _stats_by_definition(attempts, quiz):
+    """The item statistics worked out attempt by attempt from their answers: facility over all attempts,
+    discrimination between the top and the bottom 27 % by percent, options counted as chosen (an order
+    question's by the item put first)."""
+    n = len(attempts)
+    group = max(1, round(n * 0.27))
+    percents = sorted(a.percent for a in attempts)
+    upper_cut, lower_cut = percents[-group], percents[group - 1]
+    upper = [a for a in attempts if a.percent >= upper_cut]
+    lower = [a for a in attempts if a.percent <= lower_cut]
+    out = []
+    for q in quiz.questions:
+        answers = [(a, a.answer_for(q.key)) for a in attempts]
+        answers = [(a, x) for a, x in answers if x is not None]
+        correct = [a for a, x in answers if x.correct is True]
+        counts = [0] * len(q.options)
+        for _a, x in answers:
+            for value in x.response[:1] if q.type == "order" else x.response:
+                counts[value] += 1
+        discrimination = sum(a in upper for a in correct) / len(upper) - sum(a in lower for a in correct) / len(lower)
+        out.append((len(answers), len(correct), len(correct) / n, discrimination, counts))
+    return n, sum(a.percent for a in attempts) / n, sum(bool(a.passed) for a in attempts) / n, out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_item_statistics_equal_their_definition_over_random_answers(runner, make_user, tmp_path, seed):
+    """Single, multiple and order questions, answered, left empty or skipped at random: every figure of the
+    trainer's statistics equals the same figure worked out attempt by attempt."""
+    import random
+
+    from app.learning import stats
+
+    root = tmp_path / "content" / "quizzes"
+    root.mkdir(parents=True)
+    (root / "stats-mix.md").write_text(STATS_QUIZ, encoding="utf-8")
+    assert runner.invoke(args=["content", "import", str(tmp_path / "content")]).exit_code == 0
+    version = content.published("quiz", "stats-mix")
+    rnd = random.Random(seed)
+    attempts = []
+    for _ in range(rnd.randint(4, 14)):
+        attempt = services.start_attempt(make_user("employee"), version)
+        for q in content.document(version).questions:
+            if rnd.random() < (0.6 if q.key == "q4" else 0.1):
+                continue  # not answered
+            n = len(q.options)
+            if q.type == "order":
+                response = rnd.sample(range(n), n) if rnd.random() < 0.9 else []
+            elif q.type == "multiple":
+                response = sorted(rnd.sample(range(n), rnd.randint(0, n)))
+            else:
+                response = [rnd.randrange(n)] if rnd.random() < 0.9 else []
+            services.save_answer(attempt, q.key, response)
+        services.finish_attempt(attempt)
+        attempts.append(attempt)
+    db.session.commit()
+    unfinished = services.start_attempt(make_user("employee"), version)  # an open attempt counts for nothing
+    services.save_answer(unfinished, "q1", [0])
+    db.session.commit()
+
+    report = stats.item_statistics(version)
+    quiz = content.document(version)
+    n, average, pass_rate, questions = _stats_by_definition(attempts, quiz)
+    assert (report.attempts, report.average_percent, report.pass_rate) == (n, pytest.approx(average), pass_rate)
+    got = [(q.answered, q.correct, q.facility, q.discrimination, q.option_counts) for q in report.questions]
+    assert got == [(a, c, pytest.approx(f), pytest.approx(d), counts) for a, c, f, d, counts in questions]
