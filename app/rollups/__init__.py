@@ -116,14 +116,16 @@ def _attempts_regraded(attempts, **_) -> None:
 
 
 def _card_reviewed(card, **_) -> None:
-    """Once approved, the training effect of the person observed, then the card's department and day and its
-    rows per skill recomputed: the review moved the card's status by an UPDATE that the session hooks do not
-    see. The person's lock is taken before the department's, as a finished quiz takes them (see
+    """The card's department and day recomputed and, once approved, the training effect of the person
+    observed and the card's rows per skill: the review moved the card's status by an UPDATE that the session
+    hooks do not see. The person's lock is taken before the department's, as a finished quiz takes them (see
     course_status.PEOPLE_LOCK_SPACE): the other order let the two wait for each other."""
-    if card.status == "approved" and card.employee_id is not None:
+    approved = card.status == "approved"
+    if approved and card.employee_id is not None:
         refresh_effect([card.employee_id])
     refresh_card(card)
-    refresh_card_skills([card.id])
+    if approved:  # a card is reviewed from submitted, which has no rows: a return or rejection leaves none
+        refresh_card_skills([card.id])
 
 
 def _dispute_settled(dispute, **_) -> None:
