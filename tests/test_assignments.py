@@ -183,3 +183,45 @@ def test_cancelling_recomputes_course_status_and_withdraws_the_notice_it_sent(cl
         select(Notice).where(Notice.user_id == anna.id, Notice.kind == "assignment_withdrawn")
     ).one()
     assert withdrawn.params["withdrawn"] == "cancelled"
+
+
+def _offered(html: str) -> list[str]:
+    """The names the form's people list offers."""
+    import re
+
+    people = re.search(r'<select id="people"[^>]*>(.*?)</select>', html, re.S)[1]
+    return re.findall(r"<option [^>]*>([^<(]+) \(", people)
+
+
+def test_anyone_can_be_found_for_the_form_when_the_list_is_cut(client, world, make_user, monkeypatch):
+    """A company larger than the list the form offers: the page says the list is cut, and a search by any
+    part of a name or email, in any case (Cyrillic too), offers the people it finds, who can be assigned."""
+    from app.learning import manage
+
+    monkeypatch.setattr(manage, "PEOPLE_LISTED", 2)
+    zoya = make_user("employee", department=world["south"], name="Зоя Яковлева", email="zoya@example.com")
+    make_user("employee", department=world["south"], name="Ян Лишний", active=False)  # deactivated: never offered
+    page = client.get("/assignments").get_data(as_text=True)
+    assert _offered(page) == ["Anna North", "Olga South"]
+    assert "The list shows the first 2 people by name" in page
+
+    found = client.get("/assignments?q=ЯКОВЛ").get_data(as_text=True)
+    assert _offered(found) == ["Зоя Яковлева"] and "The list shows the first" not in found
+    assert 'value="ЯКОВЛ"' in found and "<details open" in found
+    assert _offered(client.get("/assignments?q=ZOYA@").get_data(as_text=True)) == ["Зоя Яковлева"]
+    nobody = client.get("/assignments?q=%D0%BB%D0%B8%D1%88%D0%BD").get_data(as_text=True)  # "лишн": deactivated
+    assert _offered(nobody) == [] and "Nobody active matches this search." in nobody
+
+    r = post_form(client, "/assignments?q=ЯКОВЛ", {"course": COURSE, "department": 0, "people": [zoya.id]})
+    assert r.status_code == 302
+    assert db.session.scalars(select(Assignment.user_id)).all() == [zoya.id]
+    from app.core.inputs import SEARCH_MAX
+
+    assert client.get("/assignments?q=" + "я" * (SEARCH_MAX + 1)).status_code == 400  # refused, and says why
+
+
+def test_a_scoped_hr_persons_search_finds_only_their_people(client, auth, world):
+    auth.logout()
+    auth.login("scoped@example.com")
+    assert _offered(client.get("/assignments?q=south").get_data(as_text=True)) == []
+    assert _offered(client.get("/assignments?q=north").get_data(as_text=True)) == ["Anna North"]

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.content import services as content
 from app.core.errors import DomainError
 from app.core.i18n import gettext as _
-from app.core.inputs import paginate
+from app.core.inputs import paginate, search_words
 from app.core.permissions import Role, allow
 from app.extensions import db
 from app.learning import bp, manage
@@ -43,14 +43,18 @@ def assignments():
             flash(_("%(n)d assignment(s) created.", n=len(created)), "success")
             return redirect(url_for("learning.assignments"))
     cancelled = request.args.get("show") == "cancelled"
-    view = manage.assignments_page(current_user, choices.scope, cancelled)
+    who = search_words()  # narrows the people the form offers
+    view = manage.assignments_page(current_user, choices.scope, cancelled, who)
     return render_template(
         "learning/assignments.html",
         form=form,
         page=paginate(view.listed),
         cancelled=cancelled,
         today=date.today(),
+        q=who,
         people_choices=view.people,
+        more_people=view.more_people,
+        people_listed=manage.PEOPLE_LISTED,
         overdue=view.overdue,
         titles={v.item_id: v.title for v in choices.courses},
     )

@@ -84,13 +84,15 @@ class AssignmentsPage:
 
     listed: Select
     people: list  # (id, name, email)
+    more_people: bool  # more people match than the form offers
     overdue: list  # (name, email, course title, due date), earliest first
 
 
-def assignments_page(actor, scope: set[int] | None, cancelled: bool = False) -> AssignmentsPage:
+def assignments_page(actor, scope: set[int] | None, cancelled: bool = False, who: str = "") -> AssignmentsPage:
     """The open assignments, newest first, or with ``cancelled`` the cancelled ones, latest first; a
     scoped HR person (``scope``: their departments, from :func:`assign_choices`) sees those of their
-    departments and of the people in them."""
+    departments and of the people in them. The form offers the first :data:`PEOPLE_LISTED` active people
+    by name whose name or email contains ``who`` (everyone's with none)."""
     listed = (
         select(Assignment)
         .options(joinedload(Assignment.user), joinedload(Assignment.department), joinedload(Assignment.course_item))
@@ -100,17 +102,20 @@ def assignments_page(actor, scope: set[int] | None, cancelled: bool = False) -> 
     if scope is not None:
         in_scope_people = select(User.id).where(User.department_id.in_(sorted(scope)))
         listed = listed.where(or_(Assignment.department_id.in_(sorted(scope)), Assignment.user_id.in_(in_scope_people)))
+    offered = select(User.id, User.name, User.email).where(User.active.is_(True))
+    if who:
+        like = f"%{who.lower()}%"
+        offered = offered.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
+    # One more than is offered: whether to say that the list is cut, without counting everyone.
     people = db.session.execute(
-        scoped(
-            select(User.id, User.name, User.email)
-            .where(User.active.is_(True))
-            .order_by(User.name)
-            .limit(PEOPLE_LISTED),
-            User.department_id,
-            actor,
-        )
+        scoped(offered.order_by(User.name, User.id).limit(PEOPLE_LISTED + 1), User.department_id, actor)
     ).all()
-    return AssignmentsPage(listed, people, overdue_people(limit=OVERDUE_LISTED, scope=scope))
+    return AssignmentsPage(
+        listed,
+        people[:PEOPLE_LISTED],
+        len(people) > PEOPLE_LISTED,
+        overdue_people(limit=OVERDUE_LISTED, scope=scope),
+    )
 
 
 def assign_chosen(
