@@ -223,3 +223,52 @@ def test_the_open_visits_offered_are_those_the_shopper_may_take_at_a_fixed_cost(
     with counted() as many:
         client.get("/shop/")
     assert len(many) == len(few)
+
+
+def test_a_shoppers_older_visits_stay_in_reach_past_a_page(app, client, auth, setup):
+    """More finished visits than a page: the shopper's list pages through them, and a visit still to do
+    shows whatever its age (with the 200 latest windows only, an older overdue visit vanished)."""
+    checklist = db.session.scalars(select(ContentItem).where(ContentItem.slug == "branch-visit")).one()
+    shopper, per_page = setup["shopper"], app.config["PER_PAGE"]
+    start = date.today() - timedelta(days=400)
+
+    def visit(days: int, status: str | None) -> Visit:
+        v = Visit(
+            department_id=setup["branch"].id,
+            checklist_item_id=checklist.id,
+            channel="visit",
+            window_start=start + timedelta(days=days),
+            window_end=start + timedelta(days=days + 3),
+            shopper_id=shopper.id,
+        )
+        db.session.add(v)
+        if status:
+            db.session.flush()
+            db.session.add(
+                Scorecard(
+                    visit_id=v.id,
+                    checklist_version_id=checklist.published_version_id,
+                    department_id=v.department_id,
+                    shopper_id=shopper.id,
+                    status=status,
+                    submitted_at=datetime.now(),
+                )
+            )
+        return v
+
+    overdue = visit(0, None)  # the oldest window of all, never carded
+    returned = visit(1, "returned")
+    done = [visit(10 + n, "submitted") for n in range(per_page + 5)]
+    db.session.commit()
+    auth.login("shop@example.com")
+
+    def cards(page: str) -> list[int]:
+        return [int(n) for n in re.findall(r"/shop/visits/(\d+)/card", page)]
+
+    first = client.get("/shop/").get_data(as_text=True)
+    assert cards(first)[:2] == [returned.id, overdue.id]  # returned to them first, then overdue
+    assert cards(first)[2:] == [v.id for v in reversed(done)][:per_page]  # the latest windows first
+    assert f"{len(done)} in all" in first and 'rel="next"' in first
+    second = client.get("/shop/?page=2").get_data(as_text=True)
+    assert cards(second) == [returned.id, overdue.id] + [v.id for v in reversed(done)][per_page:]
+    assert client.get("/shop/?page=3").status_code == 404

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from app.calibration.results import hold_message, needs_calibration
 from app.content import services as content
-from app.content.models import ContentItem, ContentVersion
+from app.content.models import ContentItem
 from app.core.audit import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import gettext as _
@@ -43,6 +43,7 @@ from app.shopping.models import (
     visit_state,
     visits_with_card_state,
 )
+from app.shopping.my_visits import my_visits as listed_visits
 from app.shopping.queue import review_queue as cards_to_review
 from app.shopping.scores import approved_about, shop_average
 
@@ -84,30 +85,12 @@ def _to_local(value: datetime | None) -> datetime | None:
 @bp.route("/")
 @allow(Role.SHOPPER)
 def my_visits():
-    visits = (
-        db.session.scalars(
-            select(Visit)
-            .options(
-                joinedload(Visit.department),
-                visits_with_card_state(),
-                joinedload(Visit.checklist_item).joinedload(ContentItem.published).load_only(ContentVersion.title),
-            )
-            .where(Visit.shopper_id == current_user.id, Visit.cancelled_at.is_(None))
-            .order_by(Visit.window_start.desc())
-            .limit(200)
-        )
-        .unique()
-        .all()
-    )
     today = date.today()
-    open_visits = services.claimable_visits(current_user, today)
-    groups: dict[str, list[Visit]] = {}
-    for visit in visits:
-        groups.setdefault(visit.state(today), []).append(visit)
+    visits = listed_visits(current_user, today)
     return render_template(
         "shopping/my_visits.html",
-        groups=groups,
-        open_visits=open_visits,
+        visits=visits,
+        open_visits=services.claimable_visits(current_user, today),
         claim=ClaimForm(),
         hold=hold_message() if needs_calibration(current_user) else None,
     )
