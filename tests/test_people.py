@@ -242,3 +242,48 @@ def test_department_paths_come_from_one_read_and_follow_every_change(app):
     db.session.commit()
     db.session.expunge_all()
     assert db.session.get(Department, ids[1]).path == "Регион/Отделение/Команда 1"
+
+
+def _tree_names(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<td class="depth-\d">([^<]+?)(?: <small>|</td>)', html)
+
+
+def test_departments_are_found_by_part_of_a_name_with_the_departments_above(client, auth, make_user):
+    """A search keeps each department found in its place: the departments above it are listed too, in
+    tree order, and nothing else; in any case, Cyrillic too, for a scoped HR person within their scope."""
+    hr = _login_hr(auth, make_user)
+    moscow = services.create_department(hr, "Москва", None)
+    tverskaya = services.create_department(hr, "Тверская", moscow)
+    services.create_department(hr, "Касса", tverskaya)
+    services.create_department(hr, "Зал", tverskaya)
+    arbat = services.create_department(hr, "Арбат", moscow)
+    services.create_department(hr, "Касса у входа", arbat)
+    piter = services.create_department(hr, "Питер", None)
+    services.create_department(hr, "Невский", piter)
+    db.session.commit()
+    assert _tree_names(client.get("/departments").get_data(as_text=True)) == [
+        "Москва",
+        "Арбат",
+        "Касса у входа",
+        "Тверская",
+        "Зал",
+        "Касса",
+        "Питер",
+        "Невский",
+    ]
+    found = client.get("/departments?q=КАСС").get_data(as_text=True)
+    assert _tree_names(found) == ["Москва", "Арбат", "Касса у входа", "Тверская", "Касса"]
+    assert 'value="КАСС"' in found and "Clear the filter" in found
+    assert _tree_names(client.get("/departments?q=невск").get_data(as_text=True)) == ["Питер", "Невский"]
+    nothing = client.get("/departments?q=Казань").get_data(as_text=True)
+    assert _tree_names(nothing) == [] and "No department’s name contains this." in nothing
+
+    scoped = make_user("hr", email="scoped@example.com", department=tverskaya)
+    services.set_scope(make_user("admin"), scoped, tverskaya)
+    db.session.commit()
+    auth.logout()
+    auth.login("scoped@example.com")
+    assert _tree_names(client.get("/departments?q=касс").get_data(as_text=True)) == ["Тверская", "Касса"]
+    assert _tree_names(client.get("/departments?q=ЗАЛ").get_data(as_text=True)) == ["Тверская", "Зал"]

@@ -79,8 +79,11 @@ def _form_error(form, err: DomainError) -> None:
 @allow(*MANAGERS)
 def departments():
     show_archived = request.args.get("archived") == "1"
-    rows = services.department_rows(current_user, include_archived=show_archived)
-    return render_template("people/departments.html", rows=rows, show_archived=show_archived, action_form=ActionForm())
+    q = search_words()
+    rows = services.department_rows(current_user, include_archived=show_archived, named=q)
+    return render_template(
+        "people/departments.html", rows=rows, show_archived=show_archived, q=q, action_form=ActionForm()
+    )
 
 
 # The people CSV's columns as they are written in the file (app/people/csvio.py), shown in the page's help.

@@ -145,19 +145,36 @@ class DepartmentRow:
     people: int
 
 
-def department_rows(actor, include_archived: bool = False) -> list[DepartmentRow]:
-    """The departments ``actor`` sees (their scope's, or all), in tree order, with their active people."""
+def department_rows(actor, include_archived: bool = False, named: str = "") -> list[DepartmentRow]:
+    """The departments ``actor`` sees (their scope's, or all), in tree order, with their active people;
+    with ``named``, only those whose name contains it (in any case) and the departments above them."""
     people = dict(
         db.session.execute(
             select(User.department_id, func.count(User.id)).where(User.active.is_(True)).group_by(User.department_id)
         ).all()
     )
     scope = scope_ids(actor)
-    return [
+    rows = [
         DepartmentRow(row.id, row.name, depth, row.archived_at is not None, people.get(row.id, 0))
         for row, depth in _tree_rows(Department.name, Department.archived_at)
         if (include_archived or row.archived_at is None) and (scope is None or row.id in scope)
     ]
+    return _named(rows, named.lower()) if named else rows
+
+
+def _named(rows: list[DepartmentRow], words: str) -> list[DepartmentRow]:
+    """The rows whose name contains ``words`` (lower case) and, so that each keeps its place in the tree,
+    the rows above them, in tree order."""
+    kept: set[int] = set()
+    above: list[DepartmentRow] = []  # the current row's chain of rows above it, nearest last
+    for row in rows:
+        while above and above[-1].depth >= row.depth:
+            above.pop()
+        if words in row.name.lower():
+            kept.update(id(r) for r in above)
+            kept.add(id(row))
+        above.append(row)
+    return [row for row in rows if id(row) in kept]
 
 
 def max_depth() -> int:
