@@ -225,40 +225,42 @@ def test_the_open_visits_offered_are_those_the_shopper_may_take_at_a_fixed_cost(
     assert len(many) == len(few)
 
 
+def _visit(setup, days_ago: int, status: str | None) -> Visit:
+    """A visit of the setup's shopper whose window opened ``days_ago`` days ago (3 days long), with a card
+    of ``status`` (None: no card yet)."""
+    checklist = db.session.scalars(select(ContentItem).where(ContentItem.slug == "branch-visit")).one()
+    start = date.today() - timedelta(days=days_ago)
+    v = Visit(
+        department_id=setup["branch"].id,
+        checklist_item_id=checklist.id,
+        channel="visit",
+        window_start=start,
+        window_end=start + timedelta(days=3),
+        shopper_id=setup["shopper"].id,
+    )
+    db.session.add(v)
+    if status:
+        db.session.flush()
+        db.session.add(
+            Scorecard(
+                visit_id=v.id,
+                checklist_version_id=checklist.published_version_id,
+                department_id=v.department_id,
+                shopper_id=v.shopper_id,
+                status=status,
+                submitted_at=datetime.now(),
+            )
+        )
+    return v
+
+
 def test_a_shoppers_older_visits_stay_in_reach_past_a_page(app, client, auth, setup):
     """More finished visits than a page: the shopper's list pages through them, and a visit still to do
     shows whatever its age (with the 200 latest windows only, an older overdue visit vanished)."""
-    checklist = db.session.scalars(select(ContentItem).where(ContentItem.slug == "branch-visit")).one()
-    shopper, per_page = setup["shopper"], app.config["PER_PAGE"]
-    start = date.today() - timedelta(days=400)
-
-    def visit(days: int, status: str | None) -> Visit:
-        v = Visit(
-            department_id=setup["branch"].id,
-            checklist_item_id=checklist.id,
-            channel="visit",
-            window_start=start + timedelta(days=days),
-            window_end=start + timedelta(days=days + 3),
-            shopper_id=shopper.id,
-        )
-        db.session.add(v)
-        if status:
-            db.session.flush()
-            db.session.add(
-                Scorecard(
-                    visit_id=v.id,
-                    checklist_version_id=checklist.published_version_id,
-                    department_id=v.department_id,
-                    shopper_id=shopper.id,
-                    status=status,
-                    submitted_at=datetime.now(),
-                )
-            )
-        return v
-
-    overdue = visit(0, None)  # the oldest window of all, never carded
-    returned = visit(1, "returned")
-    done = [visit(10 + n, "submitted") for n in range(per_page + 5)]
+    per_page = app.config["PER_PAGE"]
+    overdue = _visit(setup, 400, None)  # the oldest window of all, never carded
+    returned = _visit(setup, 399, "returned")
+    done = [_visit(setup, 390 - n, "submitted") for n in range(per_page + 5)]
     db.session.commit()
     auth.login("shop@example.com")
 
@@ -272,3 +274,17 @@ def test_a_shoppers_older_visits_stay_in_reach_past_a_page(app, client, auth, se
     second = client.get("/shop/?page=2").get_data(as_text=True)
     assert cards(second) == [returned.id, overdue.id] + [v.id for v in reversed(done)][per_page:]
     assert client.get("/shop/?page=3").status_code == 404
+
+
+def test_the_shoppers_dashboard_lists_what_is_to_do_after_many_visits_done(client, auth, setup):
+    """Two hundred and one visits done before the ones still to do: the dashboard lists the latter,
+    returned first, then overdue, due and upcoming (it read the 200 earliest visits and found none)."""
+    for n in range(201):
+        _visit(setup, 900 - n, "approved")
+    upcoming, due, overdue = _visit(setup, -5, None), _visit(setup, 1, "draft"), _visit(setup, 30, None)
+    returned = _visit(setup, 2, "returned")
+    db.session.commit()
+    auth.login("shop@example.com")
+    page = client.get("/dashboard/shopper").get_data(as_text=True)
+    listed = [int(n) for n in re.findall(r"/shop/visits/(\d+)/card", page)]
+    assert listed == [returned.id, overdue.id, due.id, upcoming.id]

@@ -28,8 +28,9 @@ class MyVisits:
     done_by_state: dict[str, list[Visit]]  # that page's visits by state (submitted, approved, rejected)
 
 
-def my_visits(shopper: User, today: date) -> MyVisits:
-    mine = (
+def _mine(shopper: User):
+    """The shopper's visits not cancelled, with what their lists show, latest window first."""
+    return (
         select(Visit)
         .options(
             joinedload(Visit.department),
@@ -39,11 +40,22 @@ def my_visits(shopper: User, today: date) -> MyVisits:
         .where(Visit.shopper_id == shopper.id, Visit.cancelled_at.is_(None))
         .order_by(Visit.window_start.desc(), Visit.id.desc())
     )
-    done = Visit.card.has(Scorecard.status.in_(DONE))
+
+
+_DONE = Visit.card.has(Scorecard.status.in_(DONE))
+
+
+def visits_to_do(shopper: User) -> list[Visit]:
+    """Every visit of the shopper's still to do (no card yet, a draft, or a card returned to them), latest
+    window first: what their home and their dashboard list, whatever the number of visits done."""
+    return list(db.session.scalars(_mine(shopper).where(~_DONE)))
+
+
+def my_visits(shopper: User, today: date) -> MyVisits:
     to_do: dict[str, list[Visit]] = {}
-    for visit in db.session.scalars(mine.where(~done)):
+    for visit in visits_to_do(shopper):
         to_do.setdefault(visit.state(today), []).append(visit)
-    page = paginate(mine.where(done))
+    page = paginate(_mine(shopper).where(_DONE))
     done_by_state: dict[str, list[Visit]] = {}
     for visit in page.items:
         done_by_state.setdefault(visit.state(today), []).append(visit)
