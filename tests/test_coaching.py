@@ -151,3 +151,36 @@ def test_overdue_actions_are_reminded_to_their_manager_once_a_week(world):
     assert action_reminders(now) == 0  # not twice in a week
     notice = db.session.scalars(select(Notice).where(Notice.kind == "action_overdue")).one()
     assert notice.user_id == world["mila"].id
+
+
+def test_a_large_team_is_listed_a_page_at_a_time_and_long_lists_say_they_go_on(
+    client, auth, world, make_user, monkeypatch
+):
+    """Every person of a team is reachable, a page at a time, by name; actions and cards beyond what the page
+    lists are said to go on (the first 200 people were listed, and the rest left out without a word)."""
+    import re
+
+    from app.coaching import services as coaching
+
+    monkeypatch.setattr(coaching, "TEAM_PAGE", 2)
+    monkeypatch.setattr(coaching, "CARDS_LISTED", 1)
+    make_user("employee", email="vera@example.com", department=world["tver"], name="Вера Последняя")
+    approve(world)
+    approve(world, hours=3)
+    auth.login("mila@example.com")
+
+    def names(path: str) -> list[str]:
+        html = client.get(path).get_data(as_text=True)
+        return re.findall(r"<tr><td>([^<]+)</td><td>", html)
+
+    from app.people.models import User
+
+    team = db.session.scalars(
+        select(User.name).where(User.department_id == world["tver"].id, User.active.is_(True)).order_by(User.name)
+    ).all()
+    assert len(team) == 3 and "Вера Последняя" in team
+    first = client.get("/coaching/").get_data(as_text=True)
+    assert names("/coaching/") == team[:2] and names("/coaching/?page=2") == team[2:]
+    assert client.get("/coaching/?page=3").status_code == 404
+    assert "3 in all" in first and "The latest 1 approved cards are listed." in first
+    assert "actions are listed" not in first  # two actions or none: all of them listed

@@ -24,10 +24,7 @@ from app.shopping.models import Scorecard
 def team():
     """The manager's team: open actions, recent approved cards (no shopper), people's results and training."""
     today = date.today()
-    page = services.team_page(current_user, today)
-    return render_template(
-        "coaching/team.html", actions=page.actions, cards=page.cards, people=page.people, today=today
-    )
+    return render_template("coaching/team.html", team=services.team_page(current_user, today), today=today)
 
 
 @bp.route("/cards/<int:card_id>")

@@ -15,6 +15,7 @@ from app.core import audit, signals
 from app.core.audit import utcnow
 from app.core.errors import DomainError, ValidationFailed
 from app.core.i18n import lazy_gettext as _l
+from app.core.inputs import paginate
 from app.core.transitions import StateConflict, transition
 from app.extensions import db
 from app.learning.assigned import courses_to_do
@@ -28,28 +29,35 @@ REASONS = {"critical": _l("a critical item failed"), "below": _l("the result is 
 OUTCOMES = {"coaching": _l("a coaching conversation"), "fix": _l("a fix in the branch")}
 
 
-TEAM_LIMIT = 200  # the people of a manager's team listed, by name
+TEAM_PAGE = 50  # the people of a manager's team listed on a page, by name
+ACTIONS_LISTED = 100  # the team's actions listed, open ones first, earliest due first
+CARDS_LISTED = 50  # the team's latest approved cards listed
 
 
 @dataclass
 class TeamPage:
-    """A manager's team: open actions first, the latest approved cards (no shopper), and per person their
-    shop average (with the fairness minimum), courses still to do and overdue ones."""
+    """A manager's team: open actions first, the latest approved cards (no shopper), and a page of the people
+    by name, each with their shop average (with the fairness minimum), courses still to do and overdue ones.
+    ``more_actions`` and ``more_cards``: there are more than the page lists."""
 
     actions: list[Action]
     cards: list[Scorecard]
     people: list[tuple[User, ShopAverage, int, int]]
+    people_page: object  # the page of people (Flask-SQLAlchemy's Pagination), for the pager
+    more_actions: bool = False
+    more_cards: bool = False
 
 
 def team_page(manager, today: date) -> TeamPage:
     """What the manager's team page shows, in a fixed number of statements however large the team."""
     team_ids = team_select(manager)
+    # One more of each than is listed: whether to say that the list goes on.
     actions = db.session.scalars(
         select(Action)
         .options(joinedload(Action.department))
         .where(Action.department_id.in_(team_ids))
         .order_by(Action.status.desc(), Action.due_on)
-        .limit(100)
+        .limit(ACTIONS_LISTED + 1)
     ).all()
     cards = db.session.scalars(
         select(Scorecard)
@@ -60,18 +68,28 @@ def team_page(manager, today: date) -> TeamPage:
         )
         .where(Scorecard.department_id.in_(team_ids), Scorecard.status == "approved")
         .order_by(Scorecard.visited_at.desc())
-        .limit(50)
+        .limit(CARDS_LISTED + 1)
     ).all()
-    people = db.session.scalars(
+    # A page of the people at a time: a regional manager leads thousands (the first 200 were listed, the
+    # rest left out without a word).
+    people_page = paginate(
         select(User)
         .options(lazyload(User.roles))
         .where(User.department_id.in_(team_ids), User.active.is_(True))
-        .order_by(User.name)
-        .limit(TEAM_LIMIT)
-    ).all()
+        .order_by(User.name, User.id),
+        per_page=TEAM_PAGE,
+    )
+    people = people_page.items
     ids = [person.id for person in people]
     averages, courses = shop_averages(ids), courses_to_do(ids, today)
-    return TeamPage(actions, cards, [(p, averages[p.id], *courses.get(p.id, (0, 0))) for p in people])
+    return TeamPage(
+        actions[:ACTIONS_LISTED],
+        cards[:CARDS_LISTED],
+        [(p, averages[p.id], *courses.get(p.id, (0, 0))) for p in people],
+        people_page,
+        more_actions=len(actions) > ACTIONS_LISTED,
+        more_cards=len(cards) > CARDS_LISTED,
+    )
 
 
 def open_after_card(card: Scorecard, now: datetime | None = None) -> Action | None:
