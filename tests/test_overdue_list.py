@@ -56,3 +56,32 @@ def test_the_overdue_list_is_earliest_first_over_people_with_and_without_a_depar
     page = client.get("/assignments").get_data(as_text=True)
     listed = page.split("<h2>Overdue</h2>", 1)[1].split("</table>", 1)[0]
     assert re.findall(r"<small>([^<]+)</small>", listed) == ["dora@example.com", "anna@example.com", "carl@example.com"]
+
+
+def test_the_overdue_list_says_when_more_are_overdue_than_it_lists(client, auth, runner, make_user, monkeypatch):
+    """Cut at two: the two longest overdue are listed, and the page says the list goes on; with room for
+    all, it says nothing."""
+    from app.learning import manage
+
+    world = branch_world(
+        runner,
+        make_user,
+        boris=("employee", "boris@example.com", "Boris Brown", True),
+        carl=("employee", "carl@example.com", "Carl Green", True),
+    )
+    today = date.today()
+    for n, person in enumerate((world["boris"], world["carl"], world["anna"])):
+        learning.create_assignment(world["hr"], world["course"], users=[person], due_on=today - timedelta(days=30 - n))
+    db.session.commit()
+    auth.login("hr@example.com")
+
+    def overdue_section() -> str:
+        page = client.get("/assignments").get_data(as_text=True)
+        return page.split("<h2>Overdue</h2>", 1)[1].split("<h2>", 1)[0]
+
+    monkeypatch.setattr(manage, "OVERDUE_LISTED", 2)
+    cut = overdue_section()
+    assert re.findall(r"<small>([^<]+@[^<]+)</small>", cut) == ["boris@example.com", "carl@example.com"]
+    assert "Only the 2 courses longest overdue are listed." in cut
+    monkeypatch.setattr(manage, "OVERDUE_LISTED", 3)
+    assert "longest overdue are listed" not in overdue_section()

@@ -56,6 +56,7 @@ def assignments():
         more_people=view.more_people,
         people_listed=manage.PEOPLE_LISTED,
         overdue=view.overdue,
+        more_overdue=view.more_overdue,
         titles={v.item_id: v.title for v in choices.courses},
     )
 

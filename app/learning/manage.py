@@ -86,6 +86,7 @@ class AssignmentsPage:
     people: list  # (id, name, email)
     more_people: bool  # more people match than the form offers
     overdue: list  # (name, email, course title, due date), earliest first
+    more_overdue: bool = False  # more are overdue than listed
 
 
 def assignments_page(actor, scope: set[int] | None, cancelled: bool = False, who: str = "") -> AssignmentsPage:
@@ -110,11 +111,13 @@ def assignments_page(actor, scope: set[int] | None, cancelled: bool = False, who
     people = db.session.execute(
         scoped(offered.order_by(User.name, User.id).limit(PEOPLE_LISTED + 1), User.department_id, actor)
     ).all()
+    overdue = overdue_people(limit=OVERDUE_LISTED + 1, scope=scope)
     return AssignmentsPage(
         listed,
         people[:PEOPLE_LISTED],
         len(people) > PEOPLE_LISTED,
-        overdue_people(limit=OVERDUE_LISTED, scope=scope),
+        overdue[:OVERDUE_LISTED],
+        len(overdue) > OVERDUE_LISTED,
     )
 
 
