@@ -223,6 +223,9 @@ def test_the_open_visits_offered_are_those_the_shopper_may_take_at_a_fixed_cost(
     with counted() as many:
         client.get("/shop/")
     assert len(many) == len(few)
+    # The four earliest open visits are in the shopper's line or too soon after theirs: a list of one still
+    # reaches the visit they may take further on (it once looked at the first ones only and offered none).
+    assert [v.id for v in services.claimable_visits(shopper, today, limit=1)] == [offered[4].id]
 
 
 def _visit(setup, days_ago: int, status: str | None) -> Visit:

@@ -91,6 +91,10 @@ class Lines:
     up: frozenset[int] = frozenset()
     down: frozenset[int] = frozenset()
 
+    def holds(self, dept_id: int) -> bool:
+        """True if the department is in the line (:func:`conflicts_of_interest` says why)."""
+        return dept_id in self.up or dept_id in self.down
+
 
 def lines_of(department_id: int | None) -> Lines:
     """The line of someone working in ``department_id`` (none without a department), in two statements."""
@@ -172,27 +176,39 @@ def shopper_eligibility(dept: Department, around: date) -> list[Eligibility]:
 
 
 def claimable_visits(shopper: User, today: date, limit: int = 50) -> list[Visit]:
-    """The open visits (no shopper yet, not cancelled, the window not over) that ``shopper`` may take,
-    earliest window first: those :func:`shopper_eligibility` finds them eligible for, worked out for all
-    of them at once (a shopper's home page lists them)."""
-    visits = db.session.scalars(
-        select(Visit)
-        .options(joinedload(Visit.department))
+    """The first ``limit`` open visits (no shopper yet, not cancelled, the window not over) that ``shopper``
+    may take, earliest window first: those :func:`shopper_eligibility` finds them eligible for, worked out
+    for all of them at once (a shopper's home page lists them).
+
+    Every open visit is looked at (three numbers each), not only the first ``limit``: were those all in
+    the shopper's own line or visited by them lately, a visit they could take further on went unlisted."""
+    if shopper.id in needing_calibration([shopper.id]):
+        return []
+    candidates = db.session.execute(
+        select(Visit.id, Visit.department_id, Visit.window_start)
         .where(Visit.shopper_id.is_(None), Visit.cancelled_at.is_(None), Visit.window_end >= today)
-        .order_by(Visit.window_start)
-        .limit(limit)
+        .order_by(Visit.window_start, Visit.id)
     ).all()
-    if not visits or shopper.id in needing_calibration([shopper.id]):
+    if not candidates:
         return []
     lines = lines_of(shopper.department_id)
-    starts = [v.window_start for v in visits]
-    rows = _visits_around([v.department_id for v in visits], min(starts), max(starts), [shopper.id])
-    return [
-        v
-        for v in visits
-        if not conflicts_of_interest(shopper, v.department, lines=lines)
-        and _last_visit_within(rows, shopper.id, v.department_id, v.window_start) is None
-    ]
+    starts = [start for _id, _dept, start in candidates]
+    rows = _visits_around([dept for _id, dept, _start in candidates], min(starts), max(starts), [shopper.id])
+    chosen = [
+        visit_id
+        for visit_id, dept, start in candidates
+        if not lines.holds(dept) and _last_visit_within(rows, shopper.id, dept, start) is None
+    ][:limit]
+    if not chosen:
+        return []
+    return list(
+        db.session.scalars(
+            select(Visit)
+            .options(joinedload(Visit.department))
+            .where(Visit.id.in_(chosen))
+            .order_by(Visit.window_start, Visit.id)
+        )
+    )
 
 
 def schedule_visits(
