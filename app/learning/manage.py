@@ -26,7 +26,14 @@ from app.learning.models import Assignment
 from app.learning.services import create_assignment
 from app.learning.stats import overdue_people
 from app.people.models import Department, User
-from app.people.services import check_department_in_scope, department_choices, in_scope, scope_ids, scoped
+from app.people.services import (
+    check_department_in_scope,
+    department_choices,
+    in_scope,
+    name_or_email_contains,
+    scope_ids,
+    scoped,
+)
 
 OVERDUE_LISTED = 50  # the people longest overdue that the assignments page lists
 PEOPLE_LISTED = 2000  # the people the form offers (active, by name); a department reaches any number
@@ -105,8 +112,7 @@ def assignments_page(actor, scope: set[int] | None, cancelled: bool = False, who
         listed = listed.where(or_(Assignment.department_id.in_(sorted(scope)), Assignment.user_id.in_(in_scope_people)))
     offered = select(User.id, User.name, User.email).where(User.active.is_(True))
     if who:
-        like = f"%{who.lower()}%"
-        offered = offered.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
+        offered = offered.where(name_or_email_contains(who))
     # One more than is offered: whether to say that the list is cut, without counting everyone.
     people = db.session.execute(
         scoped(offered.order_by(User.name, User.id).limit(PEOPLE_LISTED + 1), User.department_id, actor)

@@ -1,7 +1,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 from markupsafe import Markup
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.core.downloads import download
@@ -155,8 +155,7 @@ def people():
     status = request.args.get("status", "active")
     stmt = select(User).order_by(User.name)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
+        stmt = stmt.where(services.name_or_email_contains(q))
     if dept_id:
         stmt = stmt.where(User.department_id == dept_id)
     stmt = services.scoped(stmt, User.department_id, current_user)

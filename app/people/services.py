@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import Text, delete, false, func, insert, literal, select, text, update
+from sqlalchemy import Text, delete, false, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm import aliased
 
 from app.core import audit, signals
@@ -143,6 +143,13 @@ class DepartmentRow:
     depth: int
     archived: bool
     people: int
+
+
+def name_or_email_contains(words: str):
+    """SQL: the person's name or email contains ``words``, in any case (Cyrillic too: SQLite's lower() is
+    replaced by Python's, see app/__init__.py). The people list and the assignment form search by it."""
+    like = f"%{words.lower()}%"
+    return or_(func.lower(User.name).like(like), func.lower(User.email).like(like))
 
 
 def department_rows(actor, include_archived: bool = False, named: str = "") -> list[DepartmentRow]:
